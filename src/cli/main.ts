@@ -1,0 +1,40 @@
+/**
+ * The `beleg` command line. Each subcommand lives in ./commands/<name>.ts and exports
+ * `run(args: string[]): Promise<number>` (the exit code). Argument parsing uses node:util's parseArgs.
+ */
+import { BelegError } from '../errors.ts';
+
+type Command = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
+
+const commands: Record<string, Command> = {
+  serve: { summary: 'start the HTTP service and web page', load: () => import('./commands/serve.ts') },
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`);
+  return ['Usage: beleg <command> [options]', '', 'Commands:', ...lines, '', "Run 'beleg <command> --help' for its options."].join('\n');
+}
+
+/** Runs the CLI and returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 1;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`Unknown command '${name}'.\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    const module = await command.load();
+    return await module.run(rest);
+  } catch (error) {
+    if (error instanceof BelegError) {
+      console.error(`error [${error.code}]: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.ts';
+import { ValidationError } from './errors.ts';
+
+describe('loadConfig', () => {
+  it('uses loopback, port 8080 and ./data by default', () => {
+    const config = loadConfig({});
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.port).toBe(8080);
+    expect(config.dataDir.endsWith('/data')).toBe(true);
+    expect(config.apiKeys).toEqual([]);
+    expect(config.limits.maxDocumentBytes).toBeGreaterThan(0);
+  });
+
+  it('reads environment variables and lets flags win', () => {
+    const config = loadConfig(
+      { BELEG_PORT: '9000', BELEG_HOST: '0.0.0.0', BELEG_API_KEYS: 'a'.repeat(20) + ':read,' + 'b'.repeat(20) },
+      { port: 9001 },
+    );
+    expect(config.port).toBe(9001);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.apiKeys).toEqual([
+      { key: 'a'.repeat(20), role: 'read' },
+      { key: 'b'.repeat(20), role: 'write' },
+    ]);
+  });
+
+  it('names the bad setting', () => {
+    expect(() => loadConfig({ BELEG_PORT: 'eighty' })).toThrow(ValidationError);
+    expect(() => loadConfig({ BELEG_PORT: 'eighty' })).toThrow(/'port'/);
+    expect(() => loadConfig({ BELEG_MAX_QUESTION_CHARS: '-3' })).toThrow(/limits.maxQuestionChars/);
+  });
+});

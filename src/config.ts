@@ -1,0 +1,139 @@
+/**
+ * beleg's configuration, parsed once from the environment and CLI flags with zod.
+ * Nothing else reads `process.env`: the parsed `Config` is passed in through factories.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { ValidationError } from './errors.ts';
+
+const integer = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+
+/** An API key and what it may do. `read` keys may ask and list; `write` keys may also upload and delete. */
+export const apiKeySchema = z.object({ key: z.string().min(16), role: z.enum(['read', 'write']) });
+export type ApiKey = z.infer<typeof apiKeySchema>;
+
+export const engineNames = ['extractive', 'gptq', 'tgi', 'openai'] as const;
+export type EngineName = (typeof engineNames)[number];
+
+export const configSchema = z.object({
+  /** Where SQLite, LanceDB, stored texts and converted models live. */
+  dataDir: z.string().min(1).default('./data'),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+
+  engine: z.enum(engineNames).optional(),
+  /** Directory of a GPTQ checkpoint for the local engine. */
+  modelDir: z.string().optional(),
+  /** Base URL of a remote engine (TGI or OpenAI-compatible). */
+  engineUrl: z.string().url().optional(),
+  /** Model name sent to OpenAI-compatible servers. */
+  engineModel: z.string().optional(),
+  /** Directory of an ONNX sentence-embedding model; without one beleg runs lexical-only. */
+  embeddingModelDir: z.string().optional(),
+  /** Directory of the Llama-2 tokenizer used for token budgets (defaults to the bundled copy). */
+  tokenizerDir: z.string().optional(),
+
+  /** API keys; empty means no authentication, and then beleg listens on loopback only. */
+  apiKeys: z.array(apiKeySchema).default([]),
+
+  limits: z
+    .object({
+      maxDocumentBytes: integer(50 * 1024 * 1024),
+      maxRequestBytes: integer(60 * 1024 * 1024),
+      maxQuestionChars: integer(1000),
+      maxConcurrentGenerations: integer(2),
+      maxQueuedGenerations: integer(32),
+      queueTimeoutMs: integer(30_000),
+      rateLimitPerMinute: integer(600),
+      ingestQueueSize: integer(1000),
+      fetchTimeoutMs: integer(20_000),
+      maxRedirects: integer(5),
+      parseTimeoutMs: integer(30_000),
+    })
+    .default({} as never),
+
+  /**
+   * Hosts or CIDR ranges URL ingestion may reach although they are private or loopback.
+   * Meant for tests and intranets; empty by default.
+   */
+  urlAllowList: z.array(z.string()).default([]),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Environment variables beleg reads, and the config key each one sets. */
+const environmentKeys: Record<string, (value: string) => Partial<Record<string, unknown>>> = {
+  BELEG_DATA_DIR: (value) => ({ dataDir: value }),
+  BELEG_HOST: (value) => ({ host: value }),
+  BELEG_PORT: (value) => ({ port: value }),
+  BELEG_ENGINE: (value) => ({ engine: value }),
+  BELEG_MODEL_DIR: (value) => ({ modelDir: value }),
+  BELEG_ENGINE_URL: (value) => ({ engineUrl: value }),
+  BELEG_ENGINE_MODEL: (value) => ({ engineModel: value }),
+  BELEG_EMBEDDING_MODEL_DIR: (value) => ({ embeddingModelDir: value }),
+  BELEG_TOKENIZER_DIR: (value) => ({ tokenizerDir: value }),
+  BELEG_API_KEYS: (value) => ({ apiKeys: parseApiKeys(value) }),
+  BELEG_URL_ALLOW_LIST: (value) => ({ urlAllowList: splitList(value) }),
+};
+
+const limitKeys: Record<string, keyof Config['limits']> = {
+  BELEG_MAX_DOCUMENT_BYTES: 'maxDocumentBytes',
+  BELEG_MAX_REQUEST_BYTES: 'maxRequestBytes',
+  BELEG_MAX_QUESTION_CHARS: 'maxQuestionChars',
+  BELEG_MAX_CONCURRENT_GENERATIONS: 'maxConcurrentGenerations',
+  BELEG_MAX_QUEUED_GENERATIONS: 'maxQueuedGenerations',
+  BELEG_QUEUE_TIMEOUT_MS: 'queueTimeoutMs',
+  BELEG_RATE_LIMIT_PER_MINUTE: 'rateLimitPerMinute',
+  BELEG_INGEST_QUEUE_SIZE: 'ingestQueueSize',
+  BELEG_FETCH_TIMEOUT_MS: 'fetchTimeoutMs',
+  BELEG_MAX_REDIRECTS: 'maxRedirects',
+  BELEG_PARSE_TIMEOUT_MS: 'parseTimeoutMs',
+};
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+/** `BELEG_API_KEYS=key1:write,key2:read` (role defaults to write). */
+function parseApiKeys(value: string): ApiKey[] {
+  return splitList(value).map((item) => {
+    const separator = item.lastIndexOf(':');
+    const role = separator > 0 ? item.slice(separator + 1) : '';
+    if (role === 'read' || role === 'write') return { key: item.slice(0, separator), role };
+    return { key: item, role: 'write' as const };
+  });
+}
+
+/**
+ * Builds the configuration from environment variables, then CLI flags (flags win).
+ * Throws a ValidationError naming the offending setting.
+ */
+export function loadConfig(
+  environment: Record<string, string | undefined>,
+  flags: Record<string, unknown> = {},
+): Config {
+  const raw: Record<string, unknown> = {};
+  const limits: Record<string, unknown> = {};
+  for (const [name, apply] of Object.entries(environmentKeys)) {
+    const value = environment[name];
+    if (value !== undefined && value !== '') Object.assign(raw, apply(value));
+  }
+  for (const [name, key] of Object.entries(limitKeys)) {
+    const value = environment[name];
+    if (value !== undefined && value !== '') limits[key] = value;
+  }
+  for (const [key, value] of Object.entries(flags)) {
+    if (value !== undefined) raw[key] = value;
+  }
+  raw.limits = limits;
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const setting = issue.path.join('.');
+    throw new ValidationError(`Invalid configuration '${setting}': ${issue.message}.`, { setting });
+  }
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.dataDir) };
+}
