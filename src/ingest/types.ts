@@ -56,3 +56,49 @@ export type ChunkDraft = {
   /** Sentences of this chunk, offsets into the document text. */
   sentences: SentenceSpan[];
 };
+
+export type DocumentStatus = 'pending' | 'indexing' | 'ready' | 'failed';
+
+/** A document's metadata as kept in SQLite (the source of truth). */
+export type DocumentRecord = {
+  id: string;
+  sourceKind: SourceKind;
+  fileName: string | null;
+  url: string | null;
+  finalUrl: string | null;
+  title: string | null;
+  mimeType: string | null;
+  sha256: string | null;
+  byteSize: number | null;
+  pageCount: number | null;
+  language: string | null;
+  status: DocumentStatus;
+  errorCode: string | null;
+  errorMessage: string | null;
+  chunkCount: number;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type ListDocumentsOptions = { limit?: number; offset?: number; status?: DocumentStatus };
+
+/** What the API and CLI use to ingest and manage documents (implemented in ./ingestion-service.ts). */
+export interface Ingestion {
+  /**
+   * Records the document as `pending` and queues it; returns at once. Identical content returns the
+   * existing document. Throws OverloadedError when the queue is full.
+   */
+  submit(input: DocumentInput): Promise<DocumentRecord>;
+  /** Like submit, but resolves once the document is `ready` or `failed`. */
+  ingest(input: DocumentInput): Promise<DocumentRecord>;
+  get(id: string): Promise<DocumentRecord>;
+  list(options?: ListDocumentsOptions): Promise<{ documents: DocumentRecord[]; total: number }>;
+  /** Removes the document from both stores. */
+  remove(id: string): Promise<void>;
+  /** The stored normalized text of a ready document. */
+  text(id: string): Promise<string>;
+  /** Documents waiting or being indexed. */
+  queueDepth(): number;
+  /** Finishes or aborts in-flight work and closes the stores. */
+  close(): Promise<void>;
+}

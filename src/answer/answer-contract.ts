@@ -1,0 +1,89 @@
+/**
+ * The answer contract: one zod schema used by the API, the CLI, the web page and the evaluation.
+ * `storedText.slice(citation.charStart, citation.charEnd) === citation.quote` always holds for a
+ * returned citation; a quote that cannot be verified turns the answer into a refusal with
+ * `reason: 'unverifiable_quote'`.
+ */
+import { z } from 'zod';
+import { REFUSAL } from '../engine/language-model.ts';
+
+export { REFUSAL };
+
+export const askRequestSchema = z.object({
+  question: z.string().trim().min(1, 'question must not be empty'),
+  topK: z.number().int().min(1).max(50).optional(),
+  documentIds: z.array(z.string().min(1)).max(1000).optional(),
+  engine: z.enum(['extractive', 'gptq', 'tgi', 'openai']).optional(),
+  stream: z.boolean().optional(),
+});
+export type AskRequest = z.infer<typeof askRequestSchema>;
+
+export const citationSchema = z.object({
+  quote: z.string(),
+  documentId: z.string(),
+  title: z.string().nullable(),
+  url: z.string().nullable(),
+  fileName: z.string().nullable(),
+  page: z.number().int().nullable(),
+  charStart: z.number().int().nonnegative(),
+  charEnd: z.number().int().nonnegative(),
+  chunkId: z.string(),
+  verified: z.literal(true),
+  /** `exact`, or `normalized` when whitespace/quote marks/dashes differed and offsets were mapped back. */
+  match: z.enum(['exact', 'normalized']),
+});
+export type Citation = z.infer<typeof citationSchema>;
+
+export const sourceSchema = z.object({
+  chunkId: z.string(),
+  documentId: z.string(),
+  title: z.string().nullable(),
+  url: z.string().nullable(),
+  fileName: z.string().nullable(),
+  page: z.number().int().nullable(),
+  headingPath: z.string().nullable(),
+  charStart: z.number().int(),
+  charEnd: z.number().int(),
+  text: z.string(),
+  score: z.number(),
+  /** Rank in each retriever (1-based), for debugging fusion. */
+  ranks: z.record(z.string(), z.number().int()),
+});
+export type Source = z.infer<typeof sourceSchema>;
+
+export const declineReasons = ['no_sources', 'model_declined', 'unverifiable_quote', 'below_threshold'] as const;
+
+export const answerSchema = z.object({
+  question: z.string(),
+  declined: z.boolean(),
+  /** The quote(s), or the refusal sentence when declined. */
+  answer: z.string(),
+  /** Why the answer was declined (null when not declined). */
+  reason: z.enum(declineReasons).nullable(),
+  citations: z.array(citationSchema),
+  sources: z.array(sourceSchema),
+  engine: z.string(),
+  model: z.string(),
+  timings: z.object({ retrieveMs: z.number(), generateMs: z.number(), totalMs: z.number() }),
+  usage: z.object({ promptTokens: z.number().int(), completionTokens: z.number().int() }),
+  /** The engine's raw output, kept for inspection. */
+  debug: z.object({ rawOutput: z.string() }),
+});
+export type Answer = z.infer<typeof answerSchema>;
+
+/** Parts of a streamed answer, noun first; the API turns them into server-sent events. */
+export type AnswerStreamPart =
+  | { type: 'sources'; sources: Source[] }
+  | { type: 'text-delta'; text: string }
+  | { type: 'citation'; citation: Citation }
+  | { type: 'declined'; answer: string; reason: Answer['reason'] }
+  | { type: 'finish'; answer: Answer }
+  | { type: 'error'; error: { code: string; message: string } };
+
+/** What the API and CLI call to answer questions (implemented in ./answer-service.ts). */
+export interface Answerer {
+  answer(request: AskRequest, signal?: AbortSignal): Promise<Answer>;
+  stream(request: AskRequest, signal?: AbortSignal): AsyncIterable<AnswerStreamPart>;
+  /** Engines configured and whether each is ready. */
+  engines(): Array<{ name: string; model: string; ready: boolean }>;
+}

@@ -1,0 +1,29 @@
+/**
+ * The one place that imports onnxruntime-node. Everything else under src/engine uses these
+ * re-exports, so swapping the runtime touches one file.
+ */
+import * as ort from 'onnxruntime-node';
+
+export type OnnxSession = ort.InferenceSession;
+export type OnnxTensor = ort.Tensor;
+export const Tensor = ort.Tensor;
+
+export type SessionOptions = {
+  /** Threads for one operator (default: all cores). */
+  intraOpThreads?: number;
+  /** Path for the optimized model, if ORT should write one. */
+  optimizedModelPath?: string;
+};
+
+/** Opens an ONNX model from a file path or bytes on the CPU execution provider. */
+export async function createSession(model: string | Uint8Array, options: SessionOptions = {}): Promise<OnnxSession> {
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
+    ...(options.optimizedModelPath ? { optimizedModelFilePath: options.optimizedModelPath } : {}),
+  };
+  return typeof model === 'string'
+    ? ort.InferenceSession.create(model, sessionOptions)
+    : ort.InferenceSession.create(model, sessionOptions);
+}
