@@ -33,6 +33,13 @@ export class NotFoundError extends BelegError {
   }
 }
 
+/** The request conflicts with the current state (e.g. the text of a document that is still indexing). */
+export class ConflictError extends BelegError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('conflict', message, { details });
+  }
+}
+
 /** The document's type is not one beleg can read. */
 export class UnsupportedDocumentError extends BelegError {
   constructor(message: string, details?: Record<string, unknown>) {
