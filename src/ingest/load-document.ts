@@ -1,0 +1,94 @@
+/**
+ * The single entry point of document loading: bytes, text or a URL in, normalized text with
+ * page or section spans out. Dispatches by content (magic bytes) first, then by name and MIME
+ * type; each format's library stays inside its own loader.
+ */
+import { DocumentTooLargeError, UnprocessableDocumentError } from '../errors.ts';
+import type { HostResolver } from './fetch/host-resolver.ts';
+import { decodeText } from './loaders/decode-text.ts';
+import { detectDocumentType, type DocumentType } from './loaders/detect-document-type.ts';
+import { loadMarkdown } from './loaders/load-markdown.ts';
+import { loadText } from './loaders/load-text.ts';
+import type { DocumentInput, LoadedDocument } from './types.ts';
+
+export type LoadOptions = {
+  /** Largest document accepted, in bytes (files, texts and downloads). */
+  maxBytes: number;
+  /** Whole time allowed for fetching a URL, redirects included. */
+  fetchTimeoutMs: number;
+  /** Redirects followed before giving up. */
+  maxRedirects: number;
+  /** Hosts or CIDR ranges that URL fetching may reach although they are private or loopback. */
+  urlAllowList: string[];
+  /** Aborts fetching and loading. */
+  signal?: AbortSignal;
+  /** Host name resolver for URL fetching; the system resolver when absent (tests pass a stub). */
+  lookup?: HostResolver;
+};
+
+/**
+ * Loads one document. Throws (all BelegError subclasses): UnsupportedDocumentError for types beleg
+ * cannot read, DocumentTooLargeError over `maxBytes`, UnprocessableDocumentError with codes
+ * `empty_document`, `pdf_scanned`, `pdf_encrypted`, `pdf_corrupt`, `html_no_content`, and for URLs
+ * BlockedUrlError and FetchFailedError.
+ */
+export async function loadDocument(input: DocumentInput, options: LoadOptions): Promise<LoadedDocument> {
+  options.signal?.throwIfAborted();
+  switch (input.kind) {
+    case 'text': {
+      const bytes = new TextEncoder().encode(input.text);
+      checkSize(bytes.length, options.maxBytes);
+      const document =
+        input.mimeType === 'text/markdown' || /\.(md|markdown)$/i.test(input.fileName ?? '')
+          ? loadMarkdown(input.text, bytes)
+          : loadText(input.text, bytes);
+      return input.title ? { ...document, title: input.title } : document;
+    }
+    case 'file':
+      return loadBytes(input.bytes, { fileName: input.fileName, mimeType: input.mimeType ?? null }, options);
+    case 'url': {
+      const { fetchUrl } = await import('./fetch/fetch-url.ts');
+      const response = await fetchUrl(input.url, options);
+      const document = await loadBytes(
+        response.bytes,
+        { fileName: new URL(response.finalUrl).pathname, mimeType: response.contentType, baseUrl: response.finalUrl },
+        options,
+      );
+      return { ...document, finalUrl: response.finalUrl };
+    }
+  }
+}
+
+type Hints = { fileName?: string; mimeType: string | null; baseUrl?: string };
+
+async function loadBytes(bytes: Uint8Array, hints: Hints, options: LoadOptions): Promise<LoadedDocument> {
+  if (bytes.length === 0) {
+    throw new UnprocessableDocumentError('empty_document', 'The document is empty (0 bytes). Upload a file with content.');
+  }
+  checkSize(bytes.length, options.maxBytes);
+  const type: DocumentType = detectDocumentType(bytes, hints);
+  switch (type) {
+    case 'pdf': {
+      const { loadPdf } = await import('./loaders/load-pdf.ts');
+      return loadPdf(bytes, { signal: options.signal });
+    }
+    case 'html': {
+      const { loadHtml } = await import('./loaders/load-html.ts');
+      return loadHtml(bytes, { contentType: hints.mimeType, baseUrl: hints.baseUrl });
+    }
+    case 'markdown':
+      return loadMarkdown(decodeText(bytes, charsetOf(hints.mimeType)), bytes);
+    case 'text':
+      return loadText(decodeText(bytes, charsetOf(hints.mimeType)), bytes);
+  }
+}
+
+function checkSize(size: number, limit: number): void {
+  if (size > limit) throw new DocumentTooLargeError(size, limit);
+}
+
+/** The `charset` parameter of a Content-Type value, or null. */
+export function charsetOf(contentType: string | null | undefined): string | null {
+  const match = /;\s*charset\s*=\s*("?)([^";\s]+)\1/i.exec(contentType ?? '');
+  return match ? match[2]! : null;
+}

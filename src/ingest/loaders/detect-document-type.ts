@@ -1,0 +1,103 @@
+/**
+ * Decides how to read a document: by its bytes first (magic numbers), then by its name and MIME
+ * type. Content wins over names, so a PDF called `notes.txt` is read as a PDF and a ZIP called
+ * `notes.txt` is refused.
+ */
+import { UnprocessableDocumentError, UnsupportedDocumentError } from '../../errors.ts';
+import { looksBinary } from './decode-text.ts';
+
+export type DocumentType = 'pdf' | 'html' | 'markdown' | 'text';
+
+/** Known binary formats, so the error can name what was uploaded. */
+const BINARY_SIGNATURES: Array<{ bytes: number[]; name: string }> = [
+  { bytes: [0x50, 0x4b, 0x03, 0x04], name: 'a ZIP archive (or DOCX/ODT/XLSX)' },
+  { bytes: [0xd0, 0xcf, 0x11, 0xe0], name: 'an old Microsoft Office file (DOC/XLS)' },
+  { bytes: [0x89, 0x50, 0x4e, 0x47], name: 'a PNG image' },
+  { bytes: [0xff, 0xd8, 0xff], name: 'a JPEG image' },
+  { bytes: [0x47, 0x49, 0x46, 0x38], name: 'a GIF image' },
+  { bytes: [0x1f, 0x8b], name: 'a gzip archive' },
+  { bytes: [0x52, 0x61, 0x72, 0x21], name: 'a RAR archive' },
+  { bytes: [0x37, 0x7a, 0xbc, 0xaf], name: 'a 7-Zip archive' },
+  { bytes: [0x7b, 0x5c, 0x72, 0x74, 0x66], name: 'an RTF document' },
+  { bytes: [0x25, 0x21, 0x50, 0x53], name: 'a PostScript file' },
+];
+
+const PDF_MAGIC = [0x25, 0x50, 0x44, 0x46, 0x2d]; // %PDF-
+
+const EXTENSION_TYPES: Record<string, DocumentType> = {
+  pdf: 'pdf',
+  html: 'html',
+  htm: 'html',
+  xhtml: 'html',
+  md: 'markdown',
+  markdown: 'markdown',
+  txt: 'text',
+  text: 'text',
+};
+
+const MIME_TYPES: Record<string, DocumentType> = {
+  'application/pdf': 'pdf',
+  'text/html': 'html',
+  'application/xhtml+xml': 'html',
+  'text/markdown': 'markdown',
+  'text/x-markdown': 'markdown',
+  'text/plain': 'text',
+};
+
+function startsWith(bytes: Uint8Array, signature: number[], at = 0): boolean {
+  return signature.every((value, index) => bytes[at + index] === value);
+}
+
+/** Position of `%PDF-` within the first KiB (some producers put junk before it), or -1. */
+export function findPdfHeader(bytes: Uint8Array): number {
+  const limit = Math.min(bytes.length - PDF_MAGIC.length, 1024);
+  for (let index = 0; index <= limit; index++) if (startsWith(bytes, PDF_MAGIC, index)) return index;
+  return -1;
+}
+
+function looksLikeHtml(bytes: Uint8Array): boolean {
+  const head = new TextDecoder('utf-8').decode(bytes.subarray(0, 1024)).replace(/^\uFEFF/, '').trimStart().toLowerCase();
+  return /^(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>]|<\?xml[^>]*>\s*<!doctype html|<!--[\s\S]*?-->\s*<(!doctype html|html))/.test(head);
+}
+
+/** The lower-cased extension of a file name without the dot, or ''. */
+export function extensionOf(fileName: string | undefined): string {
+  const match = /\.([A-Za-z0-9]+)$/.exec(fileName ?? '');
+  return match ? match[1]!.toLowerCase() : '';
+}
+
+/**
+ * The type to read `bytes` as. Throws UnsupportedDocumentError for binary formats and unknown
+ * names, UnprocessableDocumentError `pdf_corrupt` for a file that claims to be a PDF but is not.
+ */
+export function detectDocumentType(bytes: Uint8Array, hints: { fileName?: string; mimeType?: string | null }): DocumentType {
+  if (findPdfHeader(bytes) >= 0) return 'pdf';
+  const extension = extensionOf(hints.fileName);
+  const mimeType = (hints.mimeType ?? '').split(';')[0]!.trim().toLowerCase();
+  const named = MIME_TYPES[mimeType] ?? EXTENSION_TYPES[extension];
+  for (const signature of BINARY_SIGNATURES) {
+    if (startsWith(bytes, signature.bytes)) {
+      throw new UnsupportedDocumentError(
+        `The document is ${signature.name}, which beleg cannot read. Upload PDF, HTML, Markdown or plain text.`,
+        { detected: signature.name },
+      );
+    }
+  }
+  if (named === 'pdf') {
+    throw new UnprocessableDocumentError(
+      'pdf_corrupt',
+      'The file is named or typed as a PDF but does not start with a PDF header, so it is corrupt or not a PDF. Export it again as PDF.',
+    );
+  }
+  if (looksBinary(bytes)) {
+    throw new UnsupportedDocumentError('The document contains binary data that is not a PDF. Upload PDF, HTML, Markdown or plain text.');
+  }
+  if (named === 'html' || looksLikeHtml(bytes)) return 'html';
+  if (named) return named;
+  if (extension === '' && (mimeType === '' || mimeType === 'application/octet-stream' || mimeType.startsWith('text/'))) return 'text';
+  if (mimeType.startsWith('text/')) return 'text';
+  throw new UnsupportedDocumentError(
+    `Documents of type '${extension ? `.${extension}` : mimeType}' are not supported. Upload PDF, HTML, Markdown (.md) or plain text (.txt).`,
+    { extension, mimeType },
+  );
+}
