@@ -1,0 +1,328 @@
+/**
+ * Builds EM German's grounded prompt from retrieved chunks.
+ *
+ * Input: the question and the retrieved chunks, best first, each with its document's metadata.
+ * Output: a `GroundedPrompt` (the rendered text plus its sources) whose sources also remember
+ * where every character came from, so `mapToStored` turns a quote's offsets inside a source back
+ * into exact offsets of the stored document text.
+ *
+ * - Chunks of one document that are adjacent (consecutive ordinals) or overlap become one source;
+ *   an overlap is written once. Between adjacent chunks that do not touch, one space stands for
+ *   the text between them (usually whitespace); it maps to that whole gap.
+ * - Sources appear in the order of their best-ranked chunk.
+ * - Every marker in a source, its metadata or the question is neutralised (./neutralise-markers.ts).
+ * - With a tokenizer, the prompt fits `contextTokens - maxNewTokens - 1` (one for BOS): chunks are
+ *   taken best first and a chunk that does not fit is dropped, so lower-ranked chunks always go
+ *   first. Sentences are never cut; only when not even the best chunk fits is it shortened to the
+ *   whole sentences that do.
+ */
+import type { GroundedPrompt, PromptSource } from '../engine/language-model.ts';
+import type { StoredChunk } from '../store/chunk-store.ts';
+import { ValidationError } from '../errors.ts';
+import { formatGroundedPrompt, formatChatPrompt } from './em-german-format.ts';
+import { neutraliseMarkers, neutraliseText } from './neutralise-markers.ts';
+import { describeSource, type PromptDocument } from './source-metadata.ts';
+
+export type { PromptDocument } from './source-metadata.ts';
+
+/** EM German's (Llama-2's) context length in tokens. */
+export const DEFAULT_CONTEXT_TOKENS = 4096;
+/** Room left for the answer when the caller does not say. */
+export const DEFAULT_MAX_NEW_TOKENS = 512;
+
+/** A retrieved chunk with the metadata of its document. */
+export type PromptChunk = { chunk: StoredChunk; document: PromptDocument };
+
+/** Anything that counts Llama-2 tokens without BOS (LlamaTokenizer does). */
+export type TokenCounter = { count(text: string): number };
+
+export type BuildPromptOptions = {
+  question: string;
+  /** Retrieved chunks, best first. */
+  chunks: readonly PromptChunk[];
+  /** Without a tokenizer there is no token budget. */
+  tokenizer?: TokenCounter;
+  contextTokens?: number;
+  maxNewTokens?: number;
+};
+
+/** A span of a stored document's text. */
+export type StoredSpan = { documentId: string; charStart: number; charEnd: number };
+
+/** A source of the prompt and where it came from. */
+export type BuiltSource = PromptSource & {
+  documentId: string;
+  document: PromptDocument;
+  /** The chunks (possibly shortened to whole sentences) that make up this source, in document order. */
+  chunks: readonly StoredChunk[];
+  /** Stored-text span the source covers. */
+  charStart: number;
+  charEnd: number;
+  /** 0-based rank of the best chunk of this source in the input. */
+  rank: number;
+};
+
+export type BuiltPrompt = Omit<GroundedPrompt, 'sources'> & {
+  sources: readonly BuiltSource[];
+  /** Tokens of `text` without BOS, when a tokenizer was given. */
+  promptTokens: number | null;
+  /** Chunks left out for the token budget, best first. */
+  droppedChunkIds: readonly string[];
+  /** Chunks that were shortened (at a sentence boundary) to fit. */
+  shortenedChunkIds: readonly string[];
+  /**
+   * Maps `[start, end)` of `sources[sourceIndex].text` to the stored document text.
+   * Throws a ValidationError for offsets outside the source.
+   */
+  mapToStored(sourceIndex: number, start: number, end: number): StoredSpan;
+};
+
+type RankedChunk = PromptChunk & { rank: number };
+
+type AssembledSource = BuiltSource & { toStored: Int32Array };
+
+function sentencesOf(chunk: StoredChunk): Array<{ start: number; end: number }> {
+  const offsets = chunk.sentenceOffsets;
+  if (offsets.length < 2) return [{ start: 0, end: chunk.text.length }];
+  const sentences: Array<{ start: number; end: number }> = [];
+  for (let index = 0; index + 1 < offsets.length; index += 2) sentences.push({ start: offsets[index]!, end: offsets[index + 1]! });
+  return sentences;
+}
+
+/** First index `i` with `values[i] >= target` (values non-decreasing). */
+function lowerBound(values: Int32Array, target: number): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (values[middle]! < target) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** Groups chunks of one document that touch or overlap (or have consecutive ordinals). */
+function groupAdjacent(chunks: readonly RankedChunk[]): RankedChunk[][] {
+  const byDocument = new Map<string, RankedChunk[]>();
+  for (const item of chunks) {
+    const list = byDocument.get(item.chunk.documentId) ?? [];
+    list.push(item);
+    byDocument.set(item.chunk.documentId, list);
+  }
+  const groups: RankedChunk[][] = [];
+  for (const list of byDocument.values()) {
+    list.sort((left, right) => left.chunk.charStart - right.chunk.charStart || left.chunk.charEnd - right.chunk.charEnd);
+    let current: RankedChunk[] = [];
+    let currentEnd = -1;
+    let lastOrdinal = Number.NaN;
+    for (const item of list) {
+      const adjacent = item.chunk.ordinal === lastOrdinal + 1 || item.chunk.charStart <= currentEnd;
+      if (current.length > 0 && !adjacent) {
+        groups.push(current);
+        current = [];
+      }
+      current.push(item);
+      currentEnd = Math.max(currentEnd, item.chunk.charEnd);
+      lastOrdinal = item.chunk.ordinal;
+    }
+    if (current.length > 0) groups.push(current);
+  }
+  return groups;
+}
+
+/** Joins one group into a source: raw text with stored offsets, then neutralised. */
+function assembleSource(group: readonly RankedChunk[]): AssembledSource {
+  const pieces: string[] = [];
+  const rawToStored: number[] = [];
+  const storedSentences: Array<{ start: number; end: number }> = [];
+  let storedEnd = -1;
+  for (const { chunk } of group) {
+    if (chunk.charEnd <= storedEnd) continue; // contained in what we already have
+    let skip = 0;
+    if (storedEnd >= 0) {
+      if (chunk.charStart > storedEnd) {
+        // A gap between adjacent chunks: one space stands for it and maps to all of it.
+        pieces.push(' ');
+        rawToStored.push(storedEnd);
+      } else {
+        skip = storedEnd - chunk.charStart; // 0 when the chunks touch
+      }
+    }
+    const text = chunk.text.slice(skip);
+    pieces.push(text);
+    for (let index = 0; index < text.length; index += 1) rawToStored.push(chunk.charStart + skip + index);
+    for (const sentence of sentencesOf(chunk)) {
+      const start = chunk.charStart + sentence.start;
+      const end = chunk.charStart + sentence.end;
+      const previous = storedSentences[storedSentences.length - 1];
+      if (previous && start < previous.end) continue; // the same sentence seen in an overlap
+      storedSentences.push({ start, end });
+    }
+    storedEnd = chunk.charEnd;
+  }
+  rawToStored.push(storedEnd);
+  const neutralised = neutraliseMarkers(pieces.join(''));
+  const toStored = new Int32Array(neutralised.toOriginal.length);
+  for (let index = 0; index < toStored.length; index += 1) toStored[index] = rawToStored[neutralised.toOriginal[index]!]!;
+
+  const sentences = storedSentences
+    .map((sentence) => {
+      const start = lowerBound(toStored, sentence.start);
+      const end = lowerBound(toStored, sentence.end + 1) - 1;
+      return { start, end: Math.max(start, end) };
+    })
+    .filter((sentence) => sentence.end > sentence.start);
+
+  const first = group[0]!;
+  const chunks = group.map((item) => item.chunk);
+  const description = describeSource(first.document, chunks[0]!.page, chunks[chunks.length - 1]!.page);
+  return {
+    text: neutralised.text,
+    metadata: description.metadata,
+    citation: description.citation,
+    sentences,
+    documentId: first.chunk.documentId,
+    document: first.document,
+    chunks,
+    charStart: chunks[0]!.charStart,
+    charEnd: storedEnd,
+    rank: Math.min(...group.map((item) => item.rank)),
+    toStored,
+  };
+}
+
+function assembleSources(chunks: readonly RankedChunk[]): AssembledSource[] {
+  return groupAdjacent(chunks)
+    .map(assembleSource)
+    .sort((left, right) => left.rank - right.rank);
+}
+
+/** The first `count` sentences of a chunk, as a shorter chunk. */
+function shortenChunk(chunk: StoredChunk, count: number, tokenizer: TokenCounter): StoredChunk {
+  const sentences = sentencesOf(chunk).slice(0, count);
+  const end = sentences[sentences.length - 1]!.end;
+  const text = chunk.text.slice(0, end);
+  return {
+    ...chunk,
+    text,
+    charEnd: chunk.charStart + end,
+    tokenCount: tokenizer.count(text),
+    sentenceOffsets: sentences.flatMap((sentence) => [sentence.start, sentence.end]),
+  };
+}
+
+function render(sources: readonly AssembledSource[], question: string): string {
+  return formatGroundedPrompt(sources, question);
+}
+
+function finish(
+  sources: AssembledSource[],
+  question: string,
+  neutralQuestion: string,
+  promptTokens: number | null,
+  droppedChunkIds: string[],
+  shortenedChunkIds: string[],
+): BuiltPrompt {
+  const builtSources: BuiltSource[] = sources.map(({ toStored: _toStored, ...source }) => source);
+  return {
+    text: render(sources, neutralQuestion),
+    question,
+    sources: builtSources,
+    promptTokens,
+    droppedChunkIds,
+    shortenedChunkIds,
+    mapToStored(sourceIndex, start, end) {
+      const source = sources[sourceIndex];
+      if (!source) throw new ValidationError(`The prompt has no source ${sourceIndex}; it has ${sources.length}.`, { sourceIndex });
+      if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > source.text.length) {
+        throw new ValidationError(`Offsets ${start}..${end} lie outside source ${sourceIndex} (length ${source.text.length}).`, {
+          sourceIndex,
+          start,
+          end,
+        });
+      }
+      return { documentId: source.documentId, charStart: source.toStored[start]!, charEnd: source.toStored[end]! };
+    },
+  };
+}
+
+/**
+ * Builds the grounded prompt. Throws a ValidationError when the question is empty or, with a
+ * tokenizer, when the question alone does not leave room in the context.
+ */
+export function buildGroundedPrompt(options: BuildPromptOptions): BuiltPrompt {
+  const question = options.question.trim();
+  if (question.length === 0) throw new ValidationError('The question is empty. Ask something.');
+  // The instruction sits on one line in the trained format.
+  const neutralQuestion = neutraliseText(question.replace(/\s+/g, ' '));
+
+  const ranked: RankedChunk[] = [];
+  const seen = new Set<string>();
+  options.chunks.forEach((item, rank) => {
+    if (seen.has(item.chunk.id)) return;
+    seen.add(item.chunk.id);
+    ranked.push({ ...item, rank });
+  });
+
+  const tokenizer = options.tokenizer;
+  if (!tokenizer) return finish(assembleSources(ranked), question, neutralQuestion, null, [], []);
+
+  const contextTokens = options.contextTokens ?? DEFAULT_CONTEXT_TOKENS;
+  const maxNewTokens = options.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
+  const budget = contextTokens - maxNewTokens - 1;
+  const count = (chunks: readonly RankedChunk[]) => tokenizer.count(render(assembleSources(chunks), neutralQuestion));
+
+  const bare = count([]);
+  if (bare > budget) {
+    throw new ValidationError(
+      `The question and instructions take ${bare} tokens, more than the ${budget} available (context ${contextTokens} minus ${maxNewTokens} for the answer and 1 for BOS). Ask a shorter question.`,
+      { promptTokens: bare, budget },
+    );
+  }
+
+  let selected: RankedChunk[] = [];
+  let tokens = bare;
+  const dropped: string[] = [];
+  const shortened: string[] = [];
+  for (const candidate of ranked) {
+    const trial = [...selected, candidate];
+    const trialTokens = count(trial);
+    if (trialTokens <= budget) {
+      selected = trial;
+      tokens = trialTokens;
+      continue;
+    }
+    if (selected.length === 0) {
+      // Not even the best chunk fits: keep as many of its leading whole sentences as fit.
+      const sentenceCount = sentencesOf(candidate.chunk).length;
+      let low = 0;
+      let high = sentenceCount - 1;
+      let bestTokens = tokens;
+      while (low < high) {
+        const middle = (low + high + 1) >>> 1;
+        const middleTokens = count([{ ...candidate, chunk: shortenChunk(candidate.chunk, middle, tokenizer) }]);
+        if (middleTokens <= budget) {
+          low = middle;
+          bestTokens = middleTokens;
+        } else {
+          high = middle - 1;
+        }
+      }
+      if (low > 0) {
+        selected = [{ ...candidate, chunk: shortenChunk(candidate.chunk, low, tokenizer) }];
+        tokens = bestTokens;
+        shortened.push(candidate.chunk.id);
+        continue;
+      }
+    }
+    dropped.push(candidate.chunk.id);
+  }
+  return finish(assembleSources(selected), question, neutralQuestion, tokens, dropped, shortened);
+}
+
+/** The plain chat prompt (no sources): `Du bist ein hilfreicher Assistent. USER: … ASSISTANT:`. */
+export function buildChatPrompt(message: string): GroundedPrompt {
+  const trimmed = message.trim();
+  if (trimmed.length === 0) throw new ValidationError('The message is empty.');
+  return { text: formatChatPrompt(neutraliseText(trimmed)), question: trimmed, sources: [] };
+}
