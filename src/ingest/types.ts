@@ -78,6 +78,10 @@ export type DocumentRecord = {
   chunkCount: number;
   createdAt: string;
   updatedAt: string;
+  /** URLs: 1 for the first ingestion, +1 for each re-ingestion whose content changed. */
+  version?: number;
+  /** URLs: the id of the version this one replaced (that id now resolves to this document). */
+  supersedes?: string | null;
 };
 
 export type ListDocumentsOptions = { limit?: number; offset?: number; status?: DocumentStatus };

@@ -1,0 +1,241 @@
+/**
+ * Every query beleg makes against its metadata, as named operations over the drizzle schema, so
+ * drizzle stays inside `src/db`. State changes that must not be seen half done (a document turning
+ * `ready` with its text, a version retiring its predecessor) are single transactions.
+ */
+import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { DocumentRecord, DocumentStatus, PageSpan, SectionSpan } from '../ingest/types.ts';
+import type { BelegDatabase } from './client.ts';
+import { documentAliases, documents, documentTexts, ingestJobs, type DocumentRow, type IngestJobRow, type NewDocumentRow } from './schema.ts';
+
+/** What is saved to run a document's ingestion again after a crash. */
+export type JobInput = Omit<typeof ingestJobs.$inferInsert, 'documentId' | 'attempts' | 'createdAt'>;
+
+/** What loading found out about a document, stored when it becomes ready. */
+export type ReadyDocument = {
+  id: string;
+  title: string | null;
+  mimeType: string;
+  language: string | null;
+  finalUrl: string | null;
+  sha256: string;
+  byteSize: number;
+  pageCount: number | null;
+  chunkCount: number;
+  text: string;
+  pages: PageSpan[] | null;
+  sections: SectionSpan[] | null;
+};
+
+const now = () => new Date().toISOString();
+
+/** A row as the ingestion contract's record. */
+export function toDocumentRecord(row: DocumentRow): DocumentRecord {
+  return { ...row };
+}
+
+export class DocumentRepository {
+  readonly #db: BelegDatabase;
+
+  constructor(db: BelegDatabase) {
+    this.#db = db;
+  }
+
+  /** The document with this id, following aliases (retired versions, duplicates); undefined if none. */
+  find(id: string): DocumentRow | undefined {
+    const row = this.#db.select().from(documents).where(eq(documents.id, id)).get();
+    if (row) return row;
+    const alias = this.#db.select().from(documentAliases).where(eq(documentAliases.aliasId, id)).get();
+    return alias ? this.#db.select().from(documents).where(eq(documents.id, alias.documentId)).get() : undefined;
+  }
+
+  /** A document with this content: ready or in progress first, then failed ones. */
+  findBySha256(sha256: string): DocumentRow | undefined {
+    return this.#db
+      .select()
+      .from(documents)
+      .where(eq(documents.sha256, sha256))
+      .orderBy(sql`case ${documents.status} when 'ready' then 0 when 'indexing' then 1 when 'pending' then 2 else 3 end`, asc(documents.createdAt))
+      .get();
+  }
+
+  /** The newest version of a URL's document, if any. */
+  latestVersionOfUrl(url: string): DocumentRow | undefined {
+    return this.#db.select().from(documents).where(eq(documents.url, url)).orderBy(desc(documents.version)).get();
+  }
+
+  /** Inserts a `pending` document together with its job, atomically. */
+  createPending(document: Omit<NewDocumentRow, 'status' | 'createdAt' | 'updatedAt'>, job: JobInput): DocumentRow {
+    return this.#db.transaction((transaction) => {
+      const timestamp = now();
+      const row = transaction
+        .insert(documents)
+        .values({ ...document, status: 'pending', createdAt: timestamp, updatedAt: timestamp })
+        .returning()
+        .get();
+      transaction.insert(ingestJobs).values({ ...job, documentId: row.id }).run();
+      return row;
+    });
+  }
+
+  /** Puts a failed document back to `pending` with a fresh job (a retry of identical content). */
+  retry(id: string, job: JobInput): DocumentRow {
+    return this.#db.transaction((transaction) => {
+      transaction.delete(ingestJobs).where(eq(ingestJobs.documentId, id)).run();
+      transaction.insert(ingestJobs).values({ ...job, documentId: id }).run();
+      return transaction
+        .update(documents)
+        .set({ status: 'pending', errorCode: null, errorMessage: null, updatedAt: now() })
+        .where(eq(documents.id, id))
+        .returning()
+        .get();
+    });
+  }
+
+  /** Marks a document `indexing` and counts the attempt. */
+  markIndexing(id: string): void {
+    this.#db.transaction((transaction) => {
+      transaction.update(documents).set({ status: 'indexing', updatedAt: now() }).where(eq(documents.id, id)).run();
+      transaction
+        .update(ingestJobs)
+        .set({ attempts: sql`${ingestJobs.attempts} + 1` })
+        .where(eq(ingestJobs.documentId, id))
+        .run();
+    });
+  }
+
+  /**
+   * Marks a document `ready` with its text, ends its job and, if it supersedes an older version,
+   * deletes that version's row (its id becomes an alias of this one). Returns the retired id, whose
+   * chunks the caller removes from the chunk store.
+   */
+  markReady(ready: ReadyDocument): { document: DocumentRow; retiredId: string | null } {
+    return this.#db.transaction((transaction) => {
+      const row = transaction
+        .update(documents)
+        .set({
+          status: 'ready',
+          title: ready.title,
+          mimeType: ready.mimeType,
+          language: ready.language,
+          finalUrl: ready.finalUrl,
+          sha256: ready.sha256,
+          byteSize: ready.byteSize,
+          pageCount: ready.pageCount,
+          chunkCount: ready.chunkCount,
+          errorCode: null,
+          errorMessage: null,
+          updatedAt: now(),
+        })
+        .where(eq(documents.id, ready.id))
+        .returning()
+        .get();
+      transaction
+        .insert(documentTexts)
+        .values({ documentId: ready.id, text: ready.text, pages: ready.pages, sections: ready.sections })
+        .onConflictDoUpdate({ target: documentTexts.documentId, set: { text: ready.text, pages: ready.pages, sections: ready.sections } })
+        .run();
+      transaction.delete(ingestJobs).where(eq(ingestJobs.documentId, ready.id)).run();
+      let retiredId: string | null = null;
+      const previous = row.supersedes ? transaction.select().from(documents).where(eq(documents.id, row.supersedes)).get() : undefined;
+      if (previous) {
+        transaction.update(documentAliases).set({ documentId: row.id }).where(eq(documentAliases.documentId, previous.id)).run();
+        transaction.delete(documents).where(eq(documents.id, previous.id)).run();
+        transaction.insert(documentAliases).values({ aliasId: previous.id, documentId: row.id }).onConflictDoNothing().run();
+        retiredId = previous.id;
+      }
+      return { document: row, retiredId };
+    });
+  }
+
+  /** Drops a document that turned out identical to `existingId`; its id now resolves to that one. */
+  mergeInto(id: string, existingId: string): void {
+    this.#db.transaction((transaction) => {
+      transaction.update(documentAliases).set({ documentId: existingId }).where(eq(documentAliases.documentId, id)).run();
+      transaction.delete(documents).where(eq(documents.id, id)).run();
+      transaction.insert(documentAliases).values({ aliasId: id, documentId: existingId }).onConflictDoNothing().run();
+    });
+  }
+
+  /** Marks a document `failed` with the error's code and message and ends its job. */
+  markFailed(id: string, errorCode: string, errorMessage: string): DocumentRow | undefined {
+    return this.#db.transaction((transaction) => {
+      transaction.delete(ingestJobs).where(eq(ingestJobs.documentId, id)).run();
+      return transaction
+        .update(documents)
+        .set({ status: 'failed', errorCode, errorMessage, updatedAt: now() })
+        .where(eq(documents.id, id))
+        .returning()
+        .get();
+    });
+  }
+
+  /** Deletes a document with its text, job and aliases. Returns whether it existed. */
+  remove(id: string): boolean {
+    return this.#db.delete(documents).where(eq(documents.id, id)).run().changes > 0;
+  }
+
+  /** One page of documents, newest first, and how many there are. */
+  list(options: { limit: number; offset: number; status?: DocumentStatus }): { rows: DocumentRow[]; total: number } {
+    const filter = options.status ? eq(documents.status, options.status) : undefined;
+    const rows = this.#db
+      .select()
+      .from(documents)
+      .where(filter)
+      .orderBy(desc(documents.createdAt), desc(documents.id))
+      .limit(options.limit)
+      .offset(options.offset)
+      .all();
+    const total = this.#db.select({ total: count() }).from(documents).where(filter).get()?.total ?? 0;
+    return { rows, total };
+  }
+
+  /** Ids of every `ready` document. */
+  readyIds(): string[] {
+    return this.#db
+      .select({ id: documents.id })
+      .from(documents)
+      .where(eq(documents.status, 'ready'))
+      .all()
+      .map((row) => row.id);
+  }
+
+  /** The stored text of a document, if it has one. */
+  text(id: string): string | undefined {
+    return this.#db.select({ text: documentTexts.text }).from(documentTexts).where(eq(documentTexts.documentId, id)).get()?.text;
+  }
+
+  /** Documents left `pending` or `indexing` (by a killed process, at start-up), oldest first, with their jobs. */
+  interrupted(): { document: DocumentRow; job: IngestJobRow | null }[] {
+    return this.#db
+      .select()
+      .from(documents)
+      .leftJoin(ingestJobs, eq(ingestJobs.documentId, documents.id))
+      .where(inArray(documents.status, ['pending', 'indexing']))
+      .orderBy(asc(documents.createdAt))
+      .all()
+      .map((row) => ({ document: row.documents, job: row.ingest_jobs }));
+  }
+
+  /** The job of a document, if it still has one. */
+  job(id: string): IngestJobRow | undefined {
+    return this.#db.select().from(ingestJobs).where(eq(ingestJobs.documentId, id)).get();
+  }
+
+  /** sha256 names of uploads that some job still needs. */
+  uploadsInUse(): Set<string> {
+    const rows = this.#db.select({ sha256: ingestJobs.uploadSha256 }).from(ingestJobs).all();
+    return new Set(rows.map((row) => row.sha256).filter((sha256): sha256 is string => sha256 !== null));
+  }
+
+  /** Whether any job other than `exceptId`'s still needs this upload. */
+  uploadInUse(sha256: string, exceptId: string): boolean {
+    return (
+      this.#db
+        .select({ id: ingestJobs.documentId })
+        .from(ingestJobs)
+        .where(and(eq(ingestJobs.uploadSha256, sha256), sql`${ingestJobs.documentId} <> ${exceptId}`))
+        .get() !== undefined
+    );
+  }
+}

@@ -1,0 +1,4 @@
+/** beleg's metadata database (SQLite through drizzle-orm): the only folder that imports drizzle. */
+export { openDatabase, type BelegDatabase, type DatabaseHandle } from './client.ts';
+export * as schema from './schema.ts';
+export type { DocumentRow, NewDocumentRow, IngestJobRow } from './schema.ts';

@@ -1,0 +1,109 @@
+/**
+ * beleg's metadata schema in SQLite (drizzle-orm). SQLite is the source of truth: a document's
+ * chunks in LanceDB count only once its row here says `ready`. Keys are camelCase, columns
+ * snake_case. Change this file, then run `npx drizzle-kit generate` to write a migration into
+ * `migrations/`; never edit a migration that has been applied.
+ */
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { createInsertSchema, createSelectSchema } from 'drizzle-zod';
+
+const timestamp = (name: string) =>
+  text(name)
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
+
+/** One row per document (each version of a re-ingested URL is its own row). */
+export const documents = sqliteTable(
+  'documents',
+  {
+    id: text('id').primaryKey(),
+    sourceKind: text('source_kind', { enum: ['file', 'url', 'text'] }).notNull(),
+    fileName: text('file_name'),
+    url: text('url'),
+    finalUrl: text('final_url'),
+    title: text('title'),
+    mimeType: text('mime_type'),
+    /** sha256 of the loaded bytes (files and text: known at submit; URLs: after fetching). */
+    sha256: text('sha256'),
+    byteSize: integer('byte_size'),
+    pageCount: integer('page_count'),
+    language: text('language'),
+    status: text('status', { enum: ['pending', 'indexing', 'ready', 'failed'] }).notNull(),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    chunkCount: integer('chunk_count').notNull().default(0),
+    /** 1 for the first ingestion of a URL, +1 for each re-ingestion whose content changed. */
+    version: integer('version').notNull().default(1),
+    /** The id of the version this one replaces once it is ready (URLs only). */
+    supersedes: text('supersedes'),
+    createdAt: timestamp('created_at'),
+    updatedAt: timestamp('updated_at'),
+  },
+  (table) => [
+    index('documents_sha256_index').on(table.sha256),
+    index('documents_url_index').on(table.url),
+    index('documents_status_index').on(table.status),
+  ],
+);
+
+/**
+ * The normalized full text of each ready document, verbatim, so every quote can be checked
+ * against exact offsets; with PDF page spans and HTML/Markdown section spans as JSON.
+ */
+export const documentTexts = sqliteTable('document_texts', {
+  documentId: text('document_id')
+    .primaryKey()
+    .references(() => documents.id, { onDelete: 'cascade' }),
+  text: text('text').notNull(),
+  /** `PageSpan[]` as JSON, or null. */
+  pages: text('pages', { mode: 'json' }).$type<{ number: number; charStart: number; charEnd: number }[]>(),
+  /** `SectionSpan[]` as JSON, or null. */
+  sections: text('sections', { mode: 'json' }).$type<{ headingPath: string[]; charStart: number; charEnd: number }[]>(),
+});
+
+/**
+ * What is needed to (re)run a document's ingestion after a crash: the input without its bytes.
+ * File and text bytes are saved under `<dataDir>/uploads/<sha256>`; a file name never becomes a path.
+ * A job exists while its document is `pending` or `indexing` and is deleted when it ends.
+ */
+export const ingestJobs = sqliteTable('ingest_jobs', {
+  documentId: text('document_id')
+    .primaryKey()
+    .references(() => documents.id, { onDelete: 'cascade' }),
+  inputKind: text('input_kind', { enum: ['file', 'url', 'text'] }).notNull(),
+  /** sha256 naming the saved upload (files and text), else null. */
+  uploadSha256: text('upload_sha256'),
+  url: text('url'),
+  fileName: text('file_name'),
+  title: text('title'),
+  mimeType: text('mime_type'),
+  attempts: integer('attempts').notNull().default(0),
+  createdAt: timestamp('created_at'),
+});
+
+/**
+ * Ids that resolve to another document: a URL version that turned out identical to an existing
+ * document, or a retired version, points at the document that now holds its content.
+ */
+export const documentAliases = sqliteTable(
+  'document_aliases',
+  {
+    aliasId: text('alias_id').primaryKey(),
+    documentId: text('document_id')
+      .notNull()
+      .references(() => documents.id, { onDelete: 'cascade' }),
+  },
+  (table) => [index('document_aliases_document_index').on(table.documentId)],
+);
+
+/** Validates rows read from `documents`. */
+export const documentSelectSchema = createSelectSchema(documents);
+/** Validates rows written to `documents`. */
+export const documentInsertSchema = createInsertSchema(documents);
+/** Validates rows written to `ingest_jobs`. */
+export const ingestJobInsertSchema = createInsertSchema(ingestJobs);
+
+export type DocumentRow = typeof documents.$inferSelect;
+export type NewDocumentRow = typeof documents.$inferInsert;
+export type IngestJobRow = typeof ingestJobs.$inferSelect;

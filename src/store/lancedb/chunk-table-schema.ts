@@ -1,0 +1,104 @@
+/**
+ * The Arrow schema of LanceDB's `chunks` table and the conversion between its rows and
+ * `StoredChunk`. Columns are snake_case so SQL filters need no quoting.
+ *
+ * The vector column: a nullable `FixedSizeList<Float32>[dimension]` named `vector`, present only
+ * when an embedding model is configured (its dimension is known then). Without a model the table
+ * has no vector column and beleg searches lexically; configuring a model later adds the column
+ * (all null) and chunks written from then on carry vectors. A model of another dimension replaces
+ * the column (old vectors are meaningless to a new model); chunks without a vector are skipped by
+ * vector search.
+ */
+import { createRequire } from 'node:module';
+import type * as Arrow from 'apache-arrow';
+import type { ChunkRow, StoredChunk } from '../chunk-store.ts';
+
+// LanceDB is CommonJS and checks `instanceof Field`/`Schema` against the CommonJS build of
+// apache-arrow; an ESM `import` would load the second (ESM) build, whose classes fail that check.
+const { Field, FixedSizeList, Float32, Int32, List, Schema, Utf8 } = createRequire(import.meta.url)('apache-arrow') as typeof Arrow;
+
+export const CHUNKS_TABLE = 'chunks';
+export const VECTOR_COLUMN = 'vector';
+
+/** The Arrow field of the vector column for `dimension`. */
+export function vectorField(dimension: number): Arrow.Field {
+  return new Field(VECTOR_COLUMN, new FixedSizeList(dimension, new Field('item', new Float32(), true)), true);
+}
+
+/** The table schema; with a vector column when `vectorDimension` is a number. */
+export function chunkTableSchema(vectorDimension: number | null): Arrow.Schema {
+  const fields = [
+    new Field('id', new Utf8(), false),
+    new Field('document_id', new Utf8(), false),
+    new Field('ordinal', new Int32(), false),
+    new Field('text', new Utf8(), false),
+    new Field('char_start', new Int32(), false),
+    new Field('char_end', new Int32(), false),
+    new Field('page', new Int32(), true),
+    new Field('heading_path', new Utf8(), true),
+    new Field('token_count', new Int32(), false),
+    new Field('sentence_offsets', new List(new Field('item', new Int32(), true)), false),
+  ];
+  if (vectorDimension !== null) fields.push(vectorField(vectorDimension));
+  return new Schema(fields);
+}
+
+/** Columns read back for a `StoredChunk` (never the vector). */
+export const CHUNK_COLUMNS = [
+  'id',
+  'document_id',
+  'ordinal',
+  'text',
+  'char_start',
+  'char_end',
+  'page',
+  'heading_path',
+  'token_count',
+  'sentence_offsets',
+];
+
+/** A chunk as a table row. */
+export function toTableRow(row: ChunkRow, vectorDimension: number | null): Record<string, unknown> {
+  const record: Record<string, unknown> = {
+    id: row.id,
+    document_id: row.documentId,
+    ordinal: row.ordinal,
+    text: row.text,
+    char_start: row.charStart,
+    char_end: row.charEnd,
+    page: row.page,
+    heading_path: row.headingPath,
+    token_count: row.tokenCount,
+    sentence_offsets: row.sentenceOffsets,
+  };
+  if (vectorDimension !== null) record[VECTOR_COLUMN] = row.vector ? Array.from(row.vector) : null;
+  return record;
+}
+
+/** A table row as a chunk. */
+export function fromTableRow(record: Record<string, unknown>): StoredChunk {
+  const offsets = record.sentence_offsets as { toArray?: () => ArrayLike<number> } | number[] | null;
+  const sentenceOffsets = offsets == null ? [] : Array.isArray(offsets) ? offsets : Array.from(offsets.toArray!());
+  return {
+    id: String(record.id),
+    documentId: String(record.document_id),
+    ordinal: Number(record.ordinal),
+    text: String(record.text),
+    charStart: Number(record.char_start),
+    charEnd: Number(record.char_end),
+    page: record.page == null ? null : Number(record.page),
+    headingPath: record.heading_path == null ? null : String(record.heading_path),
+    tokenCount: Number(record.token_count),
+    sentenceOffsets: sentenceOffsets.map(Number),
+  };
+}
+
+/** A SQL string literal (single quotes doubled). */
+export function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** `document_id IN (...)` for a list of ids. */
+export function documentFilter(documentIds: readonly string[]): string {
+  return `document_id IN (${documentIds.map(sqlString).join(', ')})`;
+}

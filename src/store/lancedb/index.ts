@@ -1,0 +1,2 @@
+/** The LanceDB chunk store. */
+export { LanceChunkStore, VectorSearchUnavailableError, type LanceChunkStoreOptions } from './lancedb-chunk-store.ts';

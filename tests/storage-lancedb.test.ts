@@ -1,0 +1,103 @@
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ChunkRow } from '../src/store/chunk-store.ts';
+import { LanceChunkStore, VectorSearchUnavailableError } from '../src/store/index.ts';
+import { removeTemporaryDirectories, temporaryDirectory } from './helpers/storage-temp-dir.ts';
+
+afterAll(removeTemporaryDirectories);
+
+function chunk(documentId: string, ordinal: number, text: string, vector?: number[]): ChunkRow {
+  return {
+    id: `${documentId}-${ordinal}`,
+    documentId,
+    ordinal,
+    text,
+    charStart: ordinal * 100,
+    charEnd: ordinal * 100 + text.length,
+    page: null,
+    headingPath: ordinal === 0 ? 'Kapitel 1 > Anbau' : null,
+    tokenCount: text.split(' ').length,
+    sentenceOffsets: [0, text.length],
+    vector,
+  };
+}
+
+async function openStore(vectorDimension: number | null = null, directory = path.join(temporaryDirectory(), 'lancedb')) {
+  return LanceChunkStore.open({ directory, vectorDimension });
+}
+
+describe('LanceDB chunk store', () => {
+  it('finds German words by stem and without umlauts, and rows added after the index was built', async () => {
+    const store = await openStore();
+    await store.add([chunk('haus', 0, 'Das alte Haus steht am Fluss.'), chunk('haus', 1, 'Im Garten wachsen Tomaten.')]);
+    expect((await store.searchText('Häuser', { limit: 5 })).map((hit) => hit.chunk.id)).toEqual(['haus-0']);
+
+    // Added after the full-text index exists and before any optimize: must still be found.
+    await store.add([chunk('bahn', 0, 'Die Straßenbahn fährt durch die Städte.')]);
+    expect(await store.unindexedRows()).toBe(1);
+    expect((await store.searchText('Strassenbahn', { limit: 5 })).map((hit) => hit.chunk.id)).toEqual(['bahn-0']);
+    expect((await store.searchText('Stadt', { limit: 5 })).map((hit) => hit.chunk.id)).toEqual(['bahn-0']);
+
+    await store.optimize();
+    expect(await store.unindexedRows()).toBe(0);
+    expect((await store.searchText('Städte', { limit: 5 })).map((hit) => hit.chunk.id)).toEqual(['bahn-0']);
+    await store.close();
+  });
+
+  it('returns chunks with all their fields and restricts search to the given documents', async () => {
+    const store = await openStore();
+    await store.add([chunk('a', 0, 'Der Rhein fließt durch Köln.'), chunk('a', 1, 'Köln hat einen Dom.'), chunk('b', 0, 'Köln liegt am Rhein.')]);
+    const hits = await store.searchText('Köln', { limit: 10, documentIds: ['b'] });
+    expect(hits.map((hit) => hit.chunk)).toEqual([
+      { id: 'b-0', documentId: 'b', ordinal: 0, text: 'Köln liegt am Rhein.', charStart: 0, charEnd: 20, page: null, headingPath: 'Kapitel 1 > Anbau', tokenCount: 4, sentenceOffsets: [0, 20] },
+    ]);
+    expect(hits[0]!.score).toBeGreaterThan(0);
+    expect(await store.searchText('Köln', { limit: 10, documentIds: [] })).toEqual([]);
+    expect((await store.searchText('Köln', { limit: 10 })).length).toBe(3);
+    // Query text with quotes and operators is searched, not parsed.
+    expect((await store.searchText("Köln's \"Dom\" AND (OR", { limit: 10 })).map((hit) => hit.chunk.id)).toContain('a-1');
+
+    expect((await store.chunksOf('a')).map((stored) => stored.ordinal)).toEqual([0, 1]);
+    expect((await store.chunksOf('a', [1])).map((stored) => stored.text)).toEqual(['Köln hat einen Dom.']);
+    expect((await store.documentIds()).sort()).toEqual(['a', 'b']);
+    expect(await store.countChunks()).toBe(3);
+    expect(await store.countChunks('a')).toBe(2);
+
+    await store.deleteDocuments(['a']);
+    expect(await store.documentIds()).toEqual(['b']);
+    expect((await store.searchText('Dom', { limit: 10 })).length).toBe(0);
+    await store.close();
+  });
+
+  it('keeps chunks across reopen and handles ids with quotes', async () => {
+    const directory = path.join(temporaryDirectory(), 'lancedb');
+    const first = await openStore(null, directory);
+    await first.add([chunk("o'brien", 0, 'Ein Text über Zitate.')]);
+    await first.close();
+    const second = await openStore(null, directory);
+    expect(await second.countChunks("o'brien")).toBe(1);
+    expect((await second.searchText('Zitate', { limit: 1 }))[0]!.chunk.documentId).toBe("o'brien");
+    await second.deleteDocuments(["o'brien"]);
+    expect(await second.countChunks()).toBe(0);
+    await second.close();
+  });
+
+  it('searches vectors when a dimension is configured, skipping chunks without one', async () => {
+    const directory = path.join(temporaryDirectory(), 'lancedb');
+    const lexical = await openStore(null, directory);
+    await lexical.add([chunk('old', 0, 'Ohne Vektor geschrieben.')]);
+    await expect(lexical.searchVector(new Float32Array([1, 0, 0]), { limit: 3 })).rejects.toBeInstanceOf(VectorSearchUnavailableError);
+    await lexical.close();
+
+    const store = await openStore(3, directory);
+    await store.add([chunk('x', 0, 'Nach Osten.', [1, 0, 0]), chunk('y', 0, 'Nach Norden.', [0, 1, 0])]);
+    const hits = await store.searchVector(new Float32Array([0.9, 0.1, 0]), { limit: 5 });
+    expect(hits.map((hit) => hit.chunk.id)).toEqual(['x-0', 'y-0']);
+    expect(hits[0]!.score).toBeGreaterThan(0.9);
+    expect((await store.searchVector(new Float32Array([0.9, 0.1, 0]), { limit: 5, documentIds: ['y'] })).map((hit) => hit.chunk.id)).toEqual(['y-0']);
+    await expect(store.add([chunk('z', 0, 'Falsch.', [1, 0])])).rejects.toThrow(/3/);
+    // The lexical chunk is still there and searchable.
+    expect((await store.searchText('Vektor', { limit: 1 }))[0]!.chunk.id).toBe('old-0');
+    await store.close();
+  });
+});
