@@ -1,0 +1,204 @@
+/**
+ * Builds the ONNX graph of a Llama decoder with GPTQ weights (MatMulNBits), KV cache as graph
+ * inputs and outputs, for batch size 1.
+ *
+ * Inputs:
+ * - `input_ids` int64 [1, sequence]
+ * - `position_ids` int64 [1, sequence]
+ * - `attention_mask` float [sequence, total]: additive (0 or -Infinity), total = past + sequence
+ * - `logits_positions` int64 [wanted]: which of the sequence positions get logits (prefill asks
+ *   only for the last one; the lm_head over 32000 tokens is otherwise the largest cost)
+ * - `past_key_<l>`, `past_value_<l>` float [1, kvHeads, past, headDim]
+ * Outputs: `logits` float [1, wanted, vocab], `present_key_<l>`, `present_value_<l>` [1, kvHeads, total, headDim].
+ *
+ * Numerics follow transformers' LlamaForCausalLM in float32: RMSNorm `w * x / sqrt(mean(x²) + eps)`,
+ * RoPE with the rotate_half convention, softmax(q·kᵀ/√d + mask)·v, SiLU MLP, untied or tied lm_head.
+ * Grouped-query attention: the query heads sharing a key/value head are folded into one batch
+ * dimension so k and v are never copied per query head.
+ */
+import { float, type GraphBuilder } from '../onnx/graph-builder.ts';
+import type { LlamaShape } from './checkpoint-config.ts';
+import type { NBitsLinear } from './repack-matmul-nbits.ts';
+
+/** The projections of one decoder layer, in the order the graph reads them. */
+export const layerProjections = [
+  'self_attn.q_proj',
+  'self_attn.k_proj',
+  'self_attn.v_proj',
+  'self_attn.o_proj',
+  'mlp.gate_proj',
+  'mlp.up_proj',
+  'mlp.down_proj',
+] as const;
+export type LayerProjection = (typeof layerProjections)[number];
+
+/** Where the graph gets its weights; each is asked for once, in graph order, so memory stays flat. */
+export type LlamaWeightSource = {
+  /** [vocab, hidden] */
+  embedding(): Promise<Float32Array>;
+  /** [vocab, hidden], or null when tied to the embedding. */
+  lmHead(): Promise<Float32Array | null>;
+  /** `model.norm` or `model.layers.N.input_layernorm` etc.: [hidden] */
+  norm(name: string): Promise<Float32Array>;
+  linear(layer: number, projection: LayerProjection): Promise<NBitsLinear>;
+};
+
+export type LlamaGraphOptions = {
+  /** MatMulNBits `accuracy_level`: 0 computes in float32 (exact); 4 quantizes activations to int8 (faster). */
+  accuracyLevel: number;
+};
+
+/** RoPE cos/sin tables [maxPositions, headDim], computed like transformers does in float32. */
+export function ropeTables(shape: LlamaShape): { cos: Float32Array; sin: Float32Array } {
+  const half = shape.headDim / 2;
+  const inverseFrequency = Float32Array.from({ length: half }, (_, index) => 1 / shape.ropeTheta ** ((2 * index) / shape.headDim));
+  const cos = new Float32Array(shape.maxPositions * shape.headDim);
+  const sin = new Float32Array(shape.maxPositions * shape.headDim);
+  for (let position = 0; position < shape.maxPositions; position++) {
+    for (let index = 0; index < half; index++) {
+      const angle = Math.fround(position * inverseFrequency[index]);
+      const row = position * shape.headDim;
+      cos[row + index] = cos[row + index + half] = Math.cos(angle);
+      sin[row + index] = sin[row + index + half] = Math.sin(angle);
+    }
+  }
+  return { cos, sin };
+}
+
+/** Adds the whole Llama graph to `builder`. */
+export async function buildLlamaGraph(
+  builder: GraphBuilder,
+  shape: LlamaShape,
+  weights: LlamaWeightSource,
+  options: LlamaGraphOptions,
+): Promise<void> {
+  const { hiddenSize, heads, kvHeads, headDim, vocabSize } = shape;
+  const groupSize = heads / kvHeads;
+
+  const inputIds = builder.input('input_ids', 'int64', [1, 'sequence']);
+  const positionIds = builder.input('position_ids', 'int64', [1, 'sequence']);
+  const attentionMask = builder.input('attention_mask', 'float', ['sequence', 'total']);
+  const logitsPositions = builder.input('logits_positions', 'int64', ['wanted']);
+
+  // ---- shared constants
+  const eps = builder.floats('rms_eps', [], [shape.rmsNormEps]);
+  const attentionScale = builder.floats('attention_scale', [], [1 / Math.sqrt(headDim)]);
+  const axisTwo = builder.int64s('axis_2', [1], [2]);
+  const qShape = builder.int64s('q_shape', [4], [1, -1, heads, headDim]);
+  const kvShape = builder.int64s('kv_shape', [4], [1, -1, kvHeads, headDim]);
+  const foldedQueryShape = builder.int64s('folded_query_shape', [5], [1, kvHeads, groupSize, -1, headDim]);
+  const unfoldedShape = builder.int64s('unfolded_shape', [4], [1, heads, -1, headDim]);
+  const mergedShape = builder.int64s('merged_shape', [3], [1, -1, heads * headDim]);
+  const { cos, sin } = ropeTables(shape);
+  const cosTable = builder.floats('rope_cos', [shape.maxPositions, headDim], cos);
+  const sinTable = builder.floats('rope_sin', [shape.maxPositions, headDim], sin);
+
+  // [1, 1, sequence, headDim]: broadcast over heads
+  const ropeCos = builder.op('Unsqueeze', [builder.op('Gather', [cosTable, positionIds], { axis: 0 }), builder.int64s('axis_1', [1], [1])]);
+  const ropeSin = builder.op('Unsqueeze', [builder.op('Gather', [sinTable, positionIds], { axis: 0 }), builder.int64s('axis_1b', [1], [1])]);
+
+  const rmsNorm = (x: string, weight: Float32Array, prefix: string): string => {
+    const meanSquare = builder.op('ReduceMean', [builder.op('Mul', [x, x])], { axes: [-1], keepdims: 1 });
+    const inverse = builder.op('Reciprocal', [builder.op('Sqrt', [builder.op('Add', [meanSquare, eps])])]);
+    return builder.op('Mul', [builder.floats(`${prefix}.weight`, [hiddenSize], weight), builder.op('Mul', [x, inverse])]);
+  };
+
+  // Act-order Gathers are shared between projections with the same permutation (q, k, v usually).
+  let gathered: Array<{ input: string; permutation: Int32Array; output: string }> = [];
+  const linear = (x: string, weight: NBitsLinear): string => {
+    let input = x;
+    if (weight.permutation) {
+      const existing = gathered.find((entry) => entry.input === x && sameValues(entry.permutation, weight.permutation!));
+      if (existing) input = existing.output;
+      else {
+        const indices = builder.int64s(`${weight.name}.permutation`, [weight.K], weight.permutation);
+        input = builder.op('Gather', [x, indices], { axis: -1 });
+        gathered.push({ input: x, permutation: weight.permutation, output: input });
+      }
+    }
+    const kBlocks = Math.ceil(weight.K / weight.blockSize);
+    const packed = builder.initializer(`${weight.name}.B`, 'uint8', [weight.N, kBlocks, (weight.blockSize * weight.bits) / 8], weight.packed);
+    const scales = builder.floats(`${weight.name}.scales`, [weight.scales.length], weight.scales);
+    const zeroPoints = builder.initializer(`${weight.name}.zero_points`, 'uint8', [weight.zeroPoints.length], weight.zeroPoints);
+    let output = builder.op(
+      'MatMulNBits',
+      [input, packed, scales, zeroPoints],
+      { K: weight.K, N: weight.N, bits: weight.bits, block_size: weight.blockSize, accuracy_level: options.accuracyLevel },
+      'com.microsoft',
+    );
+    if (weight.bias) output = builder.op('Add', [output, builder.floats(`${weight.name}.bias`, [weight.N], weight.bias)]);
+    return output;
+  };
+
+  // x: [1, heads or kvHeads, sequence, headDim]
+  const rotary = (x: string): string => {
+    const [first, second] = builder.node('Split', [x], { axis: -1 }, { outputs: 2 });
+    const rotated = builder.op('Concat', [builder.op('Neg', [second]), first], { axis: -1 });
+    return builder.op('Add', [builder.op('Mul', [x, ropeCos]), builder.op('Mul', [rotated, ropeSin])]);
+  };
+
+  // ---- embeddings
+  const embedding = await weights.embedding();
+  const embeddingTable = builder.floats('model.embed_tokens.weight', [vocabSize, hiddenSize], embedding);
+  let hidden = builder.op('Gather', [embeddingTable, inputIds], { axis: 0 }); // [1, sequence, hidden]
+
+  // ---- decoder layers
+  for (let layer = 0; layer < shape.layers; layer++) {
+    gathered = [];
+    const prefix = `model.layers.${layer}`;
+    const pastKey = builder.input(`past_key_${layer}`, 'float', [1, kvHeads, 'past', headDim]);
+    const pastValue = builder.input(`past_value_${layer}`, 'float', [1, kvHeads, 'past', headDim]);
+
+    const normed = rmsNorm(hidden, await weights.norm(`${prefix}.input_layernorm`), `${prefix}.input_layernorm`);
+    const query = linear(normed, await weights.linear(layer, 'self_attn.q_proj'));
+    const key = linear(normed, await weights.linear(layer, 'self_attn.k_proj'));
+    const value = linear(normed, await weights.linear(layer, 'self_attn.v_proj'));
+
+    const perm = { perm: [0, 2, 1, 3] };
+    // [1, heads, sequence, headDim] and [1, kvHeads, sequence, headDim]
+    const queryHeads = rotary(builder.op('Transpose', [builder.op('Reshape', [query, qShape])], perm));
+    const keyHeads = rotary(builder.op('Transpose', [builder.op('Reshape', [key, kvShape])], perm));
+    const valueHeads = builder.op('Transpose', [builder.op('Reshape', [value, kvShape])], perm);
+
+    // [1, kvHeads, total, headDim]
+    const presentKey = builder.node('Concat', [pastKey, keyHeads], { axis: 2 }, { outputs: [`present_key_${layer}`] })[0];
+    const presentValue = builder.node('Concat', [pastValue, valueHeads], { axis: 2 }, { outputs: [`present_value_${layer}`] })[0];
+    builder.output(presentKey, 'float', [1, kvHeads, 'total', headDim]);
+    builder.output(presentValue, 'float', [1, kvHeads, 'total', headDim]);
+
+    // Fold the query heads of each key/value head: [1, kvHeads, group, sequence, headDim]
+    const foldedQuery = builder.op('Reshape', [builder.op('Mul', [queryHeads, attentionScale]), foldedQueryShape]);
+    const keyTransposed = builder.op('Unsqueeze', [builder.op('Transpose', [presentKey], { perm: [0, 1, 3, 2] }), axisTwo]); // [1, kvHeads, 1, headDim, total]
+    const scores = builder.op('Add', [builder.op('MatMul', [foldedQuery, keyTransposed]), attentionMask]); // [1, kvHeads, group, sequence, total]
+    const probabilities = builder.op('Softmax', [scores], { axis: -1 });
+    const context = builder.op('MatMul', [probabilities, builder.op('Unsqueeze', [presentValue, axisTwo])]); // [1, kvHeads, group, sequence, headDim]
+    const merged = builder.op('Reshape', [
+      builder.op('Transpose', [builder.op('Reshape', [context, unfoldedShape])], perm),
+      mergedShape,
+    ]); // [1, sequence, hidden]
+    const attentionOutput = linear(merged, await weights.linear(layer, 'self_attn.o_proj'));
+    hidden = builder.op('Add', [hidden, attentionOutput]);
+
+    const postNormed = rmsNorm(hidden, await weights.norm(`${prefix}.post_attention_layernorm`), `${prefix}.post_attention_layernorm`);
+    const gate = linear(postNormed, await weights.linear(layer, 'mlp.gate_proj'));
+    const up = linear(postNormed, await weights.linear(layer, 'mlp.up_proj'));
+    const activated = builder.op('Mul', [builder.op('Mul', [gate, builder.op('Sigmoid', [gate])]), up]);
+    hidden = builder.op('Add', [hidden, linear(activated, await weights.linear(layer, 'mlp.down_proj'))]);
+  }
+
+  // ---- head
+  const finalNormed = rmsNorm(hidden, await weights.norm('model.norm'), 'model.norm');
+  const wanted = builder.op('Gather', [finalNormed, logitsPositions], { axis: 1 }); // [1, wanted, hidden]
+  const lmHead = await weights.lmHead();
+  const headTable = lmHead ? builder.floats('lm_head.weight', [vocabSize, hiddenSize], lmHead) : embeddingTable;
+  const flat = builder.op('Reshape', [wanted, builder.int64s('flat_shape', [2], [-1, hiddenSize])]);
+  const logitsFlat = builder.op('Gemm', [flat, headTable], { transB: 1 });
+  builder.node('Reshape', [logitsFlat, builder.int64s('logits_shape', [3], [1, -1, vocabSize])], {}, { outputs: ['logits'] });
+  builder.output('logits', 'float', [1, 'wanted', vocabSize]);
+}
+
+function sameValues(first: Int32Array, second: Int32Array): boolean {
+  if (first.length !== second.length) return false;
+  for (let index = 0; index < first.length; index++) if (first[index] !== second[index]) return false;
+  return true;
+}

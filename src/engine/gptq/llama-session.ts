@@ -1,0 +1,97 @@
+/**
+ * Runs a converted Llama graph: `forward(tokens) → logits`, keeping the KV cache between calls.
+ * The first call is the prefill (the whole prompt in one run); later calls usually pass one
+ * token. The cache is the graph's `present_*` outputs fed back as `past_*` inputs.
+ */
+import { createSession, Tensor, type OnnxSession, type OnnxTensor } from '../onnx/runtime.ts';
+import type { LlamaShape } from './checkpoint-config.ts';
+
+export type ForwardOptions = {
+  /** Return logits for every new position (tests); default: only the last one. */
+  allPositions?: boolean;
+};
+
+export class LlamaSession {
+  readonly shape: LlamaShape;
+  readonly #session: OnnxSession;
+  /** [layers] of [1, kvHeads, past, headDim] */
+  #pastKeys: OnnxTensor[] = [];
+  #pastValues: OnnxTensor[] = [];
+  #length = 0;
+
+  private constructor(session: OnnxSession, shape: LlamaShape) {
+    this.#session = session;
+    this.shape = shape;
+    this.reset();
+  }
+
+  /** Opens a converted model (`model.onnx` with its external data). */
+  static async open(modelPath: string, shape: LlamaShape, options: { threads?: number } = {}): Promise<LlamaSession> {
+    const session = await createSession(modelPath, { intraOpThreads: options.threads });
+    return new LlamaSession(session, shape);
+  }
+
+  /** Number of tokens in the cache. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Forgets the cache, to start a new sequence. */
+  reset(): void {
+    this.#disposeCache();
+    const empty = [1, this.shape.kvHeads, 0, this.shape.headDim];
+    this.#pastKeys = Array.from({ length: this.shape.layers }, () => new Tensor('float32', new Float32Array(0), empty));
+    this.#pastValues = Array.from({ length: this.shape.layers }, () => new Tensor('float32', new Float32Array(0), empty));
+    this.#length = 0;
+  }
+
+  /**
+   * Appends `tokens` to the sequence and returns logits: [positions, vocab] flattened, for the
+   * last position only unless `allPositions`.
+   */
+  async forward(tokens: readonly number[], options: ForwardOptions = {}): Promise<Float32Array> {
+    const count = tokens.length;
+    if (count === 0) throw new Error('forward() needs at least one token.');
+    const past = this.#length;
+    const total = past + count;
+    if (total > this.shape.maxPositions) {
+      throw new RangeError(`The sequence would have ${total} tokens; the model allows ${this.shape.maxPositions}.`);
+    }
+    const mask = new Float32Array(count * total); // [sequence, total], causal
+    for (let row = 0; row < count; row++) mask.fill(Number.NEGATIVE_INFINITY, row * total + past + row + 1, (row + 1) * total);
+    const wanted = options.allPositions ? Array.from({ length: count }, (_, index) => index) : [count - 1];
+    const feeds: Record<string, OnnxTensor> = {
+      input_ids: new Tensor('int64', BigInt64Array.from(tokens, (token) => BigInt(token)), [1, count]),
+      position_ids: new Tensor('int64', BigInt64Array.from({ length: count }, (_, index) => BigInt(past + index)), [1, count]),
+      attention_mask: new Tensor('float32', mask, [count, total]),
+      logits_positions: new Tensor('int64', BigInt64Array.from(wanted, (index) => BigInt(index)), [wanted.length]),
+    };
+    for (let layer = 0; layer < this.shape.layers; layer++) {
+      feeds[`past_key_${layer}`] = this.#pastKeys[layer];
+      feeds[`past_value_${layer}`] = this.#pastValues[layer];
+    }
+    const results = await this.#session.run(feeds);
+    for (const name of ['input_ids', 'position_ids', 'attention_mask', 'logits_positions']) feeds[name].dispose();
+    this.#disposeCache();
+    this.#pastKeys = Array.from({ length: this.shape.layers }, (_, layer) => results[`present_key_${layer}`]);
+    this.#pastValues = Array.from({ length: this.shape.layers }, (_, layer) => results[`present_value_${layer}`]);
+    this.#length = total;
+    const logits = results.logits;
+    const data = logits.data as Float32Array;
+    const copy = new Float32Array(data);
+    logits.dispose();
+    return copy;
+  }
+
+  #disposeCache(): void {
+    for (const tensor of [...this.#pastKeys, ...this.#pastValues]) tensor.dispose();
+    this.#pastKeys = [];
+    this.#pastValues = [];
+  }
+
+  /** Releases the cache and the ONNX session. */
+  async dispose(): Promise<void> {
+    this.#disposeCache();
+    await this.#session.release();
+  }
+}
