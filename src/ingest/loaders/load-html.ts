@@ -1,7 +1,172 @@
-/** HTML loader (work in progress: replaced by the cheerio implementation). */
-import { UnsupportedDocumentError } from '../../errors.ts';
+/**
+ * HTML loader: cheerio (the only file that imports it) parses the page; beleg keeps the main
+ * content only (no navigation, page header/footer, sidebars, scripts, forms or cookie banners),
+ * turns headings into section spans and block elements into paragraphs.
+ */
+import * as cheerio from 'cheerio';
+import type { AnyNode, Element } from 'domhandler';
+import { UnprocessableDocumentError } from '../../errors.ts';
 import type { LoadedDocument } from '../types.ts';
+import { decodeText } from './decode-text.ts';
+import { detectLanguage } from './detect-language.ts';
+import { normalizeText } from './normalize-text.ts';
+import { SectionBuilder } from './section-builder.ts';
 
-export function loadHtml(_bytes: Uint8Array, _options: { contentType?: string | null; baseUrl?: string } = {}): LoadedDocument {
-  throw new UnsupportedDocumentError('HTML loading is not available yet.');
+/** Elements that never hold main content. */
+const DROPPED_ELEMENTS = [
+  'script', 'style', 'noscript', 'template', 'iframe', 'object', 'embed', 'svg', 'canvas', 'nav', 'aside', 'form',
+  'button', 'select', 'input', 'textarea', 'dialog', 'menu', '[hidden]', '[aria-hidden="true"]',
+  '[role="navigation"]', '[role="banner"]', '[role="contentinfo"]', '[role="complementary"]', '[role="search"]',
+  '[role="dialog"]', '[role="alertdialog"]',
+].join(',');
+
+/** id or class names of boilerplate: cookie/consent banners, share bars, ads, breadcrumbs, sidebars. */
+const BOILERPLATE_NAME =
+  /(?:^|[-_\s])(?:cookies?|consent|gdpr|dsgvo|cmp|newsletter|popup|modal|advert(?:isement)?|ads?|werbung|social|share|sharing|breadcrumbs?|sidebar|skip-?link|related|comments?|navbar|menu)(?:$|[-_\s])|cookie|consent/i;
+
+const BLOCK_ELEMENTS = new Set([
+  'address', 'article', 'blockquote', 'body', 'caption', 'center', 'dd', 'details', 'div', 'dl', 'dt', 'fieldset',
+  'figcaption', 'figure', 'footer', 'header', 'hgroup', 'hr', 'html', 'li', 'main', 'ol', 'p', 'pre', 'section',
+  'summary', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr', 'ul',
+]);
+const HEADING = /^h([1-6])$/;
+
+/**
+ * Loads an HTML page. The charset comes from `contentType` (the HTTP header), else from
+ * `<meta charset>` / `<meta http-equiv="Content-Type">`, else UTF-8 with a Windows-1252 fallback.
+ * Throws UnprocessableDocumentError `html_no_content` when no main text remains.
+ */
+export function loadHtml(bytes: Uint8Array, options: { contentType?: string | null; baseUrl?: string } = {}): LoadedDocument {
+  const html = decodeText(bytes, headerCharset(options.contentType) ?? metaCharset(bytes));
+  const $ = cheerio.load(html);
+  const title = cleanInline($('title').first().text()) || cleanInline($('meta[property="og:title"]').attr('content') ?? '') || null;
+  const canonicalUrl = resolveUrl($('link[rel~="canonical"]').attr('href'), options.baseUrl);
+
+  $(DROPPED_ELEMENTS).remove();
+  $('[id], [class]').each((_index, element) => {
+    const tag = element.tagName.toLowerCase();
+    if (tag === 'html' || tag === 'body' || tag === 'main' || tag === 'article') return;
+    const names = `${$(element).attr('id') ?? ''} ${$(element).attr('class') ?? ''}`;
+    if (BOILERPLATE_NAME.test(names)) $(element).remove();
+  });
+  // Page-level header and footer go; an article's own header (with its h1) stays.
+  $('header, footer').each((_index, element) => {
+    if ($(element).parents('article, main, [role="main"]').length === 0) $(element).remove();
+  });
+
+  const root = mainContent($);
+  const builder = new SectionBuilder();
+  let inline = '';
+  const flush = () => {
+    builder.addBlock(cleanBlock(inline));
+    inline = '';
+  };
+  const walk = (node: AnyNode) => {
+    if (node.type === 'text') {
+      inline += node.data;
+      return;
+    }
+    if (node.type !== 'tag' && node.type !== 'root') return;
+    const element = node as Element;
+    const tag = element.tagName?.toLowerCase() ?? '';
+    const heading = HEADING.exec(tag);
+    if (heading) {
+      flush();
+      builder.addHeading(Number(heading[1]), cleanInline($(element).text()));
+      return;
+    }
+    if (tag === 'br') {
+      inline += '\n';
+      return;
+    }
+    if (tag === 'pre') {
+      flush();
+      builder.addBlock(normalizeText($(element).text()));
+      return;
+    }
+    const isBlock = BLOCK_ELEMENTS.has(tag);
+    if (isBlock) flush();
+    for (const child of element.children ?? []) walk(child);
+    if (isBlock) flush();
+    else if (tag === 'td' || tag === 'th') inline += ' ';
+  };
+  for (const node of root) walk(node);
+  flush();
+
+  const { text, sections } = builder.finish();
+  if (text.length === 0) {
+    throw new UnprocessableDocumentError(
+      'html_no_content',
+      'The web page has no readable main content (only navigation, scripts or an empty body). Pages that build their text with JavaScript are not supported; save the text or a PDF instead.',
+    );
+  }
+  const firstHeading = sections[0]?.headingPath[0] ?? null;
+  return {
+    text,
+    title: title ?? firstHeading,
+    mimeType: 'text/html',
+    language: normalizeLanguage($('html').attr('lang')) ?? detectLanguage(text),
+    sections,
+    ...(canonicalUrl ? { canonicalUrl } : {}),
+    bytes,
+  };
+}
+
+/** The element holding the page's main content: `<main>`, `[role=main]`, the largest `<article>`, or `<body>`. */
+function mainContent($: cheerio.CheerioAPI): AnyNode[] {
+  for (const selector of ['main', '[role="main"]']) {
+    const found = $(selector).first();
+    if (found.length > 0 && cleanInline(found.text()).length > 0) return found.toArray();
+  }
+  const articles = $('article').toArray();
+  if (articles.length > 0) {
+    const largest = articles.reduce((best, article) => ($(article).text().length > $(best).text().length ? article : best));
+    if (cleanInline($(largest).text()).length > 0) return [largest];
+  }
+  const body = $('body');
+  return body.length > 0 ? body.toArray() : $.root().toArray();
+}
+
+/** A block's text: NFC, ligatures unfolded, whitespace collapsed (line breaks from `<br>` kept). */
+function cleanBlock(text: string): string {
+  return normalizeText(
+    text
+      .split('\n')
+      .map((line) => line.replace(/\s+/g, ' ').trim())
+      .filter((line) => line.length > 0)
+      .join('\n'),
+  );
+}
+
+function cleanInline(text: string): string {
+  return normalizeText(text.replace(/\s+/g, ' '));
+}
+
+/** The `charset` parameter of an HTTP Content-Type header, or null. */
+function headerCharset(contentType: string | null | undefined): string | null {
+  const match = /;\s*charset\s*=\s*["']?([^"';\s]+)/i.exec(contentType ?? '');
+  return match ? match[1]! : null;
+}
+
+/** The charset a page declares in its first 4 KiB: `<meta charset>` or `<meta http-equiv>`, or null. */
+function metaCharset(bytes: Uint8Array): string | null {
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 4096));
+  const direct = /<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_:.-]+)/i.exec(head);
+  return direct ? direct[1]! : null;
+}
+
+function resolveUrl(href: string | undefined, baseUrl: string | undefined): string | undefined {
+  if (!href) return undefined;
+  try {
+    const url = new URL(href, baseUrl);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `de-DE` → `de`; null for missing or odd values. */
+function normalizeLanguage(lang: string | undefined): string | null {
+  const match = /^([a-z]{2,3})(?:[-_]|$)/i.exec(lang?.trim() ?? '');
+  return match ? match[1]!.toLowerCase() : null;
 }

@@ -1,0 +1,155 @@
+/**
+ * Turns the positioned lines of a PDF's pages into one normalized text with page spans: running
+ * headers and footers and bare page numbers dropped, lines joined into paragraphs, words
+ * hyphenated across line ends joined again. Pure functions, no PDF library: load-pdf.ts feeds
+ * them what pdf.js extracted.
+ */
+import type { PageSpan } from '../types.ts';
+
+/** One text line of a page as laid out: `y` grows upwards (PDF space), `fontSize` in points. */
+export type PdfLine = { text: string; x: number; y: number; fontSize: number };
+
+/** How many lines at the top and bottom of a page may be running headers or footers. */
+const EDGE_LINES = 2;
+/** A line counts as running when it repeats on at least this share of pages (and on 2 or more). */
+const RUNNING_SHARE = 0.6;
+/** A vertical gap this many times the page's usual line gap starts a new paragraph. */
+const PARAGRAPH_GAP_FACTOR = 1.4;
+
+const PAGE_NUMBER = /^(?:(?:seite|page|s\.)\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:\/|von|of)\s*\d{1,4})?$/i;
+const SENTENCE_END = /[.!?…:"“”»«)]$/;
+
+/**
+ * Lays out all pages into one text. Pages are separated by a paragraph break unless a paragraph
+ * continues on the next page (no sentence end, next page starts in lower case), where they are
+ * joined like lines.
+ */
+export function layoutPages(pages: PdfLine[][]): { text: string; pages: PageSpan[] } {
+  const running = findRunningLines(pages);
+  let text = '';
+  const spans: PageSpan[] = [];
+  pages.forEach((lines, pageIndex) => {
+    const edges = edgeLines(lines);
+    const kept = lines.filter((line) => !(edges.has(line) && isNoise(line, running)));
+    const paragraphs = toParagraphs(kept);
+    let charStart = text.length;
+    paragraphs.forEach((paragraph, paragraphIndex) => {
+      if (text.length === 0) {
+        text = paragraph;
+        charStart = 0;
+        return;
+      }
+      if (paragraphIndex === 0 && continuesParagraph(text, paragraph)) {
+        // joinLines keeps `paragraph` whole at the end, so the page starts where it begins.
+        text = joinLines(text, paragraph);
+        charStart = text.length - paragraph.length;
+        return;
+      }
+      text += '\n\n';
+      if (paragraphIndex === 0) charStart = text.length;
+      text += paragraph;
+    });
+    if (paragraphs.length === 0) charStart = text.length;
+    spans.push({ number: pageIndex + 1, charStart: Math.min(charStart, text.length), charEnd: text.length });
+  });
+  // A page's span ends where the next begins, so that the spans cover the text without gaps.
+  for (let index = 0; index < spans.length - 1; index++) {
+    spans[index]!.charEnd = Math.max(spans[index]!.charStart, spans[index + 1]!.charStart);
+  }
+  return { text, pages: spans };
+}
+
+/** Lines (digits folded) that repeat at the top or bottom of most pages. */
+function findRunningLines(pages: PdfLine[][]): Set<string> {
+  const counts = new Map<string, number>();
+  for (const lines of pages) {
+    const seen = new Set<string>();
+    for (const line of edgeLines(lines)) seen.add(foldDigits(line.text));
+    for (const key of seen) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const needed = Math.max(2, Math.ceil(pages.length * RUNNING_SHARE));
+  return new Set([...counts].filter(([key, count]) => count >= needed && key.length > 0).map(([key]) => key));
+}
+
+function foldDigits(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().replace(/\d+/g, '#');
+}
+
+/**
+ * The highest and lowest lines of a page by position (not by drawing order: producers draw
+ * headers and footers before or after the body).
+ */
+function edgeLines(lines: PdfLine[]): Set<PdfLine> {
+  const byHeight = lines.filter((line) => line.text.trim().length > 0).sort((upper, lower) => lower.y - upper.y);
+  return new Set([...byHeight.slice(0, EDGE_LINES), ...byHeight.slice(-EDGE_LINES)]);
+}
+
+/** A running header/footer or a bare page number (only asked for lines at a page's edge). */
+function isNoise(line: PdfLine, running: Set<string>): boolean {
+  const trimmed = line.text.trim();
+  return running.has(foldDigits(trimmed)) || PAGE_NUMBER.test(trimmed);
+}
+
+/** Groups lines into paragraphs by vertical gaps and joins each paragraph's lines. */
+function toParagraphs(lines: PdfLine[]): string[] {
+  const usable = lines.filter((line) => line.text.trim().length > 0);
+  if (usable.length === 0) return [];
+  const gaps: number[] = [];
+  for (let index = 1; index < usable.length; index++) {
+    const gap = usable[index - 1]!.y - usable[index]!.y;
+    if (gap > 0) gaps.push(gap);
+  }
+  const usualGap = median(gaps);
+  const paragraphs: string[] = [];
+  let current = usable[0]!.text.trim();
+  for (let index = 1; index < usable.length; index++) {
+    const previous = usable[index - 1]!;
+    const line = usable[index]!;
+    const gap = previous.y - line.y;
+    const lineHeight = Math.max(previous.fontSize, line.fontSize, 1);
+    const breaks =
+      gap <= 0 || // a new column or a jump up the page
+      (usualGap > 0 && gap > usualGap * PARAGRAPH_GAP_FACTOR && gap > lineHeight * 1.15) ||
+      gap > lineHeight * 2.2 ||
+      Math.abs(line.fontSize - previous.fontSize) > 1.5; // headings
+    if (breaks) {
+      paragraphs.push(current);
+      current = line.text.trim();
+    } else {
+      current = joinLines(current, line.text.trim());
+    }
+  }
+  paragraphs.push(current);
+  return paragraphs.filter((paragraph) => paragraph.length > 0);
+}
+
+/**
+ * Joins two lines of one paragraph. A word hyphenated at the line end ("Verkehrs-" + "mittel") is
+ * joined without the hyphen when a lower-case letter precedes the hyphen and a lower-case letter
+ * follows; a real hyphen ("Nord-" + "Süd", "US-" + "amerikanisch") is kept, without a space.
+ */
+export function joinLines(previous: string, next: string): string {
+  if (previous.endsWith('\u00AD')) return previous.slice(0, -1) + next;
+  const hyphenated = /(\p{L})[-\u2010]$/u.exec(previous);
+  if (hyphenated) {
+    const before = hyphenated[1]!;
+    const after = next.charAt(0);
+    const isLower = (character: string) => character !== '' && character === character.toLowerCase() && character !== character.toUpperCase();
+    if (isLower(before) && isLower(after)) return previous.slice(0, -1) + next;
+    if (/\p{L}|\d/u.test(after)) return previous + next;
+  }
+  return `${previous} ${next}`;
+}
+
+/** Whether the next page's first paragraph continues the text's last paragraph. */
+function continuesParagraph(text: string, next: string): boolean {
+  const lastParagraph = text.slice(text.lastIndexOf('\n\n') + 1);
+  const first = next.charAt(0);
+  return !SENTENCE_END.test(lastParagraph) && first !== '' && first === first.toLowerCase() && first !== first.toUpperCase();
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((left, right) => left - right);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
