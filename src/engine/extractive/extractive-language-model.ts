@@ -1,0 +1,97 @@
+/**
+ * The extractive engine: model-free, deterministic, fast. It answers with the best-scoring
+ * sentence (or two adjacent sentences) of the prompt's sources, cited in EM German's format, or
+ * with the refusal when nothing matches the question well enough. It is the default engine when
+ * no language model is configured and the baseline in evaluations.
+ *
+ * It satisfies the quote constraint by construction: its output is always the refusal or
+ * `source.text.slice(sentences[i].start, sentences[j].end) + ' (Quelle: ' + citation + ')'`.
+ */
+import { CancelledError } from '../../errors.ts';
+import { REFUSAL, type GenerateOptions, type GenerateResult, type LanguageModel, type StreamPart } from '../language-model.ts';
+import { DEFAULT_WEIGHTS, rankCandidates, type ScoringWeights } from './score-sentences.ts';
+
+export type ExtractiveOptions = {
+  /**
+   * Refuse when the best candidate covers less than this share of the question's IDF weight.
+   * Calibrated on XQuAD-de dev (bench/extractive): see bench/results/extractive.json.
+   */
+  minimumCoverage?: number;
+  weights?: ScoringWeights;
+  /** Counts tokens for `usage`; defaults to whitespace-separated words (no tokenizer needed). */
+  countTokens?: (text: string) => number;
+};
+
+/**
+ * Calibrated on XQuAD-de dev (bench/extractive/run.ts): the threshold that maximises the mean of
+ * "answers when the gold paragraph is the source" and "refuses when only sibling paragraphs are".
+ */
+export const DEFAULT_MINIMUM_COVERAGE = 0.35;
+
+const countWords = (text: string) => text.split(/\s+/).filter((word) => word.length > 0).length;
+
+/** What the extractive engine decided, with the numbers behind it (for benchmarks and debugging). */
+export type ExtractiveDecision = {
+  text: string;
+  declined: boolean;
+  score: number;
+  coverage: number;
+};
+
+export class ExtractiveLanguageModel implements LanguageModel {
+  readonly engine = 'extractive';
+  readonly modelId = 'extractive-v1';
+  readonly #minimumCoverage: number;
+  readonly #weights: ScoringWeights;
+  readonly #countTokens: (text: string) => number;
+
+  constructor(options: ExtractiveOptions = {}) {
+    this.#minimumCoverage = options.minimumCoverage ?? DEFAULT_MINIMUM_COVERAGE;
+    this.#weights = options.weights ?? DEFAULT_WEIGHTS;
+    this.#countTokens = options.countTokens ?? countWords;
+  }
+
+  /** Picks the answer for a question over sources; the engine's whole logic. */
+  decide(prompt: GenerateOptions['prompt']): ExtractiveDecision {
+    const [best] = rankCandidates(prompt.question, prompt.sources, this.#weights);
+    if (!best || best.coverage < this.#minimumCoverage) {
+      return { text: REFUSAL, declined: true, score: best?.score ?? 0, coverage: best?.coverage ?? 0 };
+    }
+    const citation = prompt.sources[best.sourceIndex]!.citation;
+    return { text: `${best.text} (Quelle: ${citation})`, declined: false, score: best.score, coverage: best.coverage };
+  }
+
+  async doGenerate(options: GenerateOptions): Promise<GenerateResult> {
+    if (options.signal?.aborted) throw new CancelledError();
+    const started = performance.now();
+    const { text } = this.decide(options.prompt);
+    return {
+      text,
+      finishReason: 'stop',
+      usage: { promptTokens: this.#countTokens(options.prompt.text), completionTokens: this.#countTokens(text) },
+      timings: { prefillMs: 0, decodeMs: performance.now() - started },
+    };
+  }
+
+  /** Streams the chosen answer word by word, so clients see the same parts as from a model. */
+  async *doStream(options: GenerateOptions): AsyncIterable<StreamPart> {
+    const usagePrompt = this.#countTokens(options.prompt.text);
+    if (options.signal?.aborted) {
+      yield { type: 'finish', finishReason: 'cancelled', usage: { promptTokens: usagePrompt, completionTokens: 0 }, text: '' };
+      return;
+    }
+    const { text } = this.decide(options.prompt);
+    let emitted = '';
+    for (const piece of text.match(/\s*\S+/g) ?? []) {
+      if (options.signal?.aborted) {
+        yield { type: 'finish', finishReason: 'cancelled', usage: { promptTokens: usagePrompt, completionTokens: this.#countTokens(emitted) }, text: emitted };
+        return;
+      }
+      emitted += piece;
+      yield { type: 'text-delta', text: piece };
+    }
+    yield { type: 'finish', finishReason: 'stop', usage: { promptTokens: usagePrompt, completionTokens: this.#countTokens(text) }, text };
+  }
+
+  async dispose(): Promise<void> {}
+}

@@ -1,0 +1,109 @@
+/**
+ * Word-level German text analysis for the extractive engine: tokenising, stop words and a light
+ * stemmer. Deliberately small and dependency-free: the engine must be deterministic, fast, and
+ * explainable, and a light stemmer (suffix stripping plus umlaut folding) already matches
+ * `Verteidigung`/`Verteidigungen`, `Städte`/`Stadt`, `gab`/`gaben` well enough for ranking.
+ */
+
+/** One word of a text: its surface form, its stem and where it sits. */
+export type Term = {
+  surface: string;
+  stem: string;
+  /** Position among the words of its text (0-based). */
+  position: number;
+  /** UTF-16 offset of the word in its text. */
+  offset: number;
+  capitalised: boolean;
+};
+
+/** Function words that carry no topic. Question words are listed separately. */
+const STOP_WORDS = new Set(
+  `aber alle allem allen aller alles als also am an ander andere anderem anderen anderer anderes auch auf aus bei bin
+  bis bist da damit dann das dass dasselbe dazu dein deine dem den denn der des desselben dessen dich die dies diese
+  dieselbe dieselben diesem diesen dieser dieses dir doch dort du durch ein eine einem einen einer eines einig einige
+  einigem einigen einiger einiges einmal er es etwas euch euer eure für gegen gewesen hab habe haben hat hatte hatten
+  hier hin hinter ich ihm ihn ihnen ihr ihre ihrem ihren ihrer ihres im in indem ins ist jede jedem jeden jeder jedes
+  jene jenem jenen jener jenes jetzt kann kein keine keinem keinen keiner keines können könnte machen man manche
+  manchem manchen mancher manches mein meine mich mir mit muss musste nach nicht nichts noch nun nur ob oder ohne sehr
+  sein seine seinem seinen seiner seines selbst sich sie sind so solche solchem solchen solcher solches soll sollte
+  sondern sonst über um und uns unser unsere unter viel vom von vor war waren warst was weg weil weiter welche welchem
+  welchen welcher welches wenn werde werden wie wieder will wir wird wirst wo wollen wollte würde würden zu zum zur
+  zwar zwischen wurde wurden worden sei seit gibt gab gaben ab bzw sowie`.split(/\s+/),
+);
+
+/** Words that say what kind of answer is wanted, not what it is about. */
+const QUESTION_WORDS = new Set(
+  `wann wer wem wen wessen was wo woher wohin wie warum weshalb wieso welche welcher welches welchem welchen wieviel
+  wieviele viele viel genau nennt nennen heißt heisst bezeichnet namens art`.split(/\s+/),
+);
+
+/** Words; hyphenated compounds (`AFC-Championship-Spiel`) count as their parts. */
+const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
+
+/** Folds umlauts and ß, lowercases, strips common inflection suffixes. */
+export function stem(word: string): string {
+  let result = word
+    .toLowerCase()
+    .replace(/ä/g, 'a')
+    .replace(/ö/g, 'o')
+    .replace(/ü/g, 'u')
+    .replace(/ß/g, 'ss')
+    .replace(/[-'’]/g, '');
+  if (/^\d/.test(result)) return result;
+  // Longest first, at most two rounds (`Bayerns` → `Bayern` → `Bayer`, like `Bayern`); keep at
+  // least four letters so short words are not mangled.
+  for (let round = 0; round < 2; round += 1) {
+    const suffix = ['ern', 'em', 'en', 'er', 'es', 'e', 's', 'n'].find((ending) => result.length - ending.length >= 4 && result.endsWith(ending));
+    if (!suffix) break;
+    result = result.slice(0, -suffix.length);
+  }
+  return result;
+}
+
+/** All words of `text` with stems and offsets. */
+export function terms(text: string): Term[] {
+  const result: Term[] = [];
+  let position = 0;
+  for (const match of text.matchAll(WORD)) {
+    const surface = match[0];
+    result.push({
+      surface,
+      stem: stem(surface),
+      position,
+      offset: match.index,
+      capitalised: /^\p{Lu}/u.test(surface),
+    });
+    position += 1;
+  }
+  return result;
+}
+
+/** True for words that carry no topic (stop words and question words). */
+export function isFunctionWord(surface: string): boolean {
+  const lower = surface.toLowerCase();
+  return STOP_WORDS.has(lower) || QUESTION_WORDS.has(lower);
+}
+
+/** Topic terms of a question: its words minus function words, deduplicated by stem. */
+export function contentStems(text: string): string[] {
+  const seen = new Set<string>();
+  for (const term of terms(text)) {
+    if (isFunctionWord(term.surface) || term.stem.length < 2) continue;
+    seen.add(term.stem);
+  }
+  return [...seen];
+}
+
+/**
+ * How well two stems match: 1 when equal; partial when one is the head or modifier of a compound
+ * containing the other (`stadt` in `hauptstadt`, `verteidigung` in `verteidigungslinie`).
+ */
+export function stemSimilarity(questionStem: string, sentenceStem: string): number {
+  if (questionStem === sentenceStem) return 1;
+  const shorter = questionStem.length <= sentenceStem.length ? questionStem : sentenceStem;
+  const longer = shorter === questionStem ? sentenceStem : questionStem;
+  if (shorter.length < 4 || /^\d/.test(shorter)) return 0;
+  if (longer.endsWith(shorter)) return 0.7;
+  if (longer.startsWith(shorter) && shorter.length >= 5) return 0.6;
+  return 0;
+}
