@@ -1,0 +1,371 @@
+/**
+ * The evaluation's measures, as pure functions: `judgeCase` turns one answer into a per-case
+ * result (re-checking every citation against stored text itself), `summarizeResults` aggregates
+ * per-case results into the report's metrics. Nothing here performs I/O.
+ *
+ * Denominators, so that every rate says what it is a share of:
+ * - retrieval (recall@k, MRR@10): answerable cases with gold documents;
+ * - citation precision: answered cases (not declined); an answer without any citation fails;
+ * - offsets valid: citations of answered cases;
+ * - source accuracy: answered cases with gold documents;
+ * - answer recall and quote F1: answerable cases with gold answers, a refusal scoring 0; only quotes
+ *   that passed the evaluator's own check count (an invented sentence earns nothing);
+ * - refusal precision/recall/F1: `declined` predicts `answerable: false`;
+ * - false-refusal rate: answerable cases that were declined.
+ * Cases whose question failed with an error count only in `errorRate`.
+ */
+import type { Answer } from '../answer/answer-contract.ts';
+import { checkCitation, type CitationVerdict, type StoredTextLookup } from './check-citation.ts';
+import type { EvalCase } from './dataset.ts';
+import { containsAnswer, tokenF1 } from './normalize-answer.ts';
+
+/** One citation of an answer, as the evaluator judged it. */
+export type CitationResult = {
+  /** beleg's document id. */
+  documentId: string;
+  /** The corpus ids this beleg document stands for (several when the corpus holds identical texts). */
+  corpusIds: string[];
+  quote: string;
+  charStart: number;
+  charEnd: number;
+  page: number | null;
+  /** What the system claimed; reported, never believed. */
+  claimedVerified: boolean;
+  verdict: CitationVerdict;
+  offsetsValid: boolean;
+  /** Where the quote really is in the cited document when the offsets were wrong, else null. */
+  foundAt: number | null;
+};
+
+/** Everything the evaluator knows about one case after asking it. */
+export type CaseResult = {
+  id: string;
+  question: string;
+  answerable: boolean;
+  note: string | null;
+  goldDocumentIds: string[];
+  goldAnswers: string[];
+  excludeDocumentIds: string[];
+  /** The error message when asking failed; then the answer fields below are empty. */
+  error: string | null;
+  declined: boolean;
+  reason: string | null;
+  answer: string;
+  /** Corpus ids of the answer's sources, in order of first appearance. */
+  retrievedDocumentIds: string[];
+  citations: CitationResult[];
+  /** Every quote verbatim at its offsets; null when declined or failed. */
+  citationsVerbatim: boolean | null;
+  /** Every citation's offsets within its document; null when declined, failed or without citations. */
+  offsetsValid: boolean | null;
+  /** Some citation names a gold document; null when declined, failed or without gold documents. */
+  citesGold: boolean | null;
+  /** A gold answer lies inside a verified quote; null without gold answers or when failed. */
+  answerContained: boolean | null;
+  /** Best token F1 of the verified quotes against a gold answer; null as above. */
+  quoteF1: number | null;
+  /** Characters of all quotes together; null when declined or failed. */
+  quoteChars: number | null;
+  timings: Answer['timings'] | null;
+  usage: Answer['usage'] | null;
+  /** True when the case went wrong in a way the report should show first. */
+  failed: boolean;
+  /** Short labels saying what went wrong (`quote not verbatim`, `wrong refusal`, …). */
+  problems: string[];
+};
+
+/** What `judgeCase` needs besides the case and answer. */
+export type JudgeContext = {
+  /** Stored text of a beleg document, from the evaluator's own lookup. */
+  getText: StoredTextLookup;
+  /** Corpus ids behind a beleg document id (empty for documents outside the corpus). */
+  corpusIdsOf: (documentId: string) => string[];
+};
+
+// ---------------------------------------------------------------------------------------------
+// Per case
+
+/** Judges one answer (or the error asking produced) for one case. */
+export function judgeCase(evalCase: EvalCase, outcome: { answer: Answer } | { error: string }, context: JudgeContext): CaseResult {
+  const base = {
+    id: evalCase.id,
+    question: evalCase.question,
+    answerable: evalCase.answerable,
+    note: evalCase.note ?? null,
+    goldDocumentIds: evalCase.goldDocumentIds ?? [],
+    goldAnswers: evalCase.goldAnswers ?? [],
+    excludeDocumentIds: evalCase.excludeDocumentIds ?? [],
+  };
+  if ('error' in outcome) {
+    return {
+      ...base,
+      error: outcome.error,
+      declined: false,
+      reason: null,
+      answer: '',
+      retrievedDocumentIds: [],
+      citations: [],
+      citationsVerbatim: null,
+      offsetsValid: null,
+      citesGold: null,
+      answerContained: null,
+      quoteF1: null,
+      quoteChars: null,
+      timings: null,
+      usage: null,
+      failed: true,
+      problems: ['error'],
+    };
+  }
+  const { answer } = outcome;
+  const retrievedDocumentIds: string[] = [];
+  for (const source of answer.sources) {
+    for (const corpusId of context.corpusIdsOf(source.documentId)) {
+      if (!retrievedDocumentIds.includes(corpusId)) retrievedDocumentIds.push(corpusId);
+    }
+  }
+  const citations: CitationResult[] = answer.declined
+    ? []
+    : answer.citations.map((citation) => {
+        const check = checkCitation(citation, context.getText);
+        return {
+          documentId: citation.documentId,
+          corpusIds: context.corpusIdsOf(citation.documentId),
+          quote: citation.quote,
+          charStart: citation.charStart,
+          charEnd: citation.charEnd,
+          page: citation.page,
+          claimedVerified: (citation as { verified: unknown }).verified === true,
+          verdict: check.verdict,
+          offsetsValid: check.offsetsValid,
+          foundAt: check.verdict === 'ok' ? null : check.foundAt,
+        };
+      });
+  const answered = !answer.declined;
+  const gold = new Set(base.goldDocumentIds);
+  const verifiedQuotes = citations.filter((citation) => citation.verdict === 'ok').map((citation) => citation.quote);
+  const hasGoldAnswers = base.goldAnswers.length > 0;
+  const joinedQuotes = verifiedQuotes.join(' ');
+
+  const citationsVerbatim = answered ? citations.length > 0 && citations.every((citation) => citation.verdict === 'ok') : null;
+  const offsetsValid = answered && citations.length > 0 ? citations.every((citation) => citation.offsetsValid) : null;
+  const citesGold =
+    answered && gold.size > 0 ? citations.some((citation) => citation.corpusIds.some((id) => gold.has(id))) : null;
+  const answerContained = hasGoldAnswers
+    ? answered && verifiedQuotes.length > 0 && base.goldAnswers.some((goldAnswer) => containsAnswer(joinedQuotes, goldAnswer))
+    : null;
+  const quoteF1 = hasGoldAnswers
+    ? answered && verifiedQuotes.length > 0
+      ? Math.max(...base.goldAnswers.map((goldAnswer) => tokenF1(joinedQuotes, goldAnswer)))
+      : 0
+    : null;
+
+  const problems: string[] = [];
+  if (citationsVerbatim === false) problems.push(citations.length === 0 ? 'answer without citation' : 'quote not verbatim');
+  if (offsetsValid === false) problems.push('offsets invalid');
+  if (evalCase.answerable && answer.declined) problems.push('wrong refusal');
+  if (!evalCase.answerable && answered) problems.push('answered an unanswerable question');
+  if (evalCase.answerable && citesGold === false) problems.push('wrong source');
+  if (evalCase.answerable && answered && answerContained === false) problems.push('gold answer not in quote');
+
+  return {
+    ...base,
+    error: null,
+    declined: answer.declined,
+    reason: answer.reason,
+    answer: answer.answer,
+    retrievedDocumentIds,
+    citations,
+    citationsVerbatim,
+    offsetsValid,
+    citesGold,
+    answerContained,
+    quoteF1,
+    quoteChars: answered ? citations.reduce((sum, citation) => sum + citation.quote.length, 0) : null,
+    timings: answer.timings,
+    usage: answer.usage,
+    failed: problems.length > 0,
+    problems,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Aggregates
+
+/** 1-based rank of the first gold document among the retrieved ones, or null when none is retrieved. */
+export function firstGoldRank(retrieved: readonly string[], gold: readonly string[]): number | null {
+  const index = retrieved.findIndex((id) => gold.includes(id));
+  return index < 0 ? null : index + 1;
+}
+
+/** Share of the gold documents found among the first `k` retrieved documents. */
+export function recallAtK(retrieved: readonly string[], gold: readonly string[], k: number): number {
+  if (gold.length === 0) return 0;
+  const top = new Set(retrieved.slice(0, k));
+  return gold.filter((id) => top.has(id)).length / gold.length;
+}
+
+/** Reciprocal rank of the first gold document within the first `k` retrieved, else 0. */
+export function reciprocalRankAtK(retrieved: readonly string[], gold: readonly string[], k: number): number {
+  const rank = firstGoldRank(retrieved, gold);
+  return rank !== null && rank <= k ? 1 / rank : 0;
+}
+
+function mean(values: readonly number[]): number | null {
+  return values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+function share(values: ReadonlyArray<boolean | null>): number | null {
+  const known = values.filter((value): value is boolean => value !== null);
+  return mean(known.map((value) => (value ? 1 : 0)));
+}
+
+/** Linear-interpolation percentile (`p` in 0..100) of the values; null when there are none. */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = (p / 100) * (sorted.length - 1);
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  return sorted[lower]! + (sorted[upper]! - sorted[lower]!) * (position - lower);
+}
+
+const completed = (results: readonly CaseResult[]) => results.filter((result) => result.error === null);
+const retrievalCases = (results: readonly CaseResult[]) =>
+  completed(results).filter((result) => result.answerable && result.goldDocumentIds.length > 0);
+const answeredCases = (results: readonly CaseResult[]) => completed(results).filter((result) => !result.declined);
+
+function refusalCounts(results: readonly CaseResult[]) {
+  let truePositive = 0;
+  let falsePositive = 0;
+  let falseNegative = 0;
+  for (const result of completed(results)) {
+    if (result.declined && !result.answerable) truePositive++;
+    else if (result.declined && result.answerable) falsePositive++;
+    else if (!result.declined && !result.answerable) falseNegative++;
+  }
+  return { truePositive, falsePositive, falseNegative };
+}
+
+function refusalPrecision(results: readonly CaseResult[]): number | null {
+  const { truePositive, falsePositive } = refusalCounts(results);
+  return truePositive + falsePositive === 0 ? null : truePositive / (truePositive + falsePositive);
+}
+
+function refusalRecall(results: readonly CaseResult[]): number | null {
+  const { truePositive, falseNegative } = refusalCounts(results);
+  return truePositive + falseNegative === 0 ? null : truePositive / (truePositive + falseNegative);
+}
+
+function harmonic(precision: number | null, recall: number | null): number | null {
+  if (precision === null || recall === null) return null;
+  return precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+}
+
+/** The headline rates: each a function of the per-case results, so they can be bootstrapped. */
+export const headlineMetrics = {
+  citationPrecision: (results) => share(answeredCases(results).map((result) => result.citationsVerbatim)),
+  sourceAccuracy: (results) => share(answeredCases(results).map((result) => result.citesGold)),
+  offsetsValidRate: (results) => {
+    const citations = answeredCases(results).flatMap((result) => result.citations);
+    return share(citations.map((citation) => citation.offsetsValid));
+  },
+  recallAt1: (results) => mean(retrievalCases(results).map((result) => recallAtK(result.retrievedDocumentIds, result.goldDocumentIds, 1))),
+  recallAt5: (results) => mean(retrievalCases(results).map((result) => recallAtK(result.retrievedDocumentIds, result.goldDocumentIds, 5))),
+  recallAt10: (results) =>
+    mean(retrievalCases(results).map((result) => recallAtK(result.retrievedDocumentIds, result.goldDocumentIds, 10))),
+  mrrAt10: (results) =>
+    mean(retrievalCases(results).map((result) => reciprocalRankAtK(result.retrievedDocumentIds, result.goldDocumentIds, 10))),
+  answerRecall: (results) => share(completed(results).filter((result) => result.answerable).map((result) => result.answerContained)),
+  quoteF1: (results) =>
+    mean(
+      completed(results)
+        .filter((result) => result.answerable && result.quoteF1 !== null)
+        .map((result) => result.quoteF1!),
+    ),
+  refusalPrecision,
+  refusalRecall,
+  refusalF1: (results): number | null => harmonic(refusalPrecision(results), refusalRecall(results)),
+  falseRefusalRate: (results) => share(completed(results).filter((result) => result.answerable).map((result) => result.declined)),
+  errorRate: (results) => share(results.map((result) => result.error !== null)),
+} satisfies Record<string, (results: readonly CaseResult[]) => number | null>;
+
+export type HeadlineMetricName = keyof typeof headlineMetrics;
+
+/** p50, p95 and mean of one latency, in milliseconds. */
+export type LatencySummary = { p50: number | null; p95: number | null; mean: number | null };
+
+/** All metrics of a run. Rates are in 0..1 and null when their denominator is empty. */
+export type Metrics = Record<HeadlineMetricName, number | null> & {
+  counts: {
+    cases: number;
+    answerable: number;
+    unanswerable: number;
+    errors: number;
+    answered: number;
+    declined: number;
+    retrievalCases: number;
+    citations: number;
+    failedCases: number;
+  };
+  answerRecallWhenAnswered: number | null;
+  meanQuoteChars: number | null;
+  meanQuoteWords: number | null;
+  latency: { retrieveMs: LatencySummary; generateMs: LatencySummary; totalMs: LatencySummary };
+  tokens: {
+    promptTokens: number;
+    completionTokens: number;
+    meanPromptTokens: number | null;
+    meanCompletionTokens: number | null;
+    /** Completion tokens per second of generation time, over the whole run. */
+    completionTokensPerSecond: number | null;
+  };
+};
+
+function latency(values: readonly number[]): LatencySummary {
+  return { p50: percentile(values, 50), p95: percentile(values, 95), mean: mean(values) };
+}
+
+/** Aggregates per-case results into the run's metrics. */
+export function summarizeResults(results: readonly CaseResult[]): Metrics {
+  const done = completed(results);
+  const answered = answeredCases(results);
+  const headline = Object.fromEntries(
+    Object.entries(headlineMetrics).map(([name, compute]) => [name, compute(results)]),
+  ) as Record<HeadlineMetricName, number | null>;
+  const timings = done.map((result) => result.timings!);
+  const usages = done.map((result) => result.usage!);
+  const promptTokens = usages.reduce((sum, usage) => sum + usage.promptTokens, 0);
+  const completionTokens = usages.reduce((sum, usage) => sum + usage.completionTokens, 0);
+  const generateMs = timings.reduce((sum, timing) => sum + timing.generateMs, 0);
+  const quotes = answered.map((result) => result.citations.map((citation) => citation.quote).join(' '));
+  return {
+    ...headline,
+    counts: {
+      cases: results.length,
+      answerable: results.filter((result) => result.answerable).length,
+      unanswerable: results.filter((result) => !result.answerable).length,
+      errors: results.length - done.length,
+      answered: answered.length,
+      declined: done.filter((result) => result.declined).length,
+      retrievalCases: retrievalCases(results).length,
+      citations: answered.reduce((sum, result) => sum + result.citations.length, 0),
+      failedCases: results.filter((result) => result.failed).length,
+    },
+    answerRecallWhenAnswered: share(answered.filter((result) => result.answerable).map((result) => result.answerContained)),
+    meanQuoteChars: mean(answered.map((result) => result.quoteChars ?? 0)),
+    meanQuoteWords: mean(quotes.map((quote) => quote.split(/\s+/u).filter((word) => word.length > 0).length)),
+    latency: {
+      retrieveMs: latency(timings.map((timing) => timing.retrieveMs)),
+      generateMs: latency(timings.map((timing) => timing.generateMs)),
+      totalMs: latency(timings.map((timing) => timing.totalMs)),
+    },
+    tokens: {
+      promptTokens,
+      completionTokens,
+      meanPromptTokens: mean(usages.map((usage) => usage.promptTokens)),
+      meanCompletionTokens: mean(usages.map((usage) => usage.completionTokens)),
+      completionTokensPerSecond: generateMs > 0 ? (completionTokens / generateMs) * 1000 : null,
+    },
+  };
+}
