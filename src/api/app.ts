@@ -1,14 +1,107 @@
 /**
  * The HTTP application (hono). The only layer that knows HTTP: it turns the answer contract and
- * beleg's errors into responses.
+ * beleg's errors into responses. Services come in through `createApp`, so tests run the real app
+ * with in-memory fakes and `beleg serve` plugs in the real ones.
+ *
+ * Order matters: request metrics and the body limit wrap everything; the web page, `/health`,
+ * `/openapi.json` and `/docs` are public; every route registered after `authenticate` needs a key
+ * (when keys are configured), including paths that do not exist.
  */
-import { Hono } from 'hono';
+import { readFileSync } from 'node:fs';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { matchedRoutes } from 'hono/route';
+import type { Answerer } from '../answer/answer-contract.ts';
 import type { Config } from '../config.ts';
+import type { Ingestion } from '../ingest/types.ts';
+import { RequestTooLargeError, RouteNotFoundError } from './api-errors.ts';
+import type { AppEnvironment } from './app-environment.ts';
+import { authenticate } from './authenticate.ts';
+import { renderDocsPage } from './docs-page.ts';
+import { respondWithError } from './error-response.ts';
+import { GenerationSlots } from './generation-slots.ts';
+import { checkHealth, defaultHealthProbe, type HealthProbe } from './health.ts';
+import { Metrics } from './metrics.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import { RateLimiter, rateLimit } from './rate-limit.ts';
+import { askRoutes } from './routes/ask.ts';
+import { documentRoutes } from './routes/documents.ts';
+import { webRoutes } from './web-assets.ts';
 
-export type AppDependencies = { config: Config };
+export type AppDependencies = {
+  config: Config;
+  ingestion: Ingestion;
+  answerer: Answerer;
+  /** Storage and embedding-model checks for `/health`; derived from the services when absent. */
+  health?: HealthProbe;
+};
 
-export function createApp(dependencies: AppDependencies): Hono {
-  const app = new Hono();
-  app.get('/health', (context) => context.json({ status: 'ok', dataDir: dependencies.config.dataDir }));
+const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** The route pattern that handled the request (`/documents/:id`), or `unmatched`. */
+function routeLabel(context: Context<AppEnvironment>): string {
+  // matchedRoutes is typed for the default environment; it only reads the router's match.
+  const handler = matchedRoutes(context as unknown as Context).find((route) => route.method !== 'ALL');
+  return handler?.path ?? 'unmatched';
+}
+
+/** Builds the application. */
+export function createApp(dependencies: AppDependencies): Hono<AppEnvironment> {
+  const { config, ingestion, answerer } = dependencies;
+  const metrics = new Metrics();
+  const slots = new GenerationSlots({
+    maxConcurrent: config.limits.maxConcurrentGenerations,
+    maxQueued: config.limits.maxQueuedGenerations,
+    queueTimeoutMs: config.limits.queueTimeoutMs,
+  });
+  const rateLimiter = new RateLimiter(config.limits.rateLimitPerMinute);
+  const healthProbe = dependencies.health ?? defaultHealthProbe(config, ingestion);
+  const openApiDocument = JSON.stringify(buildOpenApiDocument(packageVersion));
+  const docsPage = renderDocsPage();
+
+  const app = new Hono<AppEnvironment>();
+
+  app.use('*', async (context, next) => {
+    const startedAt = performance.now();
+    await next();
+    metrics.observeRequest(context.req.method, routeLabel(context), context.res.status, (performance.now() - startedAt) / 1000);
+  });
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: config.limits.maxRequestBytes,
+      onError: () => {
+        throw new RequestTooLargeError(config.limits.maxRequestBytes);
+      },
+    }),
+  );
+
+  // ---- public
+  app.route('/', webRoutes());
+  app.get('/health', async (context) => {
+    const health = await checkHealth(healthProbe, answerer, ingestion);
+    return context.json(health, health.status === 'ok' ? 200 : 503);
+  });
+  app.get('/openapi.json', (context) => {
+    context.header('Content-Type', 'application/json; charset=utf-8');
+    return context.body(openApiDocument);
+  });
+  app.get('/docs', (context) => context.html(docsPage));
+
+  // ---- everything below needs an API key when keys are configured
+  app.use('*', authenticate(config.apiKeys), rateLimit(rateLimiter));
+  app.route('/', documentRoutes({ config, ingestion }));
+  app.route('/', askRoutes({ config, answerer, slots, metrics }));
+  app.get('/metrics', (context) => {
+    context.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
+    return context.body(
+      metrics.render({ ingestionQueueDepth: ingestion.queueDepth(), generationsActive: slots.active, generationsQueued: slots.queued }),
+    );
+  });
+
+  app.notFound((context) => {
+    throw new RouteNotFoundError(context.req.method, context.req.path);
+  });
+  app.onError(respondWithError);
   return app;
 }

@@ -1,0 +1,85 @@
+/**
+ * The one place that turns errors into HTTP responses: each BelegError subclass has a status code,
+ * every error body has the shape `{ error: { code, message } }` (plus `field` for validation
+ * errors), and overload errors carry a `Retry-After` header.
+ */
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import {
+  BelegError,
+  BlockedUrlError,
+  CancelledError,
+  ConflictError,
+  DocumentTooLargeError,
+  EngineUnavailableError,
+  FetchFailedError,
+  ModelNotFoundError,
+  NotFoundError,
+  OverloadedError,
+  UnprocessableDocumentError,
+  UnsupportedDocumentError,
+  UnsupportedModelError,
+  ValidationError,
+} from '../errors.ts';
+import { ForbiddenError, RequestTooLargeError, RouteNotFoundError, UnauthenticatedError } from './api-errors.ts';
+
+type ErrorClass = abstract new (...parameters: never[]) => BelegError;
+
+/** Status code of each error class; the first class the error is an instance of wins. */
+const statusByErrorClass: ReadonlyArray<readonly [ErrorClass, ContentfulStatusCode]> = [
+  [ValidationError, 400],
+  [BlockedUrlError, 400],
+  [UnauthenticatedError, 401],
+  [ForbiddenError, 403],
+  [NotFoundError, 404],
+  [RouteNotFoundError, 404],
+  [ConflictError, 409],
+  [DocumentTooLargeError, 413],
+  [RequestTooLargeError, 413],
+  [UnsupportedDocumentError, 415],
+  [UnprocessableDocumentError, 422],
+  [OverloadedError, 429],
+  [FetchFailedError, 502],
+  [EngineUnavailableError, 503],
+  [ModelNotFoundError, 503],
+  [UnsupportedModelError, 503],
+  [CancelledError, 503],
+];
+
+/** The body every failed request gets. */
+export type ErrorBody = { error: { code: string; message: string; field?: string } };
+
+/** HTTP status for an error: its class's status, 500 for anything unexpected. */
+export function statusOf(error: unknown): ContentfulStatusCode {
+  for (const [errorClass, status] of statusByErrorClass) {
+    if (error instanceof errorClass) return status;
+  }
+  return 500;
+}
+
+/** The JSON body for an error. Unexpected errors get a generic message; their details stay in the log. */
+export function errorBody(error: unknown): ErrorBody {
+  if (!(error instanceof BelegError)) {
+    return { error: { code: 'internal_error', message: 'Something went wrong inside beleg. The server log has the details.' } };
+  }
+  const field = error.details?.field;
+  return {
+    error: { code: error.code, message: error.message, ...(typeof field === 'string' ? { field } : {}) },
+  };
+}
+
+/** Seconds a client should wait before retrying, when the error says so. */
+export function retryAfterSecondsOf(error: unknown): number | undefined {
+  if (error instanceof OverloadedError) return error.retryAfterSeconds;
+  const value = error instanceof BelegError ? error.details?.retryAfterSeconds : undefined;
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** Hono `onError` handler: maps any thrown error to its JSON response. */
+export function respondWithError(error: Error, context: Context): Response {
+  const status = statusOf(error);
+  if (status === 500) console.error('beleg: unexpected error while handling', context.req.method, context.req.path, error);
+  const retryAfter = retryAfterSecondsOf(error);
+  if (retryAfter !== undefined) context.header('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
+  return context.json(errorBody(error), status);
+}

@@ -1,0 +1,49 @@
+/**
+ * What `GET /health` reports, gathered from the injected services: the storage, the engines the
+ * answerer has, the embedding model, and whether retrieval runs lexical-only for lack of one.
+ */
+import type { Answerer } from '../answer/answer-contract.ts';
+import type { Config } from '../config.ts';
+import type { Ingestion } from '../ingest/types.ts';
+import type { Health } from './schemas.ts';
+
+/** Checks the composition root can supply; `createApp` falls back to what the services show. */
+export type HealthProbe = {
+  /** Whether metadata and chunk storage answer. */
+  storage(): Promise<{ ok: boolean; detail: string }>;
+  /** The embedding model in use; `name: null` when none is configured (lexical-only). */
+  embeddingModel(): { name: string | null; ready: boolean };
+};
+
+/** A probe built from the services alone: storage answers if listing documents works. */
+export function defaultHealthProbe(config: Config, ingestion: Ingestion): HealthProbe {
+  return {
+    async storage() {
+      try {
+        const { total } = await ingestion.list({ limit: 1 });
+        return { ok: true, detail: `${total} documents` };
+      } catch (error) {
+        return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+      }
+    },
+    embeddingModel() {
+      return { name: config.embeddingModelDir ?? null, ready: config.embeddingModelDir !== undefined };
+    },
+  };
+}
+
+/** Gathers the health report. `status` is `ok` when storage works and at least one engine is ready. */
+export async function checkHealth(probe: HealthProbe, answerer: Answerer, ingestion: Ingestion): Promise<Health> {
+  const storage = await probe.storage();
+  const engines = answerer.engines();
+  const embeddingModel = probe.embeddingModel();
+  const healthy = storage.ok && engines.some((engine) => engine.ready);
+  return {
+    status: healthy ? 'ok' : 'degraded',
+    storage,
+    engines,
+    embeddingModel,
+    lexicalOnly: !embeddingModel.ready,
+    ingestionQueueDepth: ingestion.queueDepth(),
+  };
+}

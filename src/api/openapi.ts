@@ -1,0 +1,242 @@
+/**
+ * The OpenAPI 3.1 document, generated from the zod schemas that also validate requests
+ * (zod 4's JSON Schema output is draft 2020-12, which OpenAPI 3.1 uses as is), and the routes
+ * as data so the `/docs` page lists exactly what the spec describes.
+ */
+import { z } from 'zod';
+import { answerSchema, askRequestSchema } from '../answer/answer-contract.ts';
+import {
+  documentJsonRequestSchema,
+  documentListQuerySchema,
+  documentListSchema,
+  documentRecordSchema,
+  documentsAcceptedSchema,
+  documentTextQuerySchema,
+  documentTextSchema,
+  errorResponseSchema,
+  healthSchema,
+} from './schemas.ts';
+
+/** Who may call a route: anyone, any API key, or only `write` keys. */
+export type RouteAccess = 'public' | 'read' | 'write';
+
+type ResponseDescription = { description: string; contentType?: string; schema?: string | Record<string, unknown> };
+
+/** One documented route. Paths use OpenAPI's `{id}` syntax. */
+export type RouteDescription = {
+  method: 'get' | 'post' | 'delete';
+  path: string;
+  summary: string;
+  access: RouteAccess;
+  query?: z.ZodObject;
+  pathParameters?: string[];
+  requestBodies?: Array<{ contentType: string; schema: string | Record<string, unknown> }>;
+  responses: Record<string, ResponseDescription>;
+};
+
+const componentSchemas: Record<string, z.ZodType> = {
+  Document: documentRecordSchema,
+  DocumentsAccepted: documentsAcceptedSchema,
+  DocumentJsonRequest: documentJsonRequestSchema,
+  DocumentList: documentListSchema,
+  DocumentText: documentTextSchema,
+  AskRequest: askRequestSchema,
+  Answer: answerSchema,
+  Health: healthSchema,
+  Error: errorResponseSchema,
+};
+
+const errors = (...statuses: number[]): Record<string, ResponseDescription> =>
+  Object.fromEntries(statuses.map((status) => [String(status), { description: errorMeanings[status] ?? 'Error', schema: 'Error' }]));
+
+const errorMeanings: Record<number, string> = {
+  400: 'The request is invalid; `error.field` names the field.',
+  401: 'No or an unknown API key.',
+  403: 'The API key may only read.',
+  404: 'No such document.',
+  409: 'The document is not ready yet.',
+  413: 'The request or one of its files is too large.',
+  415: 'The body or file type is not supported.',
+  429: 'Too many requests or questions at once; see `Retry-After`.',
+  503: 'The engine is unavailable or the question waited too long in the queue; see `Retry-After`.',
+};
+
+const sseDescription =
+  'Server-sent events, one per answer part: `sources`, `text-delta`, `citation`, `declined`, `finish` (carries the whole Answer), `error`. Each `data:` is the part as JSON.';
+
+/** Every route beleg serves, in the order the docs list them. */
+export const routeDescriptions: RouteDescription[] = [
+  {
+    method: 'post',
+    path: '/documents',
+    summary: 'Upload files (multipart field `file`, several allowed) or send `{ "url": "…" }`; ingestion runs in the background.',
+    access: 'write',
+    requestBodies: [
+      {
+        contentType: 'multipart/form-data',
+        schema: {
+          type: 'object',
+          properties: { file: { type: 'array', items: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+          required: ['file'],
+        },
+      },
+      { contentType: 'application/json', schema: 'DocumentJsonRequest' },
+    ],
+    responses: { '202': { description: 'Accepted; poll the documents for their status.', schema: 'DocumentsAccepted' }, ...errors(400, 401, 403, 413, 415, 429) },
+  },
+  {
+    method: 'get',
+    path: '/documents',
+    summary: 'List documents, newest first, with paging and a status filter.',
+    access: 'read',
+    query: documentListQuerySchema,
+    responses: { '200': { description: 'A page of documents.', schema: 'DocumentList' }, ...errors(400, 401, 429) },
+  },
+  {
+    method: 'get',
+    path: '/documents/{id}',
+    summary: 'One document: status, error, pages, chunk count.',
+    access: 'read',
+    pathParameters: ['id'],
+    responses: { '200': { description: 'The document.', schema: 'Document' }, ...errors(401, 404, 429) },
+  },
+  {
+    method: 'get',
+    path: '/documents/{id}/text',
+    summary: 'The stored text between `start` and `end` (character offsets, as in citations).',
+    access: 'read',
+    pathParameters: ['id'],
+    query: documentTextQuerySchema,
+    responses: { '200': { description: 'The excerpt.', schema: 'DocumentText' }, ...errors(400, 401, 404, 409, 429) },
+  },
+  {
+    method: 'delete',
+    path: '/documents/{id}',
+    summary: 'Remove a document and its chunks.',
+    access: 'write',
+    pathParameters: ['id'],
+    responses: { '204': { description: 'Removed.' }, ...errors(401, 403, 404, 429) },
+  },
+  {
+    method: 'post',
+    path: '/ask',
+    summary: 'Ask a question. Answers are verbatim quotes with offsets, or a refusal. `stream: true` or `Accept: text/event-stream` streams.',
+    access: 'read',
+    requestBodies: [{ contentType: 'application/json', schema: 'AskRequest' }],
+    responses: {
+      '200': { description: 'The answer (JSON), or its parts as server-sent events.', schema: 'Answer' },
+      ...errors(400, 401, 413, 429, 503),
+    },
+  },
+  {
+    method: 'get',
+    path: '/health',
+    summary: 'Storage, engines, embedding model and lexical-only mode. 503 when beleg cannot answer.',
+    access: 'public',
+    responses: { '200': { description: 'Healthy.', schema: 'Health' }, '503': { description: 'Degraded.', schema: 'Health' } },
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics: requests and latency by route, ingestion queue, tokens per second, refusals.',
+    access: 'read',
+    responses: { '200': { description: 'Prometheus text format.', contentType: 'text/plain; version=0.0.4' }, ...errors(401, 429) },
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This OpenAPI document.',
+    access: 'public',
+    responses: { '200': { description: 'OpenAPI 3.1.', contentType: 'application/json' } },
+  },
+  {
+    method: 'get',
+    path: '/docs',
+    summary: 'A readable list of the routes.',
+    access: 'public',
+    responses: { '200': { description: 'HTML.', contentType: 'text/html' } },
+  },
+  {
+    method: 'get',
+    path: '/',
+    summary: 'The web page: upload, ask, see quotes in their sources.',
+    access: 'public',
+    responses: { '200': { description: 'HTML.', contentType: 'text/html' } },
+  },
+];
+
+function schemaReference(schema: string | Record<string, unknown>): Record<string, unknown> {
+  return typeof schema === 'string' ? { $ref: `#/components/schemas/${schema}` } : schema;
+}
+
+function withoutDialect(schema: Record<string, unknown>): Record<string, unknown> {
+  const { $schema: _dialect, $id: _id, ...rest } = schema;
+  return rest;
+}
+
+function componentsSection(): Record<string, unknown> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(componentSchemas)) registry.add(schema, { id });
+  const generated = z.toJSONSchema(registry, { uri: (id) => `#/components/schemas/${id}`, unrepresentable: 'any' }) as {
+    schemas: Record<string, Record<string, unknown>>;
+  };
+  const schemas = Object.fromEntries(Object.entries(generated.schemas).map(([id, schema]) => [id, withoutDialect(schema)]));
+  return { schemas, securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A key from BELEG_API_KEYS.' } } };
+}
+
+function operation(route: RouteDescription): Record<string, unknown> {
+  const parameters: unknown[] = (route.pathParameters ?? []).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+  for (const [name, schema] of Object.entries(route.query?.shape ?? {})) {
+    const property = schema as z.ZodType;
+    parameters.push({
+      name,
+      in: 'query',
+      required: !property.safeParse(undefined).success,
+      schema: withoutDialect(z.toJSONSchema(property, { io: 'input' }) as Record<string, unknown>),
+    });
+  }
+  const responses = Object.fromEntries(
+    Object.entries(route.responses).map(([status, response]) => {
+      const content: Record<string, unknown> = {};
+      if (response.schema) content[response.contentType ?? 'application/json'] = { schema: schemaReference(response.schema) };
+      else if (response.contentType) content[response.contentType] = {};
+      if (route.path === '/ask' && status === '200') content['text/event-stream'] = { schema: { type: 'string', description: sseDescription } };
+      return [status, { description: response.description, ...(Object.keys(content).length > 0 ? { content } : {}) }];
+    }),
+  );
+  return {
+    summary: route.summary,
+    ...(route.access === 'public' ? { security: [] } : {}),
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(route.requestBodies
+      ? {
+          requestBody: {
+            required: true,
+            content: Object.fromEntries(route.requestBodies.map((body) => [body.contentType, { schema: schemaReference(body.schema) }])),
+          },
+        }
+      : {}),
+    responses,
+  };
+}
+
+/** Builds the OpenAPI 3.1 document. `version` is beleg's version. */
+export function buildOpenApiDocument(version: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routeDescriptions) {
+    paths[route.path] ??= {};
+    paths[route.path]![route.method] = operation(route);
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'beleg',
+      version,
+      description:
+        'German question answering that answers only with verbatim quotes from your documents, or refuses. Errors have the shape `{ "error": { "code", "message" } }`.',
+    },
+    security: [{ apiKey: [] }],
+    paths,
+    components: componentsSection(),
+  };
+}

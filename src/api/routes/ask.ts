@@ -1,0 +1,102 @@
+/**
+ * `POST /ask`: validates the question, waits for a generation slot, and returns the Answer as
+ * JSON or streams its parts as server-sent events. A client that disconnects aborts the
+ * generation through the AbortSignal handed to the answerer.
+ */
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { askRequestSchema, type AnswerStreamPart, type Answerer } from '../../answer/answer-contract.ts';
+import type { Config } from '../../config.ts';
+import { ValidationError } from '../../errors.ts';
+import type { AppEnvironment } from '../app-environment.ts';
+import { errorBody } from '../error-response.ts';
+import type { GenerationSlots } from '../generation-slots.ts';
+import type { Metrics } from '../metrics.ts';
+import { readJsonBody } from '../read-json.ts';
+import { parseOrThrow } from '../schemas.ts';
+
+export type AskRoutesOptions = { config: Config; answerer: Answerer; slots: GenerationSlots; metrics: Metrics };
+
+function wantsEventStream(accept: string | undefined, stream: boolean | undefined): boolean {
+  if (stream !== undefined) return stream;
+  return (accept ?? '').toLowerCase().includes('text/event-stream');
+}
+
+/** The ask route, mounted at the app root. */
+export function askRoutes({ config, answerer, slots, metrics }: AskRoutesOptions): Hono<AppEnvironment> {
+  const routes = new Hono<AppEnvironment>();
+
+  routes.post('/ask', async (context) => {
+    const request = parseOrThrow(askRequestSchema, await readJsonBody(context.req.raw), 'request body');
+    const maxChars = config.limits.maxQuestionChars;
+    if (request.question.length > maxChars) {
+      throw new ValidationError(
+        `Invalid request body: 'question': it has ${request.question.length} characters, more than the limit of ${maxChars}. Shorten it or raise BELEG_MAX_QUESTION_CHARS.`,
+        { field: 'question', limit: maxChars },
+      );
+    }
+
+    // Aborted when the client goes away: the adapter aborts the request's signal, and the
+    // SSE stream reports its own abort.
+    const cancellation = new AbortController();
+    const clientSignal = context.req.raw.signal;
+    const onClientGone = () => cancellation.abort(new Error('The client disconnected.'));
+    clientSignal.addEventListener('abort', onClientGone, { once: true });
+    const signal = cancellation.signal;
+
+    const release = await slots.acquire(signal);
+    if (!wantsEventStream(context.req.header('accept'), request.stream)) {
+      try {
+        const answer = await answerer.answer(request, signal);
+        metrics.observeAnswer(answer);
+        return context.json(answer);
+      } finally {
+        release();
+        clientSignal.removeEventListener('abort', onClientGone);
+      }
+    }
+
+    // Pull the first part before answering, so failures that happen up front (engine down,
+    // unknown document) still get their proper status code instead of a 200 stream.
+    let iterator: AsyncIterator<AnswerStreamPart>;
+    let first: IteratorResult<AnswerStreamPart>;
+    try {
+      iterator = answerer.stream(request, signal)[Symbol.asyncIterator]();
+      first = await iterator.next();
+    } catch (error) {
+      release();
+      clientSignal.removeEventListener('abort', onClientGone);
+      throw error;
+    }
+
+    context.header('X-Accel-Buffering', 'no');
+    return streamSSE(context, async (stream) => {
+      stream.onAbort(onClientGone);
+      let result = first;
+      let iteratorSettled = false;
+      try {
+        while (!result.done) {
+          const part = result.value;
+          if (part.type === 'finish') metrics.observeAnswer(part.answer);
+          await stream.writeSSE({ event: part.type, data: JSON.stringify(part) });
+          if (signal.aborted) break;
+          result = await iterator.next();
+        }
+        iteratorSettled = result.done === true;
+      } catch (error) {
+        iteratorSettled = true;
+        if (!signal.aborted) {
+          const body = errorBody(error);
+          if (body.error.code === 'internal_error') console.error('beleg: answer stream failed', error);
+          await stream.writeSSE({ event: 'error', data: JSON.stringify({ type: 'error', error: body.error }) });
+        }
+      } finally {
+        if (!iteratorSettled) await iterator.return?.().catch(() => undefined);
+        release();
+        clientSignal.removeEventListener('abort', onClientGone);
+      }
+    });
+  });
+
+  return routes;
+}

@@ -1,0 +1,105 @@
+/**
+ * zod schemas of what crosses the HTTP edge that the shared contracts do not already define.
+ * The same schemas validate requests and generate the OpenAPI document (./openapi.ts).
+ */
+import { z } from 'zod';
+import type { DocumentRecord } from '../ingest/types.ts';
+import { ValidationError } from '../errors.ts';
+
+export const documentStatusSchema = z.enum(['pending', 'indexing', 'ready', 'failed']);
+
+/** A document's metadata as the API returns it (mirrors `DocumentRecord`). */
+export const documentRecordSchema = z
+  .object({
+    id: z.string(),
+    sourceKind: z.enum(['file', 'url', 'text']),
+    fileName: z.string().nullable(),
+    url: z.string().nullable(),
+    finalUrl: z.string().nullable(),
+    title: z.string().nullable(),
+    mimeType: z.string().nullable(),
+    sha256: z.string().nullable(),
+    byteSize: z.number().int().nullable(),
+    pageCount: z.number().int().nullable(),
+    language: z.string().nullable(),
+    status: documentStatusSchema,
+    errorCode: z.string().nullable(),
+    errorMessage: z.string().nullable(),
+    chunkCount: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }) satisfies z.ZodType<DocumentRecord>;
+
+/** `POST /documents` with a JSON body: a URL to fetch, or plain text. */
+export const documentJsonRequestSchema = z
+  .object({
+    url: z.url({ protocol: /^https?$/, error: 'url must be an http or https URL' }).optional(),
+    text: z.string().min(1, 'text must not be empty').optional(),
+    title: z.string().max(500).optional(),
+  })
+  .refine((body) => (body.url === undefined) !== (body.text === undefined), {
+    message: 'send exactly one of url or text',
+    path: ['url'],
+  });
+
+export const documentsAcceptedSchema = z.object({ documents: z.array(documentRecordSchema) });
+
+export const documentListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(20),
+  offset: z.coerce.number().int().min(0).default(0),
+  status: documentStatusSchema.optional(),
+});
+
+export const documentListSchema = z
+  .object({ documents: z.array(documentRecordSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
+ ;
+
+/** The longest excerpt `GET /documents/:id/text` returns in one response. */
+export const maxTextExcerptChars = 100_000;
+
+export const documentTextQuerySchema = z.object({
+  start: z.coerce.number().int().min(0).optional(),
+  end: z.coerce.number().int().min(0).optional(),
+});
+
+export const documentTextSchema = z
+  .object({
+    documentId: z.string(),
+    start: z.number().int(),
+    end: z.number().int(),
+    /** Length of the whole stored text. */
+    length: z.number().int(),
+    text: z.string(),
+  })
+ ;
+
+export const errorResponseSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) })
+ ;
+
+export const componentHealthSchema = z.object({ ok: z.boolean(), detail: z.string() });
+
+export const healthSchema = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    storage: componentHealthSchema,
+    engines: z.array(z.object({ name: z.string(), model: z.string(), ready: z.boolean() })),
+    embeddingModel: z.object({ name: z.string().nullable(), ready: z.boolean() }),
+    /** True when no embedding model is available and retrieval uses full-text search only. */
+    lexicalOnly: z.boolean(),
+    ingestionQueueDepth: z.number().int(),
+  })
+ ;
+export type Health = z.infer<typeof healthSchema>;
+
+/**
+ * Parses `value` with `schema` or throws a ValidationError that names the first offending field,
+ * e.g. `Invalid request body: 'topK' must be at most 50.`
+ */
+export function parseOrThrow<Schema extends z.ZodType>(schema: Schema, value: unknown, where: string): z.infer<Schema> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.map(String).join('.') || where;
+  throw new ValidationError(`Invalid ${where}: '${field}': ${issue.message}.`, { field });
+}

@@ -1,0 +1,327 @@
+// beleg's web page: plain JavaScript, no build step. Talks to the same API as every other
+// client (documents, /ask with server-sent events). All text from the server is inserted with
+// textContent, never as HTML.
+
+const keyStorage = 'beleg.apiKey';
+const passageContextChars = 240;
+
+const statusLabels = { pending: 'wartet', indexing: 'wird verarbeitet', ready: 'bereit', failed: 'fehlgeschlagen' };
+const reasonLabels = {
+  no_sources: 'In den Dokumenten fand sich keine passende Stelle.',
+  model_declined: 'Die gefundenen Stellen beantworten die Frage nicht.',
+  unverifiable_quote: 'Das Zitat ließ sich im gespeicherten Text nicht nachweisen und wurde verworfen.',
+  below_threshold: 'Die gefundenen Stellen passen nicht gut genug zur Frage.',
+};
+
+const element = (id) => document.getElementById(id);
+
+// ---- talking to the API
+
+class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+function authHeaders() {
+  const key = localStorage.getItem(keyStorage);
+  return key ? { Authorization: `Bearer ${key}` } : {};
+}
+
+async function api(path, options = {}) {
+  const response = await fetch(path, { ...options, headers: { ...authHeaders(), ...(options.headers ?? {}) } });
+  if (response.ok) return response;
+  let code = 'http_error';
+  let message = `Der Server antwortete mit ${response.status}.`;
+  try {
+    const body = await response.json();
+    code = body.error.code;
+    message = body.error.message;
+  } catch {
+    // not the JSON error shape; keep the generic message
+  }
+  if (response.status === 401) element('key-settings').open = true;
+  throw new ApiError(response.status, code, message);
+}
+
+// ---- documents
+
+let pollTimer = null;
+
+function documentName(document) {
+  return document.title || document.fileName || document.url || document.id;
+}
+
+function renderDocuments(documents) {
+  const body = element('documents').querySelector('tbody');
+  body.replaceChildren();
+  element('documents-empty').hidden = documents.length > 0;
+  for (const document_ of documents) {
+    const row = document.createElement('tr');
+    row.dataset.documentId = document_.id;
+    const name = document.createElement('td');
+    name.textContent = documentName(document_);
+    if (document_.url) name.title = document_.url;
+    const status = document.createElement('td');
+    const badge = document.createElement('span');
+    badge.className = `status ${document_.status}`;
+    badge.textContent = statusLabels[document_.status] ?? document_.status;
+    if (document_.errorMessage) badge.title = document_.errorMessage;
+    status.append(badge);
+    if (document_.status === 'failed' && document_.errorMessage) {
+      const reason = document.createElement('div');
+      reason.className = 'muted';
+      reason.textContent = document_.errorMessage;
+      status.append(reason);
+    }
+    const pages = document.createElement('td');
+    pages.textContent = document_.pageCount ?? '–';
+    const chunks = document.createElement('td');
+    chunks.textContent = document_.status === 'ready' ? String(document_.chunkCount) : '–';
+    const actions = document.createElement('td');
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.className = 'delete';
+    remove.textContent = 'Löschen';
+    remove.setAttribute('aria-label', `${documentName(document_)} löschen`);
+    remove.addEventListener('click', () => deleteDocument(document_));
+    actions.append(remove);
+    row.append(name, status, pages, chunks, actions);
+    body.append(row);
+  }
+}
+
+async function refreshDocuments() {
+  clearTimeout(pollTimer);
+  try {
+    const response = await api('/documents?limit=200');
+    const { documents } = await response.json();
+    renderDocuments(documents);
+    if (documents.some((document_) => document_.status === 'pending' || document_.status === 'indexing')) {
+      pollTimer = setTimeout(refreshDocuments, 1000);
+    }
+  } catch (error) {
+    showDocumentsMessage(error.message, true);
+  }
+}
+
+function showDocumentsMessage(text, isError = false) {
+  const message = element('documents-message');
+  message.textContent = text;
+  message.className = isError ? 'error' : 'muted';
+}
+
+async function deleteDocument(document_) {
+  if (!confirm(`„${documentName(document_)}“ löschen?`)) return;
+  try {
+    await api(`/documents/${encodeURIComponent(document_.id)}`, { method: 'DELETE' });
+    showDocumentsMessage(`„${documentName(document_)}“ wurde gelöscht.`);
+  } catch (error) {
+    showDocumentsMessage(error.message, true);
+  }
+  await refreshDocuments();
+}
+
+async function submitDocuments(body, headers = {}) {
+  try {
+    const response = await api('/documents', { method: 'POST', body, headers });
+    const { documents } = await response.json();
+    showDocumentsMessage(documents.length === 1 ? `„${documentName(documents[0])}“ wird verarbeitet.` : `${documents.length} Dokumente werden verarbeitet.`);
+  } catch (error) {
+    showDocumentsMessage(error.message, true);
+  }
+  await refreshDocuments();
+}
+
+element('upload-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const input = element('files');
+  if (input.files.length === 0) return showDocumentsMessage('Bitte zuerst eine Datei auswählen.', true);
+  const form = new FormData();
+  for (const file of input.files) form.append('file', file, file.name);
+  await submitDocuments(form);
+  input.value = '';
+});
+
+element('url-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const input = element('url');
+  if (!input.value) return;
+  await submitDocuments(JSON.stringify({ url: input.value }), { 'Content-Type': 'application/json' });
+  input.value = '';
+});
+
+// ---- asking
+
+let askController = null;
+
+function resetAnswer() {
+  element('answer').hidden = false;
+  element('answer-text').textContent = '';
+  element('refusal').hidden = true;
+  element('citations').replaceChildren();
+  element('answer-meta').textContent = '';
+  element('answer-status').textContent = 'Suche in den Dokumenten …';
+  element('answer-status').className = 'muted';
+}
+
+function sourceLabel(citation) {
+  const label = document.createElement('div');
+  label.className = 'source';
+  const name = citation.title || citation.fileName || citation.url || citation.documentId;
+  if (citation.url) {
+    const link = document.createElement('a');
+    link.href = citation.url;
+    link.target = '_blank';
+    link.rel = 'noopener noreferrer';
+    link.textContent = name;
+    label.append('Quelle: ', link);
+  } else {
+    label.append(`Quelle: ${name}`);
+  }
+  if (citation.page !== null && citation.page !== undefined) label.append(`, Seite ${citation.page}`);
+  return label;
+}
+
+/** The quote inside its passage: from a source chunk when one holds it, else from the stored text. */
+async function passageAround(citation, sources) {
+  const holder = sources.find(
+    (source) => source.documentId === citation.documentId && source.charStart <= citation.charStart && citation.charEnd <= source.charEnd,
+  );
+  if (holder) return { text: holder.text, start: holder.charStart, startsDocument: holder.charStart === 0, endsDocument: false };
+  const start = Math.max(0, citation.charStart - passageContextChars);
+  const end = citation.charEnd + passageContextChars;
+  const response = await api(`/documents/${encodeURIComponent(citation.documentId)}/text?start=${start}&end=${end}`);
+  const excerpt = await response.json();
+  return { text: excerpt.text, start: excerpt.start, startsDocument: excerpt.start === 0, endsDocument: excerpt.end >= excerpt.length };
+}
+
+async function renderCitation(citation, sources) {
+  const item = document.createElement('li');
+  item.className = 'citation';
+  item.append(sourceLabel(citation));
+  const passage = document.createElement('p');
+  passage.className = 'passage';
+  const mark = document.createElement('mark');
+  mark.textContent = citation.quote;
+  try {
+    const { text, start, startsDocument, endsDocument } = await passageAround(citation, sources);
+    let before = text.slice(0, citation.charStart - start);
+    let after = text.slice(citation.charEnd - start);
+    // Show a readable window around the quote, not a whole long chunk.
+    if (before.length > passageContextChars) before = `… ${before.slice(-passageContextChars).replace(/^\S*\s/, '')}`;
+    else if (!startsDocument && before) before = `… ${before}`;
+    if (after.length > passageContextChars) after = `${after.slice(0, passageContextChars).replace(/\s\S*$/, '')} …`;
+    else if (!endsDocument && after) after = `${after} …`;
+    passage.append(before, mark, after);
+  } catch {
+    passage.append(mark);
+  }
+  item.append(passage);
+  element('citations').append(item);
+}
+
+function showRefusal(answerText, reason) {
+  element('answer-text').textContent = '';
+  element('refusal').hidden = false;
+  element('refusal-text').textContent = answerText;
+  element('refusal-reason').textContent = reasonLabels[reason] ?? '';
+}
+
+/** Splits a server-sent event stream into { event, data } objects. */
+async function* serverSentEvents(body) {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value.replace(/\r\n/g, '\n');
+    let boundary;
+    while ((boundary = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, boundary);
+      buffer = buffer.slice(boundary + 2);
+      let event = 'message';
+      const data = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      }
+      yield { event, data: data.join('\n') };
+    }
+  }
+}
+
+async function ask(question) {
+  askController?.abort();
+  const controller = new AbortController();
+  askController = controller;
+  resetAnswer();
+  element('ask-button').disabled = true;
+  element('cancel-button').hidden = false;
+  let sources = [];
+  const pending = [];
+  try {
+    const response = await api('/ask', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+      body: JSON.stringify({ question, stream: true }),
+      signal: controller.signal,
+    });
+    for await (const { event, data } of serverSentEvents(response.body)) {
+      const part = JSON.parse(data);
+      if (event === 'sources') {
+        sources = part.sources;
+        element('answer-status').textContent = sources.length > 0 ? `${sources.length} passende Stellen gefunden, Antwort entsteht …` : 'Keine passenden Stellen gefunden.';
+      } else if (event === 'text-delta') {
+        element('answer-text').textContent += part.text;
+      } else if (event === 'citation') {
+        pending.push(renderCitation(part.citation, sources));
+      } else if (event === 'declined') {
+        showRefusal(part.answer, part.reason);
+      } else if (event === 'finish') {
+        const { answer } = part;
+        element('answer-status').textContent = answer.declined ? 'Keine belegbare Antwort.' : 'Antwort mit Beleg:';
+        const seconds = (answer.timings.totalMs / 1000).toFixed(1);
+        element('answer-meta').textContent = `${answer.engine} · ${answer.model} · ${seconds} s`;
+      } else if (event === 'error') {
+        throw new ApiError(0, part.error.code, part.error.message);
+      }
+    }
+    await Promise.all(pending);
+  } catch (error) {
+    if (controller.signal.aborted) {
+      element('answer-status').textContent = 'Abgebrochen.';
+    } else {
+      element('answer-status').textContent = error.message;
+      element('answer-status').className = 'error';
+    }
+  } finally {
+    if (askController === controller) askController = null;
+    element('ask-button').disabled = false;
+    element('cancel-button').hidden = true;
+  }
+}
+
+element('ask-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const question = element('question').value.trim();
+  if (question) ask(question);
+});
+
+element('cancel-button').addEventListener('click', () => askController?.abort());
+
+// ---- API key
+
+element('api-key').value = localStorage.getItem(keyStorage) ?? '';
+element('key-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const key = element('api-key').value.trim();
+  if (key) localStorage.setItem(keyStorage, key);
+  else localStorage.removeItem(keyStorage);
+  element('key-settings').open = false;
+  refreshDocuments();
+});
+
+refreshDocuments();

@@ -1,0 +1,155 @@
+/**
+ * An `Answerer` for API and web tests that behaves like the extractive engine in miniature: it
+ * picks the sentence of a ready document sharing the most words with the question and cites it
+ * with exact offsets, or refuses. Tests can hold answers mid-way (`hold`) to fill generation
+ * slots or disconnect, make it fail (`failWith`), and see which calls were cancelled.
+ */
+import type { Answer, AnswerStreamPart, Answerer, AskRequest, Citation, Source } from '../../src/answer/answer-contract.ts';
+import { REFUSAL } from '../../src/answer/answer-contract.ts';
+import { CancelledError } from '../../src/errors.ts';
+import type { FakeIngestion } from './fake-ingestion.ts';
+
+const stopWords = new Set(['der', 'die', 'das', 'und', 'ist', 'was', 'wie', 'wer', 'wo', 'wann', 'ein', 'eine', 'in', 'im', 'von', 'zu', 'mit', 'den', 'dem', 'des']);
+
+function words(text: string): string[] {
+  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((word) => word.length > 2 && !stopWords.has(word));
+}
+
+function sentencesOf(text: string): Array<{ start: number; end: number }> {
+  const spans: Array<{ start: number; end: number }> = [];
+  for (const match of text.matchAll(/[^.!?\n]+[.!?]?/g)) {
+    const leading = match[0].length - match[0].trimStart().length;
+    const trimmed = match[0].trim();
+    if (trimmed.length === 0) continue;
+    const start = match.index + leading;
+    spans.push({ start, end: start + trimmed.length });
+  }
+  return spans;
+}
+
+type Hold = { promise: Promise<void>; release: () => void };
+
+export class FakeAnswerer implements Answerer {
+  readonly #ingestion: FakeIngestion;
+  #hold: Hold | null = null;
+  #failure: Error | null = null;
+  #startedListeners: Array<() => void> = [];
+  /** How many answers or streams began. */
+  started = 0;
+  /** How many ended because their signal was aborted. */
+  cancelled = 0;
+  /** Requests as received. */
+  readonly requests: AskRequest[] = [];
+
+  constructor(ingestion: FakeIngestion) {
+    this.#ingestion = ingestion;
+  }
+
+  /** From now on, answers stop after retrieval until `release()` (or their signal aborts). */
+  hold(): { release: () => void } {
+    let release!: () => void;
+    const promise = new Promise<void>((resolve) => (release = resolve));
+    this.#hold = { promise, release: () => { this.#hold = null; release(); } };
+    return { release: this.#hold.release };
+  }
+
+  /** From now on, answers throw `error` before producing anything. */
+  failWith(error: Error | null): void {
+    this.#failure = error;
+  }
+
+  /** Resolves once `count` answers have started in total. */
+  waitForStarted(count: number): Promise<void> {
+    if (this.started >= count) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.started >= count) resolve();
+        else this.#startedListeners.push(check);
+      };
+      this.#startedListeners.push(check);
+    });
+  }
+
+  engines(): Array<{ name: string; model: string; ready: boolean }> {
+    return [{ name: 'extractive', model: 'fake-extractive', ready: true }];
+  }
+
+  async answer(request: AskRequest, signal?: AbortSignal): Promise<Answer> {
+    let finished: Answer | undefined;
+    for await (const part of this.stream(request, signal)) if (part.type === 'finish') finished = part.answer;
+    return finished!;
+  }
+
+  async *stream(request: AskRequest, signal?: AbortSignal): AsyncGenerator<AnswerStreamPart> {
+    this.requests.push(request);
+    if (this.#failure) throw this.#failure;
+    this.started += 1;
+    const listeners = this.#startedListeners;
+    this.#startedListeners = [];
+    for (const listener of listeners) listener();
+
+    const startedAt = performance.now();
+    const best = this.#bestSentence(request);
+    const sources: Source[] = best ? [best.source] : [];
+    yield { type: 'sources', sources };
+
+    if (this.#hold) await this.#waitOrAbort(this.#hold.promise, signal);
+    if (signal?.aborted) {
+      this.cancelled += 1;
+      throw new CancelledError();
+    }
+
+    const citations: Citation[] = best ? [best.citation] : [];
+    if (best) {
+      for (const piece of best.citation.quote.match(/\S+\s*/g) ?? []) yield { type: 'text-delta', text: piece };
+      yield { type: 'citation', citation: best.citation };
+    } else {
+      yield { type: 'declined', answer: REFUSAL, reason: 'no_sources' };
+    }
+    const totalMs = performance.now() - startedAt;
+    const answer: Answer = {
+      question: request.question,
+      declined: !best,
+      answer: best ? best.citation.quote : REFUSAL,
+      reason: best ? null : 'no_sources',
+      citations,
+      sources,
+      engine: 'extractive',
+      model: 'fake-extractive',
+      timings: { retrieveMs: 0, generateMs: totalMs, totalMs },
+      usage: { promptTokens: 100, completionTokens: best ? words(best.citation.quote).length + 5 : 12 },
+      debug: { rawOutput: best ? `${best.citation.quote} (Quelle: ${best.citation.title})` : REFUSAL },
+    };
+    yield { type: 'finish', answer };
+  }
+
+  async #waitOrAbort(promise: Promise<void>, signal?: AbortSignal): Promise<void> {
+    if (!signal) return promise;
+    if (signal.aborted) return;
+    await new Promise<void>((resolve) => {
+      signal.addEventListener('abort', () => resolve(), { once: true });
+      promise.then(resolve);
+    });
+  }
+
+  #bestSentence(request: AskRequest): { citation: Citation; source: Source } | null {
+    const questionWords = new Set(words(request.question));
+    let best: { score: number; citation: Citation; source: Source } | null = null;
+    for (const { document, text } of this.#ingestion.readyTexts()) {
+      if (request.documentIds && !request.documentIds.includes(document.id)) continue;
+      for (const span of sentencesOf(text)) {
+        const quote = text.slice(span.start, span.end);
+        const score = words(quote).filter((word) => questionWords.has(word)).length;
+        if (score === 0 || (best && best.score >= score)) continue;
+        const chunkId = `${document.id}-chunk-0`;
+        const common = { documentId: document.id, title: document.title, url: document.url, fileName: document.fileName, page: null, chunkId };
+        best = {
+          score,
+          citation: { ...common, quote, charStart: span.start, charEnd: span.end, verified: true, match: 'exact' },
+          source: { ...common, headingPath: null, charStart: 0, charEnd: text.length, text, score, ranks: { text: 1 } },
+        };
+      }
+    }
+    return best && { citation: best.citation, source: best.source };
+  }
+}
