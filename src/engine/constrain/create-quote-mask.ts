@@ -32,12 +32,15 @@ function allowedTokens(automaton: QuoteAutomaton, trie: VocabularyTrie, threads:
   return Int32Array.from(allowed).sort();
 }
 
+/** A TokenMask that always restricts (never returns null). */
+export type QuoteMask = TokenMask & { allowed(generated: readonly number[]): Int32Array };
+
 /**
  * Creates the mask for one generation. `tokenizer` supplies the vocabulary (cached per tokenizer).
  * `allowed(generated)` accepts the ids generated so far (without the prompt); an empty result means
  * the output can no longer become a valid answer, or is complete and ended with EOS: stop.
  */
-export function createQuoteMask(prompt: GroundedPrompt, constraint: QuoteConstraint, tokenizer: VocabularySource): TokenMask {
+export function createQuoteMask(prompt: GroundedPrompt, constraint: QuoteConstraint, tokenizer: VocabularySource): QuoteMask {
   const automaton = compileQuoteAutomaton(prompt, constraint);
   const trie = vocabularyTrie(tokenizer);
   const start = initialThreads(automaton);
