@@ -32,8 +32,12 @@ function allowedTokens(automaton: QuoteAutomaton, trie: VocabularyTrie, threads:
   return Int32Array.from(allowed).sort();
 }
 
-/** A TokenMask that always restricts (never returns null). */
-export type QuoteMask = TokenMask & { allowed(generated: readonly number[]): Int32Array };
+/** A TokenMask that always restricts (never returns null); assignable to TokenMask. */
+export type QuoteMask = { allowed(generated: readonly number[]): Int32Array };
+
+// Compile-time check that a QuoteMask is a TokenMask.
+const _isTokenMask: (mask: QuoteMask) => TokenMask = (mask) => mask;
+void _isTokenMask;
 
 /**
  * Creates the mask for one generation. `tokenizer` supplies the vocabulary (cached per tokenizer).
