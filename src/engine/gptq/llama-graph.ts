@@ -106,6 +106,10 @@ export async function buildLlamaGraph(
   // Act-order Gathers are shared between projections with the same permutation (q, k, v usually).
   let gathered: Array<{ input: string; permutation: Int32Array; output: string }> = [];
   const linear = (x: string, weight: NBitsLinear): string => {
+    const output = plainLinear(x, weight);
+    return weight.correction ? builder.op('Add', [output, plainLinear(x, weight.correction)]) : output;
+  };
+  const plainLinear = (x: string, weight: NBitsLinear): string => {
     let input = x;
     if (weight.permutation) {
       const existing = gathered.find((entry) => entry.input === x && sameValues(entry.permutation, weight.permutation!));

@@ -14,8 +14,11 @@
  * - `w[k, n] = scales[n, k / B] * (q - zero_points[n, k / B])`.
  *
  * Input channels are first sorted by group (see permute-act-order.ts). If a stored zero is the
- * largest b-bit value, AutoGPTQ's "+1" gives 2^b, which a b-bit zero point cannot hold; such a
- * 4-bit layer is repacked as 8 bits (exact, twice the memory for that layer only).
+ * largest b-bit value, AutoGPTQ's "+1" gives 2^b, which a b-bit zero point cannot hold (AutoGPTQ
+ * writes this when the true zero point was 0). Such a 4-bit layer is repacked as 8 bits (exact,
+ * twice the memory for that layer only). An 8-bit layer with zero point 256 keeps zero point 255
+ * and gets a 4-bit `correction` MatMulNBits whose weight is `-scale` in exactly those blocks
+ * (q = 0, zero point 1), so the sum is `scale * (q - 256)`.
  */
 import { UnsupportedModelError } from '../../errors.ts';
 import { chooseBlockSize, permuteActOrder } from './permute-act-order.ts';
@@ -50,6 +53,8 @@ export type NBitsLinear = {
   /** Input permutation to Gather before the MatMul; null when channels are already in order. */
   permutation: Int32Array | null;
   bias?: Float32Array;
+  /** Added to the output; only for 8-bit layers with zero point 256 (see above). */
+  correction?: NBitsLinear;
 };
 
 /** `g_idx` as AutoGPTQ writes it without act-order: channel k is in group k / groupSize. */
@@ -104,7 +109,7 @@ export function repackForMatMulNBits(linear: GptqLinear): NBitsLinear {
   const groups = linear.scales.length / N;
 
   // Real zero points per (group, n); a 4-bit zero of 16 forces an 8-bit layout.
-  const zeros = new Uint8Array(groups * N);
+  const zeros = new Uint16Array(groups * N);
   let maxZero = 0;
   for (let group = 0; group < groups; group++) {
     for (let n = 0; n < N; n++) {
@@ -114,6 +119,9 @@ export function repackForMatMulNBits(linear: GptqLinear): NBitsLinear {
     }
   }
   const bits: 4 | 8 = maxZero > (1 << linear.bits) - 1 ? 8 : linear.bits;
+  const needsCorrection = maxZero > 255;
+  const correctionZeroRowBytes = Math.ceil(kBlocks / 2);
+  const correctionZeros = needsCorrection ? new Uint8Array(N * correctionZeroRowBytes) : undefined;
 
   // Quantized values in natural order [K, N], read row by row from qweight.
   const values = new Uint8Array(K * N);
@@ -138,17 +146,32 @@ export function repackForMatMulNBits(linear: GptqLinear): NBitsLinear {
     for (let block = 0; block < kBlocks; block++) {
       const group = blockGroups[block];
       scales[n * kBlocks + block] = linear.scales[group * N + n];
-      const zero = zeros[group * N + n];
+      let zero = zeros[group * N + n];
+      if (zero > 255) {
+        zero = 255;
+        correctionZeros![n * correctionZeroRowBytes + (block >> 1)] |= 1 << ((block & 1) * 4);
+      }
       if (bits === 8) zeroPoints[n * zeroRowBytes + block] = zero;
       else zeroPoints[n * zeroRowBytes + (block >> 1)] |= zero << ((block & 1) * 4);
     }
     const rowStart = n * rowBytes;
     for (let sorted = 0; sorted < kBlocks * blockSize; sorted++) {
       // Padding past K takes the block's zero point, so it contributes nothing.
-      const q = sorted < K ? values[(permutation ? permutation[sorted] : sorted) * N + n] : zeros[blockGroups[kBlocks - 1] * N + n];
+      const q = sorted < K ? values[(permutation ? permutation[sorted] : sorted) * N + n] : Math.min(255, zeros[blockGroups[kBlocks - 1] * N + n]);
       if (bits === 8) packed[rowStart + sorted] = q;
       else packed[rowStart + (sorted >> 1)] |= q << ((sorted & 1) * 4);
     }
   }
-  return { name: linear.name, bits, K, N, blockSize, packed, scales, zeroPoints, permutation, bias: linear.bias };
+  const correction: NBitsLinear | undefined = correctionZeros && {
+    name: `${linear.name}.correction`,
+    bits: 4,
+    K,
+    N,
+    blockSize,
+    packed: new Uint8Array((N * kBlocks * blockSize) / 2),
+    scales,
+    zeroPoints: correctionZeros,
+    permutation,
+  };
+  return { name: linear.name, bits, K, N, blockSize, packed, scales, zeroPoints, permutation, bias: linear.bias, correction };
 }
