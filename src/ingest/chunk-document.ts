@@ -94,7 +94,7 @@ function packSentences(
     // Overlap: earlier sentences, only if at least the next new sentence still fits after them.
     if (groups.length > 0 && overlap > 0) {
       const previous = groups[groups.length - 1]!;
-      const carried = previous.slice(Math.max(1, previous.length - overlap)).filter((sentence) => sentence.charEnd <= sentences[index]!.charStart);
+      const carried = previous.slice(-overlap).filter((sentence) => sentence.charEnd <= sentences[index]!.charStart);
       const carriedTokens = carried.reduce((sum, sentence) => sum + sentence.tokenCount, 0);
       if (carried.length > 0 && carriedTokens + sentences[index]!.tokenCount <= maxTokens) group.push(...carried);
     }

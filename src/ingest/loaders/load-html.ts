@@ -24,6 +24,9 @@ const DROPPED_ELEMENTS = [
 const BOILERPLATE_NAME =
   /(?:^|[-_\s])(?:cookies?|consent|gdpr|dsgvo|cmp|newsletter|popup|modal|advert(?:isement)?|ads?|werbung|social|share|sharing|breadcrumbs?|sidebar|skip-?link|related|comments?|navbar|menu)(?:$|[-_\s])|cookie|consent/i;
 
+/** id or class names of page chrome; dropped only outside the article or main element. */
+const PAGE_CHROME_NAME = /(?:^|[-_\s])(?:header|footer|fusszeile|kopfzeile|navigation|nav|masthead|topbar)(?:$|[-_\s])/i;
+
 const BLOCK_ELEMENTS = new Set([
   'address', 'article', 'blockquote', 'body', 'caption', 'center', 'dd', 'details', 'div', 'dl', 'dt', 'fieldset',
   'figcaption', 'figure', 'footer', 'header', 'hgroup', 'hr', 'html', 'li', 'main', 'ol', 'p', 'pre', 'section',
@@ -50,8 +53,11 @@ export function loadHtml(bytes: Uint8Array, options: { contentType?: string | nu
     if (BOILERPLATE_NAME.test(names)) $(element).remove();
   });
   // Page-level header and footer go; an article's own header (with its h1) stays.
-  $('header, footer').each((_index, element) => {
-    if ($(element).parents('article, main, [role="main"]').length === 0) $(element).remove();
+  $('header, footer, [id], [class]').each((_index, element) => {
+    const tag = element.tagName.toLowerCase();
+    const names = `${$(element).attr('id') ?? ''} ${$(element).attr('class') ?? ''}`;
+    const isChrome = tag === 'header' || tag === 'footer' || PAGE_CHROME_NAME.test(names);
+    if (isChrome && tag !== 'body' && tag !== 'html' && $(element).closest('article, main, [role="main"]').length === 0) $(element).remove();
   });
 
   const root = mainContent($);

@@ -30,7 +30,8 @@ export function layoutPages(pages: PdfLine[][]): { text: string; pages: PageSpan
   const spans: PageSpan[] = [];
   pages.forEach((lines, pageIndex) => {
     const edges = edgeLines(lines);
-    const kept = lines.filter((line) => !(edges.has(line) && isNoise(line, running)));
+    const outermost = outermostLines(lines);
+    const kept = lines.filter((line) => !(edges.has(line) && isNoise(line, outermost.has(line), running)));
     const paragraphs = toParagraphs(kept);
     let charStart = text.length;
     paragraphs.forEach((paragraph, paragraphIndex) => {
@@ -59,20 +60,29 @@ export function layoutPages(pages: PdfLine[][]): { text: string; pages: PageSpan
   return { text, pages: spans };
 }
 
-/** Lines (digits folded) that repeat at the top or bottom of most pages. */
+/**
+ * Lines that repeat at the top or bottom of most pages. Keys are exact text, plus (only for the
+ * outermost line of a page) the text with digits folded, so "Seite 3" and "Seite 4" match while a
+ * chapter heading "Kapitel 3" below the running header does not.
+ */
 function findRunningLines(pages: PdfLine[][]): Set<string> {
   const counts = new Map<string, number>();
   for (const lines of pages) {
     const seen = new Set<string>();
-    for (const line of edgeLines(lines)) seen.add(foldDigits(line.text));
+    for (const line of edgeLines(lines)) seen.add(exactKey(line.text));
+    for (const line of outermostLines(lines)) seen.add(foldDigits(line.text));
     for (const key of seen) counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   const needed = Math.max(2, Math.ceil(pages.length * RUNNING_SHARE));
   return new Set([...counts].filter(([key, count]) => count >= needed && key.length > 0).map(([key]) => key));
 }
 
+function exactKey(text: string): string {
+  return `=${text.replace(/\s+/g, ' ').trim()}`;
+}
+
 function foldDigits(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().replace(/\d+/g, '#');
+  return `#${text.replace(/\s+/g, ' ').trim().replace(/\d+/g, '#')}`;
 }
 
 /**
@@ -80,14 +90,24 @@ function foldDigits(text: string): string {
  * headers and footers before or after the body).
  */
 function edgeLines(lines: PdfLine[]): Set<PdfLine> {
-  const byHeight = lines.filter((line) => line.text.trim().length > 0).sort((upper, lower) => lower.y - upper.y);
+  const byHeight = byPosition(lines);
   return new Set([...byHeight.slice(0, EDGE_LINES), ...byHeight.slice(-EDGE_LINES)]);
 }
 
-/** A running header/footer or a bare page number (only asked for lines at a page's edge). */
-function isNoise(line: PdfLine, running: Set<string>): boolean {
+/** The single highest and lowest line of a page. */
+function outermostLines(lines: PdfLine[]): Set<PdfLine> {
+  const byHeight = byPosition(lines);
+  return new Set(byHeight.length > 0 ? [byHeight[0]!, byHeight[byHeight.length - 1]!] : []);
+}
+
+function byPosition(lines: PdfLine[]): PdfLine[] {
+  return lines.filter((line) => line.text.trim().length > 0).sort((upper, lower) => lower.y - upper.y);
+}
+
+/** A running header/footer or a bare page number, for a line at a page's edge. */
+function isNoise(line: PdfLine, outermost: boolean, running: Set<string>): boolean {
   const trimmed = line.text.trim();
-  return running.has(foldDigits(trimmed)) || PAGE_NUMBER.test(trimmed);
+  return running.has(exactKey(trimmed)) || (outermost && (running.has(foldDigits(trimmed)) || PAGE_NUMBER.test(trimmed)));
 }
 
 /** Groups lines into paragraphs by vertical gaps and joins each paragraph's lines. */

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { splitSentences } from './split-sentences.ts';
+
+/** The sentences of `text` as strings (via their offsets). */
+function sentences(text: string): string[] {
+  return splitSentences(text).map((span) => text.slice(span.charStart, span.charEnd));
+}
+
+describe('splitSentences (German)', () => {
+  it('splits plain sentences at . ! ?', () => {
+    expect(sentences('Das Wetter ist schön. Kommst du mit? Ja, gern!')).toEqual([
+      'Das Wetter ist schön.',
+      'Kommst du mit?',
+      'Ja, gern!',
+    ]);
+  });
+
+  it.each([
+    ['z. B.', 'Viele Städte, z. B. Köln und Bonn, liegen am Rhein. Sie sind alt.'],
+    ['z.B.', 'Viele Städte, z.B. Köln und Bonn, liegen am Rhein. Sie sind alt.'],
+    ['d. h.', 'Die Stadt wuchs, d. h. Wohnraum wurde knapp. Sie sind alt.'],
+    ['u. a.', 'Es kamen u. a. Vertreter der Kirche. Sie sind alt.'],
+    ['bzw.', 'Der Preis betrug 5 bzw. 7 Euro. Sie sind alt.'],
+    ['ca.', 'Die Stadt hat ca. 1,1 Mio. Einwohner. Sie sind alt.'],
+    ['Nr.', 'Das Haus Nr. 12 steht leer. Sie sind alt.'],
+    ['Dr.', 'Dort wohnt Dr. Schmidt seit Jahren. Sie sind alt.'],
+    ['Prof.', 'Die Rede hielt Prof. Weber aus Jena. Sie sind alt.'],
+    ['St.', 'Die Kirche St. Marien ist gotisch. Sie sind alt.'],
+    ['Jh.', 'Die Burg stammt aus dem 12. Jh. und ist gut erhalten. Sie sind alt.'],
+    ['usw.', 'Äpfel, Birnen usw. werden hier verkauft. Sie sind alt.'],
+    ['etc.', 'Brot, Käse etc. gibt es auf dem Markt. Sie sind alt.'],
+    ['vgl.', 'Der Wert ist hoch (vgl. Tabelle 3). Sie sind alt.'],
+    ['S.', 'Die Zahl steht auf S. 12 des Berichts. Sie sind alt.'],
+    ['Abs.', 'Das regelt Art. 3 Abs. 2 Grundgesetz. Sie sind alt.'],
+    ['Mio.', 'Die Stadt zahlte 3 Mio. Euro für den Bau. Sie sind alt.'],
+    ['Febr.', 'Die Linie wurde am 20. Febr. 2016 eröffnet. Sie sind alt.'],
+    ['Okt.', 'Am 3. Okt. 1990 war die Wiedervereinigung. Sie sind alt.'],
+    ['v. Chr.', 'Die Siedlung entstand 50 v. Chr. am Fluss. Sie sind alt.'],
+    ['initials', 'Der Komponist Johann S. Bach lebte in Leipzig. Sie sind alt.'],
+  ])('does not split at the abbreviation %s', (_name, text) => {
+    const result = sentences(text);
+    expect(result).toHaveLength(2);
+    expect(result[1]).toBe('Sie sind alt.');
+  });
+
+  it('does not split at ordinals and dates', () => {
+    expect(sentences('Im 19. Jahrhundert wuchs die Stadt rasch. Die erste Pferdebahn fuhr am 24. März 1882 durch die Stadt.')).toEqual([
+      'Im 19. Jahrhundert wuchs die Stadt rasch.',
+      'Die erste Pferdebahn fuhr am 24. März 1882 durch die Stadt.',
+    ]);
+    expect(sentences('Er wurde am 1. 4. 1950 geboren. Sie nicht.')).toEqual(['Er wurde am 1. 4. 1950 geboren.', 'Sie nicht.']);
+    expect(sentences('Ludwig XIV. regierte lange. Dann kam Ludwig XV.')).toEqual(['Ludwig XIV. regierte lange.', 'Dann kam Ludwig XV.']);
+  });
+
+  it('splits after a year that ends a sentence', () => {
+    expect(sentences('Die Brücke wurde eröffnet im Jahr 1896. Danach kamen Busse.')).toEqual([
+      'Die Brücke wurde eröffnet im Jahr 1896.',
+      'Danach kamen Busse.',
+    ]);
+  });
+
+  it('keeps decimals, thousands and times inside sentences', () => {
+    expect(sentences('Die Quote stieg um 5,6 % auf 3.000 Fälle. Um 14.30 Uhr war Schluss. Der Wert war 2.5 höher.')).toEqual([
+      'Die Quote stieg um 5,6 % auf 3.000 Fälle.',
+      'Um 14.30 Uhr war Schluss.',
+      'Der Wert war 2.5 höher.',
+    ]);
+  });
+
+  it('does not split at an ellipsis followed by lower case, nor at an omission […]', () => {
+    expect(sentences('Er zögerte … dann ging er. Sie blieb.')).toEqual(['Er zögerte … dann ging er.', 'Sie blieb.']);
+    expect(sentences('Er zögerte... dann ging er. Sie blieb.')).toEqual(['Er zögerte... dann ging er.', 'Sie blieb.']);
+    expect(sentences('„Wir kommen […] Morgen wieder“, sagte sie. Sie blieb.')).toEqual([
+      '„Wir kommen […] Morgen wieder“, sagte sie.',
+      'Sie blieb.',
+    ]);
+  });
+
+  it('splits at an ellipsis that ends a sentence', () => {
+    expect(sentences('Und dann … Niemand wusste es.')).toEqual(['Und dann …', 'Niemand wusste es.']);
+  });
+
+  it('ends a sentence after the closing German quote, not before it', () => {
+    expect(sentences('Er sagte: „Die Elektrische hat alles verändert.“ Danach schwieg er.')).toEqual([
+      'Er sagte: „Die Elektrische hat alles verändert.“',
+      'Danach schwieg er.',
+    ]);
+    expect(sentences('Sie rief: »Kommt alle her!« Niemand kam.')).toEqual(['Sie rief: »Kommt alle her!«', 'Niemand kam.']);
+  });
+
+  it('does not split when a quoted question is followed by its speech tag', () => {
+    expect(sentences('„Kommst du morgen?“, fragte sie. Er nickte.')).toEqual(['„Kommst du morgen?“, fragte sie.', 'Er nickte.']);
+  });
+
+  it('starts a new sentence at an opening quote', () => {
+    expect(sentences('Er ging hinaus. „Warte!“ rief sie.')).toEqual(['Er ging hinaus.', '„Warte!“ rief sie.']);
+  });
+
+  it('splits at paragraph breaks even without a period', () => {
+    expect(sentences('Geschichte der Stadt\n\nDie Stadt ist alt. Sie liegt am Fluss')).toEqual([
+      'Geschichte der Stadt',
+      'Die Stadt ist alt.',
+      'Sie liegt am Fluss',
+    ]);
+  });
+
+  it('treats a single line break as a space but splits before list items', () => {
+    expect(sentences('Die Stadt liegt\nam Rhein. Sie ist alt.')).toEqual(['Die Stadt liegt\nam Rhein.', 'Sie ist alt.']);
+    expect(sentences('Zutaten:\n- Mehl\n- Zucker')).toEqual(['Zutaten:', '- Mehl', '- Zucker']);
+  });
+
+  it('does not split at lower case after a period (no new sentence starts)', () => {
+    expect(sentences('Er kaufte Brot usw. und ging heim.')).toEqual(['Er kaufte Brot usw. und ging heim.']);
+  });
+
+  it('returns exact offsets without surrounding whitespace', () => {
+    const text = '  Erster Satz.   Zweiter Satz!  \n\n  Dritter  ';
+    const spans = splitSentences(text);
+    expect(spans.map((span) => text.slice(span.charStart, span.charEnd))).toEqual(['Erster Satz.', 'Zweiter Satz!', 'Dritter']);
+    for (const span of spans) {
+      expect(text[span.charStart]).not.toMatch(/\s/);
+      expect(text[span.charEnd - 1]).not.toMatch(/\s/);
+    }
+  });
+
+  it('splits a sub-range and keeps offsets absolute', () => {
+    const text = 'Vorher. Mitte eins. Mitte zwei. Nachher.';
+    const start = text.indexOf('Mitte');
+    const end = text.indexOf(' Nachher');
+    expect(splitSentences(text, { start, end }).map((span) => text.slice(span.charStart, span.charEnd))).toEqual([
+      'Mitte eins.',
+      'Mitte zwei.',
+    ]);
+  });
+
+  it('returns nothing for empty or blank text', () => {
+    expect(splitSentences('')).toEqual([]);
+    expect(splitSentences(' \n\n ')).toEqual([]);
+  });
+
+  it('handles a realistic paragraph', () => {
+    const text =
+      'Der Fahrpreis betrug ca. 10 Pfennig, bzw. 5 Pfennig für Schüler. Prof. Dr. Heinrich Müller schrieb darüber: ' +
+      '„Die Elektrische hat das Leben der Bürger grundlegend verändert.“ Danach folgten weitere Linien. ' +
+      'Die Fahrgastzahlen stiegen um 5,6 % pro Jahr, vgl. S. 12 der Jahresstatistik.';
+    expect(sentences(text)).toEqual([
+      'Der Fahrpreis betrug ca. 10 Pfennig, bzw. 5 Pfennig für Schüler.',
+      'Prof. Dr. Heinrich Müller schrieb darüber: „Die Elektrische hat das Leben der Bürger grundlegend verändert.“',
+      'Danach folgten weitere Linien.',
+      'Die Fahrgastzahlen stiegen um 5,6 % pro Jahr, vgl. S. 12 der Jahresstatistik.',
+    ]);
+  });
+});
