@@ -107,9 +107,9 @@ export class DocumentRepository {
   /**
    * Marks a document `ready` with its text, ends its job and, if it supersedes an older version,
    * deletes that version's row (its id becomes an alias of this one). Returns the retired id, whose
-   * chunks the caller removes from the chunk store.
+   * chunks the caller removes from the chunk store. Null when the document was removed meanwhile.
    */
-  markReady(ready: ReadyDocument): { document: DocumentRow; retiredId: string | null } {
+  markReady(ready: ReadyDocument): { document: DocumentRow; retiredId: string | null } | null {
     return this.#db.transaction((transaction) => {
       const row = transaction
         .update(documents)
@@ -130,6 +130,8 @@ export class DocumentRepository {
         .where(eq(documents.id, ready.id))
         .returning()
         .get();
+      // Removed while it was being indexed: nothing to mark.
+      if (!row) return null;
       transaction
         .insert(documentTexts)
         .values({ documentId: ready.id, text: ready.text, pages: ready.pages, sections: ready.sections })

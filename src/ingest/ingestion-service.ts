@@ -1,0 +1,387 @@
+/**
+ * The ingestion pipeline: documents go in as `pending` rows with a saved job, a bounded background
+ * queue indexes them one (or two) at a time, and they come out `ready` (text in SQLite, chunks in
+ * LanceDB) or `failed` (error code and message), never half done.
+ *
+ * Order of writes, and why (SQLite is the source of truth; retrieval sees only `ready` documents):
+ *   1. submit: upload bytes saved (fsync + rename), then one transaction inserts the `pending`
+ *      row and its job. A crash before the commit leaves at most an unused upload.
+ *   2. `indexing`; load and chunk (no writes).
+ *   3. chunks of an earlier attempt removed, then all chunks of the document written in ONE
+ *      LanceDB `add` (one commit: all or nothing).
+ *   4. one SQLite transaction: text stored, status `ready`, job deleted, the superseded version
+ *      (URL re-ingestion) deleted and aliased. This commit is the acknowledgement.
+ *   5. the superseded version's chunks deleted from LanceDB, the upload removed.
+ * A crash between 3 and 4 leaves chunks of a non-ready document (invisible; reconcile removes
+ * them and the job runs again); between 4 and 5, chunks of a deleted document (invisible; removed
+ * by reconcile). See ./reconcile.ts.
+ */
+import { createHash } from 'node:crypto';
+import { DocumentRepository, UploadFiles, toDocumentRecord, type DocumentRow, type JobInput } from '../db/index.ts';
+import { BelegError, CancelledError, DocumentTooLargeError, NotFoundError, OverloadedError, UnprocessableDocumentError, ValidationError } from '../errors.ts';
+import type { ChunkRow, ChunkStore } from '../store/chunk-store.ts';
+import type { LoadOptions } from './load-document.ts';
+import type { ChunkDraft, DocumentInput, DocumentRecord, Ingestion, ListDocumentsOptions, LoadedDocument } from './types.ts';
+
+/** Turns chunk texts into vectors (the embedding model), when one is configured. */
+export type ChunkEmbedder = {
+  dimension: number;
+  embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
+};
+
+export type IngestionServiceOptions = {
+  repository: DocumentRepository;
+  store: ChunkStore;
+  uploads: UploadFiles;
+  /** Loads a document (src/ingest/load-document.ts in production). */
+  load: (input: DocumentInput, options: LoadOptions) => Promise<LoadedDocument>;
+  /** Cuts a loaded document into chunks (chunkDocument with the Llama-2 tokenizer in production). */
+  chunk: (document: LoadedDocument) => ChunkDraft[];
+  embedder?: ChunkEmbedder;
+  /** Limits for loading; the signal is set per job. */
+  loadOptions: Omit<LoadOptions, 'signal'>;
+  /** Documents that may wait or run at once before `submit` throws OverloadedError. */
+  queueSize: number;
+  /** Documents indexed at the same time (1 or 2; LanceDB writes are serialized anyway). */
+  concurrency?: number;
+  /** Called by `close()` after work has stopped: closes the stores. */
+  release?: () => Promise<void>;
+};
+
+/** The document is not `ready`, so it has no stored text yet (or never will). */
+export class DocumentNotReadyError extends BelegError {
+  constructor(id: string, status: string) {
+    super('document_not_ready', `Document '${id}' is ${status}, not ready; its text is available once indexing succeeds.`, {
+      details: { id, status },
+    });
+  }
+}
+
+type Waiter = { resolve: (record: DocumentRecord) => void; reject: (error: unknown) => void };
+
+const LIST_LIMIT_DEFAULT = 50;
+const LIST_LIMIT_MAX = 1000;
+
+/** sha256 of bytes, lowercase hex. */
+export function sha256Of(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export class IngestionService implements Ingestion {
+  readonly #repository: DocumentRepository;
+  readonly #store: ChunkStore;
+  readonly #uploads: UploadFiles;
+  readonly #options: IngestionServiceOptions;
+  readonly #concurrency: number;
+  readonly #queue: string[] = [];
+  readonly #running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  readonly #waiters = new Map<string, Waiter[]>();
+  /** Documents removed while queued or running: their job must not write anything more. */
+  readonly #removed = new Set<string>();
+  #closing = false;
+  #closed: Promise<void> | null = null;
+
+  constructor(options: IngestionServiceOptions) {
+    this.#options = options;
+    this.#repository = options.repository;
+    this.#store = options.store;
+    this.#uploads = options.uploads;
+    this.#concurrency = Math.max(1, Math.min(2, options.concurrency ?? 1));
+  }
+
+  // ---- the Ingestion contract ------------------------------------------------------------------
+
+  async submit(input: DocumentInput): Promise<DocumentRecord> {
+    this.#assertOpen();
+    const row = this.#submitRow(input);
+    return toDocumentRecord(row);
+  }
+
+  async ingest(input: DocumentInput): Promise<DocumentRecord> {
+    this.#assertOpen();
+    const row = this.#submitRow(input);
+    if (row.status === 'ready' || row.status === 'failed') return toDocumentRecord(row);
+    return this.#settled(row.id);
+  }
+
+  async get(id: string): Promise<DocumentRecord> {
+    const row = this.#repository.find(id);
+    if (!row) throw new NotFoundError('Document', id);
+    return toDocumentRecord(row);
+  }
+
+  async list(options: ListDocumentsOptions = {}): Promise<{ documents: DocumentRecord[]; total: number }> {
+    const limit = Math.min(Math.max(Math.trunc(options.limit ?? LIST_LIMIT_DEFAULT), 1), LIST_LIMIT_MAX);
+    const offset = Math.max(Math.trunc(options.offset ?? 0), 0);
+    const { rows, total } = this.#repository.list({ limit, offset, status: options.status });
+    return { documents: rows.map(toDocumentRecord), total };
+  }
+
+  async remove(id: string): Promise<void> {
+    const row = this.#repository.find(id);
+    if (!row) throw new NotFoundError('Document', id);
+    const job = this.#repository.job(row.id);
+    this.#removed.add(row.id);
+    const queued = this.#queue.indexOf(row.id);
+    if (queued >= 0) this.#queue.splice(queued, 1);
+    const running = this.#running.get(row.id);
+    running?.controller.abort(new CancelledError(`Document '${row.id}' was removed while it was being indexed.`));
+    // SQLite first: once this commits the document is gone for retrieval, whatever happens next.
+    this.#repository.remove(row.id);
+    await this.#store.deleteDocuments([row.id]);
+    if (job?.uploadSha256) this.#releaseUpload(job.uploadSha256, row.id);
+    this.#rejectWaiters(row.id, new NotFoundError('Document', row.id));
+  }
+
+  async text(id: string): Promise<string> {
+    const row = this.#repository.find(id);
+    if (!row) throw new NotFoundError('Document', id);
+    const text = row.status === 'ready' ? this.#repository.text(row.id) : undefined;
+    if (text === undefined) throw new DocumentNotReadyError(row.id, row.status);
+    return text;
+  }
+
+  queueDepth(): number {
+    return this.#queue.length + this.#running.size;
+  }
+
+  /**
+   * Ids of the `ready` documents. Retrieval restricts chunk search to these: SQLite is the source
+   * of truth, and chunks of any other document (being written, or left by a crash) stay invisible.
+   */
+  async readyDocumentIds(): Promise<string[]> {
+    return this.#repository.readyIds();
+  }
+
+  /**
+   * Queues documents found `pending`/`indexing` at start-up (see reconcile). Their rows and jobs
+   * already exist; they run again from their saved input.
+   */
+  resume(documentIds: readonly string[]): void {
+    for (const id of documentIds) this.#enqueue(id);
+  }
+
+  /**
+   * Stops taking work, aborts running jobs (their documents stay `indexing` with their jobs and
+   * resume at the next start), waits for them to stop, then releases the stores.
+   */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      this.#closing = true;
+      this.#queue.length = 0;
+      const running = [...this.#running.values()];
+      for (const job of running) job.controller.abort(new CancelledError('beleg is shutting down.'));
+      await Promise.all(running.map((job) => job.done));
+      for (const id of [...this.#waiters.keys()]) this.#rejectWaiters(id, new CancelledError('beleg shut down before the document was indexed; it resumes at the next start.'));
+      await this.#options.release?.();
+    })();
+    return this.#closed;
+  }
+
+  // ---- submitting ------------------------------------------------------------------------------
+
+  #submitRow(input: DocumentInput): DocumentRow {
+    if (input.kind === 'url') return this.#submitUrl(input.url);
+    const bytes = input.kind === 'file' ? input.bytes : new TextEncoder().encode(input.text);
+    if (!(bytes instanceof Uint8Array)) throw new ValidationError('A file input needs its content as bytes.');
+    if (bytes.length > this.#options.loadOptions.maxBytes) throw new DocumentTooLargeError(bytes.length, this.#options.loadOptions.maxBytes);
+    const sha256 = sha256Of(bytes);
+    const existing = this.#repository.findBySha256(sha256);
+    if (existing && existing.status !== 'failed') return existing;
+    this.#assertRoom();
+    const job: JobInput = {
+      inputKind: input.kind,
+      uploadSha256: sha256,
+      fileName: input.fileName ?? null,
+      title: input.kind === 'text' ? (input.title ?? null) : null,
+      mimeType: input.mimeType ?? null,
+    };
+    this.#uploads.save(sha256, bytes);
+    const row = existing
+      ? this.#repository.retry(existing.id, job)
+      : this.#repository.createPending(
+          { id: crypto.randomUUID(), sourceKind: input.kind, fileName: input.fileName ?? null, title: job.title, mimeType: job.mimeType, sha256, byteSize: bytes.length },
+          job,
+        );
+    this.#enqueue(row.id);
+    return row;
+  }
+
+  #submitUrl(url: string): DocumentRow {
+    if (typeof url !== 'string' || !URL.canParse(url)) throw new ValidationError(`'${String(url)}' is not a URL. Give an absolute http(s) URL.`);
+    const latest = this.#repository.latestVersionOfUrl(url);
+    // Already on its way: one fetch is enough.
+    if (latest && (latest.status === 'pending' || latest.status === 'indexing')) return latest;
+    this.#assertRoom();
+    const job: JobInput = { inputKind: 'url', url, uploadSha256: null, fileName: null, title: null, mimeType: null };
+    const row =
+      latest?.status === 'failed'
+        ? this.#repository.retry(latest.id, job)
+        : this.#repository.createPending(
+            { id: crypto.randomUUID(), sourceKind: 'url', url, version: latest ? latest.version + 1 : 1, supersedes: latest?.id ?? null },
+            job,
+          );
+    this.#enqueue(row.id);
+    return row;
+  }
+
+  #assertOpen(): void {
+    if (this.#closing) throw new CancelledError('beleg is shutting down and takes no new documents.');
+  }
+
+  #assertRoom(): void {
+    if (this.queueDepth() >= this.#options.queueSize) {
+      throw new OverloadedError(
+        `The ingestion queue is full (${this.#options.queueSize} documents). Retry when it has drained, or raise BELEG_INGEST_QUEUE_SIZE.`,
+        5,
+      );
+    }
+  }
+
+  // ---- the queue -------------------------------------------------------------------------------
+
+  #enqueue(id: string): void {
+    if (this.#closing || this.#running.has(id) || this.#queue.includes(id)) return;
+    this.#removed.delete(id);
+    this.#queue.push(id);
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (!this.#closing && this.#running.size < this.#concurrency && this.#queue.length > 0) {
+      const id = this.#queue.shift()!;
+      const controller = new AbortController();
+      const done = this.#process(id, controller.signal)
+        .catch((error: unknown) => {
+          // #process handles its own failures; reaching here is a bug, and must not crash the service.
+          console.error(`beleg: unexpected ingestion error for document ${id}:`, error);
+        })
+        .finally(() => {
+          this.#running.delete(id);
+          this.#pump();
+        });
+      this.#running.set(id, { controller, done });
+    }
+  }
+
+  async #process(id: string, signal: AbortSignal): Promise<void> {
+    const job = this.#repository.job(id);
+    if (!job || this.#removed.has(id)) return;
+    this.#repository.markIndexing(id);
+    try {
+      const input = this.#inputOf(job);
+      const loaded = await this.#options.load(input, { ...this.#options.loadOptions, signal });
+      signal.throwIfAborted();
+      const sha256 = sha256Of(loaded.bytes);
+      if (job.inputKind === 'url') {
+        const identical = this.#repository.findBySha256(sha256);
+        if (identical && identical.id !== id && identical.status === 'ready') {
+          this.#repository.mergeInto(id, identical.id);
+          this.#resolveWaiters(id, toDocumentRecord(identical));
+          return;
+        }
+      }
+      const drafts = this.#options.chunk(loaded);
+      if (drafts.length === 0) {
+        throw new UnprocessableDocumentError('empty_document', 'The document has no text to index. Upload a document with text content.');
+      }
+      const vectors = this.#options.embedder ? await this.#options.embedder.embed(drafts.map((draft) => draft.text), signal) : undefined;
+      signal.throwIfAborted();
+      // A previous attempt may have written chunks before it was killed: never duplicate them.
+      if (job.attempts > 0) await this.#store.deleteDocuments([id]);
+      await this.#store.add(drafts.map((draft, index) => toChunkRow(id, draft, vectors?.[index])));
+      if (signal.aborted) {
+        await this.#store.deleteDocuments([id]);
+        signal.throwIfAborted();
+      }
+      const outcome = this.#repository.markReady({
+        id,
+        title: loaded.title ?? job.title ?? null,
+        mimeType: loaded.mimeType,
+        language: loaded.language,
+        finalUrl: loaded.finalUrl ?? null,
+        sha256,
+        byteSize: loaded.bytes.length,
+        pageCount: loaded.pages?.length ?? null,
+        chunkCount: drafts.length,
+        text: loaded.text,
+        pages: loaded.pages ?? null,
+        sections: loaded.sections ?? null,
+      });
+      if (!outcome) {
+        await this.#store.deleteDocuments([id]);
+        return;
+      }
+      if (outcome.retiredId) await this.#store.deleteDocuments([outcome.retiredId]);
+      if (job.uploadSha256) this.#releaseUpload(job.uploadSha256, id);
+      this.#resolveWaiters(id, toDocumentRecord(outcome.document));
+    } catch (error) {
+      if (signal.aborted) return; // removed (already gone) or shutting down (resumes at next start)
+      await this.#fail(id, job.uploadSha256, error);
+    }
+  }
+
+  async #fail(id: string, uploadSha256: string | null, error: unknown): Promise<void> {
+    const code = error instanceof BelegError ? error.code : 'ingestion_failed';
+    const message = error instanceof BelegError ? error.message : `Indexing failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`;
+    const row = this.#repository.markFailed(id, code, message);
+    await this.#store.deleteDocuments([id]).catch(() => undefined);
+    if (uploadSha256) this.#releaseUpload(uploadSha256, id);
+    if (row) this.#resolveWaiters(id, toDocumentRecord(row));
+  }
+
+  /** The job's input as the loader takes it, from the saved upload. */
+  #inputOf(job: NonNullable<ReturnType<DocumentRepository['job']>>): DocumentInput {
+    if (job.inputKind === 'url') return { kind: 'url', url: job.url ?? '' };
+    const bytes = job.uploadSha256 ? this.#uploads.read(job.uploadSha256) : undefined;
+    if (!bytes) {
+      throw new BelegError('input_lost', 'The saved input of this document is gone, so it cannot be indexed. Ingest it again.');
+    }
+    if (job.inputKind === 'file') {
+      return { kind: 'file', fileName: job.fileName ?? 'document', bytes, ...(job.mimeType ? { mimeType: job.mimeType } : {}) };
+    }
+    const mimeType = job.mimeType === 'text/markdown' || job.mimeType === 'text/plain' ? job.mimeType : undefined;
+    return { kind: 'text', text: new TextDecoder().decode(bytes), fileName: job.fileName ?? undefined, title: job.title ?? undefined, mimeType };
+  }
+
+  #releaseUpload(sha256: string, documentId: string): void {
+    if (!this.#repository.uploadInUse(sha256, documentId)) this.#uploads.remove(sha256);
+  }
+
+  // ---- waiting for a document ------------------------------------------------------------------
+
+  #settled(id: string): Promise<DocumentRecord> {
+    return new Promise((resolve, reject) => {
+      const waiters = this.#waiters.get(id) ?? [];
+      waiters.push({ resolve, reject });
+      this.#waiters.set(id, waiters);
+    });
+  }
+
+  #resolveWaiters(id: string, record: DocumentRecord): void {
+    for (const waiter of this.#waiters.get(id) ?? []) waiter.resolve(record);
+    this.#waiters.delete(id);
+  }
+
+  #rejectWaiters(id: string, error: unknown): void {
+    for (const waiter of this.#waiters.get(id) ?? []) waiter.reject(error);
+    this.#waiters.delete(id);
+  }
+}
+
+/** A chunk draft as a stored row; ids are `<documentId>:<ordinal>`, sentence offsets relative to the chunk. */
+export function toChunkRow(documentId: string, draft: ChunkDraft, vector?: Float32Array): ChunkRow {
+  return {
+    id: `${documentId}:${draft.ordinal}`,
+    documentId,
+    ordinal: draft.ordinal,
+    text: draft.text,
+    charStart: draft.charStart,
+    charEnd: draft.charEnd,
+    page: draft.page,
+    headingPath: draft.headingPath,
+    tokenCount: draft.tokenCount,
+    sentenceOffsets: draft.sentences.flatMap((sentence) => [sentence.charStart - draft.charStart, sentence.charEnd - draft.charStart]),
+    vector: vector ?? null,
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Start-up reconciliation of SQLite (the source of truth) and LanceDB after a crash or kill.
+ * Runs before the ingestion queue starts, while no job is running:
+ *   - chunks of every document that is not `ready` (deleted, retired, failed, or interrupted
+ *     mid-write) are removed, so nothing is duplicated or half visible;
+ *   - documents left `pending`/`indexing` are queued again from their saved input, or marked
+ *     `failed` (`ingestion_interrupted`) when that input is gone;
+ *   - saved uploads no job needs, and temporary files of interrupted writes, are deleted.
+ */
+import type { DocumentRepository, UploadFiles } from '../db/index.ts';
+import type { ChunkStore } from '../store/chunk-store.ts';
+
+/** What reconciliation did. */
+export type ReconcileReport = {
+  /** Documents whose chunks were removed from the chunk store. */
+  removedChunkDocuments: string[];
+  /** Documents to index again (hand them to `IngestionService.resume`). */
+  resumed: string[];
+  /** Documents marked failed because their input is gone. */
+  failed: string[];
+  /** Upload files deleted. */
+  removedUploads: number;
+};
+
+const DELETE_BATCH = 500;
+
+/** Brings the chunk store and uploads in line with SQLite. */
+export async function reconcile(dependencies: { repository: DocumentRepository; store: ChunkStore; uploads: UploadFiles }): Promise<ReconcileReport> {
+  const { repository, store, uploads } = dependencies;
+  const ready = new Set(repository.readyIds());
+  const stale = (await store.documentIds()).filter((id) => !ready.has(id));
+  for (let start = 0; start < stale.length; start += DELETE_BATCH) {
+    await store.deleteDocuments(stale.slice(start, start + DELETE_BATCH));
+  }
+
+  const resumed: string[] = [];
+  const failed: string[] = [];
+  for (const { document, job } of repository.interrupted()) {
+    const inputKept = job !== null && (job.inputKind === 'url' ? job.url !== null : job.uploadSha256 !== null && uploads.has(job.uploadSha256));
+    if (inputKept) {
+      resumed.push(document.id);
+    } else {
+      repository.markFailed(
+        document.id,
+        'ingestion_interrupted',
+        'beleg stopped while indexing this document and its saved input is gone. Ingest it again.',
+      );
+      failed.push(document.id);
+    }
+  }
+  const removedUploads = uploads.removeAllExcept(repository.uploadsInUse());
+  return { removedChunkDocuments: stale, resumed, failed, removedUploads };
+}

@@ -1,0 +1,162 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { DocumentRepository, UploadFiles } from '../src/db/index.ts';
+import { DataDirectoryLockedError } from '../src/db/data-directory-lock.ts';
+import { NotFoundError, OverloadedError } from '../src/errors.ts';
+import { sha256Of } from '../src/ingest/ingestion-service.ts';
+import { LanceChunkStore } from '../src/store/index.ts';
+import { dataPaths } from '../src/app-context.ts';
+import { openTestContext, testConfig, webLoader } from './helpers/storage-app.ts';
+import { removeTemporaryDirectories } from './helpers/storage-temp-dir.ts';
+
+afterAll(removeTemporaryDirectories);
+
+const HAUS = 'Das alte Haus am Marktplatz wurde im 19. Jahrhundert gebaut. Es gehört heute der Stadt Köln. Die Fassade ist aus rotem Backstein.';
+const BAHN = 'Die Straßenbahn fährt alle zehn Minuten zum Hauptbahnhof. Der Fahrpreis beträgt 2,80 Euro.';
+
+describe('ingestion service', () => {
+  it('indexes a text so that its chunks are stored verbatim and found by German full-text search', async () => {
+    const context = await openTestContext();
+    const document = await context.ingestion.ingest({ kind: 'text', title: 'Marktplatz', text: HAUS });
+    expect(document).toMatchObject({ status: 'ready', sourceKind: 'text', title: 'Marktplatz', errorCode: null, sha256: sha256Of(new TextEncoder().encode(HAUS)) });
+    expect(document.chunkCount).toBeGreaterThan(0);
+
+    const text = await context.ingestion.text(document.id);
+    expect(text).toBe(HAUS);
+    const chunks = await context.store.chunksOf(document.id);
+    expect(chunks.length).toBe(document.chunkCount);
+    for (const chunk of chunks) {
+      expect(text.slice(chunk.charStart, chunk.charEnd)).toBe(chunk.text);
+      for (let index = 0; index < chunk.sentenceOffsets.length; index += 2) {
+        const sentence = chunk.text.slice(chunk.sentenceOffsets[index], chunk.sentenceOffsets[index + 1]);
+        expect(sentence.length).toBeGreaterThan(0);
+      }
+    }
+
+    const ready = await context.ingestion.readyDocumentIds();
+    expect(ready).toEqual([document.id]);
+    const hits = await context.store.searchText('Häuser', { limit: 3, documentIds: ready });
+    expect(hits[0]?.chunk.documentId).toBe(document.id);
+    expect((await context.ingestion.list()).total).toBe(1);
+    await context.close();
+  });
+
+  it('returns the existing document for identical content, and removes a document from both stores', async () => {
+    const context = await openTestContext();
+    const first = await context.ingestion.ingest({ kind: 'text', text: HAUS });
+    const again = await context.ingestion.submit({ kind: 'text', text: HAUS, title: 'anders benannt' });
+    expect(again.id).toBe(first.id);
+    expect(again.status).toBe('ready');
+    expect(await context.store.countChunks()).toBe(first.chunkCount);
+
+    await context.ingestion.remove(first.id);
+    await expect(context.ingestion.get(first.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(context.ingestion.text(first.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(context.ingestion.remove(first.id)).rejects.toBeInstanceOf(NotFoundError);
+    expect(await context.store.countChunks()).toBe(0);
+    expect(await context.store.searchText('Haus', { limit: 3 })).toEqual([]);
+    await context.close();
+  });
+
+  it('gives a URL whose content changed a new version, retires the old chunks, and keeps unchanged content as is', async () => {
+    const pages = new Map([['https://example.org/haus', HAUS]]);
+    const context = await openTestContext(testConfig(), { load: webLoader(pages) });
+    const first = await context.ingestion.ingest({ kind: 'url', url: 'https://example.org/haus' });
+    expect(first).toMatchObject({ status: 'ready', version: 1, finalUrl: 'https://example.org/haus' });
+
+    const unchanged = await context.ingestion.ingest({ kind: 'url', url: 'https://example.org/haus' });
+    expect(unchanged.id).toBe(first.id);
+
+    pages.set('https://example.org/haus', BAHN);
+    const second = await context.ingestion.ingest({ kind: 'url', url: 'https://example.org/haus' });
+    expect(second).toMatchObject({ status: 'ready', version: 2, supersedes: first.id });
+    expect(await context.ingestion.readyDocumentIds()).toEqual([second.id]);
+    expect(await context.store.documentIds()).toEqual([second.id]);
+    expect(await context.store.searchText('Haus', { limit: 3 })).toEqual([]);
+    expect((await context.store.searchText('Straßenbahn', { limit: 3 }))[0]?.chunk.documentId).toBe(second.id);
+    // The old id still resolves, to the current version.
+    expect((await context.ingestion.get(first.id)).id).toBe(second.id);
+    expect((await context.ingestion.list()).total).toBe(1);
+    await context.close();
+  });
+
+  it('marks a bad document failed with a code while its batch neighbours become ready', async () => {
+    const context = await openTestContext();
+    const [good, bad, other] = await Promise.all([
+      context.ingestion.ingest({ kind: 'text', text: HAUS }),
+      context.ingestion.ingest({ kind: 'text', text: '   \n\n  ' }),
+      context.ingestion.ingest({ kind: 'text', text: BAHN }),
+    ]);
+    expect(good!.status).toBe('ready');
+    expect(other!.status).toBe('ready');
+    expect(bad).toMatchObject({ status: 'failed', errorCode: expect.stringMatching(/^[a-z_]+$/), chunkCount: 0 });
+    expect(bad!.errorMessage).toBeTruthy();
+    expect(await context.store.countChunks(bad!.id)).toBe(0);
+    expect(new Set(await context.ingestion.readyDocumentIds())).toEqual(new Set([good!.id, other!.id]));
+    await expect(context.ingestion.text(bad!.id)).rejects.toMatchObject({ code: 'document_not_ready' });
+    await context.close();
+  });
+
+  it('returns a pending document at once and refuses work beyond the queue size', async () => {
+    const context = await openTestContext(testConfig(undefined, { BELEG_INGEST_QUEUE_SIZE: '2' }));
+    const submitted = await Promise.all([context.ingestion.submit({ kind: 'text', text: HAUS }), context.ingestion.submit({ kind: 'text', text: BAHN })]);
+    expect(submitted.map((document) => document.status)).toEqual(['pending', 'pending']);
+    await expect(context.ingestion.submit({ kind: 'text', text: 'Ein dritter Text über Bäume.' })).rejects.toBeInstanceOf(OverloadedError);
+    await context.close();
+  });
+
+  it('refuses a second process on the same data directory', async () => {
+    const config = testConfig();
+    const context = await openTestContext(config);
+    await expect(openTestContext(config)).rejects.toBeInstanceOf(DataDirectoryLockedError);
+    await context.close();
+    const reopened = await openTestContext(config);
+    await reopened.close();
+  });
+});
+
+describe('start-up reconciliation', () => {
+  it('removes orphan and partial chunks, resumes interrupted documents and fails those whose input is gone', async () => {
+    const config = testConfig();
+    const first = await openTestContext(config);
+    const kept = await first.ingestion.ingest({ kind: 'text', text: HAUS });
+    await first.close();
+
+    // Simulate what a killed process leaves behind.
+    const { openDatabase } = await import('../src/db/index.ts');
+    const paths = dataPaths(config.dataDir);
+    const database = openDatabase(paths.database);
+    const repository = new DocumentRepository(database.db);
+    const uploads = new UploadFiles(paths.uploads);
+    const bytes = new TextEncoder().encode(BAHN);
+    uploads.save(sha256Of(bytes), bytes);
+    const interrupted = repository.createPending(
+      { id: 'interrupted', sourceKind: 'text', sha256: sha256Of(bytes), byteSize: bytes.length },
+      { inputKind: 'text', uploadSha256: sha256Of(bytes) },
+    );
+    repository.markIndexing(interrupted.id);
+    const lostBytes = new TextEncoder().encode('Verlorener Text.');
+    repository.createPending({ id: 'lost', sourceKind: 'text', sha256: sha256Of(lostBytes) }, { inputKind: 'text', uploadSha256: sha256Of(lostBytes) });
+    database.close();
+    const store = await LanceChunkStore.open({ directory: paths.lancedb });
+    const stray = (documentId: string, ordinal: number) => ({
+      id: `${documentId}:${ordinal}`, documentId, ordinal, text: 'Straßenbahn Fragment', charStart: 0, charEnd: 20, page: null, headingPath: null, tokenCount: 4, sentenceOffsets: [0, 20],
+    });
+    await store.add([stray('deleted-long-ago', 0), stray('interrupted', 0), stray('interrupted', 1)]);
+    await store.close();
+
+    const second = await openTestContext(config);
+    expect(second.reconciled.resumed).toEqual(['interrupted']);
+    expect(second.reconciled.failed).toEqual(['lost']);
+    expect(new Set(second.reconciled.removedChunkDocuments)).toEqual(new Set(['deleted-long-ago', 'interrupted']));
+    expect((await second.ingestion.get('lost'))).toMatchObject({ status: 'failed', errorCode: 'ingestion_interrupted' });
+
+    // The resumed document becomes ready with exactly its own chunks, no leftovers.
+    const resumed = await second.ingestion.ingest({ kind: 'text', text: BAHN });
+    expect(resumed).toMatchObject({ id: 'interrupted', status: 'ready' });
+    const chunks = await second.store.chunksOf('interrupted');
+    expect(chunks.length).toBe(resumed.chunkCount);
+    expect(chunks.every((chunk) => chunk.text !== 'Straßenbahn Fragment')).toBe(true);
+    expect(new Set(await second.store.documentIds())).toEqual(new Set([kept.id, 'interrupted']));
+    await second.close();
+  });
+});
