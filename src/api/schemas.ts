@@ -28,6 +28,10 @@ export const documentRecordSchema = z
     chunkCount: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),
+    /** URLs: 1 for the first ingestion, +1 for each re-ingestion whose content changed. */
+    version: z.number().int().optional(),
+    /** URLs: the id of the version this one replaced. */
+    supersedes: z.string().nullable().optional(),
   }) satisfies z.ZodType<DocumentRecord>;
 
 /** `POST /documents` with a JSON body: a URL to fetch, or plain text. */
