@@ -43,6 +43,12 @@ export type AppContextOptions = {
   load?: (input: DocumentInput, options: LoadOptions) => Promise<LoadedDocument>;
   /** Documents indexed at once (default 1). */
   concurrency?: number;
+  /**
+   * Whether interrupted documents start indexing again now (default true). Short-lived commands
+   * that only read or delete (`beleg docs`, `beleg rm`) pass false: the work waits for the next
+   * `serve` or `ingest`.
+   */
+  resume?: boolean;
 };
 
 /** Paths inside the data directory. */
@@ -89,7 +95,7 @@ export async function openAppContext(config: Config, options: AppContextOptions 
       concurrency: options.concurrency,
       release: closeOpened,
     });
-    ingestion.resume(reconciled.resumed);
+    if (options.resume !== false) ingestion.resume(reconciled.resumed);
     return { config, database, store, tokenizer, ingestion, reconciled, close: () => ingestion.close() };
   } catch (error) {
     await closeOpened();

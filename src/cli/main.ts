@@ -8,6 +8,9 @@ type Command = { summary: string; load: () => Promise<{ run(args: string[]): Pro
 
 const commands: Record<string, Command> = {
   serve: { summary: 'start the HTTP service and web page', load: () => import('./commands/serve.ts') },
+  ingest: { summary: 'index files and web pages', load: () => import('./commands/ingest.ts') },
+  docs: { summary: 'list documents and their status', load: () => import('./commands/docs.ts') },
+  rm: { summary: 'delete documents', load: () => import('./commands/rm.ts') },
 };
 
 function usage(): string {

@@ -1,0 +1,62 @@
+/** `beleg docs [--json]`: lists the documents with their status. */
+import { parseArgs } from 'node:util';
+import { openAppContext } from '../../app-context.ts';
+import { loadConfig } from '../../config.ts';
+import { ValidationError } from '../../errors.ts';
+import type { DocumentRecord, DocumentStatus } from '../../ingest/types.ts';
+
+const USAGE = 'Usage: beleg docs [--json] [--status pending|indexing|ready|failed] [--limit N] [--data-dir DIR]';
+const STATUSES: DocumentStatus[] = ['pending', 'indexing', 'ready', 'failed'];
+
+function nameOf(document: DocumentRecord): string {
+  return document.title ?? document.fileName ?? document.url ?? '';
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      json: { type: 'boolean' },
+      status: { type: 'string' },
+      limit: { type: 'string' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const status = values.status as DocumentStatus | undefined;
+  if (status !== undefined && !STATUSES.includes(status)) throw new ValidationError(`--status must be one of ${STATUSES.join(', ')}.`);
+  const limit = values.limit === undefined ? 1000 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new ValidationError('--limit must be a positive integer.');
+  const context = await openAppContext(loadConfig(process.env, { dataDir: values['data-dir'] }), { resume: false });
+  try {
+    const { documents, total } = await context.ingestion.list({ limit, status });
+    if (values.json) {
+      console.log(JSON.stringify({ documents, total }, null, 2));
+      return 0;
+    }
+    if (documents.length === 0) {
+      console.log("No documents. Add some with 'beleg ingest <file|url>'.");
+      return 0;
+    }
+    const rows = documents.map((document) => [
+      document.id,
+      document.status,
+      String(document.chunkCount),
+      document.updatedAt.slice(0, 19).replace('T', ' '),
+      document.status === 'failed' ? `${nameOf(document)} [${document.errorCode}] ${document.errorMessage}`.trim() : nameOf(document),
+    ]);
+    const header = ['id', 'status', 'chunks', 'updated (UTC)', 'title / file / url'];
+    const widths = header.map((name, column) => Math.max(name.length, ...rows.map((row) => row[column]!.length)));
+    const format = (row: string[]) => row.map((cell, column) => (column < row.length - 1 ? cell.padEnd(widths[column]!) : cell)).join('  ');
+    console.log(format(header));
+    for (const row of rows) console.log(format(row));
+    if (total > documents.length) console.log(`… ${total - documents.length} more (use --limit).`);
+    return 0;
+  } finally {
+    await context.close();
+  }
+}

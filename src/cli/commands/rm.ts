@@ -1,0 +1,37 @@
+/** `beleg rm <id>...`: deletes documents from both stores. */
+import { parseArgs } from 'node:util';
+import { openAppContext } from '../../app-context.ts';
+import { loadConfig } from '../../config.ts';
+import { BelegError, ValidationError } from '../../errors.ts';
+
+const USAGE = "Usage: beleg rm <id>... [--data-dir DIR]\n\nIds as listed by 'beleg docs'.";
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length === 0) throw new ValidationError(`Name at least one document id.\n\n${USAGE}`);
+  const context = await openAppContext(loadConfig(process.env, { dataDir: values['data-dir'] }), { resume: false });
+  let failures = 0;
+  try {
+    for (const id of positionals) {
+      try {
+        await context.ingestion.remove(id);
+        console.log(`removed ${id}`);
+      } catch (error) {
+        if (!(error instanceof BelegError)) throw error;
+        failures += 1;
+        console.error(`error [${error.code}]: ${error.message}`);
+      }
+    }
+  } finally {
+    await context.close();
+  }
+  return failures > 0 ? 1 : 0;
+}
