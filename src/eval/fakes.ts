@@ -183,3 +183,54 @@ export class SentenceQuotingAnswerer implements Answerer {
     yield { type: 'finish' as const, answer };
   }
 }
+
+/**
+ * Builds an Answer for tests: declined when no citations are given, else an answer made of the
+ * citations' quotes. Citations need only quote, document and offsets; the rest is filled in.
+ */
+export function buildAnswer(options: {
+  question?: string;
+  citations?: Array<Pick<Citation, 'quote' | 'documentId' | 'charStart' | 'charEnd'> & Partial<Citation>>;
+  sourceDocumentIds?: string[];
+  declined?: boolean;
+  timings?: Answer['timings'];
+  usage?: Answer['usage'];
+}): Answer {
+  const citations: Citation[] = (options.citations ?? []).map((citation) => ({
+    title: null,
+    url: null,
+    fileName: null,
+    page: null,
+    chunkId: `${citation.documentId}:0`,
+    verified: true,
+    match: 'exact',
+    ...citation,
+  }));
+  const declined = options.declined ?? citations.length === 0;
+  return {
+    question: options.question ?? 'Frage?',
+    declined,
+    answer: declined ? REFUSAL : citations.map((citation) => citation.quote).join(' '),
+    reason: declined ? 'model_declined' : null,
+    citations: declined ? [] : citations,
+    sources: (options.sourceDocumentIds ?? []).map((documentId, index) => ({
+      chunkId: `${documentId}:0`,
+      documentId,
+      title: null,
+      url: null,
+      fileName: null,
+      page: null,
+      headingPath: null,
+      charStart: 0,
+      charEnd: 0,
+      text: '',
+      score: 1 / (index + 1),
+      ranks: { text: index + 1 },
+    })),
+    engine: 'fake',
+    model: 'hand-made',
+    timings: options.timings ?? { retrieveMs: 1, generateMs: 1, totalMs: 2 },
+    usage: options.usage ?? { promptTokens: 10, completionTokens: 5 },
+    debug: { rawOutput: '' },
+  };
+}

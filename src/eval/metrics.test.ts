@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import type { EvalCase } from './dataset.ts';
+import { buildAnswer } from './fakes.ts';
+import { firstGoldRank, judgeCase, percentile, recallAtK, reciprocalRankAtK, summarizeResults, type CaseResult } from './metrics.ts';
+
+const texts: Record<string, string> = {
+  a: 'Die Panthers gaben nur 308 Punkte ab. Kawann Short führte das Team an.',
+  b: 'Die Broncos gewannen den Super Bowl 50.',
+};
+const context = { getText: (id: string) => texts[id], corpusIdsOf: (id: string) => (id in texts ? [id] : []) };
+const quoteOf = (documentId: string, quote: string) => {
+  const charStart = texts[documentId]!.indexOf(quote);
+  return { quote, documentId, charStart, charEnd: charStart + quote.length };
+};
+const answerable: EvalCase = { id: 'q1', question: 'Wie viele Punkte?', answerable: true, goldDocumentIds: ['a'], goldAnswers: ['308'] };
+const unanswerable: EvalCase = { id: 'q2', question: 'Wer sang?', answerable: false };
+
+function judge(evalCase: EvalCase, answer: Parameters<typeof buildAnswer>[0]): CaseResult {
+  return judgeCase(evalCase, { answer: buildAnswer(answer) }, context);
+}
+
+describe('retrieval measures', () => {
+  it('rank, recall@k and reciprocal rank follow the first gold document', () => {
+    expect(firstGoldRank(['x', 'y', 'a'], ['a'])).toBe(3);
+    expect(firstGoldRank(['x'], ['a'])).toBeNull();
+    expect(recallAtK(['x', 'a', 'b'], ['a', 'b'], 2)).toBe(0.5);
+    expect(recallAtK(['x', 'a', 'b'], ['a', 'b'], 3)).toBe(1);
+    expect(reciprocalRankAtK(['x', 'a'], ['a'], 10)).toBe(0.5);
+    expect(reciprocalRankAtK(['x', 'a'], ['a'], 1)).toBe(0);
+  });
+
+  it('ranks documents, not chunks: repeated chunks of one document count once', () => {
+    const result = judge(answerable, { citations: [quoteOf('a', 'Die Panthers gaben nur 308 Punkte ab.')], sourceDocumentIds: ['b', 'b', 'a'] });
+    expect(result.retrievedDocumentIds).toEqual(['b', 'a']);
+    const metrics = summarizeResults([result]);
+    expect(metrics.recallAt1).toBe(0);
+    expect(metrics.recallAt5).toBe(1);
+    expect(metrics.mrrAt10).toBe(0.5);
+  });
+});
+
+describe('judgeCase', () => {
+  it('credits a verbatim quote from the gold document that contains the gold answer', () => {
+    const result = judge(answerable, { citations: [quoteOf('a', 'Die Panthers gaben nur 308 Punkte ab.')] });
+    expect(result).toMatchObject({ citationsVerbatim: true, offsetsValid: true, citesGold: true, answerContained: true, failed: false });
+    // 6 tokens after dropping "Die"; one of them is the gold answer.
+    expect(result.quoteF1).toBeCloseTo((2 * (1 / 6) * 1) / (1 / 6 + 1), 10);
+    expect(result.quoteChars).toBe('Die Panthers gaben nur 308 Punkte ab.'.length);
+  });
+
+  it('fails an answer that cites nothing', () => {
+    const result = judge(answerable, { citations: [], declined: false });
+    expect(result.citationsVerbatim).toBe(false);
+    expect(result.problems).toContain('answer without citation');
+  });
+
+  it('records errors apart from answers', () => {
+    const result = judgeCase(answerable, { error: 'engine_unavailable: down' }, context);
+    expect(result).toMatchObject({ error: 'engine_unavailable: down', failed: true, citationsVerbatim: null });
+    const metrics = summarizeResults([result, judge(unanswerable, {})]);
+    expect(metrics.errorRate).toBe(0.5);
+    expect(metrics.counts.errors).toBe(1);
+    expect(metrics.falseRefusalRate).toBeNull();
+  });
+});
+
+describe('summarizeResults', () => {
+  it('computes refusal precision, recall, F1 and the false-refusal rate', () => {
+    const results = [
+      judge(unanswerable, {}), // right refusal
+      judge({ ...unanswerable, id: 'q3' }, { citations: [quoteOf('b', 'Die Broncos gewannen den Super Bowl 50.')] }), // answered, should not
+      judge(answerable, {}), // wrong refusal
+      judge({ ...answerable, id: 'q4' }, { citations: [quoteOf('a', 'Die Panthers gaben nur 308 Punkte ab.')] }),
+    ];
+    const metrics = summarizeResults(results);
+    expect(metrics.refusalPrecision).toBe(0.5);
+    expect(metrics.refusalRecall).toBe(0.5);
+    expect(metrics.refusalF1).toBe(0.5);
+    expect(metrics.falseRefusalRate).toBe(0.5);
+    expect(metrics.answerRecall).toBe(0.5); // the wrongly refused answerable case scores 0
+    expect(metrics.answerRecallWhenAnswered).toBe(1);
+    expect(metrics.citationPrecision).toBe(1);
+    expect(metrics.counts).toMatchObject({ cases: 4, answered: 2, declined: 2, failedCases: 2 });
+  });
+
+  it('leaves rates without a denominator unmeasured instead of inventing 0 or 1', () => {
+    const metrics = summarizeResults([judge(unanswerable, {})]);
+    expect(metrics.citationPrecision).toBeNull();
+    expect(metrics.recallAt5).toBeNull();
+    expect(metrics.sourceAccuracy).toBeNull();
+    expect(metrics.refusalPrecision).toBe(1);
+  });
+
+  it('summarises latency per stage and token throughput', () => {
+    const results = [1, 2, 3, 4].map((index) =>
+      judge({ ...unanswerable, id: `u${index}` }, { timings: { retrieveMs: index, generateMs: 100 * index, totalMs: 101 * index }, usage: { promptTokens: 50, completionTokens: 10 * index } }),
+    );
+    const metrics = summarizeResults(results);
+    expect(metrics.latency.generateMs.p50).toBe(250);
+    expect(metrics.latency.totalMs.p95).toBeCloseTo(101 * 3.85, 10);
+    expect(metrics.tokens).toMatchObject({ promptTokens: 200, completionTokens: 100, meanCompletionTokens: 25 });
+    expect(metrics.tokens.completionTokensPerSecond).toBeCloseTo((100 / 1000) * 1000, 10);
+  });
+});
+
+describe('percentile', () => {
+  it('interpolates between sorted values', () => {
+    expect(percentile([4, 1, 3, 2], 50)).toBe(2.5);
+    expect(percentile([10], 95)).toBe(10);
+    expect(percentile([], 50)).toBeNull();
+  });
+});
