@@ -1,0 +1,247 @@
+/**
+ * The answer service (`Answerer`): retrieve → build the grounded prompt → generate with the quote
+ * constraint → parse → verify every quote against the stored text → the Answer contract.
+ *
+ * Every dependency is injected (retrieval, prompt building, stored texts, engines), so the API
+ * and CLI wire real ones and tests wire small fakes; this file imports no storage or HTTP code.
+ *
+ * Streaming: `text-delta` parts carry the engine's raw text as it is generated and are provisional;
+ * the verdict follows as `citation` parts (verified) or one `declined` part, then `finish` with the
+ * complete Answer. A quote that cannot be verified is never sent as a citation.
+ */
+import { CancelledError, EngineUnavailableError, ValidationError } from '../errors.ts';
+import type { StoredChunk } from '../store/chunk-store.ts';
+import type { GenerateOptions, LanguageModel, QuoteConstraint, SamplingOptions, StreamPart, Usage } from '../engine/language-model.ts';
+import {
+  REFUSAL,
+  askRequestSchema,
+  type Answer,
+  type AnswerStreamPart,
+  type Answerer,
+  type AskRequest,
+  type Source,
+} from './answer-contract.ts';
+import { resolveAnswer, type AnswerPrompt, type CitedDocument, type Resolution } from './resolve-answer.ts';
+
+/** A chunk found for the question, with its document and why it was found. */
+export type AnswerChunk = {
+  chunk: StoredChunk;
+  document: CitedDocument;
+  score: number;
+  /** 1-based rank in each retriever. */
+  ranks?: Partial<Record<string, number>>;
+};
+
+export type AnswerServiceOptions = {
+  /** Finds chunks for a question, best first, only in ready documents. */
+  retrieve(question: string, options: { topK: number; documentIds?: readonly string[]; signal?: AbortSignal }): Promise<AnswerChunk[]>;
+  /** Builds the grounded prompt (src/retrieve/build-prompt.ts's buildGroundedPrompt, wired by the caller). */
+  buildPrompt(question: string, chunks: readonly AnswerChunk[]): AnswerPrompt;
+  /** The stored text of a document (what offsets index). */
+  getText(documentId: string): Promise<string>;
+  /** Configured engines by name; `defaultEngine` answers when a request names none. */
+  engines: Readonly<Record<string, LanguageModel>>;
+  defaultEngine: string;
+  /** Chunks retrieved when the request does not say. Default 6. */
+  topK?: number;
+  /** Longest answer in tokens. Default 384. */
+  maxNewTokens?: number;
+  /** Default greedy: the model still chooses source, start and end, but reproducibly. */
+  sampling?: SamplingOptions;
+};
+
+/** How answers ended, for metrics. */
+export type AnswerCounters = {
+  answered: number;
+  declined: Record<'no_sources' | 'model_declined' | 'unverifiable_quote' | 'below_threshold', number>;
+  /** Quotes the model attributed to the wrong source, attributed to the right one instead. */
+  citationsCorrected: number;
+  /** Citations found only after normalisation (quote marks, whitespace, dashes…). */
+  normalizedMatches: number;
+};
+
+/** Everything known before generation starts. */
+type Prepared = {
+  request: AskRequest;
+  engine: LanguageModel;
+  started: number;
+  retrieveMs: number;
+  sources: Source[];
+  prompt: AnswerPrompt | null;
+};
+
+const CONSTRAINT: QuoteConstraint = { kind: 'quote-or-refusal', refusal: REFUSAL };
+
+function toSource(item: AnswerChunk): Source {
+  const ranks: Record<string, number> = {};
+  for (const [name, rank] of Object.entries(item.ranks ?? {})) if (typeof rank === 'number') ranks[name] = rank;
+  return {
+    chunkId: item.chunk.id,
+    documentId: item.chunk.documentId,
+    title: item.document.title,
+    url: item.document.url,
+    fileName: item.document.fileName,
+    page: item.chunk.page,
+    headingPath: item.chunk.headingPath,
+    charStart: item.chunk.charStart,
+    charEnd: item.chunk.charEnd,
+    text: item.chunk.text,
+    score: item.score,
+    ranks,
+  };
+}
+
+export class AnswerService implements Answerer {
+  readonly #options: AnswerServiceOptions;
+  readonly #counters: AnswerCounters = {
+    answered: 0,
+    declined: { no_sources: 0, model_declined: 0, unverifiable_quote: 0, below_threshold: 0 },
+    citationsCorrected: 0,
+    normalizedMatches: 0,
+  };
+
+  constructor(options: AnswerServiceOptions) {
+    if (!options.engines[options.defaultEngine]) {
+      throw new ValidationError(`The default engine '${options.defaultEngine}' is not among the configured engines (${Object.keys(options.engines).join(', ') || 'none'}).`);
+    }
+    this.#options = options;
+  }
+
+  /** A snapshot of how answers ended since start. */
+  counters(): AnswerCounters {
+    return structuredClone(this.#counters);
+  }
+
+  engines(): Array<{ name: string; model: string; ready: boolean }> {
+    return Object.entries(this.#options.engines).map(([name, engine]) => ({ name, model: engine.modelId, ready: true }));
+  }
+
+  #engine(name: string | undefined): LanguageModel {
+    const chosen = name ?? this.#options.defaultEngine;
+    const engine = this.#options.engines[chosen];
+    if (!engine) {
+      throw new EngineUnavailableError(`The engine '${chosen}' is not configured here. Configured: ${Object.keys(this.#options.engines).join(', ')}.`, {
+        details: { engine: chosen },
+      });
+    }
+    return engine;
+  }
+
+  /** Validation, retrieval and prompt building: everything before generation. */
+  async #prepare(input: AskRequest, signal: AbortSignal | undefined): Promise<Prepared> {
+    const parsed = askRequestSchema.safeParse(input);
+    if (!parsed.success) throw new ValidationError(`Invalid question: ${parsed.error.issues[0]!.message}.`);
+    const request = parsed.data;
+    const engine = this.#engine(request.engine);
+    const started = performance.now();
+    if (signal?.aborted) throw new CancelledError();
+    const chunks = await this.#options.retrieve(request.question, {
+      topK: request.topK ?? this.#options.topK ?? 6,
+      documentIds: request.documentIds,
+      signal,
+    });
+    const retrieveMs = performance.now() - started;
+    const prompt = chunks.length > 0 ? this.#options.buildPrompt(request.question, chunks) : null;
+    return { request, engine, started, retrieveMs, sources: chunks.map(toSource), prompt };
+  }
+
+  #generateOptions(prompt: AnswerPrompt, signal: AbortSignal | undefined): GenerateOptions {
+    return {
+      prompt,
+      maxNewTokens: this.#options.maxNewTokens ?? 384,
+      sampling: this.#options.sampling ?? { kind: 'greedy' },
+      constraint: CONSTRAINT,
+      signal,
+    };
+  }
+
+  #finish(
+    prepared: Prepared,
+    resolution: Resolution,
+    generateMs: number,
+    usage: Usage,
+    rawOutput: string,
+  ): Answer {
+    if (resolution.declined) this.#counters.declined[resolution.reason ?? 'model_declined'] += 1;
+    else this.#counters.answered += 1;
+    if (resolution.citationCorrected) this.#counters.citationsCorrected += 1;
+    this.#counters.normalizedMatches += resolution.citations.filter((citation) => citation.match === 'normalized').length;
+    return {
+      question: prepared.request.question,
+      declined: resolution.declined,
+      answer: resolution.answer,
+      reason: resolution.reason,
+      citations: resolution.citations,
+      sources: prepared.sources,
+      engine: prepared.engine.engine,
+      model: prepared.engine.modelId,
+      timings: { retrieveMs: prepared.retrieveMs, generateMs, totalMs: performance.now() - prepared.started },
+      usage,
+      debug: { rawOutput },
+    };
+  }
+
+  #noSources(prepared: Prepared): Answer {
+    return this.#finish(prepared, { declined: true, reason: 'no_sources', answer: REFUSAL, citations: [], citationCorrected: false }, 0, { promptTokens: 0, completionTokens: 0 }, '');
+  }
+
+  async answer(request: AskRequest, signal?: AbortSignal): Promise<Answer> {
+    const prepared = await this.#prepare(request, signal);
+    if (!prepared.prompt || prepared.prompt.sources.length === 0) return this.#noSources(prepared);
+    const generationStarted = performance.now();
+    const result = await prepared.engine.doGenerate(this.#generateOptions(prepared.prompt, signal));
+    const generateMs = performance.now() - generationStarted;
+    if (result.finishReason === 'cancelled' || signal?.aborted) throw new CancelledError();
+    const resolution = await resolveAnswer(result.text, prepared.prompt, this.#options.getText);
+    return this.#finish(prepared, resolution, generateMs, result.usage, result.text);
+  }
+
+  /**
+   * Streams the answer. Failures before generation starts (bad request, retrieval, engine down
+   * on its first part) are thrown, so callers can still answer with a status code.
+   */
+  async *stream(request: AskRequest, signal?: AbortSignal): AsyncIterable<AnswerStreamPart> {
+    const prepared = await this.#prepare(request, signal);
+    const prompt = prepared.prompt;
+    if (!prompt || prompt.sources.length === 0) {
+      const answer = this.#noSources(prepared);
+      yield { type: 'sources', sources: prepared.sources };
+      yield { type: 'declined', answer: answer.answer, reason: answer.reason };
+      yield { type: 'finish', answer };
+      return;
+    }
+
+    const generationStarted = performance.now();
+    const parts = prepared.engine.doStream(this.#generateOptions(prompt, signal))[Symbol.asyncIterator]();
+    let current: IteratorResult<StreamPart> = await parts.next();
+    yield { type: 'sources', sources: prepared.sources };
+    try {
+      while (!current.done) {
+        const part = current.value;
+        if (part.type === 'text-delta') {
+          yield { type: 'text-delta', text: part.text };
+        } else if (part.type === 'error') {
+          const code = 'code' in part.error && typeof part.error.code === 'string' ? part.error.code : 'engine_failed';
+          yield { type: 'error', error: { code, message: part.error.message } };
+          return;
+        } else {
+          if (part.finishReason === 'cancelled' || signal?.aborted) {
+            yield { type: 'error', error: { code: 'cancelled', message: new CancelledError().message } };
+            return;
+          }
+          const generateMs = performance.now() - generationStarted;
+          const resolution = await resolveAnswer(part.text, prompt, this.#options.getText);
+          const answer = this.#finish(prepared, resolution, generateMs, part.usage, part.text);
+          if (answer.declined) yield { type: 'declined', answer: answer.answer, reason: answer.reason };
+          for (const citation of answer.citations) yield { type: 'citation', citation };
+          yield { type: 'finish', answer };
+          return;
+        }
+        current = await parts.next();
+      }
+      yield { type: 'error', error: { code: 'engine_failed', message: 'The engine ended its stream without a finish part.' } };
+    } finally {
+      if (!current.done) await parts.return?.();
+    }
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Turns an engine's raw output into verified citations, or a refusal with its reason.
+ *
+ * A quote counts only when it is found in the stored text of the document it is attributed to:
+ * first directly (exact, then normalised, preferring the retrieved source's range), then through
+ * the prompt source (the model saw marker-neutralised text; its offsets map back to the stored
+ * text exactly). The cited source is tried first; when the quote is not there but in another
+ * source of the prompt, the citation names the source that really holds it. Anything that cannot
+ * be verified turns the whole answer into a refusal with reason `unverifiable_quote`.
+ */
+import type { StoredChunk } from '../store/chunk-store.ts';
+import type { GroundedPrompt, PromptSource } from '../engine/language-model.ts';
+import { REFUSAL, type Answer, type Citation } from './answer-contract.ts';
+import { parseAnswer } from './parse-answer.ts';
+import { verifyQuote } from './verify-quote.ts';
+
+/** What a document contributes to citations. */
+export type CitedDocument = { id: string; title: string | null; url: string | null; fileName: string | null };
+
+/** A prompt source with what the answer layer needs to find quotes in stored text. */
+export type AnswerPromptSource = PromptSource & {
+  documentId: string;
+  document: CitedDocument;
+  /** The chunks the source is made of, in document order. */
+  chunks: readonly StoredChunk[];
+  /** Stored-text span the source covers. */
+  charStart: number;
+  charEnd: number;
+};
+
+/** The prompt as built for answering (src/retrieve/build-prompt.ts's BuiltPrompt fits). */
+export type AnswerPrompt = GroundedPrompt & {
+  sources: readonly AnswerPromptSource[];
+  /** Maps `[start, end)` of `sources[sourceIndex].text` to stored offsets. */
+  mapToStored(sourceIndex: number, start: number, end: number): { documentId: string; charStart: number; charEnd: number };
+};
+
+export type Resolution = {
+  declined: boolean;
+  reason: Answer['reason'];
+  answer: string;
+  citations: Citation[];
+  /** True when the quote was not found in the source the model named (or it named none) but in another. */
+  citationCorrected: boolean;
+};
+
+const collapse = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/** Source indices to try for a citation: those whose citation matches first, then the rest. */
+function sourceOrder(prompt: AnswerPrompt, citation: string): number[] {
+  const wanted = collapse(citation);
+  const all = prompt.sources.map((_, index) => index);
+  const exact = all.filter((index) => collapse(prompt.sources[index]!.citation) === wanted);
+  const loose = all.filter(
+    (index) => !exact.includes(index) && (wanted.includes(collapse(prompt.sources[index]!.citation)) || collapse(prompt.sources[index]!.citation).includes(wanted)),
+  );
+  const rest = all.filter((index) => !exact.includes(index) && !loose.includes(index));
+  return [...exact, ...loose, ...rest];
+}
+
+function chunkAt(source: AnswerPromptSource, charStart: number): StoredChunk | undefined {
+  return source.chunks.find((chunk) => chunk.charStart <= charStart && charStart < chunk.charEnd) ?? source.chunks[0];
+}
+
+async function locate(
+  prompt: AnswerPrompt,
+  sourceIndex: number,
+  quote: string,
+  getText: (documentId: string) => Promise<string>,
+): Promise<Citation | null> {
+  const source = prompt.sources[sourceIndex]!;
+  const stored = await getText(source.documentId);
+  let found = verifyQuote(stored, quote, { preferRange: { charStart: source.charStart, charEnd: source.charEnd } });
+  if (!found) {
+    // The model saw the prompt's (neutralised) text: find the quote there and map it back.
+    const inPrompt = verifyQuote(source.text, quote);
+    if (inPrompt) {
+      const span = prompt.mapToStored(sourceIndex, inPrompt.charStart, inPrompt.charEnd);
+      if (span.documentId === source.documentId && span.charEnd > span.charStart && span.charEnd <= stored.length) {
+        found = { charStart: span.charStart, charEnd: span.charEnd, quote: stored.slice(span.charStart, span.charEnd), match: 'normalized' };
+      }
+    }
+  }
+  if (!found) return null;
+  const chunk = chunkAt(source, found.charStart);
+  return {
+    quote: found.quote,
+    documentId: source.documentId,
+    title: source.document.title,
+    url: source.document.url,
+    fileName: source.document.fileName,
+    page: chunk?.page ?? null,
+    charStart: found.charStart,
+    charEnd: found.charEnd,
+    chunkId: chunk?.id ?? '',
+    verified: true,
+    match: found.match,
+  };
+}
+
+function declined(reason: Answer['reason']): Resolution {
+  return { declined: true, reason, answer: REFUSAL, citations: [], citationCorrected: false };
+}
+
+/** Parses and verifies `raw` against the prompt's sources and their stored texts. */
+export async function resolveAnswer(raw: string, prompt: AnswerPrompt, getText: (documentId: string) => Promise<string>): Promise<Resolution> {
+  const parsed = parseAnswer(raw);
+  if (parsed.kind === 'refusal') return declined('model_declined');
+  if (parsed.kind === 'malformed') return declined('unverifiable_quote');
+
+  const order = sourceOrder(prompt, parsed.citation);
+  const named = new Set(order.filter((index) => collapse(prompt.sources[index]!.citation) === collapse(parsed.citation)));
+  // The whole quote first; if it is not verbatim anywhere, the parts the model joined with `…`.
+  const attempts = parsed.parts.length > 1 ? [[parsed.quote], parsed.parts] : [[parsed.quote]];
+  for (const quotes of attempts) {
+    for (const sourceIndex of order) {
+      const citations: Citation[] = [];
+      for (const quote of quotes) {
+        const citation = await locate(prompt, sourceIndex, quote, getText);
+        if (!citation) break;
+        citations.push(citation);
+      }
+      if (citations.length === quotes.length) {
+        return {
+          declined: false,
+          reason: null,
+          answer: citations.map((citation) => citation.quote).join(' … '),
+          citations,
+          citationCorrected: !named.has(sourceIndex),
+        };
+      }
+    }
+  }
+  return declined('unverifiable_quote');
+}
