@@ -44,7 +44,7 @@ export function chunkDocument(document: LoadedDocument, tokenizer: TokenCounter,
   const chunks: ChunkDraft[] = [];
   for (const region of regionsOf(document)) {
     const sentences = splitSentences(text, region).flatMap((sentence) => fitSentence(text, sentence, tokenizer, maxTokens));
-    for (const group of packSentences(text, sentences, tokenizer, maxTokens, overlapSentences)) {
+    for (const { sentences: group, tokenCount } of packSentences(text, sentences, tokenizer, maxTokens, overlapSentences)) {
       const charStart = group[0]!.charStart;
       const charEnd = group[group.length - 1]!.charEnd;
       const chunkText = text.slice(charStart, charEnd);
@@ -55,7 +55,7 @@ export function chunkDocument(document: LoadedDocument, tokenizer: TokenCounter,
         charEnd,
         page: pageAt(document, charStart),
         headingPath: region.headingPath.length > 0 ? region.headingPath.join(' > ') : null,
-        tokenCount: tokenizer.count(chunkText),
+        tokenCount,
         sentences: group.map(({ charStart: start, charEnd: end }) => ({ charStart: start, charEnd: end })),
       });
     }
@@ -86,14 +86,14 @@ function packSentences(
   tokenizer: TokenCounter,
   maxTokens: number,
   overlap: number,
-): MeasuredSentence[][] {
-  const groups: MeasuredSentence[][] = [];
+): Array<{ sentences: MeasuredSentence[]; tokenCount: number }> {
+  const groups: Array<{ sentences: MeasuredSentence[]; tokenCount: number }> = [];
   let index = 0;
   while (index < sentences.length) {
     const group: MeasuredSentence[] = [];
     // Overlap: earlier sentences, only if at least the next new sentence still fits after them.
     if (groups.length > 0 && overlap > 0) {
-      const previous = groups[groups.length - 1]!;
+      const previous = groups[groups.length - 1]!.sentences;
       const carried = previous.slice(-overlap).filter((sentence) => sentence.charEnd <= sentences[index]!.charStart);
       const carriedTokens = carried.reduce((sum, sentence) => sum + sentence.tokenCount, 0);
       if (carried.length > 0 && carriedTokens + sentences[index]!.tokenCount <= maxTokens) group.push(...carried);
@@ -106,14 +106,24 @@ function packSentences(
       index++;
     }
     // Sentence counts are an estimate of the joined text's count: verify, and give back sentences
-    // (never the only new one) until the exact count fits.
-    while (group.length - firstNew > 1 && tokenizer.count(text.slice(group[0]!.charStart, group[group.length - 1]!.charEnd)) > maxTokens) {
+    // (never the only new one), then the overlap, until the exact count fits.
+    let exact = countSpan(text, group, tokenizer);
+    while (exact > maxTokens && group.length - firstNew > 1) {
       group.pop();
       index--;
+      exact = countSpan(text, group, tokenizer);
     }
-    groups.push(group);
+    if (exact > maxTokens && firstNew > 0) {
+      group.splice(0, firstNew);
+      exact = countSpan(text, group, tokenizer);
+    }
+    groups.push({ sentences: group, tokenCount: exact });
   }
   return groups;
+}
+
+function countSpan(text: string, group: SentenceSpan[], tokenizer: TokenCounter): number {
+  return tokenizer.count(text.slice(group[0]!.charStart, group[group.length - 1]!.charEnd));
 }
 
 /** A sentence within the budget as it is; a longer one cut into pieces that fit. */

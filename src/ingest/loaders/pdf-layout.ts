@@ -150,7 +150,7 @@ function toParagraphs(lines: PdfLine[]): string[] {
  */
 export function joinLines(previous: string, next: string): string {
   if (previous.endsWith('\u00AD')) return previous.slice(0, -1) + next;
-  const hyphenated = /(\p{L})[-\u2010]$/u.exec(previous);
+  const hyphenated = /([\p{L}\p{N}])[-\u2010]$/u.exec(previous);
   if (hyphenated) {
     const before = hyphenated[1]!;
     const after = next.charAt(0);
