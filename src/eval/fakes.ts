@@ -85,12 +85,11 @@ export class InMemoryIngestion implements Ingestion {
   async close(): Promise<void> {}
 }
 
-/** Sentence spans of a text: runs ending in `.`, `!` or `?` (good enough for the fakes). */
+/** Sentence spans of a text: split after `.`, `!` or `?` followed by whitespace (good enough for the fakes). */
 function sentencesOf(text: string): Array<{ start: number; end: number }> {
   const spans: Array<{ start: number; end: number }> = [];
-  for (const match of text.matchAll(/[^.!?\s][^.!?]*[.!?]?/gu)) {
-    const raw = match[0];
-    const trimmed = raw.trimEnd();
+  for (const match of text.matchAll(/\S(?:.*?)(?:[.!?](?=\s|$)|$)/gsu)) {
+    const trimmed = match[0].trimEnd();
     if (trimmed.length > 0) spans.push({ start: match.index, end: match.index + trimmed.length });
   }
   return spans;

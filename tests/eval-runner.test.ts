@@ -1,0 +1,199 @@
+/**
+ * The evaluation runner end to end with in-memory fakes of Ingestion and Answerer: a dataset on
+ * disk is loaded, ingested (idempotently), asked, judged, reported in three formats, gated and
+ * compared. The fakes make the suite independent of models and storage.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareReports, formatComparison } from '../src/eval/compare-reports.ts';
+import { InMemoryIngestion, SentenceQuotingAnswerer } from '../src/eval/fakes.ts';
+import { checkGates, parseGates } from '../src/eval/gates.ts';
+import { InvalidDatasetError } from '../src/eval/invalid-dataset-error.ts';
+import { loadDataset, writeDataset } from '../src/eval/load-dataset.ts';
+import { parseReport } from '../src/eval/report.ts';
+import { runEval, type EvalProgress } from '../src/eval/run-eval.ts';
+import { writeReport } from '../src/eval/write-report.ts';
+
+let directory: string;
+
+const corpus = [
+  { id: 'heizung', title: 'Merkblatt', text: 'Der Zuschuss für eine Wärmepumpe beträgt 30 Prozent. Der Höchstbetrag des Zuschusses ist so hoch wie nie: 9.000 Euro.' },
+  { id: 'heizung-2', title: 'Merkblatt (2)', text: 'Der Höchstbetrag des Zuschusses gilt je Wohneinheit. Die Bearbeitung dauert sechs Wochen.' },
+  { id: 'bibliothek', file: 'bibliothek.txt' },
+  { id: 'kaputt', file: 'kaputt.txt' },
+];
+const cases = [
+  { id: 'hoechstbetrag', question: 'Wie hoch ist der Höchstbetrag des Zuschusses?', goldDocumentIds: ['heizung'], goldAnswers: ['9.000 Euro'], answerable: true },
+  { id: 'hoechstbetrag/ohne-quelle', question: 'Wie hoch ist der Höchstbetrag des Zuschusses?', answerable: false, excludeDocumentIds: ['heizung'] },
+  { id: 'ausweis', question: 'Was kostet der Jahresausweis der Bibliothek?', goldDocumentIds: ['bibliothek'], goldAnswers: ['15 Euro'], answerable: true },
+  { id: 'bearbeitung', question: 'Wie lange dauert die Bearbeitung?', goldDocumentIds: ['heizung-2'], goldAnswers: ['sechs Wochen'], answerable: true },
+  { id: 'mitglieder', question: 'Wie viele Mitglieder hat der Ruderclub?', answerable: false },
+];
+
+beforeAll(async () => {
+  directory = await mkdtemp(path.join(os.tmpdir(), 'beleg-eval-'));
+  await writeDataset(path.join(directory, 'set'), corpus, cases);
+  await writeFile(path.join(directory, 'set', 'bibliothek.txt'), 'Der Jahresausweis der Bibliothek kostet 15 Euro. Montags ist geschlossen.');
+  await writeFile(path.join(directory, 'set', 'kaputt.txt'), 'unlesbar');
+});
+
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+function services(options: ConstructorParameters<typeof SentenceQuotingAnswerer>[1] = {}) {
+  const ingestion = new InMemoryIngestion({ failFileNames: ['kaputt.txt'] });
+  return { ingestion, answerer: new SentenceQuotingAnswerer(ingestion, options) };
+}
+
+describe('runEval', () => {
+  it('ingests the corpus, asks every case restricted to the corpus, and scores an honest system', async () => {
+    const dataset = await loadDataset(path.join(directory, 'set'));
+    const { ingestion, answerer } = services();
+    const progress: EvalProgress[] = [];
+    const report = await runEval({ ingestion, answerer }, dataset, { topK: 3, onProgress: (event) => progress.push(event), bootstrap: { resamples: 200 } });
+
+    expect(report.run.ingestionFailures).toEqual([{ corpusId: 'kaputt', code: 'empty_document', message: 'The document has no text.' }]);
+    expect(progress.filter((event) => event.phase === 'ingest')).toHaveLength(4);
+    expect(progress.filter((event) => event.phase === 'ask').map((event) => event.done)).toEqual([1, 2, 3, 4, 5]);
+
+    const heizungId = [...ingestion.documents.values()].find((document) => document.text.startsWith('Der Zuschuss'))!.record.id;
+    expect(answerer.requests).toHaveLength(5);
+    expect(answerer.requests.every((request) => request.topK === 3 && request.documentIds!.length >= 2)).toBe(true);
+    expect(answerer.requests[0]!.documentIds).toContain(heizungId);
+    expect(answerer.requests[1]!.documentIds).not.toContain(heizungId);
+
+    expect(report.metrics.citationPrecision).toBe(1);
+    expect(report.metrics.sourceAccuracy).toBe(1);
+    expect(report.metrics.answerRecall).toBe(1);
+    expect(report.metrics.recallAt1).toBe(1);
+    expect(report.metrics.counts).toMatchObject({ cases: 5, answerable: 3, unanswerable: 2 });
+    expect(report.confidence.citationPrecision).toEqual({ low: 1, high: 1 });
+    // The hard negative: with its paragraph left out, the sibling still shares words, so the fake
+    // answers from it; the report must show that as a failure, first.
+    const twin = report.cases.find((result) => result.id === 'hoechstbetrag/ohne-quelle')!;
+    expect(twin.problems).toEqual(['answered an unanswerable question']);
+    expect(report.cases[0]!.failed).toBe(true);
+    expect(report.cases.findIndex((result) => !result.failed)).toBeGreaterThan(report.cases.findLastIndex((result) => result.failed));
+  });
+
+  it('is idempotent: a second run over the same ingestion adds no documents and gives the same metrics', async () => {
+    const dataset = await loadDataset(path.join(directory, 'set'));
+    const { ingestion, answerer } = services();
+    const first = await runEval({ ingestion, answerer }, dataset, { bootstrap: { resamples: 100 } });
+    const documents = ingestion.documents.size;
+    const second = await runEval({ ingestion, answerer }, dataset, { bootstrap: { resamples: 100 } });
+    expect(ingestion.documents.size).toBe(documents);
+    expect(second.metrics.citationPrecision).toBe(first.metrics.citationPrecision);
+    expect(second.confidence).toEqual(first.confidence);
+  });
+
+  it('catches a system that alters quotes while claiming they are verified', async () => {
+    const dataset = await loadDataset(path.join(directory, 'set'));
+    const { ingestion, answerer } = services({
+      tamper: (answer) =>
+        answer.declined
+          ? answer
+          : { ...answer, citations: answer.citations.map((citation) => ({ ...citation, quote: citation.quote.replace(/[äöü]/u, (umlaut) => `${{ ä: 'a', ö: 'o', ü: 'u' }[umlaut]}e`) })) },
+    });
+    const report = await runEval({ ingestion, answerer }, dataset, { bootstrap: { resamples: 100 } });
+    expect(report.metrics.citationPrecision).toBeLessThan(1);
+    const gates = parseGates(JSON.stringify({ min: { citationPrecision: 1 }, max: { errorRate: 0 } }), 'gates.json');
+    const outcomes = checkGates(report.metrics, gates);
+    expect(outcomes.find((outcome) => outcome.metric === 'citationPrecision')!.passed).toBe(false);
+    expect(outcomes.find((outcome) => outcome.metric === 'errorRate')!.passed).toBe(true);
+  });
+
+  it('records an answerer error per case instead of aborting the run', async () => {
+    const dataset = await loadDataset(path.join(directory, 'set'));
+    const { ingestion, answerer } = services({
+      tamper: (answer, request) => {
+        if (request.question.includes('Bearbeitung')) throw new Error('engine crashed');
+        return answer;
+      },
+    });
+    const report = await runEval({ ingestion, answerer }, dataset, { bootstrap: { resamples: 50 } });
+    expect(report.metrics.errorRate).toBeCloseTo(1 / 5, 10);
+    expect(report.cases.find((result) => result.id === 'bearbeitung')!.error).toBe('engine crashed');
+  });
+
+  it('honours --limit with a mix of answerable and unanswerable cases', async () => {
+    const dataset = await loadDataset(path.join(directory, 'set'));
+    const report = await runEval(services(), dataset, { limit: 2, bootstrap: { resamples: 10 } });
+    expect(report.dataset.selectedCases).toBe(2);
+    expect(report.cases.map((result) => result.answerable).sort()).toEqual([false, true]);
+  });
+});
+
+describe('reports', () => {
+  it('writes JSON that reads back, Markdown, and self-contained HTML with charts and highlighted quotes', async () => {
+    const dataset = await loadDataset(path.join(directory, 'set'));
+    const report = await runEval(services(), dataset, { bootstrap: { resamples: 50 } });
+    const files = await writeReport(path.join(directory, 'out'), report);
+    const readBack = parseReport(await readFile(files.json, 'utf8'), files.json);
+    expect(readBack.metrics.citationPrecision).toBe(1);
+
+    const markdown = await readFile(files.markdown, 'utf8');
+    expect(markdown).toContain('| Citation precision | 1.000 | 1.000–1.000 |');
+    expect(markdown).toMatch(/## Failed cases \(1\)/);
+
+    const html = await readFile(files.html, 'utf8');
+    expect(html.match(/<svg /g)).toHaveLength(3);
+    expect(html).not.toMatch(/<script|<link|\ssrc=|url\(/i);
+    // The quote is marked inside its source, and the gold answer inside the quote.
+    expect(html).toContain('<mark class="quote">Der Höchstbetrag des Zuschusses ist so hoch wie nie: </mark><mark class="quote gold">9.000 Euro</mark>');
+  });
+
+  it('compares two reports metric by metric and lists cases that started failing', async () => {
+    const dataset = await loadDataset(path.join(directory, 'set'));
+    const before = await runEval(services(), dataset, { bootstrap: { resamples: 20 } });
+    const after = await runEval(services({ minimumSharedWords: 99 }), dataset, { bootstrap: { resamples: 20 } });
+    const comparison = compareReports(before, after);
+    const falseRefusals = comparison.deltas.find((delta) => delta.metric === 'falseRefusalRate')!;
+    expect(falseRefusals).toEqual({ metric: 'falseRefusalRate', before: 0, after: 1, delta: 1 });
+    expect(comparison.newFailures.sort()).toEqual(['ausweis', 'bearbeitung', 'hoechstbetrag']);
+    expect(comparison.fixed).toEqual(['hoechstbetrag/ohne-quelle']);
+    expect(formatComparison(comparison, ['a', 'b'])).toMatch(/falseRefusalRate\s+0\.000\s+1\.000\s+\+1\.000/);
+  });
+});
+
+describe('dataset validation', () => {
+  it('names the file, line and field of every bad line', async () => {
+    const bad = path.join(directory, 'bad');
+    await writeDataset(bad, corpus.slice(0, 2), []);
+    await writeFile(
+      path.join(bad, 'cases.jsonl'),
+      ['{"id":"a","question":"Frage?","answerable":true}', '{"id":"b","question":"","answerable":"ja"}', 'kein json'].join('\n'),
+    );
+    const error = await loadDataset(bad).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidDatasetError);
+    const message = (error as Error).message;
+    expect(message).toContain('cases.jsonl:2: question: must not be empty');
+    expect(message).toMatch(/cases\.jsonl:2: answerable: .*boolean/);
+    expect(message).toMatch(/cases\.jsonl:3: not valid JSON/);
+  });
+
+  it('rejects cases that name documents the corpus lacks, and corpus files that do not exist', async () => {
+    const dangling = path.join(directory, 'dangling');
+    await writeDataset(dangling, [{ id: 'x', file: 'fehlt.pdf' }], [{ id: 'c', question: 'Frage?', answerable: true, goldDocumentIds: ['y'] }]);
+    await expect(loadDataset(dangling)).rejects.toThrow(/goldDocumentIds names 'y', which is not in the corpus/);
+    await writeDataset(dangling, [{ id: 'x', file: 'fehlt.pdf' }], [{ id: 'c', question: 'Frage?', answerable: true }]);
+    await expect(loadDataset(dangling)).rejects.toThrow(/file 'fehlt\.pdf' does not exist/);
+  });
+
+  it('rejects a corpus line with both text and file', async () => {
+    const both = path.join(directory, 'both');
+    await writeDataset(both, [{ id: 'x', text: 'a', file: 'b.txt' }], [{ id: 'c', question: 'Frage?', answerable: false }]);
+    await expect(loadDataset(both)).rejects.toThrow(/corpus\.jsonl:1: text: needs exactly one of 'text', 'file' or 'url' \(found 2\)/);
+  });
+
+  it('rejects gates that name unknown metrics, so a typo cannot switch a gate off', async () => {
+    const dataset = await loadDataset(path.join(directory, 'set'));
+    const report = await runEval(services(), dataset, { bootstrap: { resamples: 10 } });
+    expect(() => checkGates(report.metrics, parseGates('{"min":{"citationPrecison":1}}', 'gates.json'))).toThrow(/citationPrecison: not a metric/);
+    const latency = checkGates(report.metrics, parseGates('{"max":{"latency.totalMs.p95":5}}', 'gates.json'));
+    expect(latency).toEqual([{ metric: 'latency.totalMs.p95', bound: 'max', limit: 5, value: 10, passed: false }]);
+  });
+});
