@@ -7,6 +7,7 @@ import { BelegError } from '../errors.ts';
 type Command = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
 
 const commands: Record<string, Command> = {
+  generate: { summary: 'generate text with a local GPTQ checkpoint', load: () => import('./commands/generate.ts') },
   serve: { summary: 'start the HTTP service and web page', load: () => import('./commands/serve.ts') },
   ingest: { summary: 'index files and web pages', load: () => import('./commands/ingest.ts') },
   docs: { summary: 'list documents and their status', load: () => import('./commands/docs.ts') },
