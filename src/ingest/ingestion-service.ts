@@ -104,6 +104,20 @@ export class IngestionService implements Ingestion {
     return this.#settled(row.id);
   }
 
+  /**
+   * Resolves once the document is `ready` or `failed` (at once if it is already); rejects with
+   * NotFoundError if it does not exist or is removed, CancelledError if beleg shuts down first.
+   */
+  async settled(id: string): Promise<DocumentRecord> {
+    const row = this.#repository.find(id);
+    if (!row) throw new NotFoundError('Document', id);
+    if (row.status === 'ready' || row.status === 'failed') return toDocumentRecord(row);
+    if (!this.#running.has(row.id) && !this.#queue.includes(row.id)) {
+      throw new CancelledError(`Document '${row.id}' is ${row.status} but not queued in this process; it resumes at the next start.`);
+    }
+    return this.#settled(row.id);
+  }
+
   async get(id: string): Promise<DocumentRecord> {
     const row = this.#repository.find(id);
     if (!row) throw new NotFoundError('Document', id);
