@@ -17,7 +17,7 @@ function words(text: string): string[] {
 
 function sentencesOf(text: string): Array<{ start: number; end: number }> {
   const spans: Array<{ start: number; end: number }> = [];
-  for (const match of text.matchAll(/[^.!?\n]+[.!?]?/g)) {
+  for (const match of text.matchAll(/[^.!?\n\f]+[.!?]?/g)) {
     const leading = match[0].length - match[0].trimStart().length;
     const trimmed = match[0].trim();
     if (trimmed.length === 0) continue;
@@ -142,7 +142,8 @@ export class FakeAnswerer implements Answerer {
         const score = words(quote).filter((word) => questionWords.has(word)).length;
         if (score === 0 || (best && best.score >= score)) continue;
         const chunkId = `${document.id}-chunk-0`;
-        const common = { documentId: document.id, title: document.title, url: document.url, fileName: document.fileName, page: null, chunkId };
+        const page = document.pageCount === null ? null : text.slice(0, span.start).split('\f').length;
+        const common = { documentId: document.id, title: document.title, url: document.url, fileName: document.fileName, page, chunkId };
         best = {
           score,
           citation: { ...common, quote, charStart: span.start, charEnd: span.end, verified: true, match: 'exact' },

@@ -1,7 +1,8 @@
 /**
  * An in-memory `Ingestion` for API and web tests. Text files (and JSON text/URLs it knows) become
  * `ready` with their text; other file types fail as a real loader would. Documents are processed
- * on the next turn of the event loop, or only when the test says so (`autoProcess: false`).
+ * on the next turn of the event loop, or only when the test says so (`autoProcess: false`). A form
+ * feed in a text stands for a PDF page break.
  */
 import { createHash } from 'node:crypto';
 import { NotFoundError, OverloadedError } from '../../src/errors.ts';
@@ -75,7 +76,9 @@ export class FakeIngestion implements Ingestion {
     const text = this.#textOf(input);
     if (typeof text === 'string') {
       this.#texts.set(id, text);
-      Object.assign(record, { status: 'ready', chunkCount: Math.max(1, Math.ceil(text.length / 800)), language: 'de' });
+      // Form feeds stand for PDF page breaks, so tests can check page numbers.
+      const pageCount = text.includes('\f') ? text.split('\f').length : null;
+      Object.assign(record, { status: 'ready', chunkCount: Math.max(1, Math.ceil(text.length / 800)), language: 'de', pageCount });
       if (input.kind === 'file' && record.title === null) record.title = input.fileName.replace(/\.[^.]+$/, '');
     } else {
       Object.assign(record, { status: 'failed', errorCode: text.code, errorMessage: text.message });

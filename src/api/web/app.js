@@ -63,7 +63,13 @@ function renderDocuments(documents) {
     row.dataset.documentId = document_.id;
     const name = document.createElement('td');
     name.textContent = documentName(document_);
-    if (document_.url) name.title = document_.url;
+    const origin = document_.url || document_.fileName;
+    if (origin && origin !== name.textContent) {
+      const detail = document.createElement('div');
+      detail.className = 'muted';
+      detail.textContent = origin;
+      name.append(detail);
+    }
     const status = document.createElement('td');
     const badge = document.createElement('span');
     badge.className = `status ${document_.status}`;
@@ -101,16 +107,19 @@ async function refreshDocuments() {
     renderDocuments(documents);
     if (documents.some((document_) => document_.status === 'pending' || document_.status === 'indexing')) {
       pollTimer = setTimeout(refreshDocuments, 1000);
+    } else if (element('documents-message').dataset.kind === 'progress') {
+      showDocumentsMessage('');
     }
   } catch (error) {
     showDocumentsMessage(error.message, true);
   }
 }
 
-function showDocumentsMessage(text, isError = false) {
+function showDocumentsMessage(text, isError = false, kind = 'note') {
   const message = element('documents-message');
   message.textContent = text;
   message.className = isError ? 'error' : 'muted';
+  message.dataset.kind = kind;
 }
 
 async function deleteDocument(document_) {
@@ -128,7 +137,8 @@ async function submitDocuments(body, headers = {}) {
   try {
     const response = await api('/documents', { method: 'POST', body, headers });
     const { documents } = await response.json();
-    showDocumentsMessage(documents.length === 1 ? `„${documentName(documents[0])}“ wird verarbeitet.` : `${documents.length} Dokumente werden verarbeitet.`);
+    const text = documents.length === 1 ? `„${documentName(documents[0])}“ wird verarbeitet.` : `${documents.length} Dokumente werden verarbeitet.`;
+    showDocumentsMessage(text, false, 'progress');
   } catch (error) {
     showDocumentsMessage(error.message, true);
   }
@@ -190,7 +200,8 @@ async function passageAround(citation, sources) {
   const holder = sources.find(
     (source) => source.documentId === citation.documentId && source.charStart <= citation.charStart && citation.charEnd <= source.charEnd,
   );
-  if (holder) return { text: holder.text, start: holder.charStart, startsDocument: holder.charStart === 0, endsDocument: false };
+  // A chunk's own edges are not marked: only cuts made here get an ellipsis.
+  if (holder) return { text: holder.text, start: holder.charStart, startsDocument: true, endsDocument: true };
   const start = Math.max(0, citation.charStart - passageContextChars);
   const end = citation.charEnd + passageContextChars;
   const response = await api(`/documents/${encodeURIComponent(citation.documentId)}/text?start=${start}&end=${end}`);
@@ -215,7 +226,8 @@ async function renderCitation(citation, sources) {
     else if (!startsDocument && before) before = `… ${before}`;
     if (after.length > passageContextChars) after = `${after.slice(0, passageContextChars).replace(/\s\S*$/, '')} …`;
     else if (!endsDocument && after) after = `${after} …`;
-    passage.append(before, mark, after);
+    // Page breaks (form feeds) read as line breaks.
+    passage.append(before.replace(/\f/g, '\n'), mark, after.replace(/\f/g, '\n'));
   } catch {
     passage.append(mark);
   }
@@ -282,7 +294,7 @@ async function ask(question) {
         showRefusal(part.answer, part.reason);
       } else if (event === 'finish') {
         const { answer } = part;
-        element('answer-status').textContent = answer.declined ? 'Keine belegbare Antwort.' : 'Antwort mit Beleg:';
+        element('answer-status').textContent = answer.declined ? '' : 'Antwort mit Beleg:';
         const seconds = (answer.timings.totalMs / 1000).toFixed(1);
         element('answer-meta').textContent = `${answer.engine} · ${answer.model} · ${seconds} s`;
       } else if (event === 'error') {

@@ -1,0 +1,98 @@
+/**
+ * The web page in a real browser: Debian's Chromium driven by playwright-core against the real
+ * app (with in-memory fakes behind it). Upload a file, watch it become ready, ask, see the quote
+ * highlighted in its passage with the page number, see a refusal as such, delete the document.
+ * A screenshot lands in test-output/web-page.png.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type RunningApp } from './helpers/start-app.ts';
+
+const chromiumPath = '/usr/bin/chromium';
+const screenshotDirectory = new URL('../test-output/', import.meta.url);
+
+const satzung = [
+  'Satzung der Gartenfreunde Lindenau e. V.',
+  'Der Verein heißt Gartenfreunde Lindenau. Er hat seinen Sitz in Leipzig.',
+  '\f§ 4 Beiträge',
+  'Der Mitgliedsbeitrag beträgt 24 Euro im Jahr. Er ist bis zum 31. März zu zahlen. Ermäßigungen beschließt der Vorstand.',
+].join('\n');
+
+let running: RunningApp;
+let browser: Browser;
+let page: Page;
+const outsideRequests: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`Chromium is missing at ${chromiumPath}. Install it with: apt-get update && apt-get install -y chromium`);
+  }
+  running = await startApp({ ingestionOptions: { autoProcess: false } });
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  page = await browser.newPage({ viewport: { width: 1100, height: 1000 }, locale: 'de-DE' });
+  page.setDefaultTimeout(10_000);
+  page.on('request', (request) => {
+    if (!request.url().startsWith(running.url) && !request.url().startsWith('data:')) outsideRequests.push(request.url());
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await running?.close();
+});
+
+describe('web page', () => {
+  it('uploads a file, shows its status until ready, and highlights the streamed quote in its passage', async () => {
+    await page.goto(`${running.url}/`);
+    await page.locator('#documents-empty').waitFor({ state: 'visible' });
+
+    await page.setInputFiles('#files', { name: 'satzung.txt', mimeType: 'text/plain', buffer: Buffer.from(satzung) });
+    await page.getByRole('button', { name: 'Hochladen', exact: true }).click();
+    const row = page.locator('#documents tbody tr', { hasText: 'satzung.txt' });
+    await row.locator('.status', { hasText: 'wartet' }).waitFor();
+
+    running.ingestion.processAll();
+    await row.locator('.status', { hasText: 'bereit' }).waitFor();
+    expect(await row.locator('td').nth(2).textContent()).toBe('2');
+
+    await page.fill('#question', 'Wie hoch ist der Mitgliedsbeitrag im Jahr?');
+    await page.getByRole('button', { name: 'Fragen', exact: true }).click();
+    const mark = page.locator('#citations li mark');
+    await mark.waitFor();
+    await page.locator('#answer-meta', { hasText: 'extractive' }).waitFor();
+
+    expect(await mark.textContent()).toBe('Der Mitgliedsbeitrag beträgt 24 Euro im Jahr.');
+    expect(await page.locator('#answer-text').textContent()).toBe('Der Mitgliedsbeitrag beträgt 24 Euro im Jahr.');
+    const passage = (await page.locator('#citations li .passage').textContent()) ?? '';
+    expect(passage).toContain('§ 4 Beiträge');
+    expect(passage).toContain('Er ist bis zum 31. März zu zahlen.');
+    expect(await page.locator('#citations li .source').textContent()).toBe('Quelle: satzung, Seite 2');
+    expect(await page.locator('#refusal').isHidden()).toBe(true);
+
+    mkdirSync(screenshotDirectory, { recursive: true });
+    await page.screenshot({ path: new URL('web-page.png', screenshotDirectory).pathname, fullPage: true });
+  });
+
+  it('shows a refusal as a refusal, not as an answer', async () => {
+    await page.fill('#question', 'Wer gewann die Fußballweltmeisterschaft 1954?');
+    await page.getByRole('button', { name: 'Fragen', exact: true }).click();
+    await page.locator('#refusal').waitFor({ state: 'visible' });
+    expect(await page.locator('#refusal-text').textContent()).toBe('Mit den gegebenen Informationen ist diese Frage nicht zu beantworten.');
+    expect(await page.locator('#citations li').count()).toBe(0);
+    expect(await page.locator('#answer-text').textContent()).toBe('');
+    await page.screenshot({ path: new URL('web-page-refusal.png', screenshotDirectory).pathname, fullPage: true });
+  });
+
+  it('deletes a document after confirmation, and loads nothing from outside', async () => {
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.getByRole('button', { name: 'satzung löschen', exact: true }).click();
+    await page.locator('#documents-empty').waitFor({ state: 'visible' });
+    expect((await running.ingestion.list()).total).toBe(0);
+    expect(outsideRequests).toEqual([]);
+  });
+});
