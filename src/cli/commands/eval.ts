@@ -1,0 +1,192 @@
+/**
+ * `beleg eval`: runs an evaluation dataset through ingestion and the answer service and writes
+ * report.json, report.md and report.html; `--gate` fails the run when a metric misses its gate;
+ * `--compare a b` prints the differences between two reports; `--from-squad` converts SQuAD JSON.
+ */
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Answerer } from '../../answer/answer-contract.ts';
+import { openAppContext } from '../../app-context.ts';
+import { engineNames, loadConfig, type EngineName } from '../../config.ts';
+import { EngineUnavailableError, ValidationError } from '../../errors.ts';
+import { compareReports, formatComparison } from '../../eval/compare-reports.ts';
+import { convertSquad } from '../../eval/convert-squad.ts';
+import { checkGates, parseGates, type GateOutcome } from '../../eval/gates.ts';
+import { InvalidDatasetError } from '../../eval/invalid-dataset-error.ts';
+import { loadDataset, writeDataset } from '../../eval/load-dataset.ts';
+import { formatMilliseconds, formatValue, metricLabels } from '../../eval/metric-labels.ts';
+import type { HeadlineMetricName } from '../../eval/metrics.ts';
+import { parseReport, type EvalReport } from '../../eval/report.ts';
+import { runEval, type EvalProgress } from '../../eval/run-eval.ts';
+import { writeReport } from '../../eval/write-report.ts';
+import { createProgress, type Progress } from '../progress.ts';
+
+const USAGE = `Usage:
+  beleg eval <dataset-dir> [--engine E] [--limit N] [--top-k K] [--out DIR] [--gate FILE] [--data-dir DIR]
+  beleg eval --compare <a/report.json> <b/report.json> [--gate FILE]
+  beleg eval --from-squad <squad.json> --out <dataset-dir> [--no-unanswerable]
+
+Runs the dataset (corpus.jsonl + cases.jsonl, or one SQuAD-format .json; see eval/README.md)
+and writes report.json, report.md and report.html to --out (default: a folder under the
+system's temp directory). Documents go into --data-dir, by default a separate evaluation data
+directory under the temp directory, never your own data.
+
+  --engine E       extractive, gptq, tgi or openai (default: the configured engine)
+  --limit N        run N cases, spread evenly over the dataset, answerable and not in proportion
+  --top-k K        sources per answer (default 10)
+  --gate FILE      exit with 1 when a metric misses its minimum or maximum (eval/gates.json)
+  --seed N         bootstrap seed (default 1, at least 1); --resamples N (default 1000)`;
+
+function parseCount(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new ValidationError(`--${name} must be a whole number of at least 1, not '${value}'.`);
+  return number;
+}
+
+async function readText(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InvalidDatasetError(`Cannot read ${what} '${file}' (${(error as NodeJS.ErrnoException).code ?? 'error'}). Check the path.`);
+  }
+}
+
+function printGates(outcomes: GateOutcome[]): boolean {
+  for (const outcome of outcomes) {
+    const relation = outcome.bound === 'min' ? '≥' : '≤';
+    const verdict = outcome.passed ? 'pass' : 'FAIL';
+    console.log(`  ${verdict}  ${outcome.metric} = ${formatValue(outcome.value)} (gate ${relation} ${outcome.limit})`);
+  }
+  const failed = outcomes.filter((outcome) => !outcome.passed).length;
+  console.log(failed === 0 ? `All ${outcomes.length} gates pass.` : `${failed} of ${outcomes.length} gates fail.`);
+  return failed === 0;
+}
+
+async function gate(report: EvalReport, gateFile: string | undefined): Promise<number> {
+  if (gateFile === undefined) return 0;
+  console.log(`\nGates (${gateFile}):`);
+  return printGates(checkGates(report.metrics, parseGates(await readText(gateFile, 'the gates file'), gateFile))) ? 0 : 1;
+}
+
+function summary(report: EvalReport): string {
+  const lines = [`\n${report.dataset.name}: ${report.dataset.selectedCases} cases with ${report.run.engine} (${report.run.model}) in ${formatMilliseconds(report.run.durationMs)}`];
+  for (const name of Object.keys(metricLabels) as HeadlineMetricName[]) {
+    const interval = report.confidence[name];
+    const range = interval ? `  [${formatValue(interval.low)}, ${formatValue(interval.high)}]` : '';
+    lines.push(`  ${metricLabels[name].label.padEnd(20)} ${formatValue(report.metrics[name]).padStart(6)}${range}`);
+  }
+  const latency = report.metrics.latency.totalMs;
+  lines.push(`  ${'Latency p50/p95'.padEnd(20)} ${formatMilliseconds(latency.p50)} / ${formatMilliseconds(latency.p95)}`);
+  lines.push(`  ${'Failed cases'.padEnd(20)} ${report.metrics.counts.failedCases} of ${report.metrics.counts.cases}`);
+  if (report.run.ingestionFailures.length > 0) lines.push(`  ${report.run.ingestionFailures.length} documents failed to ingest (see report.md)`);
+  return lines.join('\n');
+}
+
+/** Progress bars for ingestion, then for asking. */
+function progressReporter(): { onProgress: (event: EvalProgress) => void; stop: () => void } {
+  let current: { phase: EvalProgress['phase']; bar: Progress } | null = null;
+  return {
+    onProgress: (event) => {
+      if (current?.phase !== event.phase) {
+        current?.bar.stop();
+        console.error(event.phase === 'ingest' ? 'Ingesting the corpus …' : 'Asking the cases …');
+        current = { phase: event.phase, bar: createProgress(event.total, event.phase === 'ingest' ? 'documents' : 'cases') };
+      }
+      current.bar.increment();
+    },
+    stop: () => current?.bar.stop(),
+  };
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      engine: { type: 'string' },
+      limit: { type: 'string' },
+      'top-k': { type: 'string' },
+      out: { type: 'string' },
+      gate: { type: 'string' },
+      'data-dir': { type: 'string' },
+      compare: { type: 'boolean' },
+      'from-squad': { type: 'string' },
+      'no-unanswerable': { type: 'boolean' },
+      seed: { type: 'string' },
+      resamples: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+
+  if (values['from-squad'] !== undefined) {
+    if (values.out === undefined) throw new ValidationError(`--from-squad needs --out <dataset-dir>.\n\n${USAGE}`);
+    const file = values['from-squad'];
+    let json: unknown;
+    try {
+      json = JSON.parse(await readText(file, 'the SQuAD file'));
+    } catch (error) {
+      if (error instanceof InvalidDatasetError) throw error;
+      throw new InvalidDatasetError(`'${file}' is not valid JSON (${(error as Error).message}).`);
+    }
+    const { corpus, cases } = convertSquad(json, { unanswerableVariant: !values['no-unanswerable'] });
+    await writeDataset(values.out, corpus, cases);
+    console.log(`Wrote ${corpus.length} documents and ${cases.length} cases to ${values.out}.`);
+    return 0;
+  }
+
+  if (values.compare) {
+    if (positionals.length !== 2) throw new ValidationError(`--compare needs exactly two report.json files.\n\n${USAGE}`);
+    const [first, second] = await Promise.all(positionals.map(async (file) => parseReport(await readText(file, 'the report'), file)));
+    console.log(formatComparison(compareReports(first!, second!), [`${first!.run.engine} (a)`, `${second!.run.engine} (b)`]));
+    return gate(second!, values.gate);
+  }
+
+  if (positionals.length !== 1) throw new ValidationError(`Name one dataset folder.\n\n${USAGE}`);
+  const engine = values.engine;
+  if (engine !== undefined && !(engineNames as readonly string[]).includes(engine)) {
+    throw new ValidationError(`--engine must be one of ${engineNames.join(', ')}, not '${engine}'.`);
+  }
+  const dataset = await loadDataset(positionals[0]!);
+  const gateFile = values.gate;
+  if (gateFile !== undefined) parseGates(await readText(gateFile, 'the gates file'), gateFile); // fail fast on a bad gates file
+
+  const evalRoot = path.join(os.tmpdir(), 'beleg-eval');
+  const config = loadConfig(process.env, {
+    dataDir: values['data-dir'] ?? path.join(evalRoot, `data-${dataset.name}`),
+    engine,
+  });
+  const context = await openAppContext(config);
+  const reporter = progressReporter();
+  let report: EvalReport;
+  try {
+    // The composition root exposes the answer service once engines are wired (as `beleg serve` expects).
+    const answerer = (context as { answerer?: Answerer }).answerer;
+    if (!answerer) {
+      throw new EngineUnavailableError(
+        'No answer service is wired into the app context (src/app-context.ts) yet, so there is nothing to evaluate. Datasets, metrics and reports are tested with fakes (tests/eval-runner.test.ts).',
+      );
+    }
+    report = await runEval({ ingestion: context.ingestion, answerer }, dataset, {
+      engine: engine as EngineName | undefined,
+      limit: parseCount(values.limit, 'limit'),
+      topK: parseCount(values['top-k'], 'top-k'),
+      bootstrap: { seed: parseCount(values.seed, 'seed') ?? 1, resamples: parseCount(values.resamples, 'resamples') },
+      onProgress: reporter.onProgress,
+    });
+  } finally {
+    reporter.stop();
+    await context.close();
+  }
+  const outDirectory = values.out ?? path.join(evalRoot, `${dataset.name}-${report.run.engine}`);
+  const files = await writeReport(outDirectory, report);
+  console.log(summary(report));
+  console.log(`\nReports: ${files.html}\n         ${files.markdown}\n         ${files.json}`);
+  return gate(report, gateFile);
+}
