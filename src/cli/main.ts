@@ -12,6 +12,7 @@ const commands: Record<string, Command> = {
   ingest: { summary: 'index files and web pages', load: () => import('./commands/ingest.ts') },
   docs: { summary: 'list documents and their status', load: () => import('./commands/docs.ts') },
   rm: { summary: 'delete documents', load: () => import('./commands/rm.ts') },
+  models: { summary: 'download embedding models (beleg models pull <owner/name>)', load: () => import('./commands/models.ts') },
   eval: { summary: 'evaluate answers and citations on a dataset', load: () => import('./commands/eval.ts') },
 };
 
