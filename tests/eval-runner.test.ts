@@ -196,4 +196,14 @@ describe('dataset validation', () => {
     const latency = checkGates(report.metrics, parseGates('{"max":{"latency.totalMs.p95":5}}', 'gates.json'));
     expect(latency).toEqual([{ metric: 'latency.totalMs.p95', bound: 'max', limit: 5, value: 10, passed: false }]);
   });
+
+  it('the shipped eval/gates.json names only real metrics and requires verbatim citations', async () => {
+    const dataset = await loadDataset(path.join(directory, 'set'));
+    const report = await runEval(services(), dataset, { bootstrap: { resamples: 10 } });
+    const gates = parseGates(await readFile(path.resolve(import.meta.dirname, '..', 'eval', 'gates.json'), 'utf8'), 'eval/gates.json');
+    expect(gates.min.citationPrecision).toBe(1);
+    const outcomes = checkGates(report.metrics, gates);
+    // The fake's corpus has one broken file, which the ingestion-failure gate must catch.
+    expect(outcomes.find((outcome) => outcome.metric === 'counts.ingestionFailures')).toMatchObject({ value: 1, passed: false });
+  });
 });

@@ -307,6 +307,8 @@ export type Metrics = Record<HeadlineMetricName, number | null> & {
     retrievalCases: number;
     citations: number;
     failedCases: number;
+    /** Corpus documents that did not reach `ready` (their cases cannot be answered fairly). */
+    ingestionFailures: number;
   };
   answerRecallWhenAnswered: number | null;
   meanQuoteChars: number | null;
@@ -327,7 +329,7 @@ function latency(values: readonly number[]): LatencySummary {
 }
 
 /** Aggregates per-case results into the run's metrics. */
-export function summarizeResults(results: readonly CaseResult[]): Metrics {
+export function summarizeResults(results: readonly CaseResult[], run: { ingestionFailures?: number } = {}): Metrics {
   const done = completed(results);
   const answered = answeredCases(results);
   const headline = Object.fromEntries(
@@ -351,6 +353,7 @@ export function summarizeResults(results: readonly CaseResult[]): Metrics {
       retrievalCases: retrievalCases(results).length,
       citations: answered.reduce((sum, result) => sum + result.citations.length, 0),
       failedCases: results.filter((result) => result.failed).length,
+      ingestionFailures: run.ingestionFailures ?? 0,
     },
     answerRecallWhenAnswered: share(answered.filter((result) => result.answerable).map((result) => result.answerContained)),
     meanQuoteChars: mean(answered.map((result) => result.quoteChars ?? 0)),

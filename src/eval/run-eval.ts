@@ -194,7 +194,7 @@ export async function runEval(
       ingestionFailures: corpus.failures,
       bootstrap,
     },
-    metrics: summarizeResults(results),
+    metrics: summarizeResults(results, { ingestionFailures: corpus.failures.length }),
     confidence: bootstrapIntervals(results, headlineMetrics, bootstrap),
     // Failure cases first, then the rest, each group in dataset order.
     cases: [...results.filter((result) => result.failed), ...results.filter((result) => !result.failed)],
