@@ -7,7 +7,7 @@
 import type { Answer, AnswerStreamPart, Answerer, AskRequest, Citation, Source } from '../../src/answer/answer-contract.ts';
 import { REFUSAL } from '../../src/answer/answer-contract.ts';
 import { CancelledError } from '../../src/errors.ts';
-import type { FakeIngestion } from './fake-ingestion.ts';
+import type { Ingestion } from '../../src/ingest/types.ts';
 
 const stopWords = new Set(['der', 'die', 'das', 'und', 'ist', 'was', 'wie', 'wer', 'wo', 'wann', 'ein', 'eine', 'in', 'im', 'von', 'zu', 'mit', 'den', 'dem', 'des']);
 
@@ -30,7 +30,7 @@ function sentencesOf(text: string): Array<{ start: number; end: number }> {
 type Hold = { promise: Promise<void>; release: () => void };
 
 export class FakeAnswerer implements Answerer {
-  readonly #ingestion: FakeIngestion;
+  readonly #ingestion: Ingestion;
   #hold: Hold | null = null;
   #failure: Error | null = null;
   #startedListeners: Array<() => void> = [];
@@ -41,7 +41,8 @@ export class FakeAnswerer implements Answerer {
   /** Requests as received. */
   readonly requests: AskRequest[] = [];
 
-  constructor(ingestion: FakeIngestion) {
+  /** Reads ready documents through the `Ingestion` contract, so it works with the fake and the real one. */
+  constructor(ingestion: Ingestion) {
     this.#ingestion = ingestion;
   }
 
@@ -89,7 +90,7 @@ export class FakeAnswerer implements Answerer {
     for (const listener of listeners) listener();
 
     const startedAt = performance.now();
-    const best = this.#bestSentence(request);
+    const best = await this.#bestSentence(request);
     const sources: Source[] = best ? [best.source] : [];
     yield { type: 'sources', sources };
 
@@ -132,17 +133,19 @@ export class FakeAnswerer implements Answerer {
     });
   }
 
-  #bestSentence(request: AskRequest): { citation: Citation; source: Source } | null {
+  async #bestSentence(request: AskRequest): Promise<{ citation: Citation; source: Source } | null> {
     const questionWords = new Set(words(request.question));
     let best: { score: number; citation: Citation; source: Source } | null = null;
-    for (const { document, text } of this.#ingestion.readyTexts()) {
+    const { documents } = await this.#ingestion.list({ status: 'ready', limit: 1000 });
+    for (const document of documents) {
       if (request.documentIds && !request.documentIds.includes(document.id)) continue;
+      const text = await this.#ingestion.text(document.id);
       for (const span of sentencesOf(text)) {
         const quote = text.slice(span.start, span.end);
         const score = words(quote).filter((word) => questionWords.has(word)).length;
         if (score === 0 || (best && best.score >= score)) continue;
         const chunkId = `${document.id}-chunk-0`;
-        const page = document.pageCount === null ? null : text.slice(0, span.start).split('\f').length;
+        const page = text.includes('\f') ? text.slice(0, span.start).split('\f').length : null;
         const common = { documentId: document.id, title: document.title, url: document.url, fileName: document.fileName, page, chunkId };
         best = {
           score,

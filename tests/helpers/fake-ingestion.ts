@@ -136,11 +136,6 @@ export class FakeIngestion implements Ingestion {
     return text;
   }
 
-  /** The texts of ready documents (for the fake answerer). */
-  readyTexts(): Array<{ document: DocumentRecord; text: string }> {
-    return [...this.#texts.entries()].map(([id, text]) => ({ document: { ...this.#documents.get(id)! }, text }));
-  }
-
   queueDepth(): number {
     return this.#pending.size;
   }

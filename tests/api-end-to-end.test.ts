@@ -1,0 +1,98 @@
+/**
+ * The app over HTTP with the real ingestion and storage (SQLite + LanceDB in a temporary data
+ * directory): upload a PDF → ready → ask → a citation whose offsets select the quote from the
+ * stored text. The answerer is the small fake (no engine needed); it reads through `Ingestion`.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openAppContext, type AppContext } from '../src/app-context.ts';
+import { loadConfig } from '../src/config.ts';
+import { FakeAnswerer } from './helpers/fake-answerer.ts';
+import { makeTextPdf } from './helpers/make-pdf.ts';
+import { serveApp } from './helpers/start-app.ts';
+import { removeTemporaryDirectories, temporaryDirectory } from './helpers/storage-temp-dir.ts';
+
+type DocumentBody = { id: string; status: string; pageCount: number | null; errorCode: string | null; errorMessage: string | null };
+
+let context: AppContext;
+let server: { url: string; close(): Promise<void> };
+
+beforeAll(async () => {
+  const config = loadConfig({ BELEG_DATA_DIR: temporaryDirectory('beleg-api-') });
+  context = await openAppContext(config);
+  server = await serveApp(config, context.ingestion, new FakeAnswerer(context.ingestion));
+});
+
+afterAll(async () => {
+  await server?.close();
+  await context?.close();
+  removeTemporaryDirectories();
+});
+
+async function upload(name: string, bytes: Uint8Array, type: string): Promise<DocumentBody> {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(bytes)], { type }), name);
+  const response = await fetch(`${server.url}/documents`, { method: 'POST', body: form });
+  expect(response.status).toBe(202);
+  return ((await response.json()) as { documents: DocumentBody[] }).documents[0]!;
+}
+
+async function settled(id: string): Promise<DocumentBody> {
+  let document: DocumentBody | undefined;
+  await expect
+    .poll(
+      async () => {
+        document = (await (await fetch(`${server.url}/documents/${id}`)).json()) as DocumentBody;
+        return document.status;
+      },
+      { timeout: 30_000, interval: 50 },
+    )
+    .toMatch(/^(ready|failed)$/);
+  return document!;
+}
+
+describe('HTTP with real ingestion and storage', () => {
+  it('uploads a PDF, indexes it, and answers with a quote the stored text confirms', async () => {
+    const pdf = await makeTextPdf({
+      title: 'Hausordnung',
+      pages: [
+        { paragraphs: [['Hausordnung der Wohnanlage am Park.'], ['Die Haustür wird um 22 Uhr abgeschlossen.']] },
+        { paragraphs: [['Die Mülltonnen werden dienstags geleert.'], ['Haustiere sind nach Absprache erlaubt.']] },
+      ],
+    });
+    const accepted = await upload('hausordnung.pdf', pdf, 'application/pdf');
+    expect(accepted.status).toMatch(/^(pending|indexing)$/);
+    const ready = await settled(accepted.id);
+    expect(ready.status).toBe('ready');
+    expect(ready.pageCount).toBe(2);
+
+    const ask = await fetch(`${server.url}/ask`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ question: 'Wann werden die Mülltonnen geleert?' }),
+    });
+    expect(ask.status).toBe(200);
+    const answer = (await ask.json()) as { declined: boolean; citations: Array<{ quote: string; documentId: string; charStart: number; charEnd: number }> };
+    expect(answer.declined).toBe(false);
+    const citation = answer.citations[0]!;
+    expect(citation.quote).toBe('Die Mülltonnen werden dienstags geleert.');
+    const excerpt = (await (await fetch(`${server.url}/documents/${accepted.id}/text?start=${citation.charStart}&end=${citation.charEnd}`)).json()) as {
+      text: string;
+    };
+    expect(excerpt.text).toBe(citation.quote);
+
+    expect((await fetch(`${server.url}/documents/${accepted.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await fetch(`${server.url}/documents/${accepted.id}`)).status).toBe(404);
+  });
+
+  it('reports a document that cannot be read as failed, with the reason', async () => {
+    const encrypted = readFileSync(new URL('./fixtures/documents/strassenbahn-encrypted.pdf', import.meta.url));
+    const accepted = await upload('strassenbahn.pdf', encrypted, 'application/pdf');
+    const failed = await settled(accepted.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.errorCode).toBeTruthy();
+    expect(failed.errorMessage).toBeTruthy();
+    const text = await fetch(`${server.url}/documents/${accepted.id}/text`);
+    expect(text.status).toBe(409);
+  });
+});
