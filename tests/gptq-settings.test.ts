@@ -42,7 +42,7 @@ describe('TypeScript reference forward pass', () => {
 const base = { vocabSize: 320, hiddenSize: 256, intermediateSize: 384, layers: 2, heads: 4, kvHeads: 2 };
 const settings: Array<{ label: string } & Omit<RandomCheckpointOptions, 'directory' | keyof typeof base> & Partial<typeof base>> = [
   { label: '4-bit g32 act-order sym, GQA', seed: 1, bits: 4, groupSize: 32, actOrder: true, symmetric: true },
-  { label: '4-bit g128 asym (zero 16 → 8-bit layout), tied embeddings', seed: 2, bits: 4, groupSize: 128, actOrder: false, symmetric: false, tieWordEmbeddings: true },
+  { label: '4-bit g128 asym (zero point 16 → correction part), tied embeddings', seed: 2, bits: 4, groupSize: 128, actOrder: false, symmetric: false, tieWordEmbeddings: true },
   { label: '4-bit g-1 act-order asym, multi-head', seed: 3, bits: 4, groupSize: -1, actOrder: true, symmetric: false, kvHeads: 4 },
   { label: '8-bit g-1 act-order sym, sharded', seed: 4, bits: 8, groupSize: -1, actOrder: true, symmetric: true, shards: 3 },
   { label: '8-bit g32 act-order asym', seed: 5, bits: 8, groupSize: 32, actOrder: true, symmetric: false },
@@ -79,6 +79,24 @@ describe('ONNX engine vs TypeScript reference on AutoGPTQ checkpoints', () => {
       }
     });
   }
+
+  it('runs 8-bit layers with int8 activations (accuracy level 4) close to the reference', async () => {
+    const directory = path.join(workDir, 'model-6');
+    const converted = await convertCheckpoint(directory, { cacheDir: path.join(workDir, 'cache'), accuracyLevel: 4 });
+    expect(converted.cached).toBe(false);
+    const { shape, weights } = await loadReferenceWeights(directory);
+    const expected = referenceForward(shape, weights, tokens);
+    const session = await LlamaSession.open(converted.modelPath, converted.config.shape, { threads: 1 });
+    try {
+      const logits = await session.forward(tokens, { allPositions: true });
+      let worst = 0;
+      tokens.forEach((_, position) => (worst = Math.max(worst, maxAbsDifference(logits, position * shape.vocabSize, expected[position]))));
+      // int8 activations per block: about 1% of a logit's scale, not float32-exact.
+      expect(worst).toBeLessThan(5e-2);
+    } finally {
+      await session.dispose();
+    }
+  });
 
   it('reuses the converted model from the cache on the second load', async () => {
     const directory = path.join(workDir, 'model-1');

@@ -17,10 +17,10 @@ import { SafetensorsCheckpoint } from '../safetensors/safetensors-checkpoint.ts'
 import { readCheckpointConfig, type CheckpointConfig } from './checkpoint-config.ts';
 import { buildLlamaGraph, type LayerProjection, type LlamaWeightSource } from './llama-graph.ts';
 import { readGptqLinear, toFloat32 } from './read-gptq-linear.ts';
-import { repackForMatMulNBits } from './repack-matmul-nbits.ts';
+import { repackForMatMulNBits, type RepackOptions } from './repack-matmul-nbits.ts';
 
 /** Bump when the graph or the weight layout changes, so old caches are not reused. */
-export const CONVERTER_VERSION = 1;
+export const CONVERTER_VERSION = 2;
 
 export type ConvertOptions = {
   /** Where converted models are cached, e.g. `<dataDir>/models/converted`. */
@@ -75,7 +75,7 @@ export async function fingerprintCheckpoint(directory: string, checkpoint: Safet
 }
 
 /** Weight source reading from the checkpoint, one tensor at a time. */
-export function checkpointWeightSource(checkpoint: SafetensorsCheckpoint, config: CheckpointConfig): LlamaWeightSource {
+export function checkpointWeightSource(checkpoint: SafetensorsCheckpoint, config: CheckpointConfig, options: RepackOptions = {}): LlamaWeightSource {
   const { shape, quantization } = config;
   const dimensions: Record<LayerProjection, [number, number]> = {
     'self_attn.q_proj': [shape.hiddenSize, shape.heads * shape.headDim],
@@ -102,7 +102,8 @@ export function checkpointWeightSource(checkpoint: SafetensorsCheckpoint, config
     norm: (name) => floatTensor(`${name}.weight`, [shape.hiddenSize]),
     linear: async (layer, projection) => {
       const [inFeatures, outFeatures] = dimensions[projection];
-      return repackForMatMulNBits(await readGptqLinear(checkpoint, projectionPrefix(layer, projection), inFeatures, outFeatures, quantization));
+      const linear = await readGptqLinear(checkpoint, projectionPrefix(layer, projection), inFeatures, outFeatures, quantization);
+      return repackForMatMulNBits(linear, options);
     },
   };
 }
@@ -128,7 +129,8 @@ export async function convertCheckpoint(directory: string, options: ConvertOptio
     mkdirSync(staging, { recursive: true });
     try {
       const builder = new GraphBuilder({ externalDataPath: path.join(staging, 'model.onnx.data') });
-      const source = checkpointWeightSource(checkpoint, config);
+      // In float32 (accuracy 0) 8-bit layers run as two exact 4-bit parts; see repack-matmul-nbits.ts.
+      const source = checkpointWeightSource(checkpoint, config, { splitEightBit: accuracyLevel < 4 });
       const progress: LlamaWeightSource = {
         ...source,
         linear: (layer, projection) => {

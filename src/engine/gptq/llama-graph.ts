@@ -106,10 +106,6 @@ export async function buildLlamaGraph(
   // Act-order Gathers are shared between projections with the same permutation (q, k, v usually).
   let gathered: Array<{ input: string; permutation: Int32Array; output: string }> = [];
   const linear = (x: string, weight: NBitsLinear): string => {
-    const output = plainLinear(x, weight);
-    return weight.correction ? builder.op('Add', [output, plainLinear(x, weight.correction)]) : output;
-  };
-  const plainLinear = (x: string, weight: NBitsLinear): string => {
     let input = x;
     if (weight.permutation) {
       const existing = gathered.find((entry) => entry.input === x && sameValues(entry.permutation, weight.permutation!));
@@ -121,15 +117,20 @@ export async function buildLlamaGraph(
       }
     }
     const kBlocks = Math.ceil(weight.K / weight.blockSize);
-    const packed = builder.initializer(`${weight.name}.B`, 'uint8', [weight.N, kBlocks, (weight.blockSize * weight.bits) / 8], weight.packed);
-    const scales = builder.floats(`${weight.name}.scales`, [weight.scales.length], weight.scales);
-    const zeroPoints = builder.initializer(`${weight.name}.zero_points`, 'uint8', [weight.zeroPoints.length], weight.zeroPoints);
-    let output = builder.op(
-      'MatMulNBits',
-      [input, packed, scales, zeroPoints],
-      { K: weight.K, N: weight.N, bits: weight.bits, block_size: weight.blockSize, accuracy_level: options.accuracyLevel },
-      'com.microsoft',
-    );
+    let output = '';
+    weight.parts.forEach((part, index) => {
+      const prefix = `${weight.name}.part${index}`;
+      const packed = builder.initializer(`${prefix}.B`, 'uint8', [weight.N, kBlocks, (weight.blockSize * part.bits) / 8], part.packed);
+      const scales = builder.floats(`${prefix}.scales`, [part.scales.length], part.scales);
+      const zeroPoints = builder.initializer(`${prefix}.zero_points`, 'uint8', [part.zeroPoints.length], part.zeroPoints);
+      const product = builder.op(
+        'MatMulNBits',
+        [input, packed, scales, zeroPoints],
+        { K: weight.K, N: weight.N, bits: part.bits, block_size: weight.blockSize, accuracy_level: options.accuracyLevel },
+        'com.microsoft',
+      );
+      output = output ? builder.op('Add', [output, product]) : product;
+    });
     if (weight.bias) output = builder.op('Add', [output, builder.floats(`${weight.name}.bias`, [weight.N], weight.bias)]);
     return output;
   };

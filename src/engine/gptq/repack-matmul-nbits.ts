@@ -13,12 +13,16 @@
  * - `scales` [N * kBlocks]; `zero_points` uint8 [N * ceil(kBlocks*bits/8)], packed the same way;
  * - `w[k, n] = scales[n, k / B] * (q - zero_points[n, k / B])`.
  *
- * Input channels are first sorted by group (see permute-act-order.ts). If a stored zero is the
- * largest b-bit value, AutoGPTQ's "+1" gives 2^b, which a b-bit zero point cannot hold (AutoGPTQ
- * writes this when the true zero point was 0). Such a 4-bit layer is repacked as 8 bits (exact,
- * twice the memory for that layer only). An 8-bit layer with zero point 256 keeps zero point 255
- * and gets a 4-bit `correction` MatMulNBits whose weight is `-scale` in exactly those blocks
- * (q = 0, zero point 1), so the sum is `scale * (q - 256)`.
+ * Input channels are first sorted by group (see permute-act-order.ts). The result is a sum of
+ * one or more MatMulNBits `parts` over the same permuted input:
+ * - Zero point 2^b: if a stored zero is the largest b-bit value, AutoGPTQ's "+1" gives 2^b, which a
+ *   b-bit zero point cannot hold (AutoGPTQ writes this when the true zero point was 0). The main
+ *   part keeps zero point 2^b − 1 and a 4-bit correction part adds `-scale` in exactly those blocks
+ *   (q = 0, zero point 1), so the sum is `scale * (q − 2^b)`.
+ * - 8 bits in float32: onnxruntime's CPU kernel has a fast 8-bit path only with int8 activations
+ *   (accuracy_level 4); in float32 it dequantizes the whole matrix on every call (~100x slower).
+ *   With `splitEightBit`, `q = 16·hi + lo` and `zero = 16·zh + zl` become two exact 4-bit parts:
+ *   `(16·scale)·(hi − zh) + scale·(lo − zl)`.
  */
 import { UnsupportedModelError } from '../../errors.ts';
 import { chooseBlockSize, permuteActOrder } from './permute-act-order.ts';
@@ -37,24 +41,32 @@ export type GptqLinear = {
   bias?: Float32Array;
 };
 
-/** The same Linear in MatMulNBits layout. */
-export type NBitsLinear = {
-  name: string;
+/** One MatMulNBits node's constants. */
+export type NBitsPart = {
   bits: 4 | 8;
-  K: number;
-  N: number;
-  blockSize: number;
   /** [N, kBlocks, blockSize*bits/8] */
   packed: Uint8Array;
   /** [N * kBlocks] */
   scales: Float32Array;
   /** [N * ceil(kBlocks*bits/8)] */
   zeroPoints: Uint8Array;
+};
+
+/** The same Linear in MatMulNBits layout: the sum of `parts` applied to the permuted input. */
+export type NBitsLinear = {
+  name: string;
+  K: number;
+  N: number;
+  blockSize: number;
+  parts: NBitsPart[];
   /** Input permutation to Gather before the MatMul; null when channels are already in order. */
   permutation: Int32Array | null;
   bias?: Float32Array;
-  /** Added to the output; only for 8-bit layers with zero point 256 (see above). */
-  correction?: NBitsLinear;
+};
+
+export type RepackOptions = {
+  /** Represent 8-bit layers as two 4-bit parts (exact and fast in float32). */
+  splitEightBit?: boolean;
 };
 
 /** `g_idx` as AutoGPTQ writes it without act-order: channel k is in group k / groupSize. */
@@ -91,9 +103,45 @@ export function dequantize(linear: GptqLinear): Float32Array {
   return weight;
 }
 
+/**
+ * Packs values given in sorted-input order into one MatMulNBits part.
+ * `value(n, sorted)` and `zero(n, block)` must already fit in `bits`.
+ */
+function packPart(
+  bits: 4 | 8,
+  K: number,
+  N: number,
+  blockSize: number,
+  scales: Float32Array,
+  value: (n: number, sorted: number) => number,
+  zero: (n: number, block: number) => number,
+): NBitsPart {
+  const kBlocks = Math.ceil(K / blockSize);
+  const rowBytes = (kBlocks * blockSize * bits) / 8;
+  const packed = new Uint8Array(N * rowBytes);
+  const zeroRowBytes = Math.ceil((kBlocks * bits) / 8);
+  const zeroPoints = new Uint8Array(N * zeroRowBytes);
+  for (let n = 0; n < N; n++) {
+    for (let block = 0; block < kBlocks; block++) {
+      const z = zero(n, block);
+      if (bits === 8) zeroPoints[n * zeroRowBytes + block] = z;
+      else zeroPoints[n * zeroRowBytes + (block >> 1)] |= z << ((block & 1) * 4);
+    }
+    const rowStart = n * rowBytes;
+    const lastZero = zero(n, kBlocks - 1);
+    for (let sorted = 0; sorted < kBlocks * blockSize; sorted++) {
+      // Padding past K takes the block's zero point, so it contributes nothing.
+      const q = sorted < K ? value(n, sorted) : lastZero;
+      if (bits === 8) packed[rowStart + sorted] = q;
+      else packed[rowStart + (sorted >> 1)] |= q << ((sorted & 1) * 4);
+    }
+  }
+  return { bits, packed, scales, zeroPoints };
+}
+
 /** Repacks an AutoGPTQ Linear for MatMulNBits. */
-export function repackForMatMulNBits(linear: GptqLinear): NBitsLinear {
-  const { inFeatures: K, outFeatures: N } = linear;
+export function repackForMatMulNBits(linear: GptqLinear, options: RepackOptions = {}): NBitsLinear {
+  const { inFeatures: K, outFeatures: N, bits } = linear;
   if (linear.groupIndex.length !== K) {
     throw new UnsupportedModelError(`'${linear.name}.g_idx' has ${linear.groupIndex.length} entries, expected ${K}.`, { name: linear.name });
   }
@@ -106,72 +154,46 @@ export function repackForMatMulNBits(linear: GptqLinear): NBitsLinear {
     );
   }
   const kBlocks = Math.ceil(K / blockSize);
-  const groups = linear.scales.length / N;
-
-  // Real zero points per (group, n); a 4-bit zero of 16 forces an 8-bit layout.
-  const zeros = new Uint16Array(groups * N);
-  let maxZero = 0;
-  for (let group = 0; group < groups; group++) {
-    for (let n = 0; n < N; n++) {
-      const zero = unpackZero(linear, group, n);
-      zeros[group * N + n] = zero;
-      if (zero > maxZero) maxZero = zero;
-    }
-  }
-  const bits: 4 | 8 = maxZero > (1 << linear.bits) - 1 ? 8 : linear.bits;
-  const needsCorrection = maxZero > 255;
-  const correctionZeroRowBytes = Math.ceil(kBlocks / 2);
-  const correctionZeros = needsCorrection ? new Uint8Array(N * correctionZeroRowBytes) : undefined;
-
-  // Quantized values in natural order [K, N], read row by row from qweight.
-  const values = new Uint8Array(K * N);
-  const valuesPerWord = 32 / linear.bits;
-  const mask = (1 << linear.bits) - 1;
-  for (let row = 0; row < K / valuesPerWord; row++) {
-    for (let n = 0; n < N; n++) {
-      const word = linear.qweight[row * N + n];
-      for (let j = 0; j < valuesPerWord; j++) values[(row * valuesPerWord + j) * N + n] = (word >>> (linear.bits * j)) & mask;
-    }
-  }
-
-  const blobSize = (blockSize * bits) / 8;
-  const rowBytes = kBlocks * blobSize;
-  const packed = new Uint8Array(N * rowBytes);
-  const scales = new Float32Array(N * kBlocks);
-  const zeroRowBytes = Math.ceil((kBlocks * bits) / 8);
-  const zeroPoints = new Uint8Array(N * zeroRowBytes);
+  const maxq = (1 << bits) - 1;
   const blockGroups = Int32Array.from({ length: kBlocks }, (_, block) => sortedGroups[block * blockSize]);
 
+  // Per (n, block): scale and real zero point (may be 2^bits, see above).
+  const scales = new Float32Array(N * kBlocks);
+  const zeros = new Uint16Array(N * kBlocks);
+  let overflow = false;
   for (let n = 0; n < N; n++) {
     for (let block = 0; block < kBlocks; block++) {
       const group = blockGroups[block];
       scales[n * kBlocks + block] = linear.scales[group * N + n];
-      let zero = zeros[group * N + n];
-      if (zero > 255) {
-        zero = 255;
-        correctionZeros![n * correctionZeroRowBytes + (block >> 1)] |= 1 << ((block & 1) * 4);
-      }
-      if (bits === 8) zeroPoints[n * zeroRowBytes + block] = zero;
-      else zeroPoints[n * zeroRowBytes + (block >> 1)] |= zero << ((block & 1) * 4);
-    }
-    const rowStart = n * rowBytes;
-    for (let sorted = 0; sorted < kBlocks * blockSize; sorted++) {
-      // Padding past K takes the block's zero point, so it contributes nothing.
-      const q = sorted < K ? values[(permutation ? permutation[sorted] : sorted) * N + n] : Math.min(255, zeros[blockGroups[kBlocks - 1] * N + n]);
-      if (bits === 8) packed[rowStart + sorted] = q;
-      else packed[rowStart + (sorted >> 1)] |= q << ((sorted & 1) * 4);
+      const zero = unpackZero(linear, group, n);
+      zeros[n * kBlocks + block] = zero;
+      if (zero > maxq) overflow = true;
     }
   }
-  const correction: NBitsLinear | undefined = correctionZeros && {
-    name: `${linear.name}.correction`,
-    bits: 4,
-    K,
-    N,
-    blockSize,
-    packed: new Uint8Array((N * kBlocks * blockSize) / 2),
-    scales,
-    zeroPoints: correctionZeros,
-    permutation,
-  };
-  return { name: linear.name, bits, K, N, blockSize, packed, scales, zeroPoints, permutation, bias: linear.bias, correction };
+  const clampedZero = (n: number, block: number) => Math.min(maxq, zeros[n * kBlocks + block]);
+
+  // Quantized values transposed to [N, K] in sorted input order, read row by row from qweight.
+  const values = new Uint8Array(N * K);
+  const valuesPerWord = 32 / bits;
+  const inverse = new Int32Array(K);
+  for (let sorted = 0; sorted < K; sorted++) inverse[permutation ? permutation[sorted] : sorted] = sorted;
+  for (let row = 0; row < K / valuesPerWord; row++) {
+    for (let n = 0; n < N; n++) {
+      const word = linear.qweight[row * N + n];
+      for (let j = 0; j < valuesPerWord; j++) values[n * K + inverse[row * valuesPerWord + j]] = (word >>> (bits * j)) & maxq;
+    }
+  }
+
+  const parts: NBitsPart[] = [];
+  if (bits === 8 && options.splitEightBit) {
+    const highScales = scales.map((scale) => scale * 16);
+    parts.push(packPart(4, K, N, blockSize, highScales, (n, sorted) => values[n * K + sorted] >> 4, (n, block) => clampedZero(n, block) >> 4));
+    parts.push(packPart(4, K, N, blockSize, scales, (n, sorted) => values[n * K + sorted] & 15, (n, block) => clampedZero(n, block) & 15));
+  } else {
+    parts.push(packPart(bits, K, N, blockSize, scales, (n, sorted) => values[n * K + sorted], clampedZero));
+  }
+  if (overflow) {
+    parts.push(packPart(4, K, N, blockSize, scales, () => 0, (n, block) => (zeros[n * kBlocks + block] > maxq ? 1 : 0)));
+  }
+  return { name: linear.name, K, N, blockSize, parts, permutation, bias: linear.bias };
 }

@@ -66,9 +66,8 @@ function quantizedLinear(prefix: string, inFeatures: number, outFeatures: number
   const qweight = new Int32Array((inFeatures / valuesPerWord) * outFeatures);
   for (let row = 0; row < inFeatures / valuesPerWord; row++) {
     for (let n = 0; n < outFeatures; n++) {
-      let word = 0;
-      for (let j = 0; j < valuesPerWord; j++) word |= random.integer(0, maxq) << (bits * j);
-      qweight[row * outFeatures + n] = word;
+      // Uniform random bits are uniform b-bit values in every slot.
+      qweight[row * outFeatures + n] = random.nextUint32() | 0;
     }
   }
   const qzeros = new Int32Array(groups * (outFeatures / valuesPerWord));

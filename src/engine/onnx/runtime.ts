@@ -13,6 +13,8 @@ export type SessionOptions = {
   intraOpThreads?: number;
   /** Path for the optimized model, if ORT should write one. */
   optimizedModelPath?: string;
+  /** Write an onnxruntime profile (JSON) with this file prefix; for benchmarks. */
+  profileFilePrefix?: string;
 };
 
 /** Opens an ONNX model from a file path or bytes on the CPU execution provider. */
@@ -22,6 +24,7 @@ export async function createSession(model: string | Uint8Array, options: Session
     graphOptimizationLevel: 'all',
     ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
     ...(options.optimizedModelPath ? { optimizedModelFilePath: options.optimizedModelPath } : {}),
+    ...(options.profileFilePrefix ? { enableProfiling: true, profileFilePrefix: options.profileFilePrefix } : {}),
   };
   return typeof model === 'string'
     ? ort.InferenceSession.create(model, sessionOptions)
