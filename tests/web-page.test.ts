@@ -1,13 +1,19 @@
 /**
  * The web page in a real browser: Debian's Chromium driven by playwright-core against the real
- * app (with in-memory fakes behind it). Upload a file, watch it become ready, ask, see the quote
+ * app. With in-memory fakes: upload a file, watch it go from waiting to ready, ask, see the quote
  * highlighted in its passage with the page number, see a refusal as such, delete the document.
- * A screenshot lands in test-output/web-page.png.
+ * With the real ingestion and storage: upload a PDF and see the quote highlighted in its passage.
+ * Screenshots land in test-output/.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from './helpers/start-app.ts';
+import { openAppContext, type AppContext } from '../src/app-context.ts';
+import { loadConfig } from '../src/config.ts';
+import { FakeAnswerer } from './helpers/fake-answerer.ts';
+import { makeTextPdf } from './helpers/make-pdf.ts';
+import { serveApp, startApp, type RunningApp } from './helpers/start-app.ts';
+import { removeTemporaryDirectories, temporaryDirectory } from './helpers/storage-temp-dir.ts';
 
 const chromiumPath = '/usr/bin/chromium';
 const screenshotDirectory = new URL('../test-output/', import.meta.url);
@@ -44,6 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await running?.close();
+  removeTemporaryDirectories();
 });
 
 describe('web page', () => {
@@ -94,5 +101,50 @@ describe('web page', () => {
     await page.locator('#documents-empty').waitFor({ state: 'visible' });
     expect((await running.ingestion.list()).total).toBe(0);
     expect(outsideRequests).toEqual([]);
+  });
+});
+
+describe('web page with real ingestion', () => {
+  let context: AppContext;
+  let server: { url: string; close(): Promise<void> };
+
+  beforeAll(async () => {
+    const config = loadConfig({ BELEG_DATA_DIR: temporaryDirectory('beleg-web-') });
+    context = await openAppContext(config);
+    server = await serveApp(config, context.ingestion, new FakeAnswerer(context.ingestion));
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await context?.close();
+  });
+
+  it('uploads a PDF and highlights the quote inside its passage', async () => {
+    const pdf = await makeTextPdf({
+      title: 'Hausordnung',
+      pages: [
+        { paragraphs: [['Hausordnung der Wohnanlage am Park.'], ['Die Haustür wird um 22 Uhr abgeschlossen.']] },
+        { paragraphs: [['Die Mülltonnen werden dienstags geleert.'], ['Haustiere sind nach Absprache erlaubt.']] },
+      ],
+    });
+    const pdfPage = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: 'de-DE' });
+    pdfPage.setDefaultTimeout(20_000);
+    await pdfPage.goto(`${server.url}/`);
+    await pdfPage.setInputFiles('#files', { name: 'hausordnung.pdf', mimeType: 'application/pdf', buffer: Buffer.from(pdf) });
+    await pdfPage.getByRole('button', { name: 'Hochladen', exact: true }).click();
+    const row = pdfPage.locator('#documents tbody tr', { hasText: 'hausordnung.pdf' });
+    await row.locator('.status', { hasText: 'bereit' }).waitFor();
+    expect(await row.locator('td').nth(2).textContent()).toBe('2');
+
+    await pdfPage.fill('#question', 'Wann werden die Mülltonnen geleert?');
+    await pdfPage.getByRole('button', { name: 'Fragen', exact: true }).click();
+    const mark = pdfPage.locator('#citations li mark');
+    await mark.waitFor();
+    expect(await mark.textContent()).toBe('Die Mülltonnen werden dienstags geleert.');
+    const passage = (await pdfPage.locator('#citations li .passage').textContent()) ?? '';
+    expect(passage).toContain('Haustiere sind nach Absprache erlaubt.');
+    await pdfPage.locator('#answer-meta', { hasText: 'extractive' }).waitFor();
+    await pdfPage.screenshot({ path: new URL('web-page-pdf.png', screenshotDirectory).pathname, fullPage: true });
+    await pdfPage.close();
   });
 });
