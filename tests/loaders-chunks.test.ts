@@ -27,6 +27,7 @@ describe('chunks of every fixture', () => {
       for (const chunk of chunks) {
         expect(document.text.slice(chunk.charStart, chunk.charEnd)).toBe(chunk.text);
         expect(chunk.tokenCount).toBeLessThanOrEqual(maxTokens);
+        expect(chunk.tokenCount).toBe(tokenizer.count(chunk.text));
         for (const sentence of chunk.sentences) {
           expect(sentence.charStart).toBeGreaterThanOrEqual(chunk.charStart);
           expect(sentence.charEnd).toBeLessThanOrEqual(chunk.charEnd);

@@ -42,9 +42,10 @@ export function chunkDocument(document: LoadedDocument, tokenizer: TokenCounter,
   }
   const text = document.text;
   const chunks: ChunkDraft[] = [];
+  const counter = new RunCounter(text, tokenizer);
   for (const region of regionsOf(document)) {
     const sentences = splitSentences(text, region).flatMap((sentence) => fitSentence(text, sentence, tokenizer, maxTokens));
-    for (const { sentences: group, tokenCount } of packSentences(text, sentences, tokenizer, maxTokens, overlapSentences)) {
+    for (const { sentences: group, tokenCount } of packSentences(sentences, counter, maxTokens, overlapSentences)) {
       const charStart = group[0]!.charStart;
       const charEnd = group[group.length - 1]!.charEnd;
       const chunkText = text.slice(charStart, charEnd);
@@ -79,51 +80,102 @@ function regionsOf(document: LoadedDocument): Region[] {
   return regions;
 }
 
+/**
+ * Exact Llama-2 token counts of runs of neighbouring sentences without tokenizing whole chunks
+ * (the tokenizer's BPE runs over the whole string, so long strings cost much more than their
+ * parts). In Llama-2's vocabulary no piece has `▁` (a space) after another character and none
+ * holds a line break, so tokenization never merges across a space that follows a non-space or
+ * across a line break: a run's count is the first sentence's count plus, for each next sentence,
+ * the count of the gap and that sentence as they stand in the text. That part is measured as
+ * `count("\n" + gap + sentence) - 2` (the dummy `▁` and the line break). The first run with more
+ * than one sentence is checked against a direct count; should a tokenizer break this rule, all
+ * runs are counted directly.
+ */
+class RunCounter {
+  readonly #text: string;
+  readonly #tokenizer: TokenCounter;
+  readonly #followCosts = new Map<number, number>();
+  #verified = false;
+  #additive = true;
+
+  constructor(text: string, tokenizer: TokenCounter) {
+    this.#text = text;
+    this.#tokenizer = tokenizer;
+  }
+
+  /** Tokens `sentence` adds after `previous` (its neighbour in the text); NaN when they touch. */
+  follow(previous: SentenceSpan, sentence: SentenceSpan): number {
+    const cached = this.#followCosts.get(sentence.charStart);
+    if (cached !== undefined) return cached;
+    const gap = this.#text.slice(previous.charEnd, sentence.charStart);
+    const sentenceText = this.#text.slice(sentence.charStart, sentence.charEnd);
+    const cost = gap.length === 0 ? Number.NaN : gap === ' ' ? this.#tokenizer.count(sentenceText) : this.#tokenizer.count(`\n${gap}${sentenceText}`) - 2;
+    this.#followCosts.set(sentence.charStart, cost);
+    return cost;
+  }
+
+  /** Exact tokens of the text from the first to the last of `run` (neighbouring sentences). */
+  count(run: MeasuredSentence[]): number {
+    const direct = () => this.#tokenizer.count(this.#text.slice(run[0]!.charStart, run[run.length - 1]!.charEnd));
+    if (run.length === 1) return run[0]!.tokenCount;
+    if (!this.#additive) return direct();
+    let total = run[0]!.tokenCount;
+    for (let index = 1; index < run.length; index++) total += this.follow(run[index - 1]!, run[index]!);
+    if (Number.isNaN(total)) return direct();
+    if (!this.#verified) {
+      this.#verified = true;
+      const exact = direct();
+      if (exact !== total) {
+        this.#additive = false;
+        return exact;
+      }
+    }
+    return total;
+  }
+}
+
 /** Packs sentences greedily, repeating the last `overlap` sentences of a chunk at the next one's start. */
 function packSentences(
-  text: string,
   sentences: MeasuredSentence[],
-  tokenizer: TokenCounter,
+  counter: RunCounter,
   maxTokens: number,
   overlap: number,
 ): Array<{ sentences: MeasuredSentence[]; tokenCount: number }> {
   const groups: Array<{ sentences: MeasuredSentence[]; tokenCount: number }> = [];
   let index = 0;
   while (index < sentences.length) {
-    const group: MeasuredSentence[] = [];
-    // Overlap: earlier sentences, only if at least the next new sentence still fits after them.
+    let group: MeasuredSentence[] = [];
+    // Overlap: the previous chunk's last sentences, if the next new sentence still fits after them.
     if (groups.length > 0 && overlap > 0) {
-      const previous = groups[groups.length - 1]!.sentences;
-      const carried = previous.slice(-overlap).filter((sentence) => sentence.charEnd <= sentences[index]!.charStart);
-      const carriedTokens = carried.reduce((sum, sentence) => sum + sentence.tokenCount, 0);
-      if (carried.length > 0 && carriedTokens + sentences[index]!.tokenCount <= maxTokens) group.push(...carried);
+      const carried = groups[groups.length - 1]!.sentences.slice(-overlap).filter((sentence) => sentence.charEnd <= sentences[index]!.charStart);
+      if (carried.length > 0 && counter.count([...carried, sentences[index]!]) <= maxTokens) group = carried;
     }
     const firstNew = group.length;
-    let tokens = group.reduce((sum, sentence) => sum + sentence.tokenCount, 0);
-    while (index < sentences.length && (group.length === firstNew || tokens + sentences[index]!.tokenCount <= maxTokens)) {
-      tokens += sentences[index]!.tokenCount;
-      group.push(sentences[index]!);
+    let tokens = group.length > 0 ? counter.count(group) : 0;
+    while (index < sentences.length) {
+      const next = sentences[index]!;
+      const cost = group.length === 0 ? next.tokenCount : counter.follow(group[group.length - 1]!, next);
+      // Always take one new sentence; more only while they fit (NaN: pieces of one word, checked below).
+      if (group.length > firstNew && !(tokens + cost <= maxTokens)) break;
+      tokens += Number.isNaN(cost) ? 0 : cost;
+      group.push(next);
       index++;
     }
-    // Sentence counts are an estimate of the joined text's count: verify, and give back sentences
-    // (never the only new one), then the overlap, until the exact count fits.
-    let exact = countSpan(text, group, tokenizer);
+    // The running sum is exact for the Llama-2 tokenizer; the exact count decides (pieces of one
+    // cut word, other tokenizers): give back sentences, never the only new one, then the overlap.
+    let exact = counter.count(group);
     while (exact > maxTokens && group.length - firstNew > 1) {
       group.pop();
       index--;
-      exact = countSpan(text, group, tokenizer);
+      exact = counter.count(group);
     }
     if (exact > maxTokens && firstNew > 0) {
-      group.splice(0, firstNew);
-      exact = countSpan(text, group, tokenizer);
+      group = group.slice(firstNew);
+      exact = counter.count(group);
     }
     groups.push({ sentences: group, tokenCount: exact });
   }
   return groups;
-}
-
-function countSpan(text: string, group: SentenceSpan[], tokenizer: TokenCounter): number {
-  return tokenizer.count(text.slice(group[0]!.charStart, group[group.length - 1]!.charEnd));
 }
 
 /** A sentence within the budget as it is; a longer one cut into pieces that fit. */
