@@ -98,7 +98,7 @@ describe('documents and asking over HTTP', () => {
     expect((await fetch(`${running.url}/documents/${id}`, { method: 'DELETE' })).status).toBe(404);
   });
 
-  it('refuses bodies it cannot read: 415 for other content types, 400 naming the field otherwise', async () => {
+  it('refuses what it cannot read: 415 for other content types and file types, 422 for a broken PDF, 400 naming the field', async () => {
     running = await startApp();
     const plain = await fetch(`${running.url}/documents`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hallo' });
     expect(plain.status).toBe(415);
@@ -117,6 +117,17 @@ describe('documents and asking over HTTP', () => {
     });
     expect(badUrl.status).toBe(400);
     expect(((await badUrl.json()) as { error: { field: string } }).error.field).toBe('url');
+
+    const png = new FormData();
+    png.append('file', new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])], { type: 'image/png' }), 'foto.png');
+    const image = await fetch(`${running.url}/documents`, { method: 'POST', body: png });
+    expect(image.status).toBe(415);
+    expect(((await image.json()) as { error: { code: string } }).error.code).toBe('unsupported_document');
+
+    const fakePdf = await fetch(`${running.url}/documents`, { method: 'POST', body: uploadForm({ name: 'bericht.pdf', text: 'kein PDF', type: 'application/pdf' }) });
+    expect(fakePdf.status).toBe(422);
+    expect(((await fakePdf.json()) as { error: { code: string } }).error.code).toBe('pdf_corrupt');
+    expect(running.ingestion.submitted).toHaveLength(0);
 
     const badStatus = await fetch(`${running.url}/documents?status=done`);
     expect(badStatus.status).toBe(400);

@@ -46,6 +46,14 @@ const statusByErrorClass: ReadonlyArray<readonly [ErrorClass, ContentfulStatusCo
   [CancelledError, 503],
 ];
 
+/**
+ * Status codes of errors other areas raise as plain BelegErrors with their own code, for when no
+ * class above matches.
+ */
+const statusByErrorCode: Readonly<Record<string, ContentfulStatusCode>> = {
+  document_not_ready: 409,
+};
+
 /** The body every failed request gets. */
 export type ErrorBody = { error: { code: string; message: string; field?: string } };
 
@@ -54,10 +62,14 @@ export function statusOf(error: unknown): ContentfulStatusCode {
   for (const [errorClass, status] of statusByErrorClass) {
     if (error instanceof errorClass) return status;
   }
+  if (error instanceof BelegError) return statusByErrorCode[error.code] ?? 500;
   return 500;
 }
 
-/** The JSON body for an error. Unexpected errors get a generic message; their details stay in the log. */
+/**
+ * The JSON body for an error. BelegErrors are written for users and keep their code and message;
+ * anything else gets a generic message, its details stay in the log.
+ */
 export function errorBody(error: unknown): ErrorBody {
   if (!(error instanceof BelegError)) {
     return { error: { code: 'internal_error', message: 'Something went wrong inside beleg. The server log has the details.' } };

@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import type { Config } from '../../config.ts';
 import { ConflictError, DocumentTooLargeError, UnsupportedDocumentError, ValidationError } from '../../errors.ts';
+import { detectDocumentType } from '../../ingest/loaders/detect-document-type.ts';
 import type { DocumentInput, DocumentRecord, Ingestion } from '../../ingest/types.ts';
 import type { AppEnvironment } from '../app-environment.ts';
 import { requireWriteRole } from '../authenticate.ts';
@@ -41,7 +42,7 @@ async function inputsFromRequest(request: Request, config: Config): Promise<Docu
     for (const file of files) {
       if (file.size > config.limits.maxDocumentBytes) throw new DocumentTooLargeError(file.size, config.limits.maxDocumentBytes);
     }
-    return Promise.all(
+    const inputs = await Promise.all(
       files.map(async (file) => ({
         kind: 'file' as const,
         fileName: safeFileName(file.name),
@@ -49,6 +50,10 @@ async function inputsFromRequest(request: Request, config: Config): Promise<Docu
         ...(file.type ? { mimeType: file.type } : {}),
       })),
     );
+    // Refuse unreadable types now (415/422) rather than as a failed document later; the check
+    // only looks at names, types and leading bytes.
+    for (const input of inputs) detectDocumentType(input.bytes, { fileName: input.fileName, mimeType: input.mimeType ?? null });
+    return inputs;
   }
   if (contentType.startsWith('application/json')) {
     const body = parseOrThrow(documentJsonRequestSchema, await readJsonBody(request), 'request body');
