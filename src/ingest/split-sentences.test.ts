@@ -43,6 +43,21 @@ describe('splitSentences (German)', () => {
     expect(result[1]).toBe('Sie sind alt.');
   });
 
+  it('splits after words that look like abbreviations but end sentences', () => {
+    expect(sentences('Das ist nun einmal so. Dann ging er.')).toEqual(['Das ist nun einmal so.', 'Dann ging er.']);
+    expect(sentences('Er sagte dies. Sie nicht.')).toEqual(['Er sagte dies.', 'Sie nicht.']);
+    expect(sentences('Er tat es auf seine Art. Sie nicht.')).toEqual(['Er tat es auf seine Art.', 'Sie nicht.']);
+    expect(sentences('Das Rennen dauerte nur 5 min. Danach war Ruhe.')).toEqual(['Das Rennen dauerte nur 5 min.', 'Danach war Ruhe.']);
+  });
+
+  it('does not split at abbreviations that need a number after them', () => {
+    expect(sentences('Das regelt Art. 3 GG. Der Saal fasst max. 50 Personen. Rufen Sie Tel. 0351 123 an.')).toEqual([
+      'Das regelt Art. 3 GG.',
+      'Der Saal fasst max. 50 Personen.',
+      'Rufen Sie Tel. 0351 123 an.',
+    ]);
+  });
+
   it('does not split at ordinals and dates', () => {
     expect(sentences('Im 19. Jahrhundert wuchs die Stadt rasch. Die erste Pferdebahn fuhr am 24. März 1882 durch die Stadt.')).toEqual([
       'Im 19. Jahrhundert wuchs die Stadt rasch.',

@@ -22,16 +22,24 @@ const ABBREVIATIONS = new Set(
   [
     // Latin and common German abbreviations
     'bzw', 'ca', 'usw', 'etc', 'vgl', 'evtl', 'ggf', 'inkl', 'exkl', 'bzgl', 'sog', 'z.B', 'z.T', 'd.h', 'u.a', 'u.ä',
-    'o.ä', 'o.g', 'u.U', 'i.d.R', 'v.a', 'z.Zt', 'zzgl', 'ggü', 'gem', 'lt', 'max', 'min', 'mind', 'allg', 'bes',
-    'bspw', 'einschl', 'entspr', 'insb', 'urspr', 'usf', 'vs', 'zit', 'Anm', 'Aufl', 'Ausg', 'Bd', 'Bde', 'Hrsg',
-    'hrsg', 'Verf', 'Jg', 'Jh', 'Jhd', 'Jhdt', 'Chr', 'v.Chr', 'n.Chr', 'geb', 'gest', 'verh', 'led', 'Abb', 'Tab',
-    'Kap', 'Abs', 'Art', 'Ziff', 'Nr', 'Nrn', 'Tel', 'Fax', 'Str', 'Pl', 'Mio', 'Mrd', 'Tsd', 'Std', 'Min', 'Sek',
-    'Dr', 'Prof', 'Dipl', 'Ing', 'med', 'phil', 'rer', 'nat', 'jur', 'habil', 'Hr', 'Hrn', 'Fr', 'Frl', 'St', 'Pfr',
-    'Gebr', 'Co', 'Inc', 'Ltd', 'Corp', 'Mr', 'Mrs', 'Ms', 'ebd', 'ders', 'dies', 'ff', 'Bhf', 'Hbf', 'Univ',
-    'Inst', 'Dept', 'Abt', 'Reg', 'Bez', 'Kr', 'Lkr', 'Gem', 'Sa', 'So', 'Mo', 'Di', 'Mi', 'Do',
-    // months
-    'Jan', 'Febr', 'Feb', 'Mär', 'Apr', 'Jun', 'Jul', 'Aug', 'Sep', 'Sept', 'Okt', 'Nov', 'Dez',
+    'o.ä', 'o.g', 'u.U', 'i.d.R', 'v.a', 'z.Zt', 'zzgl', 'ggü', 'gem', 'lt', 'mind', 'allg', 'bes', 'bspw', 'einschl',
+    'entspr', 'insb', 'urspr', 'usf', 'vs', 'zit', 'Anm', 'Aufl', 'Ausg', 'Bde', 'Hrsg', 'hrsg', 'Verf', 'Jh', 'Jhd',
+    'Jhdt', 'Chr', 'v.Chr', 'n.Chr', 'geb', 'gest', 'verh', 'Abs', 'Nr', 'Nrn', 'Str', 'Mio', 'Mrd', 'Tsd', 'Dr',
+    'Prof', 'Dipl', 'Ing', 'med', 'phil', 'rer', 'nat', 'jur', 'habil', 'Hr', 'Hrn', 'Fr', 'Frl', 'St', 'Pfr', 'Gebr',
+    'Co', 'Inc', 'Ltd', 'Corp', 'Mr', 'Mrs', 'Ms', 'ebd', 'ff', 'Bhf', 'Hbf', 'Univ', 'Inst', 'Dept', 'Abt', 'Bez',
+    'Lkr',
+    // weekdays ("So." is left out: "so." ends many sentences) and months
+    'Mo', 'Di', 'Mi', 'Do', 'Sa', 'Jan', 'Febr', 'Feb', 'Mär', 'Apr', 'Jun', 'Jul', 'Aug', 'Sep', 'Sept', 'Okt', 'Nov',
+    'Dez',
   ].map(normalizeAbbreviation),
+);
+
+/**
+ * Abbreviations that are also words ("Art", "min") or often end a sentence: they count as
+ * abbreviations only when a number follows ("Art. 3", "max. 5 Personen", "Tel. 0351").
+ */
+const NUMBER_ABBREVIATIONS = new Set(
+  ['Art', 'Bd', 'Kap', 'Abb', 'Tab', 'Ziff', 'Tel', 'Fax', 'Jg', 'max', 'min', 'Min', 'Std', 'Sek', 'Pl'].map(normalizeAbbreviation),
 );
 
 /** Characters that may close a sentence right after its terminator: quotes and brackets. */
@@ -134,7 +142,9 @@ function endsSentence(text: string, terminatorStart: number, terminatorEnd: numb
   if (ORDINAL.test(word)) return false;
   if (ROMAN_NUMERAL.test(word) && word.length <= 4) return false;
   if (word.length === 1 && LETTER.test(word)) return false;
-  return !ABBREVIATIONS.has(normalizeAbbreviation(word));
+  const abbreviation = normalizeAbbreviation(word);
+  if (NUMBER_ABBREVIATIONS.has(abbreviation) && /\p{N}/u.test(nextCharacter)) return false;
+  return !ABBREVIATIONS.has(abbreviation);
 }
 
 /**
