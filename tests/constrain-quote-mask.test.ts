@@ -179,6 +179,11 @@ describe('createQuoteMask on concrete answers', () => {
     expect(mask.allowed(generated)).toContain(tokenizer.eosId);
   });
 
+  it('rejects sentence offsets outside the source with a clear error', () => {
+    const broken = { ...rhein, sentences: [{ start: 0, end: rhein.text.length + 1 }] };
+    expect(() => createQuoteMask(prompt([broken]), constraint, tokenizer)).toThrow(/lies outside source 0/);
+  });
+
   it('restarts correctly when called with a different history', () => {
     const mask = createQuoteMask(testPrompt, constraint, tokenizer);
     const first = tokenizer.encode('Der Main', { addBos: false });

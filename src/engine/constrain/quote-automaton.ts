@@ -20,6 +20,7 @@
  * belongs to one source, a sentence that appears in two sources keeps both alive until the
  * citation decides: the citation is right by construction.
  */
+import { ValidationError } from '../../errors.ts';
 import type { GroundedPrompt, QuoteConstraint } from '../language-model.ts';
 
 /** The byte layout and transition tables of one prompt's answers. */
@@ -102,7 +103,13 @@ export function compileQuoteAutomaton(prompt: GroundedPrompt, constraint: QuoteC
     markSegment(layout.tail);
     accepting[layout.tail.end] = 1;
     for (const sentence of source.sentences) {
-      if (sentence.end <= sentence.start || sentence.end > source.text.length) continue;
+      if (!Number.isInteger(sentence.start) || !Number.isInteger(sentence.end) || sentence.start < 0 || sentence.end > source.text.length) {
+        throw new ValidationError(
+          `Sentence ${sentence.start}..${sentence.end} lies outside source ${index} (length ${source.text.length}); the prompt's sentence offsets are wrong.`,
+          { sourceIndex: index, start: sentence.start, end: sentence.end },
+        );
+      }
+      if (sentence.end <= sentence.start) continue;
       starts.push(layout.text.start + layout.offsets[sentence.start]!);
       forkTo[layout.text.start + layout.offsets[sentence.end]!] = layout.tail.start;
     }

@@ -7,7 +7,6 @@
  * It satisfies the quote constraint by construction: its output is always the refusal or
  * `source.text.slice(sentences[i].start, sentences[j].end) + ' (Quelle: ' + citation + ')'`.
  */
-import { CancelledError } from '../../errors.ts';
 import { REFUSAL, type GenerateOptions, type GenerateResult, type LanguageModel, type StreamPart } from '../language-model.ts';
 import { DEFAULT_WEIGHTS, rankCandidates, type ScoringWeights } from './score-sentences.ts';
 
@@ -62,7 +61,9 @@ export class ExtractiveLanguageModel implements LanguageModel {
   }
 
   async doGenerate(options: GenerateOptions): Promise<GenerateResult> {
-    if (options.signal?.aborted) throw new CancelledError();
+    if (options.signal?.aborted) {
+      return { text: '', finishReason: 'cancelled', usage: { promptTokens: this.#countTokens(options.prompt.text), completionTokens: 0 } };
+    }
     const started = performance.now();
     const { text } = this.decide(options.prompt);
     return {

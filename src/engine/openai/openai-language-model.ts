@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { CancelledError } from '../../errors.ts';
 import { candidateAnswers } from '../constrain/candidate-answers.ts';
-import type { FinishReason, GenerateOptions, GenerateResult, LanguageModel, StreamPart } from '../language-model.ts';
+import { DEFAULT_SAMPLING, type FinishReason, type GenerateOptions, type GenerateResult, type LanguageModel, type StreamPart } from '../language-model.ts';
 import { RemoteHttp, type RemoteHttpOptions, type RemoteResponse } from '../remote/remote-http.ts';
 import { readEventData } from '../remote/server-sent-events.ts';
 
@@ -57,7 +57,7 @@ export class OpenAiLanguageModel implements LanguageModel {
   }
 
   #body(options: GenerateOptions, stream: boolean, guidance: Guidance) {
-    const sampling = options.sampling ?? { kind: 'greedy' };
+    const sampling = options.sampling ?? DEFAULT_SAMPLING;
     const body: Record<string, unknown> = {
       ...(this.#options.model ? { model: this.#options.model } : {}),
       prompt: options.prompt.text,
@@ -106,8 +106,14 @@ export class OpenAiLanguageModel implements LanguageModel {
 
   async doGenerate(options: GenerateOptions): Promise<GenerateResult> {
     const started = performance.now();
-    const remote = await this.#post(options, false);
-    const parsed = completionSchema.safeParse(await this.#http.json(remote));
+    let body: unknown;
+    try {
+      body = await this.#http.json(await this.#post(options, false));
+    } catch (error) {
+      if (error instanceof CancelledError) return { text: '', finishReason: 'cancelled', usage: { promptTokens: 0, completionTokens: 0 } };
+      throw error;
+    }
+    const parsed = completionSchema.safeParse(body);
     if (!parsed.success) throw this.#http.garbage(`a completion without choices (${parsed.error.issues[0]!.message})`);
     const choice = parsed.data.choices[0]!;
     return {

@@ -18,7 +18,7 @@ const prompt: GroundedPrompt = {
     },
   ],
 };
-const options: GenerateOptions = { prompt, maxNewTokens: 64, constraint: { kind: 'quote-or-refusal', refusal: REFUSAL } };
+const options: GenerateOptions = { prompt, maxNewTokens: 64, sampling: { kind: 'greedy' }, constraint: { kind: 'quote-or-refusal', refusal: REFUSAL } };
 
 let server: FakeServer | undefined;
 afterEach(async () => {

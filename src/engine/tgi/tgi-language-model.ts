@@ -6,12 +6,13 @@
  * the engine asks again without one and remembers; the answer layer still verifies every quote.
  *
  * Sampling follows the EM German model card (temperature 0.7, top_p 0.95, top_k 40,
- * repetition_penalty 1.1) when asked to sample; greedy is `do_sample: false`.
+ * repetition_penalty 1.1; the default when options name none, as for every engine); greedy is
+ * `do_sample: false`. A cancelled request resolves with finishReason `cancelled`.
  */
 import { z } from 'zod';
 import { CancelledError } from '../../errors.ts';
 import { answerRegex } from '../constrain/candidate-answers.ts';
-import type { FinishReason, GenerateOptions, GenerateResult, LanguageModel, StreamPart } from '../language-model.ts';
+import { DEFAULT_SAMPLING, type FinishReason, type GenerateOptions, type GenerateResult, type LanguageModel, type StreamPart } from '../language-model.ts';
 import { RemoteHttp, type RemoteHttpOptions, type RemoteResponse } from '../remote/remote-http.ts';
 import { readEventData } from '../remote/server-sent-events.ts';
 
@@ -68,7 +69,7 @@ export class TgiLanguageModel implements LanguageModel {
   }
 
   #body(options: GenerateOptions, stream: boolean, withGrammar: boolean) {
-    const sampling = options.sampling ?? { kind: 'greedy' };
+    const sampling = options.sampling ?? DEFAULT_SAMPLING;
     const parameters: Record<string, unknown> = {
       max_new_tokens: options.maxNewTokens,
       details: true,
@@ -110,8 +111,14 @@ export class TgiLanguageModel implements LanguageModel {
 
   async doGenerate(options: GenerateOptions): Promise<GenerateResult> {
     const started = performance.now();
-    const remote = await this.#post('/generate', options, false);
-    const parsed = generateResponseSchema.safeParse(await this.#http.json(remote));
+    let body: unknown;
+    try {
+      body = await this.#http.json(await this.#post('/generate', options, false));
+    } catch (error) {
+      if (error instanceof CancelledError) return { text: '', finishReason: 'cancelled', usage: { promptTokens: 0, completionTokens: 0 } };
+      throw error;
+    }
+    const parsed = generateResponseSchema.safeParse(body);
     if (!parsed.success) throw this.#http.garbage(`a /generate reply without generated_text (${parsed.error.issues[0]!.message})`);
     const { generated_text: text, details } = parsed.data;
     return {
