@@ -41,8 +41,8 @@ export type AppContextOptions = {
   embedder?: ChunkEmbedder;
   /** Replaces the document loader (tests). */
   load?: (input: DocumentInput, options: LoadOptions) => Promise<LoadedDocument>;
-  /** Documents indexed at once (default 1). */
-  concurrency?: number;
+  /** Most documents indexed together in one batch (default 16). */
+  batchSize?: number;
   /**
    * Whether interrupted documents start indexing again now (default true). Short-lived commands
    * that only read or delete (`beleg docs`, `beleg rm`) pass false: the work waits for the next
@@ -92,7 +92,7 @@ export async function openAppContext(config: Config, options: AppContextOptions 
         urlAllowList: config.urlAllowList,
       },
       queueSize: config.limits.ingestQueueSize,
-      concurrency: options.concurrency,
+      batchSize: options.batchSize,
       release: closeOpened,
     });
     if (options.resume !== false) ingestion.resume(reconciled.resumed);

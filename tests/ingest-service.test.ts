@@ -1,3 +1,5 @@
+import { readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DocumentRepository, UploadFiles } from '../src/db/index.ts';
 import { DataDirectoryLockedError } from '../src/db/data-directory-lock.ts';
@@ -127,15 +129,18 @@ describe('start-up reconciliation', () => {
     const database = openDatabase(paths.database);
     const repository = new DocumentRepository(database.db);
     const uploads = new UploadFiles(paths.uploads);
-    const bytes = new TextEncoder().encode(BAHN);
-    uploads.save(sha256Of(bytes), bytes);
+    const textBytes = new TextEncoder().encode(BAHN);
     const interrupted = repository.createPending(
-      { id: 'interrupted', sourceKind: 'text', sha256: sha256Of(bytes), byteSize: bytes.length },
-      { inputKind: 'text', uploadSha256: sha256Of(bytes) },
+      { id: 'interrupted', sourceKind: 'text', sha256: sha256Of(textBytes), byteSize: textBytes.length },
+      { inputKind: 'text', text: BAHN },
     );
-    repository.markIndexing(interrupted.id);
+    repository.markIndexing([interrupted.id]);
+    const fileBytes = new TextEncoder().encode('Der Bäcker backt Brötchen.');
+    uploads.save(sha256Of(fileBytes), fileBytes);
+    repository.createPending({ id: 'queued-file', sourceKind: 'file', fileName: 'baecker.txt', sha256: sha256Of(fileBytes) }, { inputKind: 'file', uploadSha256: sha256Of(fileBytes), fileName: 'baecker.txt' });
     const lostBytes = new TextEncoder().encode('Verlorener Text.');
-    repository.createPending({ id: 'lost', sourceKind: 'text', sha256: sha256Of(lostBytes) }, { inputKind: 'text', uploadSha256: sha256Of(lostBytes) });
+    repository.createPending({ id: 'lost', sourceKind: 'file', sha256: sha256Of(lostBytes) }, { inputKind: 'file', uploadSha256: sha256Of(lostBytes) });
+    writeFileSync(path.join(paths.uploads, 'stale.tmp'), 'half written');
     database.close();
     const store = await LanceChunkStore.open({ directory: paths.lancedb });
     const stray = (documentId: string, ordinal: number) => ({
@@ -145,8 +150,9 @@ describe('start-up reconciliation', () => {
     await store.close();
 
     const second = await openTestContext(config);
-    expect(second.reconciled.resumed).toEqual(['interrupted']);
+    expect(new Set(second.reconciled.resumed)).toEqual(new Set(['interrupted', 'queued-file']));
     expect(second.reconciled.failed).toEqual(['lost']);
+    expect(second.reconciled.removedUploads).toBe(1);
     expect(new Set(second.reconciled.removedChunkDocuments)).toEqual(new Set(['deleted-long-ago', 'interrupted']));
     expect((await second.ingestion.get('lost'))).toMatchObject({ status: 'failed', errorCode: 'ingestion_interrupted' });
 
@@ -156,7 +162,11 @@ describe('start-up reconciliation', () => {
     const chunks = await second.store.chunksOf('interrupted');
     expect(chunks.length).toBe(resumed.chunkCount);
     expect(chunks.every((chunk) => chunk.text !== 'Straßenbahn Fragment')).toBe(true);
-    expect(new Set(await second.store.documentIds())).toEqual(new Set([kept.id, 'interrupted']));
+    expect(await second.ingestion.settled('queued-file')).toMatchObject({ status: 'ready', fileName: 'baecker.txt' });
+    expect((await second.store.searchText('Brötchen', { limit: 1 }))[0]?.chunk.documentId).toBe('queued-file');
+    expect(new Set(await second.store.documentIds())).toEqual(new Set([kept.id, 'interrupted', 'queued-file']));
+    // A finished job's upload is removed.
+    expect(readdirSync(paths.uploads)).toEqual([]);
     await second.close();
   });
 });

@@ -92,62 +92,31 @@ export class DocumentRepository {
     });
   }
 
-  /** Marks a document `indexing` and counts the attempt. */
-  markIndexing(id: string): void {
+  /** Marks documents `indexing` and counts the attempt, in one transaction. */
+  markIndexing(ids: readonly string[]): void {
+    if (ids.length === 0) return;
     this.#db.transaction((transaction) => {
-      transaction.update(documents).set({ status: 'indexing', updatedAt: now() }).where(eq(documents.id, id)).run();
+      transaction
+        .update(documents)
+        .set({ status: 'indexing', updatedAt: now() })
+        .where(inArray(documents.id, [...ids]))
+        .run();
       transaction
         .update(ingestJobs)
         .set({ attempts: sql`${ingestJobs.attempts} + 1` })
-        .where(eq(ingestJobs.documentId, id))
+        .where(inArray(ingestJobs.documentId, [...ids]))
         .run();
     });
   }
 
   /**
-   * Marks a document `ready` with its text, ends its job and, if it supersedes an older version,
-   * deletes that version's row (its id becomes an alias of this one). Returns the retired id, whose
-   * chunks the caller removes from the chunk store. Null when the document was removed meanwhile.
+   * Marks documents `ready` with their texts in ONE transaction: ends their jobs and, where one
+   * supersedes an older version, deletes that version's row (its id becomes an alias of the new
+   * one). Returns, per document, the row and the retired id whose chunks the caller removes from
+   * the chunk store — or null for a document removed meanwhile.
    */
-  markReady(ready: ReadyDocument): { document: DocumentRow; retiredId: string | null } | null {
-    return this.#db.transaction((transaction) => {
-      const row = transaction
-        .update(documents)
-        .set({
-          status: 'ready',
-          title: ready.title,
-          mimeType: ready.mimeType,
-          language: ready.language,
-          finalUrl: ready.finalUrl,
-          sha256: ready.sha256,
-          byteSize: ready.byteSize,
-          pageCount: ready.pageCount,
-          chunkCount: ready.chunkCount,
-          errorCode: null,
-          errorMessage: null,
-          updatedAt: now(),
-        })
-        .where(eq(documents.id, ready.id))
-        .returning()
-        .get();
-      // Removed while it was being indexed: nothing to mark.
-      if (!row) return null;
-      transaction
-        .insert(documentTexts)
-        .values({ documentId: ready.id, text: ready.text, pages: ready.pages, sections: ready.sections })
-        .onConflictDoUpdate({ target: documentTexts.documentId, set: { text: ready.text, pages: ready.pages, sections: ready.sections } })
-        .run();
-      transaction.delete(ingestJobs).where(eq(ingestJobs.documentId, ready.id)).run();
-      let retiredId: string | null = null;
-      const previous = row.supersedes ? transaction.select().from(documents).where(eq(documents.id, row.supersedes)).get() : undefined;
-      if (previous) {
-        transaction.update(documentAliases).set({ documentId: row.id }).where(eq(documentAliases.documentId, previous.id)).run();
-        transaction.delete(documents).where(eq(documents.id, previous.id)).run();
-        transaction.insert(documentAliases).values({ aliasId: previous.id, documentId: row.id }).onConflictDoNothing().run();
-        retiredId = previous.id;
-      }
-      return { document: row, retiredId };
-    });
+  markReady(readies: readonly ReadyDocument[]): ({ document: DocumentRow; retiredId: string | null } | null)[] {
+    return this.#db.transaction((transaction) => readies.map((ready) => markOneReady(transaction, ready)));
   }
 
   /** Drops a document that turned out identical to `existingId`; its id now resolves to that one. */
@@ -240,4 +209,42 @@ export class DocumentRepository {
         .get() !== undefined
     );
   }
+}
+
+type Transaction = Parameters<Parameters<BelegDatabase['transaction']>[0]>[0];
+
+function markOneReady(transaction: Transaction, ready: ReadyDocument): { document: DocumentRow; retiredId: string | null } | null {
+  const row = transaction
+    .update(documents)
+    .set({
+      status: 'ready',
+      title: ready.title,
+      mimeType: ready.mimeType,
+      language: ready.language,
+      finalUrl: ready.finalUrl,
+      sha256: ready.sha256,
+      byteSize: ready.byteSize,
+      pageCount: ready.pageCount,
+      chunkCount: ready.chunkCount,
+      errorCode: null,
+      errorMessage: null,
+      updatedAt: now(),
+    })
+    .where(eq(documents.id, ready.id))
+    .returning()
+    .get();
+  // Removed while it was being indexed: nothing to mark.
+  if (!row) return null;
+  transaction
+    .insert(documentTexts)
+    .values({ documentId: ready.id, text: ready.text, pages: ready.pages, sections: ready.sections })
+    .onConflictDoUpdate({ target: documentTexts.documentId, set: { text: ready.text, pages: ready.pages, sections: ready.sections } })
+    .run();
+  transaction.delete(ingestJobs).where(eq(ingestJobs.documentId, ready.id)).run();
+  const previous = row.supersedes ? transaction.select().from(documents).where(eq(documents.id, row.supersedes)).get() : undefined;
+  if (!previous) return { document: row, retiredId: null };
+  transaction.update(documentAliases).set({ documentId: row.id }).where(eq(documentAliases.documentId, previous.id)).run();
+  transaction.delete(documents).where(eq(documents.id, previous.id)).run();
+  transaction.insert(documentAliases).values({ aliasId: previous.id, documentId: row.id }).onConflictDoNothing().run();
+  return { document: row, retiredId: previous.id };
 }

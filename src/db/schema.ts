@@ -63,8 +63,8 @@ export const documentTexts = sqliteTable('document_texts', {
 });
 
 /**
- * What is needed to (re)run a document's ingestion after a crash: the input without its bytes.
- * File and text bytes are saved under `<dataDir>/uploads/<sha256>`; a file name never becomes a path.
+ * What is needed to (re)run a document's ingestion after a crash. File bytes are saved under
+ * `<dataDir>/uploads/<sha256>` (a file name never becomes a path); a text input's text is kept here.
  * A job exists while its document is `pending` or `indexing` and is deleted when it ends.
  */
 export const ingestJobs = sqliteTable('ingest_jobs', {
@@ -72,8 +72,10 @@ export const ingestJobs = sqliteTable('ingest_jobs', {
     .primaryKey()
     .references(() => documents.id, { onDelete: 'cascade' }),
   inputKind: text('input_kind', { enum: ['file', 'url', 'text'] }).notNull(),
-  /** sha256 naming the saved upload (files and text), else null. */
+  /** sha256 naming the saved upload (files), else null. */
   uploadSha256: text('upload_sha256'),
+  /** The text of a text input, kept here rather than as a file (no extra fsync and unlink). */
+  text: text('text'),
   url: text('url'),
   fileName: text('file_name'),
   title: text('title'),

@@ -4,20 +4,20 @@
  * LanceDB) or `failed` (error code and message), never half done.
  *
  * Order of writes, and why (SQLite is the source of truth; retrieval sees only `ready` documents):
- *   1. submit: upload bytes saved (fsync + rename), then one transaction inserts the `pending`
- *      row and its job. A crash before the commit leaves at most an unused upload.
- *   2. `indexing`; load and chunk (no writes).
- *   3. chunks of an earlier attempt removed, then all chunks of the document written in ONE
+ *   1. submit: file bytes saved (fsync + rename; texts go into the job row), then one transaction
+ *      inserts the `pending` row and its job. A crash before the commit leaves at most an unused upload.
+ *   2. `indexing`; load and chunk (no writes). Whatever is queued is taken as one batch.
+ *   3. chunks of an earlier attempt removed, then all chunks of the batch written in ONE
  *      LanceDB `add` (one commit: all or nothing).
- *   4. one SQLite transaction: text stored, status `ready`, job deleted, the superseded version
+ *   4. one SQLite transaction: texts stored, status `ready`, jobs deleted, superseded versions
  *      (URL re-ingestion) deleted and aliased. This commit is the acknowledgement.
- *   5. the superseded version's chunks deleted from LanceDB, the upload removed.
- * A crash between 3 and 4 leaves chunks of a non-ready document (invisible; reconcile removes
- * them and the job runs again); between 4 and 5, chunks of a deleted document (invisible; removed
+ *   5. superseded versions' chunks deleted from LanceDB, uploads removed.
+ * A crash between 3 and 4 leaves chunks of non-ready documents (invisible; reconcile removes
+ * them and the jobs run again); between 4 and 5, chunks of deleted documents (invisible; removed
  * by reconcile). See ./reconcile.ts.
  */
 import { createHash } from 'node:crypto';
-import { DocumentRepository, UploadFiles, toDocumentRecord, type DocumentRow, type JobInput } from '../db/index.ts';
+import { DocumentRepository, UploadFiles, toDocumentRecord, type DocumentRow, type IngestJobRow, type JobInput, type ReadyDocument } from '../db/index.ts';
 import { BelegError, CancelledError, DocumentTooLargeError, NotFoundError, OverloadedError, UnprocessableDocumentError, ValidationError } from '../errors.ts';
 import type { ChunkRow, ChunkStore } from '../store/chunk-store.ts';
 import type { LoadOptions } from './load-document.ts';
@@ -42,8 +42,8 @@ export type IngestionServiceOptions = {
   loadOptions: Omit<LoadOptions, 'signal'>;
   /** Documents that may wait or run at once before `submit` throws OverloadedError. */
   queueSize: number;
-  /** Documents indexed at the same time (1 or 2; LanceDB writes are serialized anyway). */
-  concurrency?: number;
+  /** Most documents indexed together in one batch (default 16); see #processBatch. */
+  batchSize?: number;
   /** Called by `close()` after work has stopped: closes the stores. */
   release?: () => Promise<void>;
 };
@@ -56,6 +56,9 @@ export class DocumentNotReadyError extends BelegError {
     });
   }
 }
+
+/** A document loaded and chunked, waiting for its batch's write. */
+type PreparedDocument = { id: string; job: IngestJobRow; rows: ChunkRow[]; ready: ReadyDocument };
 
 type Waiter = { resolve: (record: DocumentRecord) => void; reject: (error: unknown) => void };
 
@@ -72,9 +75,12 @@ export class IngestionService implements Ingestion {
   readonly #store: ChunkStore;
   readonly #uploads: UploadFiles;
   readonly #options: IngestionServiceOptions;
-  readonly #concurrency: number;
+  readonly #batchSize: number;
   readonly #queue: string[] = [];
-  readonly #running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  /** Documents of the running batch, each with its own abort (remove aborts one, close all). */
+  readonly #running = new Map<string, AbortController>();
+  #batch: Promise<void> | null = null;
+  #pumpScheduled = false;
   readonly #waiters = new Map<string, Waiter[]>();
   /** Documents removed while queued or running: their job must not write anything more. */
   readonly #removed = new Set<string>();
@@ -86,7 +92,7 @@ export class IngestionService implements Ingestion {
     this.#repository = options.repository;
     this.#store = options.store;
     this.#uploads = options.uploads;
-    this.#concurrency = Math.max(1, Math.min(2, options.concurrency ?? 1));
+    this.#batchSize = Math.max(1, options.batchSize ?? 16);
   }
 
   // ---- the Ingestion contract ------------------------------------------------------------------
@@ -138,8 +144,7 @@ export class IngestionService implements Ingestion {
     this.#removed.add(row.id);
     const queued = this.#queue.indexOf(row.id);
     if (queued >= 0) this.#queue.splice(queued, 1);
-    const running = this.#running.get(row.id);
-    running?.controller.abort(new CancelledError(`Document '${row.id}' was removed while it was being indexed.`));
+    this.#running.get(row.id)?.abort(new CancelledError(`Document '${row.id}' was removed while it was being indexed.`));
     // SQLite first: once this commits the document is gone for retrieval, whatever happens next.
     this.#repository.remove(row.id);
     await this.#store.deleteDocuments([row.id]);
@@ -183,9 +188,8 @@ export class IngestionService implements Ingestion {
     this.#closed ??= (async () => {
       this.#closing = true;
       this.#queue.length = 0;
-      const running = [...this.#running.values()];
-      for (const job of running) job.controller.abort(new CancelledError('beleg is shutting down.'));
-      await Promise.all(running.map((job) => job.done));
+      for (const controller of this.#running.values()) controller.abort(new CancelledError('beleg is shutting down.'));
+      await this.#batch;
       for (const id of [...this.#waiters.keys()]) this.#rejectWaiters(id, new CancelledError('beleg shut down before the document was indexed; it resumes at the next start.'));
       await this.#options.release?.();
     })();
@@ -205,12 +209,13 @@ export class IngestionService implements Ingestion {
     this.#assertRoom();
     const job: JobInput = {
       inputKind: input.kind,
-      uploadSha256: sha256,
+      uploadSha256: input.kind === 'file' ? sha256 : null,
+      text: input.kind === 'text' ? input.text : null,
       fileName: input.fileName ?? null,
       title: input.kind === 'text' ? (input.title ?? null) : null,
       mimeType: input.mimeType ?? null,
     };
-    this.#uploads.save(sha256, bytes);
+    if (input.kind === 'file') this.#uploads.save(sha256, bytes);
     const row = existing
       ? this.#repository.retry(existing.id, job)
       : this.#repository.createPending(
@@ -227,7 +232,7 @@ export class IngestionService implements Ingestion {
     // Already on its way: one fetch is enough.
     if (latest && (latest.status === 'pending' || latest.status === 'indexing')) return latest;
     this.#assertRoom();
-    const job: JobInput = { inputKind: 'url', url, uploadSha256: null, fileName: null, title: null, mimeType: null };
+    const job: JobInput = { inputKind: 'url', url, uploadSha256: null, text: null, fileName: null, title: null, mimeType: null };
     const row =
       latest?.status === 'failed'
         ? this.#repository.retry(latest.id, job)
@@ -258,57 +263,109 @@ export class IngestionService implements Ingestion {
     if (this.#closing || this.#running.has(id) || this.#queue.includes(id)) return;
     this.#removed.delete(id);
     this.#queue.push(id);
-    this.#pump();
-  }
-
-  #pump(): void {
-    while (!this.#closing && this.#running.size < this.#concurrency && this.#queue.length > 0) {
-      const id = this.#queue.shift()!;
-      const controller = new AbortController();
-      const done = this.#process(id, controller.signal)
-        .catch((error: unknown) => {
-          // #process handles its own failures; reaching here is a bug, and must not crash the service.
-          console.error(`beleg: unexpected ingestion error for document ${id}:`, error);
-        })
-        .finally(() => {
-          this.#running.delete(id);
-          this.#pump();
-        });
-      this.#running.set(id, { controller, done });
+    // On the next turn of the event loop, so documents submitted together share a batch.
+    if (!this.#pumpScheduled) {
+      this.#pumpScheduled = true;
+      setImmediate(() => {
+        this.#pumpScheduled = false;
+        this.#pump();
+      });
     }
   }
 
-  async #process(id: string, signal: AbortSignal): Promise<void> {
-    const job = this.#repository.job(id);
-    if (!job || this.#removed.has(id)) return;
-    this.#repository.markIndexing(id);
+  /** Starts a batch of whatever is queued (up to `batchSize`) unless one is running. */
+  #pump(): void {
+    if (this.#closing || this.#batch !== null || this.#queue.length === 0) return;
+    const ids = this.#queue.splice(0, this.#batchSize);
+    for (const id of ids) this.#running.set(id, new AbortController());
+    this.#batch = this.#processBatch(ids)
+      .catch((error: unknown) => {
+        // #processBatch handles its own failures; reaching here is a bug, and must not crash the service.
+        console.error(`beleg: unexpected ingestion error for documents ${ids.join(', ')}:`, error);
+      })
+      .finally(() => {
+        for (const id of ids) this.#running.delete(id);
+        this.#batch = null;
+        this.#pump();
+      });
+  }
+
+  /**
+   * Indexes a batch: each document is loaded and chunked on its own (a failure fails only that
+   * one), then the chunks of all that succeeded go to LanceDB in one write and they turn `ready`
+   * in one SQLite transaction. Batching only what is already queued costs no latency when idle
+   * and turns per-write overheads (a LanceDB commit, fsyncs) into per-batch ones under load.
+   */
+  async #processBatch(ids: readonly string[]): Promise<void> {
+    const jobs = new Map<string, IngestJobRow>();
+    for (const id of ids) {
+      const job = this.#repository.job(id);
+      if (job && !this.#removed.has(id)) jobs.set(id, job);
+    }
+    this.#repository.markIndexing([...jobs.keys()]);
+
+    const prepared: PreparedDocument[] = [];
+    for (const [id, job] of jobs) {
+      const signal = this.#running.get(id)!.signal;
+      try {
+        const document = await this.#prepare(id, job, signal);
+        if (document) prepared.push(document);
+      } catch (error) {
+        if (!signal.aborted) await this.#fail(id, job.uploadSha256, error);
+      }
+    }
+    if (prepared.length === 0) return;
+
     try {
-      const input = this.#inputOf(job);
-      const loaded = await this.#options.load(input, { ...this.#options.loadOptions, signal });
-      signal.throwIfAborted();
-      const sha256 = sha256Of(loaded.bytes);
-      if (job.inputKind === 'url') {
-        const identical = this.#repository.findBySha256(sha256);
-        if (identical && identical.id !== id && identical.status === 'ready') {
-          this.#repository.mergeInto(id, identical.id);
-          this.#resolveWaiters(id, toDocumentRecord(identical));
-          return;
-        }
+      // Earlier attempts may have written chunks before they were killed: never duplicate them.
+      const retried = prepared.filter((document) => document.job.attempts > 0).map((document) => document.id);
+      if (retried.length > 0) await this.#store.deleteDocuments(retried);
+      await this.#store.add(prepared.flatMap((document) => document.rows));
+    } catch (error) {
+      for (const document of prepared) await this.#fail(document.id, document.job.uploadSha256, error);
+      return;
+    }
+    // Removed or shut down while writing: those chunks must not stay.
+    const current = prepared.filter((document) => !this.#running.get(document.id)!.signal.aborted);
+    const dropped = prepared.filter((document) => !current.includes(document)).map((document) => document.id);
+    if (dropped.length > 0) await this.#store.deleteDocuments(dropped);
+
+    const outcomes = this.#repository.markReady(current.map((document) => document.ready));
+    const gone = current.filter((_, index) => outcomes[index] === null).map((document) => document.id);
+    const retired = outcomes.flatMap((outcome) => (outcome?.retiredId ? [outcome.retiredId] : []));
+    if (gone.length + retired.length > 0) await this.#store.deleteDocuments([...gone, ...retired]);
+    current.forEach((document, index) => {
+      const outcome = outcomes[index];
+      if (document.job.uploadSha256) this.#releaseUpload(document.job.uploadSha256, document.id);
+      if (outcome) this.#resolveWaiters(document.id, toDocumentRecord(outcome.document));
+    });
+  }
+
+  /** Loads and chunks one document; null when it merged into an identical existing one. */
+  async #prepare(id: string, job: IngestJobRow, signal: AbortSignal): Promise<PreparedDocument | null> {
+    const input = this.#inputOf(job);
+    const loaded = await this.#options.load(input, { ...this.#options.loadOptions, signal });
+    signal.throwIfAborted();
+    const sha256 = sha256Of(loaded.bytes);
+    if (job.inputKind === 'url') {
+      const identical = this.#repository.findBySha256(sha256);
+      if (identical && identical.id !== id && identical.status === 'ready') {
+        this.#repository.mergeInto(id, identical.id);
+        this.#resolveWaiters(id, toDocumentRecord(identical));
+        return null;
       }
-      const drafts = this.#options.chunk(loaded);
-      if (drafts.length === 0) {
-        throw new UnprocessableDocumentError('empty_document', 'The document has no text to index. Upload a document with text content.');
-      }
-      const vectors = this.#options.embedder ? await this.#options.embedder.embed(drafts.map((draft) => draft.text), signal) : undefined;
-      signal.throwIfAborted();
-      // A previous attempt may have written chunks before it was killed: never duplicate them.
-      if (job.attempts > 0) await this.#store.deleteDocuments([id]);
-      await this.#store.add(drafts.map((draft, index) => toChunkRow(id, draft, vectors?.[index])));
-      if (signal.aborted) {
-        await this.#store.deleteDocuments([id]);
-        signal.throwIfAborted();
-      }
-      const outcome = this.#repository.markReady({
+    }
+    const drafts = this.#options.chunk(loaded);
+    if (drafts.length === 0) {
+      throw new UnprocessableDocumentError('empty_document', 'The document has no text to index. Upload a document with text content.');
+    }
+    const vectors = this.#options.embedder ? await this.#options.embedder.embed(drafts.map((draft) => draft.text), signal) : undefined;
+    signal.throwIfAborted();
+    return {
+      id,
+      job,
+      rows: drafts.map((draft, index) => toChunkRow(id, draft, vectors?.[index])),
+      ready: {
         id,
         title: loaded.title ?? job.title ?? null,
         mimeType: loaded.mimeType,
@@ -321,18 +378,8 @@ export class IngestionService implements Ingestion {
         text: loaded.text,
         pages: loaded.pages ?? null,
         sections: loaded.sections ?? null,
-      });
-      if (!outcome) {
-        await this.#store.deleteDocuments([id]);
-        return;
-      }
-      if (outcome.retiredId) await this.#store.deleteDocuments([outcome.retiredId]);
-      if (job.uploadSha256) this.#releaseUpload(job.uploadSha256, id);
-      this.#resolveWaiters(id, toDocumentRecord(outcome.document));
-    } catch (error) {
-      if (signal.aborted) return; // removed (already gone) or shutting down (resumes at next start)
-      await this.#fail(id, job.uploadSha256, error);
-    }
+      },
+    };
   }
 
   async #fail(id: string, uploadSha256: string | null, error: unknown): Promise<void> {
@@ -345,17 +392,17 @@ export class IngestionService implements Ingestion {
   }
 
   /** The job's input as the loader takes it, from the saved upload. */
-  #inputOf(job: NonNullable<ReturnType<DocumentRepository['job']>>): DocumentInput {
+  #inputOf(job: IngestJobRow): DocumentInput {
     if (job.inputKind === 'url') return { kind: 'url', url: job.url ?? '' };
-    const bytes = job.uploadSha256 ? this.#uploads.read(job.uploadSha256) : undefined;
+    if (job.inputKind === 'text' && job.text !== null) {
+      const mimeType = job.mimeType === 'text/markdown' || job.mimeType === 'text/plain' ? job.mimeType : undefined;
+      return { kind: 'text', text: job.text, fileName: job.fileName ?? undefined, title: job.title ?? undefined, mimeType };
+    }
+    const bytes = job.inputKind === 'file' && job.uploadSha256 ? this.#uploads.read(job.uploadSha256) : undefined;
     if (!bytes) {
       throw new BelegError('input_lost', 'The saved input of this document is gone, so it cannot be indexed. Ingest it again.');
     }
-    if (job.inputKind === 'file') {
-      return { kind: 'file', fileName: job.fileName ?? 'document', bytes, ...(job.mimeType ? { mimeType: job.mimeType } : {}) };
-    }
-    const mimeType = job.mimeType === 'text/markdown' || job.mimeType === 'text/plain' ? job.mimeType : undefined;
-    return { kind: 'text', text: new TextDecoder().decode(bytes), fileName: job.fileName ?? undefined, title: job.title ?? undefined, mimeType };
+    return { kind: 'file', fileName: job.fileName ?? 'document', bytes, ...(job.mimeType ? { mimeType: job.mimeType } : {}) };
   }
 
   #releaseUpload(sha256: string, documentId: string): void {

@@ -36,7 +36,9 @@ export async function reconcile(dependencies: { repository: DocumentRepository; 
   const resumed: string[] = [];
   const failed: string[] = [];
   for (const { document, job } of repository.interrupted()) {
-    const inputKept = job !== null && (job.inputKind === 'url' ? job.url !== null : job.uploadSha256 !== null && uploads.has(job.uploadSha256));
+    const inputKept =
+      job !== null &&
+      (job.inputKind === 'url' ? job.url !== null : job.inputKind === 'text' ? job.text !== null : job.uploadSha256 !== null && uploads.has(job.uploadSha256));
     if (inputKept) {
       resumed.push(document.id);
     } else {
