@@ -80,6 +80,7 @@ export function convertSquad(json: unknown, options: SquadConversionOptions = {}
             question: question.question,
             answerable: false,
             excludeDocumentIds: [documentId],
+            tags: ['sibling-negative'],
             note: `Its own paragraph ${documentId} is left out; sibling paragraphs stay.`,
           });
         }

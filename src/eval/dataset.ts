@@ -44,6 +44,8 @@ export const evalCaseSchema = z
     answerable: z.boolean(),
     /** Corpus ids left out of the search for this case (the runner restricts `documentIds` to the rest). */
     excludeDocumentIds: z.array(identifier).optional(),
+    /** Labels for the report's per-tag breakdown (`pdf`, `table`, `injection`, …). */
+    tags: z.array(identifier).optional(),
     /** Free text for people reading the report (what the case tests). */
     note: z.string().optional(),
   })

@@ -110,3 +110,18 @@ describe('percentile', () => {
     expect(percentile([], 50)).toBeNull();
   });
 });
+
+describe('breakdowns', () => {
+  it('summarises rates per tag and counts refusal reasons', () => {
+    const results = [
+      judge({ ...answerable, tags: ['pdf', 'table'] }, { citations: [quoteOf('a', 'Die Panthers gaben nur 308 Punkte ab.')] }),
+      judge({ ...answerable, id: 'q5', tags: ['pdf'] }, {}),
+      judge({ ...unanswerable, tags: ['html'] }, {}),
+    ];
+    const metrics = summarizeResults(results);
+    expect(metrics.byTag.pdf).toEqual({ cases: 2, citationPrecision: 1, sourceAccuracy: 1, answerRecall: 0.5, falseRefusalRate: 0.5, refusalRecall: null });
+    expect(metrics.byTag.table!.answerRecall).toBe(1);
+    expect(metrics.byTag.html!.refusalRecall).toBe(1);
+    expect(metrics.counts.declineReasons).toEqual({ model_declined: 2 });
+  });
+});

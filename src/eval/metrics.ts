@@ -31,6 +31,8 @@ export type CitationResult = {
   page: number | null;
   /** What the system claimed; reported, never believed. */
   claimedVerified: boolean;
+  /** The system's `match` claim (`exact` or `normalized`). */
+  claimedMatch: string;
   verdict: CitationVerdict;
   offsetsValid: boolean;
   /** Where the quote really is in the cited document when the offsets were wrong, else null. */
@@ -43,6 +45,7 @@ export type CaseResult = {
   question: string;
   answerable: boolean;
   note: string | null;
+  tags: string[];
   goldDocumentIds: string[];
   goldAnswers: string[];
   excludeDocumentIds: string[];
@@ -92,6 +95,7 @@ export function judgeCase(evalCase: EvalCase, outcome: { answer: Answer } | { er
     question: evalCase.question,
     answerable: evalCase.answerable,
     note: evalCase.note ?? null,
+    tags: evalCase.tags ?? [],
     goldDocumentIds: evalCase.goldDocumentIds ?? [],
     goldAnswers: evalCase.goldAnswers ?? [],
     excludeDocumentIds: evalCase.excludeDocumentIds ?? [],
@@ -136,6 +140,7 @@ export function judgeCase(evalCase: EvalCase, outcome: { answer: Answer } | { er
           charEnd: citation.charEnd,
           page: citation.page,
           claimedVerified: (citation as { verified: unknown }).verified === true,
+          claimedMatch: String(citation.match),
           verdict: check.verdict,
           offsetsValid: check.offsetsValid,
           foundAt: check.verdict === 'ok' ? null : check.foundAt,
@@ -292,6 +297,37 @@ export const headlineMetrics = {
 
 export type HeadlineMetricName = keyof typeof headlineMetrics;
 
+/** The main rates over the cases that carry one tag. */
+export type TagSummary = {
+  cases: number;
+  citationPrecision: number | null;
+  sourceAccuracy: number | null;
+  answerRecall: number | null;
+  falseRefusalRate: number | null;
+  refusalRecall: number | null;
+};
+
+/** Rates per tag, tags in alphabetical order. */
+export function summarizeTags(results: readonly CaseResult[]): Record<string, TagSummary> {
+  const tags = [...new Set(results.flatMap((result) => result.tags))].sort();
+  return Object.fromEntries(
+    tags.map((tag) => {
+      const tagged = results.filter((result) => result.tags.includes(tag));
+      return [
+        tag,
+        {
+          cases: tagged.length,
+          citationPrecision: headlineMetrics.citationPrecision(tagged),
+          sourceAccuracy: headlineMetrics.sourceAccuracy(tagged),
+          answerRecall: headlineMetrics.answerRecall(tagged),
+          falseRefusalRate: headlineMetrics.falseRefusalRate(tagged),
+          refusalRecall: headlineMetrics.refusalRecall(tagged),
+        },
+      ];
+    }),
+  );
+}
+
 /** p50, p95 and mean of one latency, in milliseconds. */
 export type LatencySummary = { p50: number | null; p95: number | null; mean: number | null };
 
@@ -309,7 +345,13 @@ export type Metrics = Record<HeadlineMetricName, number | null> & {
     failedCases: number;
     /** Corpus documents that did not reach `ready` (their cases cannot be answered fairly). */
     ingestionFailures: number;
+    /** Declined answers by the reason the system gave. */
+    declineReasons: Record<string, number>;
+    /** Citations the system says it matched only after normalisation (reported, not trusted). */
+    normalizedMatches: number;
   };
+  /** The main rates per case tag, for tagged datasets. */
+  byTag: Record<string, TagSummary>;
   answerRecallWhenAnswered: number | null;
   meanQuoteChars: number | null;
   meanQuoteWords: number | null;
@@ -323,6 +365,12 @@ export type Metrics = Record<HeadlineMetricName, number | null> & {
     completionTokensPerSecond: number | null;
   };
 };
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
 
 function latency(values: readonly number[]): LatencySummary {
   return { p50: percentile(values, 50), p95: percentile(values, 95), mean: mean(values) };
@@ -354,7 +402,10 @@ export function summarizeResults(results: readonly CaseResult[], run: { ingestio
       citations: answered.reduce((sum, result) => sum + result.citations.length, 0),
       failedCases: results.filter((result) => result.failed).length,
       ingestionFailures: run.ingestionFailures ?? 0,
+      declineReasons: countBy(done.filter((result) => result.declined).map((result) => result.reason ?? 'none')),
+      normalizedMatches: answered.reduce((sum, result) => sum + result.citations.filter((citation) => citation.claimedMatch === 'normalized').length, 0),
     },
+    byTag: summarizeTags(results),
     answerRecallWhenAnswered: share(answered.filter((result) => result.answerable).map((result) => result.answerContained)),
     meanQuoteChars: mean(answered.map((result) => result.quoteChars ?? 0)),
     meanQuoteWords: mean(quotes.map((quote) => quote.split(/\s+/u).filter((word) => word.length > 0).length)),

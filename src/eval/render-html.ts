@@ -7,6 +7,7 @@
 import { formatMilliseconds, formatValue, metricLabels } from './metric-labels.ts';
 import { recallAtK, type HeadlineMetricName } from './metrics.ts';
 import type { EvalReport, ReportCase, TextWindow } from './report.ts';
+import { describeReasons } from './render-markdown.ts';
 import { barChart, escapeHtml, histogram, lineChart } from './svg-charts.ts';
 
 /** Ranges `[start, end)` of every case-insensitive occurrence of the gold answers in `text`. */
@@ -70,7 +71,8 @@ function renderCase(result: ReportCase): string {
     result.goldWindow !== null
       ? `<div class="citation"><div class="meta">where the gold answer is: ${escapeHtml(result.goldWindow.documentId)}</div>${renderWindow(result.goldWindow, result.goldAnswers, 'gold')}</div>`
       : '';
-  const note = result.note !== null ? `<div class="note">${escapeHtml(result.note)}</div>` : '';
+  const tags = result.tags.length > 0 ? ` · ${escapeHtml(result.tags.join(', '))}` : '';
+  const note = result.note !== null || tags ? `<div class="note">${escapeHtml(result.note ?? '')}${tags}</div>` : '';
   return (
     `<tr class="${result.failed ? 'failed' : 'passed'}"><td><code>${escapeHtml(result.id)}</code><br>${status}</td>` +
     `<td>${escapeHtml(result.question)}<div class="expected">${expected}</div>${note}</td>` +
@@ -115,17 +117,28 @@ export function renderHtml(report: EvalReport): string {
     ? `<h2>Documents that failed to ingest</h2><ul>${run.ingestionFailures.map((failure) => `<li><code>${escapeHtml(failure.corpusId)}</code>: ${escapeHtml(failure.code)}: ${escapeHtml(failure.message)}</li>`).join('')}</ul>`
     : '';
   const counts = metrics.counts;
+  const tagRows = Object.entries(metrics.byTag)
+    .map(
+      ([tag, summary]) =>
+        `<tr><td>${escapeHtml(tag)}</td><td class="number">${summary.cases}</td><td class="number">${formatValue(summary.citationPrecision)}</td><td class="number">${formatValue(summary.sourceAccuracy)}</td><td class="number">${formatValue(summary.answerRecall)}</td><td class="number">${formatValue(summary.falseRefusalRate)}</td><td class="number">${formatValue(summary.refusalRecall)}</td></tr>`,
+    )
+    .join('');
+  const tagTable = tagRows
+    ? `<h2>By tag</h2><table><thead><tr><th>tag</th><th>cases</th><th>citation precision</th><th>source accuracy</th><th>answer recall</th><th>false refusals</th><th>refusal recall</th></tr></thead><tbody>${tagRows}</tbody></table>`
+    : '';
+  const reasons = counts.declined > 0 ? ` Refusal reasons: ${escapeHtml(describeReasons(counts.declineReasons))}.` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>beleg evaluation: ${escapeHtml(dataset.name)} · ${escapeHtml(run.engine)}</title><style>${styles}</style></head>
 <body>
 <h1>beleg evaluation: ${escapeHtml(dataset.name)}</h1>
 <p>Engine <strong>${escapeHtml(run.engine)}</strong> (${escapeHtml(run.model)}), top-k ${run.topK}, ${dataset.selectedCases} of ${dataset.cases} cases${run.limit !== null ? ` (limit ${run.limit})` : ''}, ${dataset.documents} documents. Started ${escapeHtml(run.startedAt)}, took ${formatMilliseconds(run.durationMs)} (ingestion ${formatMilliseconds(run.ingestMs)}).</p>
-<p>${counts.answerable} answerable and ${counts.unanswerable} unanswerable cases: ${counts.answered} answered, ${counts.declined} declined, ${counts.errors} errors; <strong>${counts.failedCases} failed</strong>.</p>
+<p>${counts.answerable} answerable and ${counts.unanswerable} unanswerable cases: ${counts.answered} answered, ${counts.declined} declined, ${counts.errors} errors; <strong>${counts.failedCases} failed</strong>.${reasons}</p>
 <h2>Quality</h2>
 <table><thead><tr><th>metric</th><th>value</th><th>95% CI</th><th>meaning</th></tr></thead><tbody>${metricRows}
 <tr><td>Mean quote length</td><td class="number">${formatValue(metrics.meanQuoteChars, 0)}</td><td></td><td>characters per answered case (${formatValue(metrics.meanQuoteWords, 1)} words)</td></tr></tbody></table>
 <p class="meta">Percentile bootstrap over cases: ${run.bootstrap.resamples} resamples, seed ${run.bootstrap.seed}. The evaluator re-checks every quote against its own copy of the stored text and ignores the system's <code>verified</code> flag.</p>
+${tagTable}
 <div class="charts">
 <figure>${lineChart('Recall@k of gold documents', recallCurve, 'k (source documents)')}<figcaption>Recall@k, k = 1…10 (${retrievalCases.length} cases)</figcaption></figure>
 <figure>${barChart('Refusals', [

@@ -19,6 +19,14 @@ function describeCase(result: ReportCase): string {
   return `| ${cell(result.id)} | ${cell(shorten(result.question))} | ${cell(result.problems.join(', '))} | ${cell(shorten(quote))} | ${cell(shorten(gold, 80))} |`;
 }
 
+/** `model_declined 3, below_threshold 2`. */
+export function describeReasons(reasons: Record<string, number>): string {
+  return Object.entries(reasons)
+    .sort((a, b) => b[1] - a[1])
+    .map(([reason, count]) => `${reason} ${count}`)
+    .join(', ');
+}
+
 /** The report as Markdown text. */
 export function renderMarkdown(report: EvalReport): string {
   const { metrics, run, dataset } = report;
@@ -33,7 +41,9 @@ export function renderMarkdown(report: EvalReport): string {
   const counts = metrics.counts;
   lines.push(
     `Cases: ${counts.answerable} answerable, ${counts.unanswerable} unanswerable; ${counts.answered} answered, ${counts.declined} declined, ` +
-      `${counts.errors} errors; ${counts.failedCases} failed.`,
+      `${counts.errors} errors; ${counts.failedCases} failed.` +
+      `${counts.declined > 0 ? ` Refusal reasons: ${describeReasons(counts.declineReasons)}.` : ''}` +
+      `${counts.normalizedMatches > 0 ? ` ${counts.normalizedMatches} citations claimed a normalised match.` : ''}`,
     '',
   );
   lines.push('## Quality', '', '| metric | value | 95% CI | meaning |', '| --- | ---: | --- | --- |');
@@ -49,6 +59,16 @@ export function renderMarkdown(report: EvalReport): string {
     `Intervals: percentile bootstrap, ${run.bootstrap.resamples} resamples of the cases, seed ${run.bootstrap.seed}.`,
     '',
   );
+  const tags = Object.entries(metrics.byTag);
+  if (tags.length > 0) {
+    lines.push('## By tag', '', '| tag | cases | citation precision | source accuracy | answer recall | false refusals | refusal recall |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const [tag, summary] of tags) {
+      lines.push(
+        `| ${cell(tag)} | ${summary.cases} | ${formatValue(summary.citationPrecision)} | ${formatValue(summary.sourceAccuracy)} | ${formatValue(summary.answerRecall)} | ${formatValue(summary.falseRefusalRate)} | ${formatValue(summary.refusalRecall)} |`,
+      );
+    }
+    lines.push('');
+  }
   lines.push('## Cost', '', '| stage | p50 | p95 | mean |', '| --- | ---: | ---: | ---: |');
   for (const stage of ['retrieveMs', 'generateMs', 'totalMs'] as const) {
     const summary = metrics.latency[stage];
