@@ -63,10 +63,12 @@ export async function readServerSentEvents(response: Response): Promise<Received
   return text
     .slice(0, -2)
     .split('\n\n')
+    .filter((block) => !block.split('\n').every((line) => line.startsWith(':')))
     .map((block) => {
       let event = 'message';
       const data: string[] = [];
       for (const line of block.split('\n')) {
+        if (line.startsWith(':')) continue; // comment (keep-alive)
         if (line.startsWith('event: ')) event = line.slice('event: '.length);
         else if (line.startsWith('data: ')) data.push(line.slice('data: '.length));
         else throw new Error(`Unexpected line in event stream: ${JSON.stringify(line)}`);

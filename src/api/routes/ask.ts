@@ -15,6 +15,9 @@ import type { Metrics } from '../metrics.ts';
 import { readJsonBody } from '../read-json.ts';
 import { parseOrThrow } from '../schemas.ts';
 
+/** How often an idle event stream gets a keep-alive comment. */
+const keepAliveMs = 15_000;
+
 export type AskRoutesOptions = { config: Config; answerer: Answerer; slots: GenerationSlots; metrics: Metrics };
 
 function wantsEventStream(accept: string | undefined, stream: boolean | undefined): boolean {
@@ -72,6 +75,9 @@ export function askRoutes({ config, answerer, slots, metrics }: AskRoutesOptions
     context.header('X-Accel-Buffering', 'no');
     return streamSSE(context, async (stream) => {
       stream.onAbort(onClientGone);
+      // A comment line now and then keeps proxies from closing the stream while a slow engine
+      // reads a long prompt.
+      const keepAlive = setInterval(() => void stream.write(': keep-alive\n\n').catch(() => undefined), keepAliveMs);
       let result = first;
       let iteratorSettled = false;
       try {
@@ -91,6 +97,7 @@ export function askRoutes({ config, answerer, slots, metrics }: AskRoutesOptions
           await stream.writeSSE({ event: 'error', data: JSON.stringify({ type: 'error', error: body.error }) });
         }
       } finally {
+        clearInterval(keepAlive);
         if (!iteratorSettled) await iterator.return?.().catch(() => undefined);
         release();
         clientSignal.removeEventListener('abort', onClientGone);
