@@ -5,7 +5,7 @@
  * answer marked. No scripts and no external assets.
  */
 import { formatMilliseconds, formatValue, metricLabels } from './metric-labels.ts';
-import { recallAtK, type HeadlineMetricName } from './metrics.ts';
+import { firstGoldRank, recallAtK, type HeadlineMetricName } from './metrics.ts';
 import type { EvalReport, ReportCase, TextWindow } from './report.ts';
 import { describeReasons } from './render-markdown.ts';
 import { barChart, escapeHtml, histogram, lineChart } from './svg-charts.ts';
@@ -64,8 +64,10 @@ function renderOutcome(result: ReportCase): string {
 
 function renderCase(result: ReportCase): string {
   const status = result.failed ? `<span class="bad">${escapeHtml(result.problems.join(', '))}</span>` : '<span class="ok">ok</span>';
+  const rank = firstGoldRank(result.retrievedDocumentIds, result.goldDocumentIds);
+  const retrieved = result.error !== null || result.goldDocumentIds.length === 0 ? '' : rank === null ? ' (not retrieved)' : ` (retrieved at rank ${rank})`;
   const expected = result.answerable
-    ? `answerable; gold: ${escapeHtml(result.goldAnswers.join(' / ') || '—')}${result.goldDocumentIds.length > 0 ? ` in ${escapeHtml(result.goldDocumentIds.join(', '))}` : ''}`
+    ? `answerable; gold: ${escapeHtml(result.goldAnswers.join(' / ') || '—')}${result.goldDocumentIds.length > 0 ? ` in ${escapeHtml(result.goldDocumentIds.join(', '))}${retrieved}` : ''}`
     : `unanswerable${result.excludeDocumentIds.length > 0 ? ` (left out: ${escapeHtml(result.excludeDocumentIds.join(', '))})` : ''}`;
   const gold =
     result.goldWindow !== null

@@ -51,7 +51,8 @@ type IngestedCorpus = {
 };
 
 function toDocumentInput(entry: CorpusEntry, bytes: Uint8Array | null): DocumentInput {
-  if (entry.text !== undefined) return { kind: 'text', title: entry.title, fileName: `${entry.id}.txt`, text: entry.text };
+  // Corpus ids may hold slashes (`Super_Bowl_50/0`); a file name must not.
+  if (entry.text !== undefined) return { kind: 'text', title: entry.title, fileName: `${entry.id.replace(/[^\p{L}\p{N}._-]+/gu, '-')}.txt`, text: entry.text };
   if (entry.url !== undefined) return { kind: 'url', url: entry.url };
   return { kind: 'file', fileName: path.basename(entry.file!), bytes: bytes! };
 }
