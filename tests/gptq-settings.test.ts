@@ -80,6 +80,23 @@ describe('ONNX engine vs TypeScript reference on AutoGPTQ checkpoints', () => {
     });
   }
 
+  it('gives the same logits with plain ONNX attention ops as with the fused GroupQueryAttention', async () => {
+    const directory = path.join(workDir, 'model-1');
+    const converted = await convertCheckpoint(directory, { cacheDir: path.join(workDir, 'cache'), attention: 'plain' });
+    const { shape, weights } = await loadReferenceWeights(directory);
+    const expected = referenceForward(shape, weights, tokens);
+    const session = await LlamaSession.open(converted.modelPath, converted.config.shape, { threads: 1 });
+    try {
+      const logits = await session.forward(tokens.slice(0, 8), { allPositions: true });
+      const step = await session.forward([tokens[8]]);
+      let worst = maxAbsDifference(step, 0, expected[8]);
+      for (let position = 0; position < 8; position++) worst = Math.max(worst, maxAbsDifference(logits, position * shape.vocabSize, expected[position]));
+      expect(worst).toBeLessThan(1e-4);
+    } finally {
+      await session.dispose();
+    }
+  });
+
   it('runs 8-bit layers with int8 activations (accuracy level 4) close to the reference', async () => {
     const directory = path.join(workDir, 'model-6');
     const converted = await convertCheckpoint(directory, { cacheDir: path.join(workDir, 'cache'), accuracyLevel: 4 });

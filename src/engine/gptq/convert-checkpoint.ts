@@ -20,13 +20,15 @@ import { readGptqLinear, toFloat32 } from './read-gptq-linear.ts';
 import { repackForMatMulNBits, type RepackOptions } from './repack-matmul-nbits.ts';
 
 /** Bump when the graph or the weight layout changes, so old caches are not reused. */
-export const CONVERTER_VERSION = 2;
+export const CONVERTER_VERSION = 3;
 
 export type ConvertOptions = {
   /** Where converted models are cached, e.g. `<dataDir>/models/converted`. */
   cacheDir: string;
   /** MatMulNBits accuracy level (0: float32, exact; 4: int8 activations, faster). Default 0. */
   accuracyLevel?: number;
+  /** Attention implementation (default `group-query`, onnxruntime's fused kernel); see llama-graph.ts. */
+  attention?: 'group-query' | 'plain';
   /** Called with progress messages (layer n of m). */
   onProgress?: (message: string) => void;
 };
@@ -112,6 +114,7 @@ export function checkpointWeightSource(checkpoint: SafetensorsCheckpoint, config
 export async function convertCheckpoint(directory: string, options: ConvertOptions): Promise<ConvertedModel> {
   const config = readCheckpointConfig(directory);
   const accuracyLevel = options.accuracyLevel ?? 0;
+  const attention = options.attention ?? 'group-query';
   const checkpoint = await SafetensorsCheckpoint.open(directory);
   try {
     if (!checkpoint.has('lm_head.weight') && !config.shape.tieWordEmbeddings) {
@@ -119,7 +122,7 @@ export async function convertCheckpoint(directory: string, options: ConvertOptio
         setting: 'tie_word_embeddings',
       });
     }
-    const fingerprint = await fingerprintCheckpoint(directory, checkpoint, `accuracy=${accuracyLevel}`);
+    const fingerprint = await fingerprintCheckpoint(directory, checkpoint, `accuracy=${accuracyLevel};attention=${attention}`);
     const target = path.join(options.cacheDir, fingerprint);
     const modelPath = path.join(target, 'model.onnx');
     if (existsSync(path.join(target, 'complete.json'))) return { config, modelPath, fingerprint, cached: true };
@@ -138,7 +141,7 @@ export async function convertCheckpoint(directory: string, options: ConvertOptio
           return source.linear(layer, projection);
         },
       };
-      await buildLlamaGraph(builder, config.shape, progress, { accuracyLevel });
+      await buildLlamaGraph(builder, config.shape, progress, { accuracyLevel, attention });
       writeFileSync(path.join(staging, 'model.onnx'), builder.finish('beleg-gptq-llama'));
       writeFileSync(
         path.join(staging, 'complete.json'),

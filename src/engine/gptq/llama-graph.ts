@@ -46,6 +46,12 @@ export type LlamaWeightSource = {
 export type LlamaGraphOptions = {
   /** MatMulNBits `accuracy_level`: 0 computes in float32 (exact); 4 quantizes activations to int8 (faster). */
   accuracyLevel: number;
+  /**
+   * `group-query`: onnxruntime's fused GroupQueryAttention (RoPE, causal mask, GQA and the cache
+   * append in one kernel; inputs `seqlens_k` and `total_sequence_length`). `plain`: standard ONNX
+   * ops with an additive `attention_mask` input, kept as a readable cross-check.
+   */
+  attention?: 'group-query' | 'plain';
 };
 
 /** RoPE cos/sin tables [maxPositions, headDim], computed like transformers does in float32. */
@@ -76,26 +82,32 @@ export async function buildLlamaGraph(
   const groupSize = heads / kvHeads;
 
   const inputIds = builder.input('input_ids', 'int64', [1, 'sequence']);
-  const positionIds = builder.input('position_ids', 'int64', [1, 'sequence']);
-  const attentionMask = builder.input('attention_mask', 'float', ['sequence', 'total']);
+  const fused = (options.attention ?? 'group-query') === 'group-query';
+  const positionIds = fused ? '' : builder.input('position_ids', 'int64', [1, 'sequence']);
   const logitsPositions = builder.input('logits_positions', 'int64', ['wanted']);
 
   // ---- shared constants
   const eps = builder.floats('rms_eps', [], [shape.rmsNormEps]);
-  const attentionScale = builder.floats('attention_scale', [], [1 / Math.sqrt(headDim)]);
-  const axisTwo = builder.int64s('axis_2', [1], [2]);
-  const qShape = builder.int64s('q_shape', [4], [1, -1, heads, headDim]);
-  const kvShape = builder.int64s('kv_shape', [4], [1, -1, kvHeads, headDim]);
-  const foldedQueryShape = builder.int64s('folded_query_shape', [5], [1, kvHeads, groupSize, -1, headDim]);
-  const unfoldedShape = builder.int64s('unfolded_shape', [4], [1, heads, -1, headDim]);
-  const mergedShape = builder.int64s('merged_shape', [3], [1, -1, heads * headDim]);
+  const attentionScale = fused ? '' : builder.floats('attention_scale', [], [1 / Math.sqrt(headDim)]);
+  const axisTwo = fused ? '' : builder.int64s('axis_2', [1], [2]);
+  const qShape = fused ? '' : builder.int64s('q_shape', [4], [1, -1, heads, headDim]);
+  const kvShape = fused ? '' : builder.int64s('kv_shape', [4], [1, -1, kvHeads, headDim]);
+  const foldedQueryShape = fused ? '' : builder.int64s('folded_query_shape', [5], [1, kvHeads, groupSize, -1, headDim]);
+  const unfoldedShape = fused ? '' : builder.int64s('unfolded_shape', [4], [1, heads, -1, headDim]);
+  const mergedShape = fused ? '' : builder.int64s('merged_shape', [3], [1, -1, heads * headDim]);
   const { cos, sin } = ropeTables(shape);
-  const cosTable = builder.floats('rope_cos', [shape.maxPositions, headDim], cos);
-  const sinTable = builder.floats('rope_sin', [shape.maxPositions, headDim], sin);
+  const cosTable = fused ? '' : builder.floats('rope_cos', [shape.maxPositions, headDim], cos);
+  const sinTable = fused ? '' : builder.floats('rope_sin', [shape.maxPositions, headDim], sin);
 
-  // [1, 1, sequence, headDim]: broadcast over heads
-  const ropeCos = builder.op('Unsqueeze', [builder.op('Gather', [cosTable, positionIds], { axis: 0 }), builder.int64s('axis_1', [1], [1])]);
-  const ropeSin = builder.op('Unsqueeze', [builder.op('Gather', [sinTable, positionIds], { axis: 0 }), builder.int64s('axis_1b', [1], [1])]);
+  // Plain attention: RoPE rows for the positions [1, 1, sequence, headDim] and a mask input.
+  const attentionMask = fused ? '' : builder.input('attention_mask', 'float', ['sequence', 'total']);
+  const ropeCos = fused ? '' : builder.op('Unsqueeze', [builder.op('Gather', [cosTable, positionIds], { axis: 0 }), builder.int64s('axis_1', [1], [1])]);
+  const ropeSin = fused ? '' : builder.op('Unsqueeze', [builder.op('Gather', [sinTable, positionIds], { axis: 0 }), builder.int64s('axis_1b', [1], [1])]);
+  // Fused attention: half-width RoPE caches [maxPositions, headDim / 2] and sequence lengths.
+  const seqlensK = fused ? builder.input('seqlens_k', 'int32', [1]) : '';
+  const totalSequenceLength = fused ? builder.input('total_sequence_length', 'int32', []) : '';
+  const halfCos = fused ? builder.floats('rope_cos_half', [shape.maxPositions, headDim / 2], halfTable(cos, shape)) : '';
+  const halfSin = fused ? builder.floats('rope_sin_half', [shape.maxPositions, headDim / 2], halfTable(sin, shape)) : '';
 
   const rmsNorm = (x: string, weight: Float32Array, prefix: string): string => {
     const meanSquare = builder.op('ReduceMean', [builder.op('Mul', [x, x])], { axes: [-1], keepdims: 1 });
@@ -142,6 +154,40 @@ export async function buildLlamaGraph(
     return builder.op('Add', [builder.op('Mul', [x, ropeCos]), builder.op('Mul', [rotated, ropeSin])]);
   };
 
+  const declarePresent = (layer: number): [string, string] => {
+    builder.output(`present_key_${layer}`, 'float', [1, kvHeads, 'total', headDim]);
+    builder.output(`present_value_${layer}`, 'float', [1, kvHeads, 'total', headDim]);
+    return [`present_key_${layer}`, `present_value_${layer}`];
+  };
+
+  // query [1, sequence, heads*headDim], key/value [1, sequence, kvHeads*headDim] → [1, sequence, heads*headDim]
+  const groupQueryAttention = (query: string, key: string, value: string, pastKey: string, pastValue: string, layer: number): string =>
+    builder.node(
+      'GroupQueryAttention',
+      [query, key, value, pastKey, pastValue, seqlensK, totalSequenceLength, halfCos, halfSin],
+      { num_heads: heads, kv_num_heads: kvHeads, do_rotary: 1, rotary_interleaved: 0, scale: float(1 / Math.sqrt(headDim)) },
+      { outputs: [builder.name(`attention_${layer}`), ...declarePresent(layer)], domain: 'com.microsoft' },
+    )[0];
+
+  const plainAttention = (query: string, key: string, value: string, pastKey: string, pastValue: string, layer: number): string => {
+    const perm = { perm: [0, 2, 1, 3] };
+    // [1, heads, sequence, headDim] and [1, kvHeads, sequence, headDim]
+    const queryHeads = rotary(builder.op('Transpose', [builder.op('Reshape', [query, qShape])], perm));
+    const keyHeads = rotary(builder.op('Transpose', [builder.op('Reshape', [key, kvShape])], perm));
+    const valueHeads = builder.op('Transpose', [builder.op('Reshape', [value, kvShape])], perm);
+    const [presentKeyName, presentValueName] = declarePresent(layer);
+    // [1, kvHeads, total, headDim]
+    const presentKey = builder.node('Concat', [pastKey, keyHeads], { axis: 2 }, { outputs: [presentKeyName] })[0];
+    const presentValue = builder.node('Concat', [pastValue, valueHeads], { axis: 2 }, { outputs: [presentValueName] })[0];
+    // Fold the query heads of each key/value head: [1, kvHeads, group, sequence, headDim]
+    const foldedQuery = builder.op('Reshape', [builder.op('Mul', [queryHeads, attentionScale]), foldedQueryShape]);
+    const keyTransposed = builder.op('Unsqueeze', [builder.op('Transpose', [presentKey], { perm: [0, 1, 3, 2] }), axisTwo]); // [1, kvHeads, 1, headDim, total]
+    const scores = builder.op('Add', [builder.op('MatMul', [foldedQuery, keyTransposed]), attentionMask]); // [1, kvHeads, group, sequence, total]
+    const probabilities = builder.op('Softmax', [scores], { axis: -1 });
+    const context = builder.op('MatMul', [probabilities, builder.op('Unsqueeze', [presentValue, axisTwo])]); // [1, kvHeads, group, sequence, headDim]
+    return builder.op('Reshape', [builder.op('Transpose', [builder.op('Reshape', [context, unfoldedShape])], perm), mergedShape]); // [1, sequence, hidden]
+  };
+
   // ---- embeddings
   const embedding = await weights.embedding();
   const embeddingTable = builder.floats('model.embed_tokens.weight', [vocabSize, hiddenSize], embedding);
@@ -159,28 +205,9 @@ export async function buildLlamaGraph(
     const key = linear(normed, await weights.linear(layer, 'self_attn.k_proj'));
     const value = linear(normed, await weights.linear(layer, 'self_attn.v_proj'));
 
-    const perm = { perm: [0, 2, 1, 3] };
-    // [1, heads, sequence, headDim] and [1, kvHeads, sequence, headDim]
-    const queryHeads = rotary(builder.op('Transpose', [builder.op('Reshape', [query, qShape])], perm));
-    const keyHeads = rotary(builder.op('Transpose', [builder.op('Reshape', [key, kvShape])], perm));
-    const valueHeads = builder.op('Transpose', [builder.op('Reshape', [value, kvShape])], perm);
-
-    // [1, kvHeads, total, headDim]
-    const presentKey = builder.node('Concat', [pastKey, keyHeads], { axis: 2 }, { outputs: [`present_key_${layer}`] })[0];
-    const presentValue = builder.node('Concat', [pastValue, valueHeads], { axis: 2 }, { outputs: [`present_value_${layer}`] })[0];
-    builder.output(presentKey, 'float', [1, kvHeads, 'total', headDim]);
-    builder.output(presentValue, 'float', [1, kvHeads, 'total', headDim]);
-
-    // Fold the query heads of each key/value head: [1, kvHeads, group, sequence, headDim]
-    const foldedQuery = builder.op('Reshape', [builder.op('Mul', [queryHeads, attentionScale]), foldedQueryShape]);
-    const keyTransposed = builder.op('Unsqueeze', [builder.op('Transpose', [presentKey], { perm: [0, 1, 3, 2] }), axisTwo]); // [1, kvHeads, 1, headDim, total]
-    const scores = builder.op('Add', [builder.op('MatMul', [foldedQuery, keyTransposed]), attentionMask]); // [1, kvHeads, group, sequence, total]
-    const probabilities = builder.op('Softmax', [scores], { axis: -1 });
-    const context = builder.op('MatMul', [probabilities, builder.op('Unsqueeze', [presentValue, axisTwo])]); // [1, kvHeads, group, sequence, headDim]
-    const merged = builder.op('Reshape', [
-      builder.op('Transpose', [builder.op('Reshape', [context, unfoldedShape])], perm),
-      mergedShape,
-    ]); // [1, sequence, hidden]
+    const merged = fused
+      ? groupQueryAttention(query, key, value, pastKey, pastValue, layer)
+      : plainAttention(query, key, value, pastKey, pastValue, layer);
     const attentionOutput = linear(merged, await weights.linear(layer, 'self_attn.o_proj'));
     hidden = builder.op('Add', [hidden, attentionOutput]);
 
@@ -200,6 +227,16 @@ export async function buildLlamaGraph(
   const logitsFlat = builder.op('Gemm', [flat, headTable], { transB: 1 });
   builder.node('Reshape', [logitsFlat, builder.int64s('logits_shape', [3], [1, -1, vocabSize])], {}, { outputs: ['logits'] });
   builder.output('logits', 'float', [1, 'wanted', vocabSize]);
+}
+
+/** The first half of each row of a [maxPositions, headDim] table (the two halves are equal). */
+function halfTable(table: Float32Array, shape: LlamaShape): Float32Array {
+  const half = shape.headDim / 2;
+  const result = new Float32Array(shape.maxPositions * half);
+  for (let position = 0; position < shape.maxPositions; position++) {
+    result.set(table.subarray(position * shape.headDim, position * shape.headDim + half), position * half);
+  }
+  return result;
 }
 
 function sameValues(first: Int32Array, second: Int32Array): boolean {

@@ -60,18 +60,23 @@ export class LlamaSession {
     const mask = new Float32Array(count * total); // [sequence, total], causal
     for (let row = 0; row < count; row++) mask.fill(Number.NEGATIVE_INFINITY, row * total + past + row + 1, (row + 1) * total);
     const wanted = options.allPositions ? Array.from({ length: count }, (_, index) => index) : [count - 1];
-    const feeds: Record<string, OnnxTensor> = {
-      input_ids: new Tensor('int64', BigInt64Array.from(tokens, (token) => BigInt(token)), [1, count]),
-      position_ids: new Tensor('int64', BigInt64Array.from({ length: count }, (_, index) => BigInt(past + index)), [1, count]),
-      attention_mask: new Tensor('float32', mask, [count, total]),
-      logits_positions: new Tensor('int64', BigInt64Array.from(wanted, (index) => BigInt(index)), [wanted.length]),
+    const available: Record<string, () => OnnxTensor> = {
+      input_ids: () => new Tensor('int64', BigInt64Array.from(tokens, (token) => BigInt(token)), [1, count]),
+      position_ids: () => new Tensor('int64', BigInt64Array.from({ length: count }, (_, index) => BigInt(past + index)), [1, count]),
+      attention_mask: () => new Tensor('float32', mask, [count, total]),
+      logits_positions: () => new Tensor('int64', BigInt64Array.from(wanted, (index) => BigInt(index)), [wanted.length]),
+      seqlens_k: () => new Tensor('int32', Int32Array.from([total - 1]), [1]),
+      total_sequence_length: () => new Tensor('int32', Int32Array.from([total]), []),
     };
+    const feeds: Record<string, OnnxTensor> = {};
+    for (const name of this.#session.inputNames) if (available[name]) feeds[name] = available[name]();
+    const scalarInputs = Object.keys(feeds);
     for (let layer = 0; layer < this.shape.layers; layer++) {
       feeds[`past_key_${layer}`] = this.#pastKeys[layer];
       feeds[`past_value_${layer}`] = this.#pastValues[layer];
     }
     const results = await this.#session.run(feeds);
-    for (const name of ['input_ids', 'position_ids', 'attention_mask', 'logits_positions']) feeds[name].dispose();
+    for (const name of scalarInputs) feeds[name].dispose();
     this.#disposeCache();
     this.#pastKeys = Array.from({ length: this.shape.layers }, (_, layer) => results[`present_key_${layer}`]);
     this.#pastValues = Array.from({ length: this.shape.layers }, (_, layer) => results[`present_value_${layer}`]);
