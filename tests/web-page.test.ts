@@ -148,3 +148,31 @@ describe('web page with real ingestion', () => {
     await pdfPage.close();
   });
 });
+
+describe('web page with API keys', () => {
+  let keyed: RunningApp;
+  const key = 'browser-key-0123456789abcdef';
+
+  beforeAll(async () => {
+    keyed = await startApp({ apiKeys: [{ key, role: 'write' }] });
+  });
+
+  afterAll(async () => keyed?.close());
+
+  it('asks for the key when the server wants one, then works with it', async () => {
+    const keyPage = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: 'de-DE' });
+    keyPage.setDefaultTimeout(10_000);
+    await keyPage.goto(`${keyed.url}/`);
+    await keyPage.locator('#documents-message.error').waitFor();
+    expect(await keyPage.locator('#key-settings').getAttribute('open')).not.toBeNull();
+
+    await keyPage.fill('#api-key', key);
+    await keyPage.getByRole('button', { name: 'Speichern', exact: true }).click();
+    await keyPage.locator('#documents-empty').waitFor({ state: 'visible' });
+    await keyPage.setInputFiles('#files', { name: 'notiz.txt', mimeType: 'text/plain', buffer: Buffer.from('Der Schlüssel liegt unter der Matte.') });
+    await keyPage.getByRole('button', { name: 'Hochladen', exact: true }).click();
+    await keyPage.locator('#documents tbody tr .status', { hasText: 'bereit' }).waitFor();
+    expect((await keyed.ingestion.list()).total).toBe(1);
+    await keyPage.close();
+  });
+});

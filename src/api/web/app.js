@@ -42,7 +42,10 @@ async function api(path, options = {}) {
   } catch {
     // not the JSON error shape; keep the generic message
   }
-  if (response.status === 401) element('key-settings').open = true;
+  if (response.status === 401) {
+    element('key-settings').open = true;
+    message = 'Dieser Server verlangt einen gültigen API-Schlüssel. Bitte unten unter „API-Schlüssel“ eintragen.';
+  }
   throw new ApiError(response.status, code, message);
 }
 
