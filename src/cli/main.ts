@@ -14,6 +14,7 @@ const commands: Record<string, Command> = {
   rm: { summary: 'delete documents', load: () => import('./commands/rm.ts') },
   models: { summary: 'download embedding models (beleg models pull <owner/name>)', load: () => import('./commands/models.ts') },
   eval: { summary: 'evaluate answers and citations on a dataset', load: () => import('./commands/eval.ts') },
+  ask: { summary: 'answer a question with a verified quote (or decline)', load: () => import('./commands/ask.ts') },
 };
 
 function usage(): string {
