@@ -53,6 +53,7 @@ describe('health, metrics, OpenAPI', () => {
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/documents', '/documents/{id}', '/documents/{id}/text', '/ask', '/health', '/metrics']));
     expect(Object.keys(spec.paths['/documents']!)).toEqual(['post', 'get']);
     expect(spec.components.schemas.AskRequest!.properties!.topK!.maximum).toBe(50);
+    expect(spec.components.schemas.AskRequest!.properties!.question).toMatchObject({ maxLength: 1000 });
     expect(spec.components.schemas.Answer!.properties).toHaveProperty('citations');
     const docs = await (await fetch(`${running.url}/docs`)).text();
     expect(docs).toContain('/documents/{id}/text');

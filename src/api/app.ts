@@ -56,7 +56,7 @@ export function createApp(dependencies: AppDependencies): Hono<AppEnvironment> {
   });
   const rateLimiter = new RateLimiter(config.limits.rateLimitPerMinute);
   const healthProbe = dependencies.health ?? defaultHealthProbe(config, ingestion);
-  const openApiDocument = JSON.stringify(buildOpenApiDocument(packageVersion));
+  const openApiDocument = JSON.stringify(buildOpenApiDocument(packageVersion, { maxQuestionChars: config.limits.maxQuestionChars }));
   const docsPage = renderDocsPage();
 
   const app = new Hono<AppEnvironment>();

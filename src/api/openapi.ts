@@ -184,6 +184,14 @@ function componentsSection(): Record<string, unknown> {
   return { schemas, securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A key from BELEG_API_KEYS.' } } };
 }
 
+/** The question length limit is configuration, not part of the shared schema: state it here. */
+function withQuestionLimit(components: Record<string, unknown>, maxQuestionChars: number): Record<string, unknown> {
+  const schemas = components.schemas as Record<string, { properties?: Record<string, Record<string, unknown>> }>;
+  const question = schemas.AskRequest?.properties?.question;
+  if (question) question.maxLength = maxQuestionChars;
+  return components;
+}
+
 function operation(route: RouteDescription): Record<string, unknown> {
   const parameters: unknown[] = (route.pathParameters ?? []).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
   for (const [name, schema] of Object.entries(route.query?.shape ?? {})) {
@@ -220,8 +228,11 @@ function operation(route: RouteDescription): Record<string, unknown> {
   };
 }
 
+/** Limits from the configuration that the document states. */
+export type DocumentedLimits = { maxQuestionChars: number };
+
 /** Builds the OpenAPI 3.1 document. `version` is beleg's version. */
-export function buildOpenApiDocument(version: string): Record<string, unknown> {
+export function buildOpenApiDocument(version: string, limits: DocumentedLimits): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routeDescriptions) {
     paths[route.path] ??= {};
@@ -237,6 +248,6 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     },
     security: [{ apiKey: [] }],
     paths,
-    components: componentsSection(),
+    components: withQuestionLimit(componentsSection(), limits.maxQuestionChars),
   };
 }
