@@ -11,7 +11,8 @@
  * - `past_key_<l>`, `past_value_<l>` float [1, kvHeads, past, headDim]
  * Outputs: `logits` float [1, wanted, vocab], `present_key_<l>`, `present_value_<l>` [1, kvHeads, total, headDim].
  *
- * Numerics follow transformers' LlamaForCausalLM in float32: RMSNorm `w * x / sqrt(mean(x²) + eps)`,
+ * With accuracy level 4 (fast mode) the lm_head is quantized to 8 bits as well; at level 0 it stays
+ * float32 and the numerics follow transformers' LlamaForCausalLM in float32: RMSNorm `w * x / sqrt(mean(x²) + eps)`,
  * RoPE with the rotate_half convention, softmax(q·kᵀ/√d + mask)·v, SiLU MLP, untied or tied lm_head.
  * Grouped-query attention: the query heads sharing a key/value head are folded into one batch
  * dimension so k and v are never copied per query head.
@@ -221,12 +222,49 @@ export async function buildLlamaGraph(
   // ---- head
   const finalNormed = rmsNorm(hidden, await weights.norm('model.norm'), 'model.norm');
   const wanted = builder.op('Gather', [finalNormed, logitsPositions], { axis: 1 }); // [1, wanted, hidden]
-  const lmHead = await weights.lmHead();
-  const headTable = lmHead ? builder.floats('lm_head.weight', [vocabSize, hiddenSize], lmHead) : embeddingTable;
-  const flat = builder.op('Reshape', [wanted, builder.int64s('flat_shape', [2], [-1, hiddenSize])]);
-  const logitsFlat = builder.op('Gemm', [flat, headTable], { transB: 1 });
-  builder.node('Reshape', [logitsFlat, builder.int64s('logits_shape', [3], [1, -1, vocabSize])], {}, { outputs: ['logits'] });
+  const lmHead = (await weights.lmHead()) ?? embedding;
+  let logits: string;
+  if (options.accuracyLevel >= 4 && hiddenSize % 32 === 0) {
+    // Fast mode: the lm_head (the largest single matrix read per token) as 8-bit blocks of 32.
+    const quantized = quantizeRowsInt8(lmHead, vocabSize, hiddenSize, 32);
+    logits = builder.op(
+      'MatMulNBits',
+      [
+        wanted,
+        builder.initializer('lm_head.B', 'uint8', [vocabSize, hiddenSize / 32, 32], quantized.packed),
+        builder.floats('lm_head.scales', [quantized.scales.length], quantized.scales),
+      ],
+      { K: hiddenSize, N: vocabSize, bits: 8, block_size: 32, accuracy_level: options.accuracyLevel },
+      'com.microsoft',
+    );
+  } else {
+    const headTable = lmHead === embedding ? embeddingTable : builder.floats('lm_head.weight', [vocabSize, hiddenSize], lmHead);
+    const flat = builder.op('Reshape', [wanted, builder.int64s('flat_shape', [2], [-1, hiddenSize])]);
+    logits = builder.op('Gemm', [flat, headTable], { transB: 1 });
+  }
+  builder.node('Reshape', [logits, builder.int64s('logits_shape', [3], [1, -1, vocabSize])], {}, { outputs: ['logits'] });
   builder.output('logits', 'float', [1, 'wanted', vocabSize]);
+}
+
+/**
+ * Symmetric 8-bit quantization of a [rows, columns] matrix in blocks of `block` columns (zero
+ * point 128, the MatMulNBits default): `w ≈ scale * (q - 128)`, `scale = max|w| / 127`.
+ */
+export function quantizeRowsInt8(matrix: Float32Array, rows: number, columns: number, block: number): { packed: Uint8Array; scales: Float32Array } {
+  const blocks = columns / block;
+  const packed = new Uint8Array(rows * columns);
+  const scales = new Float32Array(rows * blocks);
+  for (let row = 0; row < rows; row++) {
+    for (let index = 0; index < blocks; index++) {
+      const start = row * columns + index * block;
+      let max = 0;
+      for (let column = 0; column < block; column++) max = Math.max(max, Math.abs(matrix[start + column]));
+      const scale = max / 127 || 1;
+      scales[row * blocks + index] = scale;
+      for (let column = 0; column < block; column++) packed[start + column] = Math.round(matrix[start + column] / scale) + 128;
+    }
+  }
+  return { packed, scales };
 }
 
 /** The first half of each row of a [maxPositions, headDim] table (the two halves are equal). */
