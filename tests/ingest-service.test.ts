@@ -42,6 +42,21 @@ describe('ingestion service', () => {
     await context.close();
   });
 
+  it('keeps chunks invisible to the ready filters until the document is ready', async () => {
+    const context = await openTestContext();
+    const seenDuringWrite: { raw: string[]; readyIds: string[]; readyAmong: string[] }[] = [];
+    const add = context.store.add.bind(context.store);
+    context.store.add = async (rows) => {
+      await add(rows);
+      const raw = (await context.store.searchText('Straßenbahn', { limit: 5 })).map((hit) => hit.chunk.documentId);
+      seenDuringWrite.push({ raw, readyIds: await context.ingestion.readyDocumentIds(), readyAmong: [...(await context.ingestion.readyAmong(raw))] });
+    };
+    const document = await context.ingestion.ingest({ kind: 'text', text: BAHN });
+    expect(seenDuringWrite).toEqual([{ raw: [document.id], readyIds: [], readyAmong: [] }]);
+    expect([...(await context.ingestion.readyAmong([document.id, 'unknown']))]).toEqual([document.id]);
+    await context.close();
+  });
+
   it('returns the existing document for identical content, and removes a document from both stores', async () => {
     const context = await openTestContext();
     const first = await context.ingestion.ingest({ kind: 'text', text: HAUS });

@@ -171,6 +171,21 @@ export class DocumentRepository {
       .map((row) => row.id);
   }
 
+  /** Which of these ids are `ready` documents (one query; for filtering search hits). */
+  readyAmong(ids: readonly string[]): Set<string> {
+    const unique = [...new Set(ids)];
+    const ready = new Set<string>();
+    for (let start = 0; start < unique.length; start += 500) {
+      const rows = this.#db
+        .select({ id: documents.id })
+        .from(documents)
+        .where(and(eq(documents.status, 'ready'), inArray(documents.id, unique.slice(start, start + 500))))
+        .all();
+      for (const row of rows) ready.add(row.id);
+    }
+    return ready;
+  }
+
   /** The stored text of a document, if it has one. */
   text(id: string): string | undefined {
     return this.#db.select({ text: documentTexts.text }).from(documentTexts).where(eq(documentTexts.documentId, id)).get()?.text;

@@ -173,6 +173,16 @@ export class IngestionService implements Ingestion {
   }
 
   /**
+   * Which of these document ids are `ready`, checked in SQLite now. For filtering search hits
+   * after the fact: with many documents this is far cheaper than passing every ready id into the
+   * chunk store's filter, and, checked after the search returns, it also drops hits of a document
+   * deleted while the search ran.
+   */
+  async readyAmong(documentIds: readonly string[]): Promise<Set<string>> {
+    return this.#repository.readyAmong(documentIds);
+  }
+
+  /**
    * Queues documents found `pending`/`indexing` at start-up (see reconcile). Their rows and jobs
    * already exist; they run again from their saved input.
    */
