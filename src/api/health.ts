@@ -15,7 +15,10 @@ export type HealthProbe = {
   embeddingModel(): { name: string | null; ready: boolean };
 };
 
-/** A probe built from the services alone: storage answers if listing documents works. */
+/**
+ * A probe built from the services alone: storage answers if listing documents works; the
+ * embedding model counts as not loaded.
+ */
 export function defaultHealthProbe(config: Config, ingestion: Ingestion): HealthProbe {
   return {
     async storage() {
@@ -26,8 +29,10 @@ export function defaultHealthProbe(config: Config, ingestion: Ingestion): Health
         return { ok: false, detail: error instanceof Error ? error.message : String(error) };
       }
     },
+    // Only the composition root knows whether it loaded the configured model; without its word
+    // the report says lexical-only rather than promise vector search.
     embeddingModel() {
-      return { name: config.embeddingModelDir ?? null, ready: config.embeddingModelDir !== undefined };
+      return { name: config.embeddingModelDir ?? null, ready: false };
     },
   };
 }

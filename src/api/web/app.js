@@ -297,6 +297,8 @@ async function ask(question) {
         showRefusal(part.answer, part.reason);
       } else if (event === 'finish') {
         const { answer } = part;
+        // The streamed text was the engine's provisional output; the verified answer replaces it.
+        element('answer-text').textContent = answer.declined ? '' : answer.answer;
         element('answer-status').textContent = answer.declined ? '' : 'Antwort mit Beleg:';
         const seconds = (answer.timings.totalMs / 1000).toFixed(1);
         element('answer-meta').textContent = `${answer.engine} · ${answer.model} · ${seconds} s`;

@@ -6,35 +6,16 @@
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
-import type { Answerer } from '../../answer/answer-contract.ts';
 import { createApp } from '../../api/app.ts';
 import { openAppContext } from '../../app-context.ts';
 import { loadConfig, type Config } from '../../config.ts';
-import { EngineUnavailableError } from '../../errors.ts';
+import { createEngines } from '../../engine/create-engine.ts';
+import { createAnswerService } from './ask.ts';
 
 const usage = `Usage: beleg serve [--host H] [--port P] [--data-dir DIR]
 
 Starts the HTTP API and the web page. Settings also come from BELEG_* environment variables
 (see README); API keys from BELEG_API_KEYS=key1:write,key2:read.`;
-
-/** Answers with 503 until an answer service is wired into the app context. */
-function unavailableAnswerer(): Answerer {
-  const unavailable = () =>
-    new EngineUnavailableError('No answer engine is configured in this build yet. Documents can be uploaded; asking will work once an engine is set up.');
-  return {
-    answer: async () => {
-      throw unavailable();
-    },
-    stream: () => ({
-      [Symbol.asyncIterator]: () => ({
-        next: async () => {
-          throw unavailable();
-        },
-      }),
-    }),
-    engines: () => [],
-  };
-}
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -83,9 +64,36 @@ export async function run(args: string[]): Promise<number> {
   }
 
   const context = await openAppContext(config);
-  const provided = (context as { answerer?: Answerer }).answerer;
-  if (!provided) console.warn('warning: no answer engine is wired yet; POST /ask answers 503 until one is.');
-  const app = createApp({ config, ingestion: context.ingestion, answerer: provided ?? unavailableAnswerer() });
+  let engines: Awaited<ReturnType<typeof createEngines>>['engines'];
+  let defaultEngine: string;
+  try {
+    ({ engines, defaultEngine } = await createEngines(config, { tokenizer: context.tokenizer, onProgress: (message) => console.error(message) }));
+  } catch (error) {
+    await context.close();
+    throw error;
+  }
+  const disposeAll = async () => {
+    for (const engine of Object.values(engines).reverse()) await engine.dispose();
+    await context.close();
+  };
+  const answerer = createAnswerService(context, engines, defaultEngine);
+  const app = createApp({
+    config,
+    ingestion: context.ingestion,
+    answerer,
+    health: {
+      storage: async () => {
+        try {
+          const { total } = await context.ingestion.list({ limit: 1 });
+          return { ok: true, detail: `${total} documents in ${config.dataDir}` };
+        } catch (error) {
+          return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+        }
+      },
+      // Retrieval is wired without an embedding model for now: full-text search only.
+      embeddingModel: () => ({ name: null, ready: false }),
+    },
+  });
 
   const server = serve({ fetch: app.fetch, hostname: host, port: config.port });
   const listening = await new Promise<AddressInfo | Error>((resolve) => {
@@ -93,7 +101,7 @@ export async function run(args: string[]): Promise<number> {
     server.once('error', (error) => resolve(error));
   });
   if (listening instanceof Error) {
-    await context.close();
+    await disposeAll();
     const code = (listening as NodeJS.ErrnoException).code;
     console.error(
       code === 'EADDRINUSE'
@@ -114,6 +122,6 @@ export async function run(args: string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  await context.close();
+  await disposeAll();
   return 0;
 }
