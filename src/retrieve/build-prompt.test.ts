@@ -268,6 +268,18 @@ describe('token budget (Llama-2 tokenizer)', () => {
     expect(prompt.droppedChunkIds).toEqual([chunks[1]!.id]);
   });
 
+  it('decides the same with the token counts stored at ingestion (the cheap pre-check)', () => {
+    const counted = ranked.map((item) => ({ ...item, chunk: { ...item.chunk, tokenCount: tokenizer.count(item.chunk.text) } }));
+    const threeBest = buildGroundedPrompt({ question: 'Was erzählt Satz 7?', chunks: ranked.slice(0, 3), tokenizer });
+    for (const contextTokens of [threeBest.promptTokens! + 101, threeBest.promptTokens! + 90, 700, 4096]) {
+      const options = { question: 'Was erzählt Satz 7?', tokenizer, contextTokens, maxNewTokens: 100 };
+      const withEstimates = buildGroundedPrompt({ ...options, chunks: counted });
+      const without = buildGroundedPrompt({ ...options, chunks: ranked });
+      expect(withEstimates.text, String(contextTokens)).toBe(without.text);
+      expect(withEstimates.droppedChunkIds).toEqual(without.droppedChunkIds);
+    }
+  });
+
   it('never cuts a sentence: shortens only the best chunk, at a sentence end, when nothing else fits', () => {
     const bare = tokenizer.count(buildGroundedPrompt({ question: 'Was erzählt Satz 10?', chunks: [], tokenizer }).text);
     const contextTokens = bare + 1 + 50 + 60; // about two sentences of room

@@ -22,6 +22,7 @@ import { ValidationError } from '../errors.ts';
 import { formatGroundedPrompt, formatChatPrompt } from './em-german-format.ts';
 import { neutraliseMarkers, neutraliseText } from './neutralise-markers.ts';
 import { describeSource, type PromptDocument } from './source-metadata.ts';
+import { createLineTokenCounter } from './count-prompt-tokens.ts';
 
 export type { PromptDocument } from './source-metadata.ts';
 
@@ -246,6 +247,21 @@ function finish(
   };
 }
 
+/** How far a chunk's stored token count may undercount it inside the prompt (start-of-line `▁`). */
+const ESTIMATE_SLACK = 8;
+
+const lineCounters = new WeakMap<TokenCounter, TokenCounter>();
+
+/** One caching line counter per tokenizer, kept across prompts (the system text is always the same). */
+function lineCounter(tokenizer: TokenCounter): TokenCounter {
+  let counter = lineCounters.get(tokenizer);
+  if (!counter) {
+    counter = createLineTokenCounter(tokenizer);
+    lineCounters.set(tokenizer, counter);
+  }
+  return counter;
+}
+
 /**
  * Builds the grounded prompt. Throws a ValidationError when the question is empty or, with a
  * tokenizer, when the question alone does not leave room in the context.
@@ -264,12 +280,12 @@ export function buildGroundedPrompt(options: BuildPromptOptions): BuiltPrompt {
     ranked.push({ ...item, rank });
   });
 
-  const tokenizer = options.tokenizer;
-  if (!tokenizer) return finish(assembleSources(ranked), question, neutralQuestion, null, [], []);
+  if (!options.tokenizer) return finish(assembleSources(ranked), question, neutralQuestion, null, [], []);
 
   const contextTokens = options.contextTokens ?? DEFAULT_CONTEXT_TOKENS;
   const maxNewTokens = options.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
   const budget = contextTokens - maxNewTokens - 1;
+  const tokenizer = lineCounter(options.tokenizer);
   const count = (chunks: readonly RankedChunk[]) => tokenizer.count(render(assembleSources(chunks), neutralQuestion));
 
   const bare = count([]);
@@ -285,6 +301,16 @@ export function buildGroundedPrompt(options: BuildPromptOptions): BuiltPrompt {
   const dropped: string[] = [];
   const shortened: string[] = [];
   for (const candidate of ranked) {
+    // Cheap pre-check with the token count stored at ingestion: a chunk that cannot fit even by
+    // that (slightly low) estimate is dropped without tokenizing the prompt again.
+    const estimate = candidate.chunk.tokenCount;
+    const overlapsSelected = selected.some(
+      (item) => item.chunk.documentId === candidate.chunk.documentId && item.chunk.charStart < candidate.chunk.charEnd && candidate.chunk.charStart < item.chunk.charEnd,
+    );
+    if (selected.length > 0 && estimate > 0 && !overlapsSelected && tokens + estimate - ESTIMATE_SLACK > budget) {
+      dropped.push(candidate.chunk.id);
+      continue;
+    }
     const trial = [...selected, candidate];
     const trialTokens = count(trial);
     if (trialTokens <= budget) {
