@@ -12,17 +12,13 @@ function loadPdf(bytes: Uint8Array, fileName = 'dokument.pdf'): Promise<LoadedDo
   return loadDocument({ kind: 'file', fileName, bytes }, options);
 }
 
-/** The visible text of a LibreOffice source document, whitespace collapsed. */
-function sourceText(name: string): string {
+/** The paragraphs and headings of a LibreOffice source document, as written. */
+function sourceParagraphs(name: string): string[] {
   const source = readFileSync(new URL(`./fixtures/documents/sources/${name}`, import.meta.url), 'utf8');
   const body = source.slice(source.indexOf('<office:text>'));
-  return body
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&quot;/g, '"')
-    .replace(/&#x27;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return [...body.matchAll(/<text:[ph][^>]*>([\s\S]*?)<\/text:[ph]>/g)].map((match) =>
+    match[1]!.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&amp;/g, '&'),
+  );
 }
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<BelegError> {
@@ -38,7 +34,8 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<Bele
 describe('PDF loader on LibreOffice PDFs', () => {
   it('extracts exactly the words of the source: hyphenation undone, header and page numbers dropped', async () => {
     const document = await loadPdf(fixture('strassenbahn-libreoffice.pdf'));
-    expect(document.text.replace(/\s+/g, ' ')).toBe(sourceText('strassenbahn-libreoffice.fodt'));
+    // Exactly the source's paragraphs, one blank line apart: nothing added, lost or split.
+    expect(document.text).toBe(sourceParagraphs('strassenbahn-libreoffice.fodt').join('\n\n'));
     expect(document.text).toContain('grundlegend verändert');
     expect(document.text).toContain('Die Nord-Süd-Verbindung wurde 1896 elektrifiziert.');
     expect(document.text).not.toContain('Stadtchronik');
@@ -63,9 +60,16 @@ describe('PDF loader on LibreOffice PDFs', () => {
   it('reads a 51-page report word for word, keeping chapter headings and paragraphs that cross pages', async () => {
     const document = await loadPdf(fixture('stadtbericht-libreoffice.pdf'));
     expect(document.pages).toHaveLength(51);
-    expect(document.text.replace(/\s+/g, ' ')).toBe(sourceText('stadtbericht-libreoffice.fodt'));
+    expect(document.text).toBe(sourceParagraphs('stadtbericht-libreoffice.fodt').join('\n\n'));
     expect(document.text).toContain('Kapitel 50: Bericht über das Jahr 1998');
     expect(document.text).not.toContain('Archiv der Stadt');
+  });
+
+  it('follows paragraphs through two columns and across pages', async () => {
+    const document = await loadPdf(fixture('rhein-spalten-libreoffice.pdf'));
+    expect(document.pages).toHaveLength(2);
+    expect(document.text).toBe(sourceParagraphs('rhein-spalten-libreoffice.fodt').join('\n\n'));
+    expect(document.text).not.toContain('Flussgeschichten');
   });
 
   it('reads a PDF encrypted with an owner password only (no password needed to open)', async () => {
@@ -126,14 +130,19 @@ describe('PDF loader on pdf-lib PDFs', () => {
     expect(document.text).toBe('Erste Seite mit Text über Bäume.\n\nZweite Seite mit Text über Flüsse.');
   });
 
-  it('joins a paragraph that continues on the next page', async () => {
+  it('joins a paragraph that runs on to the next page, also before a capitalised noun', async () => {
     const bytes = await makeTextPdf({
       header: 'Chronik',
-      pages: [{ paragraphs: [['Die Brücke über den Rhein wurde nach langer']] }, { paragraphs: [['Bauzeit eröffnet und gefeiert.']] }],
+      pages: [
+        { paragraphs: [['Die neue Brücke über den Rhein wurde im Jahr 1929 nach einer langen', 'und äußerst schwierigen Planungsphase endlich für den gesamten']] },
+        { paragraphs: [['Verkehr freigegeben.', 'Danach kamen die Autos.']] },
+      ],
     });
-    // "Bauzeit" is capitalised: a new sentence could start, but the previous line has no sentence end.
     const document = await loadPdf(bytes);
-    expect(document.text).toBe('Die Brücke über den Rhein wurde nach langer\n\nBauzeit eröffnet und gefeiert.');
+    expect(document.text).toBe(
+      'Die neue Brücke über den Rhein wurde im Jahr 1929 nach einer langen und äußerst schwierigen Planungsphase endlich für den gesamten Verkehr freigegeben. Danach kamen die Autos.',
+    );
+    expect(document.pages?.[1]?.charStart).toBe(document.text.indexOf('Verkehr freigegeben'));
     const lowerCase = await loadPdf(
       await makeTextPdf({
         header: 'Chronik',
@@ -142,6 +151,17 @@ describe('PDF loader on pdf-lib PDFs', () => {
     );
     expect(lowerCase.text).toBe('Die Brücke über den Rhein wurde nach einer langen Bauzeit eröffnet.');
     expect(lowerCase.pages?.[1]?.charStart).toBe(lowerCase.text.indexOf('zeit eröffnet'));
+  });
+
+  it('does not join a short heading at the bottom of a page to the next page', async () => {
+    const bytes = await makeTextPdf({
+      header: 'Chronik',
+      pages: [
+        { paragraphs: [['Die Brücke über den Rhein wurde im Jahr 1929 für den Verkehr freigegeben.'], ['Ausblick']] },
+        { paragraphs: [['Neue Brücken sind geplant.']] },
+      ],
+    });
+    expect((await loadPdf(bytes)).text).toBe('Die Brücke über den Rhein wurde im Jahr 1929 für den Verkehr freigegeben.\n\nAusblick\n\nNeue Brücken sind geplant.');
   });
 
   it('reads a PDF whatever its file name says', async () => {

@@ -122,7 +122,7 @@ function toLines(items: PdfTextItem[]): PdfLine[] {
         current.fontSize = Math.max(current.fontSize, fontSize);
       } else {
         if (current) lines.push(finishLine(current));
-        current = { text, x, y, fontSize, right: x + item.width };
+        current = { text, x, y, fontSize, width: 0, right: x + item.width };
       }
     }
     if (item.hasEOL) endedLine = true;
@@ -133,5 +133,5 @@ function toLines(items: PdfTextItem[]): PdfLine[] {
 }
 
 function finishLine(line: PdfLine & { right: number }): PdfLine {
-  return { text: line.text.replace(/ {2,}/g, ' ').trim(), x: line.x, y: line.y, fontSize: line.fontSize };
+  return { text: line.text.replace(/ {2,}/g, ' ').trim(), x: line.x, y: line.y, fontSize: line.fontSize, width: line.right - line.x };
 }

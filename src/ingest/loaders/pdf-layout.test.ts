@@ -6,7 +6,7 @@ function page(...texts: Array<string | null>): PdfLine[] {
   const lines: PdfLine[] = [];
   let y = 800;
   for (const text of texts) {
-    if (text !== null) lines.push({ text, x: 72, y, fontSize: 11 });
+    if (text !== null) lines.push({ text, x: 72, y, fontSize: 11, width: text.length * 5.5 });
     y -= 14;
   }
   return lines;
@@ -46,6 +46,19 @@ describe('layoutPages', () => {
   it('starts paragraphs at wider vertical gaps and joins lines in between', () => {
     const { text } = layoutPages([page('Erste Zeile des', 'Absatzes.', null, 'Zweiter Absatz.')]);
     expect(text).toBe('Erste Zeile des Absatzes.\n\nZweiter Absatz.');
+  });
+
+  it('continues a sentence in the next column and breaks after a finished one', () => {
+    const column = (x: number, texts: string[]) => texts.map((text, index) => ({ text, x, y: 700 - index * 14, fontSize: 10, width: 200 }));
+    const { text } = layoutPages([
+      [
+        ...column(72, ['Die erste Spalte endet mitten in einem', 'langen Satz über die']),
+        ...column(320, ['Straßenbahn der Stadt. Das ist alles.', 'Hier endet er.']),
+      ],
+    ]);
+    expect(text).toBe('Die erste Spalte endet mitten in einem langen Satz über die Straßenbahn der Stadt. Das ist alles. Hier endet er.');
+    const finished = layoutPages([[...column(72, ['Die erste Spalte endet mit einem Satz.']), ...column(320, ['Die zweite beginnt neu.'])]]);
+    expect(finished.text).toBe('Die erste Spalte endet mit einem Satz.\n\nDie zweite beginnt neu.');
   });
 
   it('gives an empty page a span without text', () => {

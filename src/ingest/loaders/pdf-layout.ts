@@ -6,8 +6,14 @@
  */
 import type { PageSpan } from '../types.ts';
 
-/** One text line of a page as laid out: `y` grows upwards (PDF space), `fontSize` in points. */
-export type PdfLine = { text: string; x: number; y: number; fontSize: number };
+/** One text line of a page as laid out: `y` grows upwards (PDF space), `fontSize` and `width` in points. */
+export type PdfLine = { text: string; x: number; y: number; fontSize: number; width: number };
+
+/** A paragraph of a page with the lines it starts and ends with. */
+type Paragraph = { text: string; first: PdfLine; last: PdfLine };
+
+/** A line this share of the page's widest line or wider runs to the margin: its paragraph goes on. */
+const FULL_LINE_SHARE = 0.85;
 
 /** How many lines at the top and bottom of a page may be running headers or footers. */
 const EDGE_LINES = 2;
@@ -21,26 +27,27 @@ const SENTENCE_END = /[.!?…:"“”»«)]$/;
 
 /**
  * Lays out all pages into one text. Pages are separated by a paragraph break unless a paragraph
- * continues on the next page (no sentence end, next page starts in lower case), where they are
- * joined like lines.
+ * continues on the next page (see `continues`), where they are joined like lines.
  */
 export function layoutPages(pages: PdfLine[][]): { text: string; pages: PageSpan[] } {
   const running = findRunningLines(pages);
   let text = '';
   const spans: PageSpan[] = [];
+  let previous: { last: PdfLine; fullWidth: number } | null = null;
   pages.forEach((lines, pageIndex) => {
     const edges = edgeLines(lines);
     const outermost = outermostLines(lines);
     const kept = lines.filter((line) => !(edges.has(line) && isNoise(line, outermost.has(line), running)));
-    const paragraphs = toParagraphs(kept);
+    const fullWidth = widest(kept);
+    const paragraphs = toParagraphs(kept, fullWidth);
     let charStart = text.length;
-    paragraphs.forEach((paragraph, paragraphIndex) => {
+    paragraphs.forEach(({ text: paragraph, first }, paragraphIndex) => {
       if (text.length === 0) {
         text = paragraph;
         charStart = 0;
         return;
       }
-      if (paragraphIndex === 0 && continuesParagraph(text, paragraph)) {
+      if (paragraphIndex === 0 && previous && continues(text, previous.last, first, previous.fullWidth)) {
         // joinLines keeps `paragraph` whole at the end, so the page starts where it begins.
         text = joinLines(text, paragraph);
         charStart = text.length - paragraph.length;
@@ -51,6 +58,7 @@ export function layoutPages(pages: PdfLine[][]): { text: string; pages: PageSpan
       text += paragraph;
     });
     if (paragraphs.length === 0) charStart = text.length;
+    else previous = { last: paragraphs[paragraphs.length - 1]!.last, fullWidth };
     spans.push({ number: pageIndex + 1, charStart: Math.min(charStart, text.length), charEnd: text.length });
   });
   // A page's span ends where the next begins, so that the spans cover the text without gaps.
@@ -110,8 +118,11 @@ function isNoise(line: PdfLine, outermost: boolean, running: Set<string>): boole
   return running.has(exactKey(trimmed)) || (outermost && (running.has(foldDigits(trimmed)) || PAGE_NUMBER.test(trimmed)));
 }
 
-/** Groups lines into paragraphs by vertical gaps and joins each paragraph's lines. */
-function toParagraphs(lines: PdfLine[]): string[] {
+/**
+ * Groups lines into paragraphs by vertical gaps and joins each paragraph's lines. A jump up the
+ * page (the next column) continues the paragraph when `continues` says so.
+ */
+function toParagraphs(lines: PdfLine[], fullWidth: number): Paragraph[] {
   const usable = lines.filter((line) => line.text.trim().length > 0);
   if (usable.length === 0) return [];
   const gaps: number[] = [];
@@ -120,27 +131,27 @@ function toParagraphs(lines: PdfLine[]): string[] {
     if (gap > 0) gaps.push(gap);
   }
   const usualGap = median(gaps);
-  const paragraphs: string[] = [];
-  let current = usable[0]!.text.trim();
+  const paragraphs: Paragraph[] = [];
+  let current: Paragraph = { text: usable[0]!.text.trim(), first: usable[0]!, last: usable[0]! };
   for (let index = 1; index < usable.length; index++) {
     const previous = usable[index - 1]!;
     const line = usable[index]!;
     const gap = previous.y - line.y;
     const lineHeight = Math.max(previous.fontSize, line.fontSize, 1);
     const breaks =
-      gap <= 0 || // a new column or a jump up the page
+      (gap <= 0 && !continues(current.text, previous, line, fullWidth)) || // the next column
       (usualGap > 0 && gap > usualGap * PARAGRAPH_GAP_FACTOR && gap > lineHeight * 1.15) ||
       gap > lineHeight * 2.2 ||
       Math.abs(line.fontSize - previous.fontSize) > 1.5; // headings
     if (breaks) {
       paragraphs.push(current);
-      current = line.text.trim();
+      current = { text: line.text.trim(), first: line, last: line };
     } else {
-      current = joinLines(current, line.text.trim());
+      current = { text: joinLines(current.text, line.text.trim()), first: current.first, last: line };
     }
   }
   paragraphs.push(current);
-  return paragraphs.filter((paragraph) => paragraph.length > 0);
+  return paragraphs.filter((paragraph) => paragraph.text.length > 0);
 }
 
 /**
@@ -161,11 +172,22 @@ export function joinLines(previous: string, next: string): string {
   return `${previous} ${next}`;
 }
 
-/** Whether the next page's first paragraph continues the text's last paragraph. */
-function continuesParagraph(text: string, next: string): boolean {
-  const lastParagraph = text.slice(text.lastIndexOf('\n\n') + 1);
-  const first = next.charAt(0);
-  return !SENTENCE_END.test(lastParagraph) && first !== '' && first === first.toLowerCase() && first !== first.toUpperCase();
+/**
+ * Whether text that stops at `last` (a page's or column's last line) goes on with `next`: no
+ * sentence end, the same font size, and either `last` runs to the margin (German nouns start in
+ * upper case, so the case of `next` alone says little) or `next` starts in lower case. A short
+ * last line without a period is a heading or the end of a list item.
+ */
+function continues(text: string, last: PdfLine, next: PdfLine, fullWidth: number): boolean {
+  if (SENTENCE_END.test(text.trimEnd())) return false;
+  if (Math.abs(last.fontSize - next.fontSize) > 0.5) return false;
+  const first = next.text.trim().charAt(0);
+  const startsLower = first !== '' && first === first.toLowerCase() && first !== first.toUpperCase();
+  return startsLower || (fullWidth > 0 && last.width >= fullWidth * FULL_LINE_SHARE);
+}
+
+function widest(lines: PdfLine[]): number {
+  return lines.reduce((widest, line) => Math.max(widest, line.width), 0);
 }
 
 function median(values: number[]): number {
