@@ -124,6 +124,21 @@ describe('a wrong system is caught', () => {
     expect(result.problems).toContain('quote not verbatim');
   });
 
+  it('a citation naming the wrong PDF page lowers page accuracy, checked against the evaluator\'s own page spans', () => {
+    // heizung as a two-page PDF: page 2 starts at the second sentence.
+    const pageBreak = texts.heizung!.indexOf('Höchstens');
+    const paged = { ...context, pagesOf: (id: string) => (id === 'heizung' ? [{ number: 1, charStart: 0, charEnd: pageBreak }, { number: 2, charStart: pageBreak, charEnd: texts.heizung!.length }] : undefined) };
+    const onPage = (page: number) => buildAnswer({ citations: [{ ...trueOffsets, page }], sourceDocumentIds: ['heizung'] });
+    const right = judgeCase(cases[0]!, { answer: onPage(2) }, paged);
+    const wrong = judgeCase(cases[0]!, { answer: onPage(1) }, paged);
+    expect(right.citations[0]).toMatchObject({ pageCorrect: true, expectedPage: 2 });
+    expect(wrong.citations[0]).toMatchObject({ pageCorrect: false, expectedPage: 2 });
+    expect(wrong.problems).toContain('wrong page');
+    expect(summarizeResults([right]).pageAccuracy).toBe(1);
+    expect(summarizeResults([right, wrong]).pageAccuracy).toBe(0.5);
+    expect(baseline.pageAccuracy).toBeNull(); // no paged documents: not measured, not perfect
+  });
+
   it('a wrong refusal raises the false-refusal rate and lowers refusal precision and answer recall', () => {
     const metrics = evaluate({ ausweis: buildAnswer({ declined: true, sourceDocumentIds: ['bibliothek'] }) });
     expect(metrics.falseRefusalRate).toBe(0.25);

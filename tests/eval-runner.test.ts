@@ -119,6 +119,30 @@ describe('runEval', () => {
     expect(report.cases.find((result) => result.id === 'bearbeitung')!.error).toBe('engine crashed');
   });
 
+  it('checks citation pages against page spans it loads itself, only when the loaded text matches the stored text', async () => {
+    const dataset = await loadDataset(path.join(directory, 'set'));
+    const { ingestion, answerer } = services({
+      tamper: (answer) => ({ ...answer, citations: answer.citations.map((citation) => ({ ...citation, page: 1 })) }),
+    });
+    // bibliothek.txt as a "two-page" file whose second page starts at 'Montags'; everything cited from it is on page 1.
+    const report = await runEval({ ingestion, answerer }, dataset, {
+      bootstrap: { resamples: 10 },
+      loadPages: async (input) => {
+        const text = input.kind === 'file' ? new TextDecoder().decode(input.bytes) : '';
+        const split = text.indexOf('Montags');
+        return split < 0 ? { text } : { text, pages: [{ number: 1, charStart: 0, charEnd: split }, { number: 2, charStart: split, charEnd: text.length }] };
+      },
+    });
+    expect(report.run.pagedDocuments).toBe(1);
+    expect(report.metrics.pageAccuracy).toBe(1);
+    const mismatched = await runEval({ ingestion, answerer }, dataset, {
+      bootstrap: { resamples: 10 },
+      loadPages: async () => ({ text: 'different text', pages: [{ number: 1, charStart: 0, charEnd: 14 }] }),
+    });
+    expect(mismatched.run.pagedDocuments).toBe(0);
+    expect(mismatched.metrics.pageAccuracy).toBeNull();
+  });
+
   it('honours --limit with a mix of answerable and unanswerable cases', async () => {
     const dataset = await loadDataset(path.join(directory, 'set'));
     const report = await runEval(services(), dataset, { limit: 2, bootstrap: { resamples: 10 } });

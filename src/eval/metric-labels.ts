@@ -7,6 +7,7 @@ import type { HeadlineMetricName } from './metrics.ts';
 export const metricLabels: Record<HeadlineMetricName, { label: string; meaning: string; higherIsBetter: boolean }> = {
   citationPrecision: { label: 'Citation precision', meaning: 'answered cases whose every quote is verbatim at its offsets (must be 1.000)', higherIsBetter: true },
   offsetsValidRate: { label: 'Offsets valid', meaning: 'citations whose offsets lie inside the cited document', higherIsBetter: true },
+  pageAccuracy: { label: 'Page accuracy', meaning: 'citations into PDFs that name the page the quote starts on', higherIsBetter: true },
   sourceAccuracy: { label: 'Source accuracy', meaning: 'answered cases that cite a gold document', higherIsBetter: true },
   recallAt1: { label: 'Recall@1', meaning: 'gold documents among the first source document', higherIsBetter: true },
   recallAt5: { label: 'Recall@5', meaning: 'gold documents among the first 5 source documents', higherIsBetter: true },

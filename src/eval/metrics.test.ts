@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EvalCase } from './dataset.ts';
 import { buildAnswer } from './fakes.ts';
-import { firstGoldRank, judgeCase, percentile, recallAtK, reciprocalRankAtK, summarizeResults, type CaseResult } from './metrics.ts';
+import { firstGoldRank, judgeCase, pageAt, percentile, recallAtK, reciprocalRankAtK, summarizeResults, type CaseResult } from './metrics.ts';
 
 const texts: Record<string, string> = {
   a: 'Die Panthers gaben nur 308 Punkte ab. Kawann Short führte das Team an.',
@@ -100,6 +100,16 @@ describe('summarizeResults', () => {
     expect(metrics.latency.totalMs.p95).toBeCloseTo(101 * 3.85, 10);
     expect(metrics.tokens).toMatchObject({ promptTokens: 200, completionTokens: 100, meanCompletionTokens: 25 });
     expect(metrics.tokens.completionTokensPerSecond).toBeCloseTo((100 / 1000) * 1000, 10);
+  });
+});
+
+describe('pageAt', () => {
+  it('finds the page holding an offset; the end of the text belongs to the last page', () => {
+    const pages = [{ number: 1, charStart: 0, charEnd: 10 }, { number: 2, charStart: 10, charEnd: 25 }];
+    expect(pageAt(pages, 0)).toBe(1);
+    expect(pageAt(pages, 10)).toBe(2);
+    expect(pageAt(pages, 25)).toBe(2);
+    expect(pageAt(pages, 26)).toBeNull();
   });
 });
 

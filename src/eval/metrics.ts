@@ -7,6 +7,7 @@
  * - retrieval (recall@k, MRR@10): answerable cases with gold documents;
  * - citation precision: answered cases (not declined); an answer without any citation fails;
  * - offsets valid: citations of answered cases;
+ * - page accuracy: citations of answered cases into documents with page spans (PDFs);
  * - source accuracy: answered cases with gold documents;
  * - answer recall and quote F1: answerable cases with gold answers, a refusal scoring 0; only quotes
  *   that passed the evaluator's own check count (an invented sentence earns nothing);
@@ -15,6 +16,7 @@
  * Cases whose question failed with an error count only in `errorRate`.
  */
 import type { Answer } from '../answer/answer-contract.ts';
+import type { PageSpan } from '../ingest/types.ts';
 import { checkCitation, type CitationVerdict, type StoredTextLookup } from './check-citation.ts';
 import type { EvalCase } from './dataset.ts';
 import { containsAnswer, tokenF1 } from './normalize-answer.ts';
@@ -37,6 +39,10 @@ export type CitationResult = {
   offsetsValid: boolean;
   /** Where the quote really is in the cited document when the offsets were wrong, else null. */
   foundAt: number | null;
+  /** The page the quote starts on, by the evaluator's own page spans; null when unknown. */
+  expectedPage: number | null;
+  /** `page` names the page the quote starts on; null when the document has no known pages. */
+  pageCorrect: boolean | null;
 };
 
 /** Everything the evaluator knows about one case after asking it. */
@@ -83,7 +89,15 @@ export type JudgeContext = {
   getText: StoredTextLookup;
   /** Corpus ids behind a beleg document id (empty for documents outside the corpus). */
   corpusIdsOf: (documentId: string) => string[];
+  /** Page spans of a paged document (PDF), from the evaluator's own loading; undefined otherwise. */
+  pagesOf?: (documentId: string) => readonly PageSpan[] | undefined;
 };
+
+/** The page whose span holds `offset` (the last page when it is the end of the text). */
+export function pageAt(pages: readonly PageSpan[], offset: number): number | null {
+  const page = pages.find((span) => offset >= span.charStart && offset < span.charEnd) ?? pages.findLast((span) => offset === span.charEnd);
+  return page?.number ?? null;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Per case
@@ -132,6 +146,9 @@ export function judgeCase(evalCase: EvalCase, outcome: { answer: Answer } | { er
     ? []
     : answer.citations.map((citation) => {
         const check = checkCitation(citation, context.getText);
+        const pages = context.pagesOf?.(citation.documentId);
+        const start = check.verdict === 'ok' ? citation.charStart : check.foundAt;
+        const expectedPage = pages && start !== null ? pageAt(pages, start) : null;
         return {
           documentId: citation.documentId,
           corpusIds: context.corpusIdsOf(citation.documentId),
@@ -144,6 +161,8 @@ export function judgeCase(evalCase: EvalCase, outcome: { answer: Answer } | { er
           verdict: check.verdict,
           offsetsValid: check.offsetsValid,
           foundAt: check.verdict === 'ok' ? null : check.foundAt,
+          expectedPage,
+          pageCorrect: expectedPage === null ? null : citation.page === expectedPage,
         };
       });
   const answered = !answer.declined;
@@ -168,6 +187,7 @@ export function judgeCase(evalCase: EvalCase, outcome: { answer: Answer } | { er
   const problems: string[] = [];
   if (citationsVerbatim === false) problems.push(citations.length === 0 ? 'answer without citation' : 'quote not verbatim');
   if (offsetsValid === false) problems.push('offsets invalid');
+  if (citations.some((citation) => citation.pageCorrect === false)) problems.push('wrong page');
   if (evalCase.answerable && answer.declined) problems.push('wrong refusal');
   if (!evalCase.answerable && answered) problems.push('answered an unanswerable question');
   if (evalCase.answerable && citesGold === false) problems.push('wrong source');
@@ -274,6 +294,10 @@ export const headlineMetrics = {
   offsetsValidRate: (results) => {
     const citations = answeredCases(results).flatMap((result) => result.citations);
     return share(citations.map((citation) => citation.offsetsValid));
+  },
+  pageAccuracy: (results) => {
+    const citations = answeredCases(results).flatMap((result) => result.citations);
+    return share(citations.map((citation) => citation.pageCorrect));
   },
   recallAt1: (results) => mean(retrievalCases(results).map((result) => recallAtK(result.retrievedDocumentIds, result.goldDocumentIds, 1))),
   recallAt5: (results) => mean(retrievalCases(results).map((result) => recallAtK(result.retrievedDocumentIds, result.goldDocumentIds, 5))),

@@ -50,7 +50,7 @@ function renderOutcome(result: ReportCase): string {
   if (result.citations.length === 0) return `<div class="error">Answered without any citation: ${escapeHtml(result.answer)}</div>`;
   return result.citations
     .map((citation, index) => {
-      const where = `${escapeHtml(citation.corpusIds.join(', ') || citation.documentId)} [${citation.charStart}, ${citation.charEnd})${citation.page !== null ? `, page ${citation.page}` : ''}`;
+      const where = `${escapeHtml(citation.corpusIds.join(', ') || citation.documentId)} [${citation.charStart}, ${citation.charEnd})${citation.page !== null ? `, page ${citation.page}` : ''}${citation.pageCorrect === false ? ` <span class="bad">(the quote is on page ${citation.expectedPage})</span>` : ''}`;
       const verdict = citation.verdict === 'ok' ? '<span class="ok">verbatim</span>' : `<span class="bad">${escapeHtml(citation.verdict.replace(/_/g, ' '))}</span>`;
       const window = result.citationWindows[index];
       const body =

@@ -35,6 +35,8 @@ export type EvalReport = {
     durationMs: number;
     ingestMs: number;
     ingestionFailures: IngestionFailure[];
+    /** Documents whose page spans the evaluator knows, so their citations' pages were checked. */
+    pagedDocuments: number;
     bootstrap: { resamples: number; seed: number; level: number };
   };
   metrics: Metrics;

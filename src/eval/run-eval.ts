@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Answerer, AskRequest } from '../answer/answer-contract.ts';
 import { BelegError } from '../errors.ts';
-import type { DocumentInput, Ingestion } from '../ingest/types.ts';
+import type { DocumentInput, Ingestion, PageSpan } from '../ingest/types.ts';
 import { bootstrapIntervals, type BootstrapOptions } from './bootstrap.ts';
 import type { CorpusEntry, Dataset, EvalCase } from './dataset.ts';
 import { InvalidDatasetError } from './invalid-dataset-error.ts';
@@ -36,6 +36,11 @@ export type RunEvalOptions = {
   ingestConcurrency?: number;
   /** Characters of context shown around quotes and gold answers in the report (default 240). */
   contextChars?: number;
+  /**
+   * Loads a file again to learn its page spans, so citations' page numbers can be checked. The
+   * spans are used only when the loaded text equals the stored text. Without it, pages go unchecked.
+   */
+  loadPages?: (input: DocumentInput) => Promise<{ text: string; pages?: readonly PageSpan[] }>;
   signal?: AbortSignal;
 };
 
@@ -47,6 +52,8 @@ type IngestedCorpus = {
   belegIdOf: Map<string, string>;
   corpusIdsOf: Map<string, string[]>;
   texts: Map<string, string>;
+  /** Page spans of paged documents whose re-loaded text matched the stored text. */
+  pages: Map<string, readonly PageSpan[]>;
   failures: IngestionFailure[];
 };
 
@@ -60,9 +67,9 @@ function toDocumentInput(entry: CorpusEntry, bytes: Uint8Array | null): Document
 async function ingestCorpus(
   ingestion: Ingestion,
   dataset: Dataset,
-  options: Pick<RunEvalOptions, 'onProgress' | 'ingestConcurrency' | 'signal'>,
+  options: Pick<RunEvalOptions, 'onProgress' | 'ingestConcurrency' | 'signal' | 'loadPages'>,
 ): Promise<IngestedCorpus> {
-  const corpus: IngestedCorpus = { belegIdOf: new Map(), corpusIdsOf: new Map(), texts: new Map(), failures: [] };
+  const corpus: IngestedCorpus = { belegIdOf: new Map(), corpusIdsOf: new Map(), texts: new Map(), pages: new Map(), failures: [] };
   let next = 0;
   let done = 0;
   const worker = async () => {
@@ -71,11 +78,16 @@ async function ingestCorpus(
       const entry = dataset.corpus[next++]!;
       try {
         const bytes = entry.file !== undefined ? new Uint8Array(await readFile(path.resolve(dataset.directory, entry.file))) : null;
-        const record = await ingestion.ingest(toDocumentInput(entry, bytes));
+        const input = toDocumentInput(entry, bytes);
+        const record = await ingestion.ingest(input);
         if (record.status === 'ready') {
           corpus.belegIdOf.set(entry.id, record.id);
           corpus.corpusIdsOf.set(record.id, [...(corpus.corpusIdsOf.get(record.id) ?? []), entry.id]);
           if (!corpus.texts.has(record.id)) corpus.texts.set(record.id, await ingestion.text(record.id));
+          if (entry.file !== undefined && options.loadPages) {
+            const loaded = await options.loadPages(input).catch(() => null);
+            if (loaded?.pages && loaded.pages.length > 0 && loaded.text === corpus.texts.get(record.id)) corpus.pages.set(record.id, loaded.pages);
+          }
         } else {
           corpus.failures.push({
             corpusId: entry.id,
@@ -160,6 +172,7 @@ export async function runEval(
     const judged = judgeCase(evalCase, result.outcome, {
       getText: (documentId) => corpus.texts.get(documentId),
       corpusIdsOf: (documentId) => corpus.corpusIdsOf.get(documentId) ?? [],
+      pagesOf: (documentId) => corpus.pages.get(documentId),
     });
     results.push({
       ...judged,
@@ -193,6 +206,7 @@ export async function runEval(
       durationMs: performance.now() - started,
       ingestMs,
       ingestionFailures: corpus.failures,
+      pagedDocuments: corpus.pages.size,
       bootstrap,
     },
     metrics: summarizeResults(results, { ingestionFailures: corpus.failures.length }),

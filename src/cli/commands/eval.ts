@@ -11,6 +11,7 @@ import type { Answerer } from '../../answer/answer-contract.ts';
 import { openAppContext } from '../../app-context.ts';
 import { engineNames, loadConfig, type EngineName } from '../../config.ts';
 import { EngineUnavailableError, ValidationError } from '../../errors.ts';
+import { loadDocument } from '../../ingest/load-document.ts';
 import { compareReports, formatComparison } from '../../eval/compare-reports.ts';
 import { convertSquad } from '../../eval/convert-squad.ts';
 import { checkGates, parseGates, type GateOutcome } from '../../eval/gates.ts';
@@ -179,6 +180,14 @@ export async function run(args: string[]): Promise<number> {
       topK: parseCount(values['top-k'], 'top-k'),
       bootstrap: { seed: parseCount(values.seed, 'seed') ?? 1, resamples: parseCount(values.resamples, 'resamples') },
       onProgress: reporter.onProgress,
+      // Re-load files with beleg's loader to learn PDF page spans, so citation pages can be checked.
+      loadPages: (input) =>
+        loadDocument(input, {
+          maxBytes: config.limits.maxDocumentBytes,
+          fetchTimeoutMs: config.limits.fetchTimeoutMs,
+          maxRedirects: config.limits.maxRedirects,
+          urlAllowList: config.urlAllowList,
+        }),
     });
   } finally {
     reporter.stop();
