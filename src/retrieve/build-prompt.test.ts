@@ -269,15 +269,22 @@ describe('token budget (Llama-2 tokenizer)', () => {
   });
 
   it('decides the same with the token counts stored at ingestion (the cheap pre-check)', () => {
-    const counted = ranked.map((item) => ({ ...item, chunk: { ...item.chunk, tokenCount: tokenizer.count(item.chunk.text) } }));
+    // Chunks of one document (they may merge) and of another (a source of its own each).
+    const other: PromptDocument = { id: 'doc-other', title: null, url: null, fileName: 'andere.txt' };
+    const otherChunks = chunksOf('doc-other', text, chunkTexts).map((chunk) => ({ chunk, document: other }));
+    const mixed = [ranked[0]!, otherChunks[1]!, ranked[1]!, otherChunks[3]!, ranked[2]!, ranked[3]!, otherChunks[0]!];
+    const counted = mixed.map((item) => ({ ...item, chunk: { ...item.chunk, tokenCount: tokenizer.count(item.chunk.text) } }));
     const threeBest = buildGroundedPrompt({ question: 'Was erzählt Satz 7?', chunks: ranked.slice(0, 3), tokenizer });
-    for (const contextTokens of [threeBest.promptTokens! + 101, threeBest.promptTokens! + 90, 700, 4096]) {
+    const droppedOther: string[] = [];
+    for (const contextTokens of [threeBest.promptTokens! + 101, threeBest.promptTokens! + 90, 700, 900, 1100, 4096]) {
       const options = { question: 'Was erzählt Satz 7?', tokenizer, contextTokens, maxNewTokens: 100 };
       const withEstimates = buildGroundedPrompt({ ...options, chunks: counted });
-      const without = buildGroundedPrompt({ ...options, chunks: ranked });
+      const without = buildGroundedPrompt({ ...options, chunks: mixed });
       expect(withEstimates.text, String(contextTokens)).toBe(without.text);
       expect(withEstimates.droppedChunkIds).toEqual(without.droppedChunkIds);
+      droppedOther.push(...withEstimates.droppedChunkIds.filter((id) => id.startsWith('doc-other')));
     }
+    expect(droppedOther.length).toBeGreaterThan(0); // the pre-check had chunks to decide on
   });
 
   it('never cuts a sentence: shortens only the best chunk, at a sentence end, when nothing else fits', () => {

@@ -301,13 +301,13 @@ export function buildGroundedPrompt(options: BuildPromptOptions): BuiltPrompt {
   const dropped: string[] = [];
   const shortened: string[] = [];
   for (const candidate of ranked) {
-    // Cheap pre-check with the token count stored at ingestion: a chunk that cannot fit even by
-    // that (slightly low) estimate is dropped without tokenizing the prompt again.
+    // Cheap pre-check with the token count stored at ingestion: a chunk that would open a source
+    // of its own and cannot fit even by that (slightly low) estimate is dropped without tokenizing
+    // the prompt again. Chunks of documents already present may merge and save a block: they are
+    // always counted exactly.
     const estimate = candidate.chunk.tokenCount;
-    const overlapsSelected = selected.some(
-      (item) => item.chunk.documentId === candidate.chunk.documentId && item.chunk.charStart < candidate.chunk.charEnd && candidate.chunk.charStart < item.chunk.charEnd,
-    );
-    if (selected.length > 0 && estimate > 0 && !overlapsSelected && tokens + estimate - ESTIMATE_SLACK > budget) {
+    const sameDocument = selected.some((item) => item.chunk.documentId === candidate.chunk.documentId);
+    if (selected.length > 0 && estimate > 0 && !sameDocument && tokens + estimate - ESTIMATE_SLACK > budget) {
       dropped.push(candidate.chunk.id);
       continue;
     }
