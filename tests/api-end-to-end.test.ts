@@ -1,13 +1,16 @@
 /**
  * The app over HTTP with the real ingestion and storage (SQLite + LanceDB in a temporary data
  * directory): upload a PDF → ready → ask → a citation whose offsets select the quote from the
- * stored text. The answerer is the small fake (no engine needed); it reads through `Ingestion`.
+ * stored text. The answerer is the real answer service with the extractive engine (what
+ * `beleg serve` wires without a model).
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAppContext, type AppContext } from '../src/app-context.ts';
 import { loadConfig } from '../src/config.ts';
-import { FakeAnswerer } from './helpers/fake-answerer.ts';
+import { createAnswerService } from '../src/cli/commands/ask.ts';
+import { createEngines } from '../src/engine/create-engine.ts';
+import type { LanguageModel } from '../src/engine/language-model.ts';
 import { makeTextPdf } from './helpers/make-pdf.ts';
 import { serveApp } from './helpers/start-app.ts';
 import { removeTemporaryDirectories, temporaryDirectory } from './helpers/storage-temp-dir.ts';
@@ -16,15 +19,19 @@ type DocumentBody = { id: string; status: string; pageCount: number | null; erro
 
 let context: AppContext;
 let server: { url: string; close(): Promise<void> };
+let engines: Record<string, LanguageModel> = {};
 
 beforeAll(async () => {
   const config = loadConfig({ BELEG_DATA_DIR: temporaryDirectory('beleg-api-') });
   context = await openAppContext(config);
-  server = await serveApp(config, context.ingestion, new FakeAnswerer(context.ingestion));
+  const created = await createEngines(config, { tokenizer: context.tokenizer });
+  engines = created.engines;
+  server = await serveApp(config, context.ingestion, createAnswerService(context, engines, created.defaultEngine));
 });
 
 afterAll(async () => {
   await server?.close();
+  for (const engine of Object.values(engines)) await engine.dispose();
   await context?.close();
   removeTemporaryDirectories();
 });
@@ -72,10 +79,19 @@ describe('HTTP with real ingestion and storage', () => {
       body: JSON.stringify({ question: 'Wann werden die Mülltonnen geleert?' }),
     });
     expect(ask.status).toBe(200);
-    const answer = (await ask.json()) as { declined: boolean; citations: Array<{ quote: string; documentId: string; charStart: number; charEnd: number }> };
+    const answer = (await ask.json()) as {
+      declined: boolean;
+      engine: string;
+      citations: Array<{ quote: string; documentId: string; charStart: number; charEnd: number; page: number | null; verified: boolean }>;
+    };
     expect(answer.declined).toBe(false);
+    expect(answer.engine).toBe('extractive');
     const citation = answer.citations[0]!;
     expect(citation.quote).toBe('Die Mülltonnen werden dienstags geleert.');
+    expect(citation.documentId).toBe(accepted.id);
+    // The page comes from the chunk the quote sits in (here one chunk from page 1 on).
+    expect(citation.page).toEqual(expect.any(Number));
+    expect(citation.verified).toBe(true);
     const excerpt = (await (await fetch(`${server.url}/documents/${accepted.id}/text?start=${citation.charStart}&end=${citation.charEnd}`)).json()) as {
       text: string;
     };
