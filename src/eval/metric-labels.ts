@@ -33,3 +33,11 @@ export function formatMilliseconds(value: number | null | undefined): string {
   if (value === null || value === undefined) return '—';
   return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`;
 }
+
+/** `model_declined 3, below_threshold 2`. */
+export function describeReasons(reasons: Record<string, number>): string {
+  return Object.entries(reasons)
+    .sort((a, b) => b[1] - a[1])
+    .map(([reason, count]) => `${reason} ${count}`)
+    .join(', ');
+}

@@ -4,10 +4,9 @@
  * table, failures first, that shows each quote highlighted inside its source text with the gold
  * answer marked. No scripts and no external assets.
  */
-import { formatMilliseconds, formatValue, metricLabels } from './metric-labels.ts';
+import { describeReasons, formatMilliseconds, formatValue, metricLabels } from './metric-labels.ts';
 import { firstGoldRank, recallAtK, type HeadlineMetricName } from './metrics.ts';
 import type { EvalReport, ReportCase, TextWindow } from './report.ts';
-import { describeReasons } from './render-markdown.ts';
 import { barChart, escapeHtml, histogram, lineChart } from './svg-charts.ts';
 
 /** Ranges `[start, end)` of every case-insensitive occurrence of the gold answers in `text`. */

@@ -1,5 +1,5 @@
 /** Renders an evaluation report as Markdown (report.md): metrics with 95% intervals, cost, failures. */
-import { formatMilliseconds, formatValue, metricLabels } from './metric-labels.ts';
+import { describeReasons, formatMilliseconds, formatValue, metricLabels } from './metric-labels.ts';
 import type { HeadlineMetricName } from './metrics.ts';
 import type { EvalReport, ReportCase } from './report.ts';
 
@@ -17,14 +17,6 @@ function describeCase(result: ReportCase): string {
   const quote = result.error ?? (result.declined ? `(declined: ${result.reason ?? 'no reason'})` : result.citations.map((citation) => citation.quote).join(' … '));
   const gold = result.answerable ? result.goldAnswers.join(' / ') || '—' : '(unanswerable)';
   return `| ${cell(result.id)} | ${cell(shorten(result.question))} | ${cell(result.problems.join(', '))} | ${cell(shorten(quote))} | ${cell(shorten(gold, 80))} |`;
-}
-
-/** `model_declined 3, below_threshold 2`. */
-export function describeReasons(reasons: Record<string, number>): string {
-  return Object.entries(reasons)
-    .sort((a, b) => b[1] - a[1])
-    .map(([reason, count]) => `${reason} ${count}`)
-    .join(', ');
 }
 
 /** The report as Markdown text. */
