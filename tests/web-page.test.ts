@@ -2,7 +2,8 @@
  * The web page in a real browser: Debian's Chromium driven by playwright-core against the real
  * app. With in-memory fakes: upload a file, watch it go from waiting to ready, ask, see the quote
  * highlighted in its passage with the page number, see a refusal as such, delete the document.
- * With the real ingestion and storage: upload a PDF and see the quote highlighted in its passage.
+ * With the real ingestion, storage and answer service (extractive engine): upload a PDF and see
+ * the verified quote highlighted in its passage.
  * Screenshots land in test-output/.
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -10,7 +11,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAppContext, type AppContext } from '../src/app-context.ts';
 import { loadConfig } from '../src/config.ts';
-import { FakeAnswerer } from './helpers/fake-answerer.ts';
+import { createAnswerService } from '../src/cli/commands/ask.ts';
+import { createEngines } from '../src/engine/create-engine.ts';
+import type { LanguageModel } from '../src/engine/language-model.ts';
 import { makeTextPdf } from './helpers/make-pdf.ts';
 import { serveApp, startApp, type RunningApp } from './helpers/start-app.ts';
 import { removeTemporaryDirectories, temporaryDirectory } from './helpers/storage-temp-dir.ts';
@@ -104,18 +107,22 @@ describe('web page', () => {
   });
 });
 
-describe('web page with real ingestion', () => {
+describe('web page with real ingestion and answers', () => {
   let context: AppContext;
   let server: { url: string; close(): Promise<void> };
+  let engines: Record<string, LanguageModel> = {};
 
   beforeAll(async () => {
     const config = loadConfig({ BELEG_DATA_DIR: temporaryDirectory('beleg-web-') });
     context = await openAppContext(config);
-    server = await serveApp(config, context.ingestion, new FakeAnswerer(context.ingestion));
+    const created = await createEngines(config, { tokenizer: context.tokenizer });
+    engines = created.engines;
+    server = await serveApp(config, context.ingestion, createAnswerService(context, engines, created.defaultEngine));
   });
 
   afterAll(async () => {
     await server?.close();
+    for (const engine of Object.values(engines)) await engine.dispose();
     await context?.close();
   });
 
@@ -144,6 +151,8 @@ describe('web page with real ingestion', () => {
     const passage = (await pdfPage.locator('#citations li .passage').textContent()) ?? '';
     expect(passage).toContain('Haustiere sind nach Absprache erlaubt.');
     await pdfPage.locator('#answer-meta', { hasText: 'extractive' }).waitFor();
+    // The streamed raw output (with its "(Quelle: …)") is replaced by the verified quote.
+    expect(await pdfPage.locator('#answer-text').textContent()).toBe('Die Mülltonnen werden dienstags geleert.');
     await pdfPage.screenshot({ path: new URL('web-page-pdf.png', screenshotDirectory).pathname, fullPage: true });
     await pdfPage.close();
   });
