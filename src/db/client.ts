@@ -22,16 +22,19 @@ export type DatabaseHandle = {
 /**
  * Opens (creating if needed) the database file and migrates it.
  *
- * Pragmas: WAL so readers never block the ingestion writer; `synchronous = FULL` so a commit that
- * marked a document `ready` survives a power loss, not only a killed process (the cost is one
- * fsync per commit, a few per document); foreign keys on, so deleting a document removes its text,
- * job and aliases; a busy timeout for a second process (the CLI next to the server).
+ * Pragmas: WAL so readers never block the ingestion writer; `synchronous = NORMAL`, under which
+ * every commit survives a killed process and the database never corrupts, but a power loss may
+ * roll back the latest commits — so the commits that acknowledge something (a document turning
+ * `ready`, a removal) switch to FULL for themselves (see DocumentRepository.#durably), which also
+ * flushes everything committed before them. An fsync per submit would otherwise dominate
+ * ingestion time here. Foreign keys on, so deleting a document removes its text, job and aliases;
+ * a busy timeout for a second reader.
  */
 export function openDatabase(file: string): DatabaseHandle {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const connection = new Database(file);
   connection.pragma('journal_mode = WAL');
-  connection.pragma('synchronous = FULL');
+  connection.pragma('synchronous = NORMAL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
   const db = drizzle(connection, { schema });

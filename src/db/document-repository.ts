@@ -116,7 +116,7 @@ export class DocumentRepository {
    * the chunk store — or null for a document removed meanwhile.
    */
   markReady(readies: readonly ReadyDocument[]): ({ document: DocumentRow; retiredId: string | null } | null)[] {
-    return this.#db.transaction((transaction) => readies.map((ready) => markOneReady(transaction, ready)));
+    return this.#durably(() => this.#db.transaction((transaction) => readies.map((ready) => markOneReady(transaction, ready))));
   }
 
   /** Drops a document that turned out identical to `existingId`; its id now resolves to that one. */
@@ -143,7 +143,20 @@ export class DocumentRepository {
 
   /** Deletes a document with its text, job and aliases. Returns whether it existed. */
   remove(id: string): boolean {
-    return this.#db.delete(documents).where(eq(documents.id, id)).run().changes > 0;
+    return this.#durably(() => this.#db.delete(documents).where(eq(documents.id, id)).run().changes > 0);
+  }
+
+  /**
+   * Runs an acknowledging write with `synchronous = FULL`: its commit (and every earlier one)
+   * reaches the disk before it returns, so it survives a power loss too (see ./client.ts).
+   */
+  #durably<T>(write: () => T): T {
+    this.#db.run(sql`PRAGMA synchronous = FULL`);
+    try {
+      return write();
+    } finally {
+      this.#db.run(sql`PRAGMA synchronous = NORMAL`);
+    }
   }
 
   /** One page of documents, newest first, and how many there are. */
