@@ -143,6 +143,26 @@ describe('runEval', () => {
     expect(mismatched.metrics.pageAccuracy).toBeNull();
   });
 
+  it('hands url entries to ingestion as URLs and text entries as titled texts', async () => {
+    const dataset = {
+      name: 'urls',
+      directory,
+      corpus: [
+        { id: 'seite', url: 'https://example.org/seite' },
+        { id: 'notiz', title: 'Notiz', text: 'Der Schlüssel liegt unter der Matte.' },
+      ],
+      cases: [{ id: 'c', question: 'Wo liegt der Schlüssel?', answerable: true, goldDocumentIds: ['notiz'], goldAnswers: ['unter der Matte'] }],
+    };
+    const { ingestion, answerer } = services();
+    const report = await runEval({ ingestion, answerer }, dataset, { bootstrap: { resamples: 10 } });
+    const records = [...ingestion.documents.values()].map((document) => document.record);
+    expect(records.map((record) => [record.sourceKind, record.url, record.title])).toEqual([
+      ['url', 'https://example.org/seite', null],
+      ['text', null, 'Notiz'],
+    ]);
+    expect(report.metrics.answerRecall).toBe(1);
+  });
+
   it('honours --limit with a mix of answerable and unanswerable cases', async () => {
     const dataset = await loadDataset(path.join(directory, 'set'));
     const report = await runEval(services(), dataset, { limit: 2, bootstrap: { resamples: 10 } });
