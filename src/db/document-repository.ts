@@ -4,7 +4,6 @@
  * `ready` with its text, a version retiring its predecessor) are single transactions.
  */
 import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { DocumentRecord, DocumentStatus, PageSpan, SectionSpan } from '../ingest/types.ts';
 import type { BelegDatabase } from './client.ts';
 import { documentAliases, documents, documentTexts, ingestJobs, type DocumentRow, type IngestJobRow, type NewDocumentRow } from './schema.ts';
 
@@ -23,16 +22,11 @@ export type ReadyDocument = {
   pageCount: number | null;
   chunkCount: number;
   text: string;
-  pages: PageSpan[] | null;
-  sections: SectionSpan[] | null;
+  pages: (typeof documentTexts.$inferInsert)['pages'];
+  sections: (typeof documentTexts.$inferInsert)['sections'];
 };
 
 const now = () => new Date().toISOString();
-
-/** A row as the ingestion contract's record. */
-export function toDocumentRecord(row: DocumentRow): DocumentRecord {
-  return { ...row };
-}
 
 export class DocumentRepository {
   readonly #db: BelegDatabase;
@@ -160,7 +154,7 @@ export class DocumentRepository {
   }
 
   /** One page of documents, newest first, and how many there are. */
-  list(options: { limit: number; offset: number; status?: DocumentStatus }): { rows: DocumentRow[]; total: number } {
+  list(options: { limit: number; offset: number; status?: DocumentRow['status'] }): { rows: DocumentRow[]; total: number } {
     const filter = options.status ? eq(documents.status, options.status) : undefined;
     const rows = this.#db
       .select()

@@ -2,6 +2,6 @@
 export { openDatabase, type BelegDatabase, type DatabaseHandle } from './client.ts';
 export * as schema from './schema.ts';
 export type { DocumentRow, NewDocumentRow, IngestJobRow } from './schema.ts';
-export { DocumentRepository, toDocumentRecord, type JobInput, type ReadyDocument } from './document-repository.ts';
+export { DocumentRepository, type JobInput, type ReadyDocument } from './document-repository.ts';
 export { UploadFiles } from './upload-files.ts';
 export { lockDataDirectory, DataDirectoryLockedError, type DataDirectoryLock } from './data-directory-lock.ts';

@@ -17,7 +17,7 @@
  * by reconcile). See ./reconcile.ts.
  */
 import { createHash } from 'node:crypto';
-import { DocumentRepository, UploadFiles, toDocumentRecord, type DocumentRow, type IngestJobRow, type JobInput, type ReadyDocument } from '../db/index.ts';
+import { DocumentRepository, UploadFiles, type DocumentRow, type IngestJobRow, type JobInput, type ReadyDocument } from '../db/index.ts';
 import { BelegError, CancelledError, DocumentTooLargeError, NotFoundError, OverloadedError, UnprocessableDocumentError, ValidationError } from '../errors.ts';
 import type { ChunkRow, ChunkStore } from '../store/chunk-store.ts';
 import type { LoadOptions } from './load-document.ts';
@@ -64,6 +64,11 @@ type Waiter = { resolve: (record: DocumentRecord) => void; reject: (error: unkno
 
 const LIST_LIMIT_DEFAULT = 50;
 const LIST_LIMIT_MAX = 1000;
+
+/** A metadata row as the ingestion contract's record. */
+function toDocumentRecord(row: DocumentRow): DocumentRecord {
+  return { ...row };
+}
 
 /** sha256 of bytes, lowercase hex. */
 export function sha256Of(bytes: Uint8Array): string {
