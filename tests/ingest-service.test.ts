@@ -57,9 +57,16 @@ describe('ingestion service', () => {
     await context.close();
   });
 
-  it('returns the existing document for identical content, and removes a document from both stores', async () => {
+  it('returns the existing document for identical content, also for parallel uploads, and removes a document from both stores', async () => {
     const context = await openTestContext();
-    const first = await context.ingestion.ingest({ kind: 'text', text: HAUS });
+    const bytes = new TextEncoder().encode(HAUS);
+    const parallel = await Promise.all([
+      context.ingestion.submit({ kind: 'file', fileName: 'haus.txt', bytes }),
+      context.ingestion.submit({ kind: 'file', fileName: 'haus-kopie.txt', bytes }),
+    ]);
+    expect(parallel[1]!.id).toBe(parallel[0]!.id);
+    const first = await context.ingestion.ingest({ kind: 'file', fileName: 'haus.txt', bytes });
+    expect(first.id).toBe(parallel[0]!.id);
     const again = await context.ingestion.submit({ kind: 'text', text: HAUS, title: 'anders benannt' });
     expect(again.id).toBe(first.id);
     expect(again.status).toBe('ready');
@@ -110,6 +117,15 @@ describe('ingestion service', () => {
     expect(await context.store.countChunks(bad!.id)).toBe(0);
     expect(new Set(await context.ingestion.readyDocumentIds())).toEqual(new Set([good!.id, other!.id]));
     await expect(context.ingestion.text(bad!.id)).rejects.toMatchObject({ code: 'document_not_ready' });
+    await context.close();
+  });
+
+  it('refuses malformed input with a validation error and stores nothing', async () => {
+    const context = await openTestContext();
+    await expect(context.ingestion.submit({ kind: 'file', fileName: 'x.pdf', bytes: 'not bytes' } as never)).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(context.ingestion.submit({ kind: 'url', url: 'kein link' })).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(context.ingestion.submit({ kind: 'audio' } as never)).rejects.toMatchObject({ code: 'validation_failed' });
+    expect((await context.ingestion.list()).total).toBe(0);
     await context.close();
   });
 

@@ -17,6 +17,7 @@
  * by reconcile). See ./reconcile.ts.
  */
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { DocumentRepository, UploadFiles, type DocumentRow, type IngestJobRow, type JobInput, type ReadyDocument } from '../db/index.ts';
 import { BelegError, CancelledError, DocumentTooLargeError, NotFoundError, OverloadedError, UnprocessableDocumentError, ValidationError } from '../errors.ts';
 import type { ChunkRow, ChunkStore } from '../store/chunk-store.ts';
@@ -64,6 +65,31 @@ type Waiter = { resolve: (record: DocumentRecord) => void; reject: (error: unkno
 
 const LIST_LIMIT_DEFAULT = 50;
 const LIST_LIMIT_MAX = 1000;
+
+/** What `submit` accepts; checked here because the API and the CLI both hand inputs in. */
+const documentInputSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('file'),
+    fileName: z.string().min(1).max(1024),
+    bytes: z.instanceof(Uint8Array),
+    mimeType: z.string().max(255).optional(),
+  }),
+  z.object({ kind: z.literal('url'), url: z.string().max(8192) }),
+  z.object({
+    kind: z.literal('text'),
+    fileName: z.string().max(1024).optional(),
+    title: z.string().max(1024).optional(),
+    text: z.string(),
+    mimeType: z.enum(['text/plain', 'text/markdown']).optional(),
+  }),
+]);
+
+function parseInput(input: DocumentInput): DocumentInput {
+  const parsed = documentInputSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new ValidationError(`Invalid document input '${issue.path.join('.') || 'kind'}': ${issue.message}.`, { field: issue.path.join('.') });
+}
 
 /** A metadata row as the ingestion contract's record. */
 function toDocumentRecord(row: DocumentRow): DocumentRecord {
@@ -213,10 +239,10 @@ export class IngestionService implements Ingestion {
 
   // ---- submitting ------------------------------------------------------------------------------
 
-  #submitRow(input: DocumentInput): DocumentRow {
+  #submitRow(unchecked: DocumentInput): DocumentRow {
+    const input = parseInput(unchecked);
     if (input.kind === 'url') return this.#submitUrl(input.url);
     const bytes = input.kind === 'file' ? input.bytes : new TextEncoder().encode(input.text);
-    if (!(bytes instanceof Uint8Array)) throw new ValidationError('A file input needs its content as bytes.');
     if (bytes.length > this.#options.loadOptions.maxBytes) throw new DocumentTooLargeError(bytes.length, this.#options.loadOptions.maxBytes);
     const sha256 = sha256Of(bytes);
     const existing = this.#repository.findBySha256(sha256);
