@@ -22,7 +22,7 @@ import { ValidationError } from '../errors.ts';
 import { formatGroundedPrompt, formatChatPrompt } from './em-german-format.ts';
 import { neutraliseMarkers, neutraliseText } from './neutralise-markers.ts';
 import { describeSource, type PromptDocument } from './source-metadata.ts';
-import { createLineTokenCounter } from './count-prompt-tokens.ts';
+import { createLineTokenCounter, type TokenCounter } from './count-prompt-tokens.ts';
 
 export type { PromptDocument } from './source-metadata.ts';
 
@@ -34,8 +34,7 @@ export const DEFAULT_MAX_NEW_TOKENS = 512;
 /** A retrieved chunk with the metadata of its document. */
 export type PromptChunk = { chunk: StoredChunk; document: PromptDocument };
 
-/** Anything that counts Llama-2 tokens without BOS (LlamaTokenizer does). */
-export type TokenCounter = { count(text: string): number };
+export type { TokenCounter } from './count-prompt-tokens.ts';
 
 export type BuildPromptOptions = {
   question: string;

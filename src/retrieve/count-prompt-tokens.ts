@@ -11,7 +11,8 @@
  * The line rule is checked once against a whole-text count; a tokenizer for which it does not hold
  * (another vocabulary) is counted whole every time.
  */
-import type { TokenCounter } from './build-prompt.ts';
+/** Anything that counts Llama-2 tokens without BOS (LlamaTokenizer does). */
+export type TokenCounter = { count(text: string): number };
 
 const PROBE = 'Du bist ein Assistent. USER: BEGININPUT\nBEGINCONTEXT\nUrl: https://example.org/ä\nENDCONTEXT\n  Text mit Leerzeichen \n\nENDINPUT\nBEGININSTRUCTION Frage? ENDINSTRUCTION ASSISTANT:';
 
