@@ -2,13 +2,21 @@
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events';
 
+  type Request = {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    /** Called with the whole body just before the `response` event of the same request. */
+    onResponse?: (status: number, body: string) => void;
+  };
   type Options = {
     url: string;
     connections: number;
     duration: number;
-    method?: string;
-    headers?: Record<string, string>;
-    body?: string;
+    /** Seconds before a request counts as timed out. */
+    timeout?: number;
+    requests?: Request[];
   };
   type Result = { requests: { total: number; average: number }; errors: number; timeouts: number; non2xx: number };
   type Instance = EventEmitter & Promise<Result>;
