@@ -54,7 +54,9 @@ describe('limits', () => {
     const first = ask(running);
     await running.answerer.waitForStarted(1);
     const queued = ask(running);
-    await expect.poll(async () => (await (await fetch(`${running!.url}/metrics`)).text()).includes('beleg_generations_queued 1')).toBe(true);
+    await expect
+      .poll(async () => (await (await fetch(`${running!.url}/metrics`)).text()).includes('beleg_generations_queued 1'), { timeout: 10_000 })
+      .toBe(true);
     const refused = await ask(running);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
