@@ -14,6 +14,11 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
+/** Escapes `text` and shows its `backticked` parts as code, as the OpenAPI summaries write them. */
+function summaryHtml(text: string): string {
+  return escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
+}
+
 /** Renders the `/docs` HTML. */
 export function renderDocsPage(): string {
   const rows = routeDescriptions
@@ -21,7 +26,7 @@ export function renderDocsPage(): string {
       const statuses = Object.keys(route.responses).join(', ');
       const query = route.query ? Object.keys(route.query.shape).map((name) => `<code>${escapeHtml(name)}</code>`).join(' ') : '';
       const bodies = (route.requestBodies ?? []).map((body) => `<code>${escapeHtml(body.contentType)}</code>`).join(' ');
-      return `<tr><td><span class="method ${route.method}">${route.method.toUpperCase()}</span></td><td><code>${escapeHtml(route.path)}</code></td><td>${escapeHtml(route.summary)}${query ? `<br><small>query: ${query}</small>` : ''}${bodies ? `<br><small>body: ${bodies}</small>` : ''}</td><td>${accessLabels[route.access]}</td><td>${statuses}</td></tr>`;
+      return `<tr><td><span class="method ${route.method}">${route.method.toUpperCase()}</span></td><td><code>${escapeHtml(route.path)}</code></td><td>${summaryHtml(route.summary)}${query ? `<br><small>query: ${query}</small>` : ''}${bodies ? `<br><small>body: ${bodies}</small>` : ''}</td><td>${accessLabels[route.access]}</td><td>${statuses}</td></tr>`;
     })
     .join('\n');
   return `<!doctype html>

@@ -57,6 +57,7 @@ const errorMeanings: Record<number, string> = {
   409: 'The document is not ready yet.',
   413: 'The request or one of its files is too large.',
   415: 'The body or file type is not supported.',
+  422: 'The file is damaged (e.g. named .pdf but not a PDF).',
   429: 'Too many requests or questions at once; see `Retry-After`.',
   503: 'The engine is unavailable or the question waited too long in the queue; see `Retry-After`.',
 };
@@ -82,7 +83,7 @@ export const routeDescriptions: RouteDescription[] = [
       },
       { contentType: 'application/json', schema: 'DocumentJsonRequest' },
     ],
-    responses: { '202': { description: 'Accepted; poll the documents for their status.', schema: 'DocumentsAccepted' }, ...errors(400, 401, 403, 413, 415, 429) },
+    responses: { '202': { description: 'Accepted; poll the documents for their status.', schema: 'DocumentsAccepted' }, ...errors(400, 401, 403, 413, 415, 422, 429) },
   },
   {
     method: 'get',
