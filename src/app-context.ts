@@ -41,7 +41,7 @@ export type AppContextOptions = {
   embedder?: ChunkEmbedder;
   /** Replaces the document loader (tests). */
   load?: (input: DocumentInput, options: LoadOptions) => Promise<LoadedDocument>;
-  /** Most documents indexed together in one batch (default 16). */
+  /** Most documents indexed together in one batch (default 64). */
   batchSize?: number;
   /**
    * Whether interrupted documents start indexing again now (default true). Short-lived commands

@@ -3,7 +3,7 @@
  * each), two ways:
  *   pipeline  IngestionService end to end (loader, chunker, SQLite, LanceDB; batches as the queue
  *             forms them), submitted all at once
- *   store     LanceChunkStore.add alone, 16 documents per call (the queue's batch size)
+ *   store     LanceChunkStore.add alone, 64 documents per call (the queue's largest batch)
  * and, on the pipeline's result, full-text search latency with and without the ready-document
  * filter retrieval uses (an IN list of every ready id).
  *
@@ -19,7 +19,7 @@ import { printTable, writeStoreResults } from './store-results.ts';
 
 const sizes = (process.argv[2] ?? '1000,10000').split(',').map(Number);
 /** Documents per LanceDB write in the store-only run: the ingestion queue's default batch. */
-const STORE_BATCH = 16;
+const STORE_BATCH = 64;
 const CITIES = ['Köln', 'Hamburg', 'Leipzig', 'Dresden', 'Bremen', 'Erfurt', 'Kiel', 'Mainz'];
 
 function smallDocument(index: number): string {
@@ -96,7 +96,7 @@ const results: Record<string, unknown>[] = [];
 for (const count of sizes) {
   const pipelineResult = await pipeline(count);
   const storeResult = await storeOnly(count);
-  results.push({ documents: count, pipeline: pipelineResult, storeBatchesOf16: storeResult });
+  results.push({ documents: count, pipeline: pipelineResult, storeBatchesOf64: storeResult });
   printTable(
     ['documents', 'pipeline docs/s', 'pipeline ms', 'store docs/s', 'FTS ms', 'FTS+IN(ready) ms', 'FTS then readyAmong ms'],
     [[count, pipelineResult.documentsPerSecond, pipelineResult.totalMs, storeResult.documentsPerSecond, pipelineResult.searchUnfilteredMs, pipelineResult.searchWithReadyFilterMs, pipelineResult.searchThenReadyAmongMs]],

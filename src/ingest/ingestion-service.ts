@@ -43,7 +43,7 @@ export type IngestionServiceOptions = {
   loadOptions: Omit<LoadOptions, 'signal'>;
   /** Documents that may wait or run at once before `submit` throws OverloadedError. */
   queueSize: number;
-  /** Most documents indexed together in one batch (default 16); see #processBatch. */
+  /** Most documents indexed together in one batch (default 64); see #processBatch. */
   batchSize?: number;
   /** Called by `close()` after work has stopped: closes the stores. */
   release?: () => Promise<void>;
@@ -63,6 +63,9 @@ type PreparedDocument = { id: string; job: IngestJobRow; rows: ChunkRow[]; ready
 
 type Waiter = { resolve: (record: DocumentRecord) => void; reject: (error: unknown) => void };
 
+/** A batch stops taking documents after this many chunks or this long preparing, so big files don't delay acknowledgements. */
+const BATCH_MAX_CHUNKS = 2048;
+const BATCH_MAX_PREPARE_MS = 1000;
 const LIST_LIMIT_DEFAULT = 50;
 const LIST_LIMIT_MAX = 1000;
 
@@ -123,7 +126,7 @@ export class IngestionService implements Ingestion {
     this.#repository = options.repository;
     this.#store = options.store;
     this.#uploads = options.uploads;
-    this.#batchSize = Math.max(1, options.batchSize ?? 16);
+    this.#batchSize = Math.max(1, options.batchSize ?? 64);
   }
 
   // ---- the Ingestion contract ------------------------------------------------------------------
@@ -333,24 +336,32 @@ export class IngestionService implements Ingestion {
 
   /**
    * Indexes a batch: each document is loaded and chunked on its own (a failure fails only that
-   * one), then the chunks of all that succeeded go to LanceDB in one write and they turn `ready`
+   * one; the batch closes early at BATCH_MAX_CHUNKS or BATCH_MAX_PREPARE_MS), then the chunks of all that succeeded go to LanceDB in one write and they turn `ready`
    * in one SQLite transaction. Batching only what is already queued costs no latency when idle
    * and turns per-write overheads (a LanceDB commit, fsyncs) into per-batch ones under load.
    */
   async #processBatch(ids: readonly string[]): Promise<void> {
-    const jobs = new Map<string, IngestJobRow>();
-    for (const id of ids) {
-      const job = this.#repository.job(id);
-      if (job && !this.#removed.has(id)) jobs.set(id, job);
-    }
-    this.#repository.markIndexing([...jobs.keys()]);
-
     const prepared: PreparedDocument[] = [];
-    for (const [id, job] of jobs) {
+    const started = performance.now();
+    let chunks = 0;
+    for (const [position, id] of ids.entries()) {
+      // A full batch is written now; the rest go back to the front of the queue.
+      if (prepared.length > 0 && (chunks >= BATCH_MAX_CHUNKS || performance.now() - started >= BATCH_MAX_PREPARE_MS)) {
+        const rest = ids.slice(position);
+        for (const restId of rest) this.#running.delete(restId);
+        this.#queue.unshift(...rest);
+        break;
+      }
+      const job = this.#repository.job(id);
+      if (!job || this.#removed.has(id)) continue;
+      this.#repository.markIndexing([id]);
       const signal = this.#running.get(id)!.signal;
       try {
         const document = await this.#prepare(id, job, signal);
-        if (document) prepared.push(document);
+        if (document) {
+          prepared.push(document);
+          chunks += document.rows.length;
+        }
       } catch (error) {
         if (!signal.aborted) await this.#fail(id, job.uploadSha256, error);
       }
