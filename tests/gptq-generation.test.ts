@@ -105,6 +105,11 @@ describe('GptqLanguageModel', () => {
     expect(result.finishReason).toBe('stop');
   });
 
+  it("refuses a prompt longer than the model's context with a clear error", async () => {
+    const promptIds = [1, ...Array.from({ length: 4096 }, () => 450)];
+    await expect(model.generateTokens({ promptIds, maxNewTokens: 1 })).rejects.toThrow(/4097 tokens; this model reads at most 4095/);
+  });
+
   it('compiles a quote constraint through the injected token-mask factory', async () => {
     const result = await model.doGenerate({
       prompt: prompt(sport.text),

@@ -27,6 +27,7 @@ const { values } = parseArgs({
   },
 });
 const threads = Number(values.threads);
+const loadAtStart = os.loadavg();
 const promptLength = Number(values.prompt);
 const decodeTokens = Number(values.decode);
 
@@ -105,6 +106,10 @@ const results = {
   benchmark: 'gptq-engine',
   date: new Date().toISOString(),
   machine: { cpus: os.cpus()[0]?.model, cores: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 2 ** 30) },
+  // Other processes share the CPU: a load average above the core count means the numbers are lower bounds.
+  loadAverageAtStart: loadAtStart,
+  loadAverageAtEnd: os.loadavg(),
+  peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
   node: process.version,
   threads,
   model: { ...shape, bits: 4, groupSize: 128, actOrder: true, note: 'random weights, TinyLlama-1.1B shape' },
@@ -117,11 +122,13 @@ const results = {
     'accuracy_level 0: MatMulNBits computes in float32 (matches transformers to ~1e-5); 4: activations quantized to int8 per block (faster, less exact).',
     'lm_head and embeddings are float32 (exactness); bytes per token include the 262 MB float32 lm_head.',
     'The llama.cpp peer comparison (node-llama-cpp) was not run.',
+    'Memory bandwidth: best of 4 passes of worker threads scanning 512 MB each with Buffer.indexOf (memchr).',
   ],
 };
 mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(path.join(root, 'bench', 'results', 'engine.json'), `${JSON.stringify(results, null, 2)}\n`);
 
+console.log(`load average ${loadAtStart.map((value) => value.toFixed(1)).join(' ')} at start on ${os.availableParallelism()} cores`);
 console.log(`\nGPTQ engine, TinyLlama-1.1B shape, 4-bit g128 act-order, ${threads} thread(s), memory bandwidth ${(bandwidth / 1e9).toFixed(1)} GB/s`);
 console.log('accuracy | prefill tok/s | decode tok/s | MB/token | roofline tok/s | of roofline');
 for (const run of runs) {

@@ -3,7 +3,7 @@
  * `forward` (llama-session.ts) and `sample` (sampling/sample-token.ts). It knows tokens only;
  * text, stop strings and streaming live in gptq-language-model.ts.
  */
-import { CancelledError } from '../../errors.ts';
+import { CancelledError, ValidationError } from '../../errors.ts';
 import type { FinishReason, SamplingOptions } from '../language-model.ts';
 import { applyMask, TokenSampler } from '../sampling/sample-token.ts';
 import type { TokenMask } from '../token-mask.ts';
@@ -31,7 +31,13 @@ export type GenerateTokensResult = {
 
 /** Generates up to `maxNewTokens` tokens after `promptIds` on a (reset) session. */
 export async function generateTokens(session: LlamaSession, options: GenerateTokensOptions): Promise<GenerateTokensResult> {
-  if (options.promptIds.length === 0) throw new RangeError('generateTokens needs at least one prompt token (usually BOS).');
+  if (options.promptIds.length === 0) throw new ValidationError('The prompt is empty; it needs at least one token (usually BOS).');
+  if (options.promptIds.length >= session.shape.maxPositions) {
+    throw new ValidationError(
+      `The prompt has ${options.promptIds.length} tokens; this model reads at most ${session.shape.maxPositions - 1} before generating. Shorten the prompt.`,
+      { promptTokens: options.promptIds.length, maxPositions: session.shape.maxPositions },
+    );
+  }
   const stopIds = new Set(options.stopIds ?? []);
   const sampler = new TokenSampler(options.sampling);
   const limit = Math.min(options.maxNewTokens, session.shape.maxPositions - options.promptIds.length);

@@ -57,13 +57,15 @@ export class LlamaSession {
     if (total > this.shape.maxPositions) {
       throw new RangeError(`The sequence would have ${total} tokens; the model allows ${this.shape.maxPositions}.`);
     }
-    const mask = new Float32Array(count * total); // [sequence, total], causal
-    for (let row = 0; row < count; row++) mask.fill(Number.NEGATIVE_INFINITY, row * total + past + row + 1, (row + 1) * total);
     const wanted = options.allPositions ? Array.from({ length: count }, (_, index) => index) : [count - 1];
     const available: Record<string, () => OnnxTensor> = {
       input_ids: () => new Tensor('int64', BigInt64Array.from(tokens, (token) => BigInt(token)), [1, count]),
       position_ids: () => new Tensor('int64', BigInt64Array.from({ length: count }, (_, index) => BigInt(past + index)), [1, count]),
-      attention_mask: () => new Tensor('float32', mask, [count, total]),
+      attention_mask: () => {
+        const mask = new Float32Array(count * total); // [sequence, total], causal (plain attention only)
+        for (let row = 0; row < count; row++) mask.fill(Number.NEGATIVE_INFINITY, row * total + past + row + 1, (row + 1) * total);
+        return new Tensor('float32', mask, [count, total]);
+      },
       logits_positions: () => new Tensor('int64', BigInt64Array.from(wanted, (index) => BigInt(index)), [wanted.length]),
       seqlens_k: () => new Tensor('int32', Int32Array.from([total - 1]), [1]),
       total_sequence_length: () => new Tensor('int32', Int32Array.from([total]), []),
