@@ -110,8 +110,8 @@ export function createHybridSearch(config: HybridSearchConfig): HybridSearch {
     } else if (ready !== null && ready.size === 0) {
       return [];
     }
-    const allowed = (chunk: StoredChunk) =>
-      (ready === null || ready.has(chunk.documentId)) && (filter === undefined || filter.includes(chunk.documentId));
+    const chosen = filter === undefined ? null : new Set(filter);
+    const allowed = (chunk: StoredChunk) => (ready === null || ready.has(chunk.documentId)) && (chosen === null || chosen.has(chunk.documentId));
 
     const textQuery = config.expandTextQuery ? config.expandTextQuery(query) : query;
     const searches: Array<Promise<RankedList<StoredChunk>>> = [];
