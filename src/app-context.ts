@@ -95,6 +95,8 @@ export async function openAppContext(config: Config, options: AppContextOptions 
       batchSize: options.batchSize,
       release: closeOpened,
     });
+    // Chunks lost from LanceDB come back from the texts in SQLite before anything is served.
+    if (reconciled.rebuild.length > 0) await ingestion.rebuild(reconciled.rebuild);
     if (options.resume !== false) ingestion.resume(reconciled.resumed);
     return { config, database, store, tokenizer, ingestion, reconciled, close: () => ingestion.close() };
   } catch (error) {

@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DocumentRepository, UploadFiles } from '../src/db/index.ts';
@@ -199,5 +199,33 @@ describe('start-up reconciliation', () => {
     // A finished job's upload is removed.
     expect(readdirSync(paths.uploads)).toEqual([]);
     await second.close();
+  });
+
+  it('rebuilds the chunks of ready documents from their stored text when LanceDB lost or duplicated them', async () => {
+    const config = testConfig();
+    const first = await openTestContext(config);
+    const haus = await first.ingestion.ingest({ kind: 'text', text: HAUS });
+    const bahn = await first.ingestion.ingest({ kind: 'text', text: BAHN });
+    const originalChunks = await first.store.chunksOf(haus.id);
+    await first.close();
+
+    // A duplicate of one of BAHN's chunks, as a botched restore might leave.
+    const paths = dataPaths(config.dataDir);
+    const store = await LanceChunkStore.open({ directory: paths.lancedb });
+    const [bahnChunk] = await store.chunksOf(bahn.id);
+    await store.add([{ ...bahnChunk!, id: `${bahn.id}:copy` }]);
+    await store.close();
+    const second = await openTestContext(config);
+    expect(second.reconciled.rebuild).toEqual([bahn.id]);
+    expect(await second.store.countChunks(bahn.id)).toBe(bahn.chunkCount);
+    await second.close();
+
+    // The whole LanceDB directory gone.
+    rmSync(paths.lancedb, { recursive: true, force: true });
+    const third = await openTestContext(config);
+    expect(new Set(third.reconciled.rebuild)).toEqual(new Set([haus.id, bahn.id]));
+    expect(await third.store.chunksOf(haus.id)).toEqual(originalChunks);
+    expect((await third.store.searchText('Straßenbahn', { limit: 3 }))[0]?.chunk.documentId).toBe(bahn.id);
+    await third.close();
   });
 });

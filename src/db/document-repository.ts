@@ -168,6 +168,35 @@ export class DocumentRepository {
     return { rows, total };
   }
 
+  /** Every `ready` document's id and the number of chunks it should have. */
+  readyChunkCounts(): Map<string, number> {
+    const rows = this.#db.select({ id: documents.id, chunkCount: documents.chunkCount }).from(documents).where(eq(documents.status, 'ready')).all();
+    return new Map(rows.map((row) => [row.id, row.chunkCount]));
+  }
+
+  /** A ready document's stored text with its page and section spans and what loading found. */
+  storedDocument(id: string) {
+    return this.#db
+      .select({
+        text: documentTexts.text,
+        pages: documentTexts.pages,
+        sections: documentTexts.sections,
+        title: documents.title,
+        mimeType: documents.mimeType,
+        language: documents.language,
+        finalUrl: documents.finalUrl,
+      })
+      .from(documentTexts)
+      .innerJoin(documents, eq(documents.id, documentTexts.documentId))
+      .where(eq(documentTexts.documentId, id))
+      .get();
+  }
+
+  /** Records a new chunk count (after chunks were rebuilt from the stored text). */
+  setChunkCount(id: string, chunkCount: number): void {
+    this.#db.update(documents).set({ chunkCount, updatedAt: now() }).where(eq(documents.id, id)).run();
+  }
+
   /** Ids of every `ready` document. */
   readyIds(): string[] {
     return this.#db

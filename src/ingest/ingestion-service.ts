@@ -225,6 +225,36 @@ export class IngestionService implements Ingestion {
   }
 
   /**
+   * Rebuilds the chunks of ready documents from their stored text (after reconcile found them
+   * missing from the chunk store). The documents stay `ready` throughout; until their chunks are
+   * back, search simply does not find them. Returns the ids rebuilt.
+   */
+  async rebuild(documentIds: readonly string[]): Promise<string[]> {
+    const rebuilt: string[] = [];
+    for (const id of documentIds) {
+      if (this.#closing) break;
+      const stored = this.#repository.storedDocument(id);
+      if (!stored) continue;
+      const loaded: LoadedDocument = {
+        text: stored.text,
+        title: stored.title,
+        mimeType: stored.mimeType ?? 'text/plain',
+        language: stored.language,
+        ...(stored.pages ? { pages: stored.pages } : {}),
+        ...(stored.sections ? { sections: stored.sections } : {}),
+        bytes: new Uint8Array(0),
+      };
+      const drafts = this.#options.chunk(loaded);
+      const vectors = this.#options.embedder ? await this.#options.embedder.embed(drafts.map((draft) => draft.text)) : undefined;
+      await this.#store.deleteDocuments([id]);
+      await this.#store.add(drafts.map((draft, index) => toChunkRow(id, draft, vectors?.[index])));
+      this.#repository.setChunkCount(id, drafts.length);
+      rebuilt.push(id);
+    }
+    return rebuilt;
+  }
+
+  /**
    * Stops taking work, aborts running jobs (their documents stay `indexing` with their jobs and
    * resume at the next start), waits for them to stop, then releases the stores.
    */

@@ -3,6 +3,8 @@
  * Runs before the ingestion queue starts, while no job is running:
  *   - chunks of every document that is not `ready` (deleted, retired, failed, or interrupted
  *     mid-write) are removed, so nothing is duplicated or half visible;
+ *   - a `ready` document whose chunks are missing or miscounted (LanceDB directory lost or
+ *     damaged) is listed for rebuilding from its stored text — SQLite holds everything needed;
  *   - documents left `pending`/`indexing` are queued again from their saved input, or marked
  *     `failed` (`ingestion_interrupted`) when that input is gone;
  *   - saved uploads no job needs, and temporary files of interrupted writes, are deleted.
@@ -10,10 +12,18 @@
 import type { DocumentRepository, UploadFiles } from '../db/index.ts';
 import type { ChunkStore } from '../store/chunk-store.ts';
 
+/** A chunk store that can count chunks per document (the LanceDB store can). */
+export type ReconcilableStore = ChunkStore & { chunkCountsByDocument(): Promise<Map<string, number>> };
+
 /** What reconciliation did. */
 export type ReconcileReport = {
   /** Documents whose chunks were removed from the chunk store. */
   removedChunkDocuments: string[];
+  /**
+   * Ready documents whose chunks did not match their chunk count; their chunks were removed, to
+   * be rebuilt from the stored text (hand them to `IngestionService.rebuild`).
+   */
+  rebuild: string[];
   /** Documents to index again (hand them to `IngestionService.resume`). */
   resumed: string[];
   /** Documents marked failed because their input is gone. */
@@ -25,12 +35,16 @@ export type ReconcileReport = {
 const DELETE_BATCH = 500;
 
 /** Brings the chunk store and uploads in line with SQLite. */
-export async function reconcile(dependencies: { repository: DocumentRepository; store: ChunkStore; uploads: UploadFiles }): Promise<ReconcileReport> {
+export async function reconcile(dependencies: { repository: DocumentRepository; store: ReconcilableStore; uploads: UploadFiles }): Promise<ReconcileReport> {
   const { repository, store, uploads } = dependencies;
-  const ready = new Set(repository.readyIds());
-  const stale = (await store.documentIds()).filter((id) => !ready.has(id));
-  for (let start = 0; start < stale.length; start += DELETE_BATCH) {
-    await store.deleteDocuments(stale.slice(start, start + DELETE_BATCH));
+  const ready = repository.readyChunkCounts();
+  const stored = await store.chunkCountsByDocument();
+  const stale = [...stored.keys()].filter((id) => !ready.has(id));
+  // Ready documents whose chunks are missing or incomplete (a lost or damaged LanceDB directory).
+  const damaged = [...ready].filter(([id, chunkCount]) => (stored.get(id) ?? 0) !== chunkCount).map(([id]) => id);
+  const removals = [...stale, ...damaged.filter((id) => stored.has(id))];
+  for (let start = 0; start < removals.length; start += DELETE_BATCH) {
+    await store.deleteDocuments(removals.slice(start, start + DELETE_BATCH));
   }
 
   const resumed: string[] = [];
@@ -51,5 +65,5 @@ export async function reconcile(dependencies: { repository: DocumentRepository; 
     }
   }
   const removedUploads = uploads.removeAllExcept(repository.uploadsInUse());
-  return { removedChunkDocuments: stale, resumed, failed, removedUploads };
+  return { removedChunkDocuments: stale, rebuild: damaged, resumed, failed, removedUploads };
 }

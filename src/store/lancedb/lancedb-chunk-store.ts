@@ -144,8 +144,18 @@ export class LanceChunkStore implements ChunkStore {
   }
 
   async documentIds(): Promise<string[]> {
+    return [...(await this.chunkCountsByDocument()).keys()];
+  }
+
+  /** How many chunks each document has (one scan of the `document_id` column). */
+  async chunkCountsByDocument(): Promise<Map<string, number>> {
     const records = await this.#table.query().select(['document_id']).toArray();
-    return [...new Set(records.map((record) => String(record.document_id)))];
+    const counts = new Map<string, number>();
+    for (const record of records) {
+      const id = String(record.document_id);
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    return counts;
   }
 
   async countChunks(documentId?: string): Promise<number> {
