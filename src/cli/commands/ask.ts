@@ -123,7 +123,7 @@ export async function run(args: string[]): Promise<number> {
 
   const config = loadConfig(process.env, { dataDir: values['data-dir'], engine: values.engine as EngineName | undefined });
   const context = await openAppContext(config, { resume: false });
-  const { engines, defaultEngine } = await createEngines(config, { tokenizer: context.tokenizer, onProgress: (message) => console.error(message) });
+  const { engines, defaultEngine } = await createEngines(config, { onProgress: (message) => console.error(message) });
   try {
     const answerer = createAnswerService(context, engines, defaultEngine);
     const request = { question, topK, documentIds: values.document };

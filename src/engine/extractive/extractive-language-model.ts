@@ -17,7 +17,10 @@ export type ExtractiveOptions = {
    */
   minimumCoverage?: number;
   weights?: ScoringWeights;
-  /** Counts tokens for `usage`; defaults to whitespace-separated words (no tokenizer needed). */
+  /**
+   * Counts tokens for `usage`; defaults to whitespace-separated words, because tokenizing a long
+   * prompt with the Llama tokenizer costs more than choosing the answer.
+   */
   countTokens?: (text: string) => number;
 };
 
