@@ -126,6 +126,13 @@ describe('AnswerService', () => {
     expect(answerer.counters().declined.model_declined).toBe(1);
   });
 
+  it('says below_threshold when the extractive engine finds nothing good enough', async () => {
+    const answerer = service(new ExtractiveLanguageModel());
+    const answer = await answerer.answer({ question: 'Wer erfand den Buchdruck in Mainz?' });
+    expect(answer).toMatchObject({ declined: true, reason: 'below_threshold', answer: REFUSAL, citations: [] });
+    expect(answerer.counters().declined.below_threshold).toBe(1);
+  });
+
   it('returns the stored spelling when the model straightened quotation marks', async () => {
     const answer = await service(new ScriptedEngine('Er nannte ihn "Vater Rhein" und lachte. (Quelle: Datei: rhein.pdf, Titel: Der Rhein, Seite: 3)')).answer({
       question: 'Wie nannte er den Rhein?',

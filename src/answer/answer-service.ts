@@ -162,6 +162,8 @@ export class AnswerService implements Answerer {
     usage: Usage,
     rawOutput: string,
   ): Answer {
+    // The extractive engine declines when its best sentence scores below its calibrated threshold.
+    if (resolution.reason === 'model_declined' && prepared.engine.engine === 'extractive') resolution = { ...resolution, reason: 'below_threshold' };
     if (resolution.declined) this.#counters.declined[resolution.reason ?? 'model_declined'] += 1;
     else this.#counters.answered += 1;
     if (resolution.citationCorrected) this.#counters.citationsCorrected += 1;
