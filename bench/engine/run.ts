@@ -5,7 +5,7 @@
  * Also the decode roofline: measured memory bandwidth / bytes read per generated token.
  * Writes bench/results/engine.json and prints a table.
  *
- *   npx tsx bench/engine/run.ts [--threads N] [--prompt 128] [--decode 64]
+ *   npx tsx bench/engine/run.ts [--threads N] [--prompt 128] [--decode 64] [--accuracy-levels 0,4] [--spinning]
  */
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     prompt: { type: 'string', default: '128' },
     decode: { type: 'string', default: '64' },
     'accuracy-levels': { type: 'string', default: '0,4' },
+    spinning: { type: 'boolean', default: false },
   },
 });
 const threads = Number(values.threads);
@@ -64,7 +65,7 @@ for (const accuracyLevel of values['accuracy-levels'].split(',').map(Number)) {
   const started = performance.now();
   const converted = await convertCheckpoint(checkpointDir, { cacheDir, accuracyLevel, onProgress: (message) => log(`  ${message}`) });
   const conversionSeconds = converted.cached ? null : (performance.now() - started) / 1000;
-  const session = await LlamaSession.open(converted.modelPath, converted.config.shape, { threads });
+  const session = await LlamaSession.open(converted.modelPath, converted.config.shape, { threads, spinning: values.spinning });
   try {
     // Warm-up (first runs allocate and pre-pack weights).
     await generateTokens(session, { promptIds: prompt.slice(0, 16), maxNewTokens: 4, sampling: { kind: 'greedy' } });
@@ -112,6 +113,7 @@ const results = {
   peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
   node: process.version,
   threads,
+  spinning: values.spinning,
   model: { ...shape, bits: 4, groupSize: 128, actOrder: true, note: 'random weights, TinyLlama-1.1B shape' },
   promptTokens: promptLength,
   decodeTokens,

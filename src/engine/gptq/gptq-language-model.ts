@@ -34,6 +34,8 @@ export type GptqLanguageModelOptions = {
   cacheDir: string;
   /** Threads for onnxruntime (default: all cores). */
   threads?: number;
+  /** Let idle onnxruntime threads spin (default false; helps only on otherwise idle machines). */
+  spinning?: boolean;
   /** MatMulNBits accuracy level: 0 (float32, default, matches transformers) or 4 (int8 activations, faster). */
   accuracyLevel?: number;
   createTokenMask?: CreateTokenMask;
@@ -78,7 +80,7 @@ export class GptqLanguageModel implements LanguageModel {
       accuracyLevel: options.accuracyLevel,
       onProgress: options.onProgress,
     });
-    const session = await LlamaSession.open(converted.modelPath, converted.config.shape, { threads: options.threads });
+    const session = await LlamaSession.open(converted.modelPath, converted.config.shape, { threads: options.threads, spinning: options.spinning });
     return new GptqLanguageModel(session, tokenizer, converted.config, options);
   }
 

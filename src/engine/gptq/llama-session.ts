@@ -25,9 +25,13 @@ export class LlamaSession {
     this.reset();
   }
 
-  /** Opens a converted model (`model.onnx` with its external data). */
-  static async open(modelPath: string, shape: LlamaShape, options: { threads?: number } = {}): Promise<LlamaSession> {
-    const session = await createSession(modelPath, { intraOpThreads: options.threads });
+  /**
+   * Opens a converted model (`model.onnx` with its external data). Idle threads do not spin by
+   * default: beleg shares the CPU with its HTTP server and ingestion, and on a busy 2-core
+   * machine spinning made decoding ~1.4–1.9x slower (bench/engine).
+   */
+  static async open(modelPath: string, shape: LlamaShape, options: { threads?: number; spinning?: boolean } = {}): Promise<LlamaSession> {
+    const session = await createSession(modelPath, { intraOpThreads: options.threads, spinning: options.spinning ?? false });
     return new LlamaSession(session, shape);
   }
 

@@ -13,6 +13,11 @@ export type SessionOptions = {
   intraOpThreads?: number;
   /** Path for the optimized model, if ORT should write one. */
   optimizedModelPath?: string;
+  /**
+   * Whether idle intra-op threads spin (default true, onnxruntime's default). Spinning wastes
+   * CPU when other processes share the cores.
+   */
+  spinning?: boolean;
   /** Write an onnxruntime profile (JSON) with this file prefix; for benchmarks. */
   profileFilePrefix?: string;
 };
@@ -24,6 +29,7 @@ export async function createSession(model: string | Uint8Array, options: Session
     graphOptimizationLevel: 'all',
     ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
     ...(options.optimizedModelPath ? { optimizedModelFilePath: options.optimizedModelPath } : {}),
+    ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
     ...(options.profileFilePrefix ? { enableProfiling: true, profileFilePrefix: options.profileFilePrefix } : {}),
   };
   return typeof model === 'string'
