@@ -120,8 +120,11 @@ describe('TgiLanguageModel against a server speaking TGI', () => {
   });
 
   it('says clearly when the server is down, returns garbage, or does not answer in time', async () => {
-    const down = new TgiLanguageModel({ baseUrl: 'http://127.0.0.1:9', backoffMs: 1, retries: 1 });
-    await expect(down.doGenerate(options)).rejects.toMatchObject({ code: 'engine_unavailable', message: expect.stringMatching(/Cannot reach the TGI server at http:\/\/127\.0\.0\.1:9/) });
+    // A port that was free a moment ago: nothing listens there.
+    const gone = await startFakeServer(() => undefined);
+    await gone.close();
+    const down = new TgiLanguageModel({ baseUrl: gone.url, backoffMs: 1, retries: 1 });
+    await expect(down.doGenerate(options)).rejects.toMatchObject({ code: 'engine_unavailable', message: expect.stringContaining(`Cannot reach the TGI server at ${gone.url}`) });
 
     server = await startFakeServer((request, response) => {
       if (request.path === '/generate') return sendJson(response, 200, '<html>Bad gateway</html>');
