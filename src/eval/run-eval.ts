@@ -135,6 +135,12 @@ function goldWindow(result: CaseResult, corpus: IngestedCorpus, contextChars: nu
   return null;
 }
 
+/** The folder relative to the working directory when it lies inside it (reports get committed). */
+function displayPath(directory: string): string {
+  const relative = path.relative(process.cwd(), directory);
+  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? directory : relative;
+}
+
 function describeError(error: unknown): string {
   if (error instanceof BelegError) return `${error.code}: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
@@ -192,7 +198,7 @@ export async function runEval(
     schemaVersion: REPORT_SCHEMA_VERSION,
     dataset: {
       name: dataset.name,
-      directory: dataset.directory,
+      directory: displayPath(dataset.directory),
       documents: dataset.corpus.length,
       cases: dataset.cases.length,
       selectedCases: selected.length,

@@ -10,7 +10,9 @@ import { parseArgs } from 'node:util';
 import type { Answerer } from '../../answer/answer-contract.ts';
 import { openAppContext } from '../../app-context.ts';
 import { engineNames, loadConfig, type EngineName } from '../../config.ts';
-import { EngineUnavailableError, ValidationError } from '../../errors.ts';
+import { createEngines } from '../../engine/create-engine.ts';
+import type { LanguageModel } from '../../engine/language-model.ts';
+import { ValidationError } from '../../errors.ts';
 import { loadDocument } from '../../ingest/load-document.ts';
 import { compareReports, formatComparison } from '../../eval/compare-reports.ts';
 import { convertSquad } from '../../eval/convert-squad.ts';
@@ -23,6 +25,7 @@ import { parseReport, type EvalReport } from '../../eval/report.ts';
 import { runEval, type EvalProgress } from '../../eval/run-eval.ts';
 import { writeReport } from '../../eval/write-report.ts';
 import { createProgress, type Progress } from '../progress.ts';
+import { createAnswerService } from './ask.ts';
 
 const USAGE = `Usage:
   beleg eval <dataset-dir> [--engine E] [--limit N] [--top-k K] [--out DIR] [--gate FILE] [--data-dir DIR]
@@ -59,7 +62,8 @@ function printGates(outcomes: GateOutcome[]): boolean {
   for (const outcome of outcomes) {
     const relation = outcome.bound === 'min' ? '≥' : '≤';
     const verdict = outcome.passed ? 'pass' : 'FAIL';
-    console.log(`  ${verdict}  ${outcome.metric} = ${formatValue(outcome.value)} (gate ${relation} ${outcome.limit})`);
+    const value = outcome.value !== null && outcome.metric.startsWith('counts.') ? String(outcome.value) : formatValue(outcome.value);
+    console.log(`  ${verdict}  ${outcome.metric} = ${value} (gate ${relation} ${outcome.limit})`);
   }
   const failed = outcomes.filter((outcome) => !outcome.passed).length;
   console.log(failed === 0 ? `All ${outcomes.length} gates pass.` : `${failed} of ${outcomes.length} gates fail.`);
@@ -166,13 +170,18 @@ export async function run(args: string[]): Promise<number> {
   const context = await openAppContext(config);
   const reporter = progressReporter();
   let report: EvalReport;
+  let engines: LanguageModel[] = [];
   try {
-    // The composition root exposes the answer service once engines are wired (as `beleg serve` expects).
-    const answerer = (context as { answerer?: Answerer }).answerer;
-    if (!answerer) {
-      throw new EngineUnavailableError(
-        'No answer service is wired into the app context (src/app-context.ts) yet, so there is nothing to evaluate. Datasets, metrics and reports are tested with fakes (tests/eval-runner.test.ts).',
-      );
+    // The same wiring as `beleg ask`: engines from the config, the answer service over the context.
+    // A composition root that exposes its own answerer (as `beleg serve` expects) takes precedence.
+    const provided = (context as { answerer?: Answerer }).answerer;
+    let answerer: Answerer;
+    if (provided) {
+      answerer = provided;
+    } else {
+      const created = await createEngines(config, { onProgress: (message) => console.error(message) });
+      engines = Object.values(created.engines);
+      answerer = createAnswerService(context, created.engines, created.defaultEngine);
     }
     report = await runEval({ ingestion: context.ingestion, answerer }, dataset, {
       engine: engine as EngineName | undefined,
@@ -191,6 +200,7 @@ export async function run(args: string[]): Promise<number> {
     });
   } finally {
     reporter.stop();
+    for (const engine of engines.reverse()) await engine.dispose();
     await context.close();
   }
   const outDirectory = values.out ?? path.join(evalRoot, `${dataset.name}-${report.run.engine}`);
