@@ -1,15 +1,15 @@
 /**
- * `beleg eval` as a user runs it, for the parts that need no models: converting SQuAD JSON,
- * comparing two reports, gating a report (exit code), and clear errors for bad arguments.
- * Reports come from the runner with in-memory fakes.
+ * `beleg eval` as a user runs it: a small dataset through the real stack (ingestion, LanceDB
+ * search, extractive engine), converting SQuAD JSON, comparing two reports, gating (exit code),
+ * and clear errors for bad arguments. Reports to compare come from the runner with fakes.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { InMemoryIngestion, SentenceQuotingAnswerer } from '../src/eval/fakes.ts';
-import { loadDataset } from '../src/eval/load-dataset.ts';
+import { loadDataset, writeDataset } from '../src/eval/load-dataset.ts';
 import { runEval } from '../src/eval/run-eval.ts';
 import { writeReport } from '../src/eval/write-report.ts';
 
@@ -72,12 +72,39 @@ describe('beleg eval', () => {
     expect(failing.code).toBe(1);
   });
 
+  it('runs a dataset through the real ingestion, search and extractive engine, writes reports and gates them', async () => {
+    const set = path.join(directory, 'echt');
+    await writeFile(path.join(directory, 'gates-strict.json'), JSON.stringify({ min: { citationPrecision: 1, answerRecall: 1 }, max: { errorRate: 0 } }));
+    await writeDataset(
+      set,
+      [
+        { id: 'rhein', title: 'Der Rhein', text: 'Der Rhein ist ein Strom in Mitteleuropa. Er ist 1233 Kilometer lang und mündet in die Nordsee.' },
+        { id: 'donau', title: 'Die Donau', text: 'Die Donau fließt durch zehn Länder. Sie mündet in das Schwarze Meer.' },
+      ],
+      [
+        { id: 'laenge', question: 'Wie lang ist der Rhein?', goldDocumentIds: ['rhein'], goldAnswers: ['1233 Kilometer'], answerable: true },
+        { id: 'laenge/ohne-quelle', question: 'Wie lang ist der Rhein?', answerable: false, excludeDocumentIds: ['rhein'] },
+      ],
+    );
+    const out = path.join(directory, 'echt-report');
+    const args = [set, '--engine', 'extractive', '--data-dir', path.join(directory, 'echt-data'), '--out', out, '--resamples', '50'];
+    const { code, output } = await cli(...args, '--gate', path.join(directory, 'gates-strict.json'));
+    expect(output).toContain('pass  citationPrecision = 1.000');
+    expect(output).toContain('pass  answerRecall = 1.000');
+    expect(code).toBe(0);
+    const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8'));
+    expect(report.run.engine).toBe('extractive');
+    expect(report.cases.find((result: { id: string }) => result.id === 'laenge').citations[0].quote).toContain('1233 Kilometer');
+    await expect(readFile(path.join(out, 'report.html'), 'utf8')).resolves.toContain('<mark class="quote gold">1233 Kilometer</mark>');
+  });
+
   it('explains bad arguments instead of failing obscurely', async () => {
     expect((await cli('--compare', 'only-one.json')).output).toContain('--compare needs exactly two report.json files');
     const missing = await cli(path.join(directory, 'does-not-exist'));
     expect(missing.code).toBe(1);
     expect(missing.output).toMatch(/invalid_dataset.*Cannot read the dataset folder/);
     expect((await cli(path.join(directory, 'rhein'), '--engine', 'gpt5')).output).toContain('--engine must be one of extractive, gptq, tgi, openai');
+    expect((await cli(path.join(directory, 'rhein'), '--limit', 'zehn')).output).toContain("--limit must be a whole number of at least 1, not 'zehn'");
     const notReport = path.join(directory, 'not-a-report.json');
     await writeFile(notReport, '{"hello": 1}');
     expect((await cli('--compare', notReport, notReport)).output).toMatch(/is not a beleg evaluation report/);

@@ -158,6 +158,10 @@ export async function run(args: string[]): Promise<number> {
   if (engine !== undefined && !(engineNames as readonly string[]).includes(engine)) {
     throw new ValidationError(`--engine must be one of ${engineNames.join(', ')}, not '${engine}'.`);
   }
+  // Parse every flag before opening anything, so a typo fails at once.
+  const limit = parseCount(values.limit, 'limit');
+  const topK = parseCount(values['top-k'], 'top-k');
+  const bootstrap = { seed: parseCount(values.seed, 'seed') ?? 1, resamples: parseCount(values.resamples, 'resamples') };
   const dataset = await loadDataset(positionals[0]!);
   const gateFile = values.gate;
   if (gateFile !== undefined) parseGates(await readText(gateFile, 'the gates file'), gateFile); // fail fast on a bad gates file
@@ -185,9 +189,9 @@ export async function run(args: string[]): Promise<number> {
     }
     report = await runEval({ ingestion: context.ingestion, answerer }, dataset, {
       engine: engine as EngineName | undefined,
-      limit: parseCount(values.limit, 'limit'),
-      topK: parseCount(values['top-k'], 'top-k'),
-      bootstrap: { seed: parseCount(values.seed, 'seed') ?? 1, resamples: parseCount(values.resamples, 'resamples') },
+      limit,
+      topK,
+      bootstrap,
       onProgress: reporter.onProgress,
       // Re-load files with beleg's loader to learn PDF page spans, so citation pages can be checked.
       loadPages: (input) =>
