@@ -47,7 +47,7 @@ export async function generateTokens(session: LlamaSession, options: GenerateTok
     if (options.signal?.aborted) throw new CancelledError('The generation was cancelled.');
   };
 
-  session.reset();
+  session.reset(options.promptIds.length + limit);
   throwIfAborted();
   const prefillStart = performance.now();
   let logits = await session.forward(options.promptIds);

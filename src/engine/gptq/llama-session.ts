@@ -18,10 +18,18 @@ export class LlamaSession {
   #pastKeys: OnnxTensor[] = [];
   #pastValues: OnnxTensor[] = [];
   #length = 0;
+  /**
+   * With the fused GroupQueryAttention graph the cache is one preallocated buffer per layer,
+   * [1, kvHeads, capacity, headDim], bound as both `past_*` input and `present_*` output: the
+   * kernel appends the new keys and values in place, so nothing is copied per step.
+   */
+  readonly #sharedBuffer: boolean;
+  #capacity = 0;
 
   private constructor(session: OnnxSession, shape: LlamaShape) {
     this.#session = session;
     this.shape = shape;
+    this.#sharedBuffer = session.inputNames.includes('seqlens_k');
     this.reset();
   }
 
@@ -40,12 +48,18 @@ export class LlamaSession {
     return this.#length;
   }
 
-  /** Forgets the cache, to start a new sequence. */
-  reset(): void {
+  /**
+   * Forgets the cache, to start a new sequence. `capacity` is how many tokens to make room for
+   * up front (prompt + new tokens); the cache grows by doubling if more come.
+   */
+  reset(capacity = 256): void {
     this.#disposeCache();
-    const empty = [1, this.shape.kvHeads, 0, this.shape.headDim];
-    this.#pastKeys = Array.from({ length: this.shape.layers }, () => new Tensor('float32', new Float32Array(0), empty));
-    this.#pastValues = Array.from({ length: this.shape.layers }, () => new Tensor('float32', new Float32Array(0), empty));
+    this.#capacity = Math.min(capacity, this.shape.maxPositions);
+    const length = this.#sharedBuffer ? this.#capacity : 0;
+    const dims = [1, this.shape.kvHeads, length, this.shape.headDim];
+    const make = () => new Tensor('float32', new Float32Array(this.shape.kvHeads * length * this.shape.headDim), dims);
+    this.#pastKeys = Array.from({ length: this.shape.layers }, make);
+    this.#pastValues = Array.from({ length: this.shape.layers }, make);
     this.#length = 0;
   }
 
@@ -61,6 +75,7 @@ export class LlamaSession {
     if (total > this.shape.maxPositions) {
       throw new RangeError(`The sequence would have ${total} tokens; the model allows ${this.shape.maxPositions}.`);
     }
+    if (this.#sharedBuffer && total > this.#capacity) this.#grow(Math.min(this.shape.maxPositions, Math.max(total, 2 * this.#capacity)));
     const wanted = options.allPositions ? Array.from({ length: count }, (_, index) => index) : [count - 1];
     const available: Record<string, () => OnnxTensor> = {
       input_ids: () => new Tensor('int64', BigInt64Array.from(tokens, (token) => BigInt(token)), [1, count]),
@@ -81,13 +96,45 @@ export class LlamaSession {
       feeds[`past_key_${layer}`] = this.#pastKeys[layer];
       feeds[`past_value_${layer}`] = this.#pastValues[layer];
     }
+    if (this.#sharedBuffer) {
+      const fetches: Record<string, OnnxTensor | null> = { logits: null };
+      for (let layer = 0; layer < this.shape.layers; layer++) {
+        fetches[`present_key_${layer}`] = this.#pastKeys[layer];
+        fetches[`present_value_${layer}`] = this.#pastValues[layer];
+      }
+      const results = await this.#session.run(feeds, fetches);
+      for (const name of scalarInputs) feeds[name].dispose();
+      this.#length = total;
+      return this.#takeLogits(results.logits);
+    }
     const results = await this.#session.run(feeds);
     for (const name of scalarInputs) feeds[name].dispose();
     this.#disposeCache();
     this.#pastKeys = Array.from({ length: this.shape.layers }, (_, layer) => results[`present_key_${layer}`]);
     this.#pastValues = Array.from({ length: this.shape.layers }, (_, layer) => results[`present_value_${layer}`]);
     this.#length = total;
-    const logits = results.logits;
+    return this.#takeLogits(results.logits);
+  }
+
+  /** Moves the shared cache into larger buffers, keeping the first `length` positions. */
+  #grow(capacity: number): void {
+    const { kvHeads, headDim } = this.shape;
+    const move = (tensor: OnnxTensor) => {
+      const old = tensor.data as Float32Array;
+      const larger = new Float32Array(kvHeads * capacity * headDim);
+      for (let head = 0; head < kvHeads; head++) {
+        const from = head * this.#capacity * headDim;
+        larger.set(old.subarray(from, from + this.#length * headDim), head * capacity * headDim);
+      }
+      tensor.dispose();
+      return new Tensor('float32', larger, [1, kvHeads, capacity, headDim]);
+    };
+    this.#pastKeys = this.#pastKeys.map(move);
+    this.#pastValues = this.#pastValues.map(move);
+    this.#capacity = capacity;
+  }
+
+  #takeLogits(logits: OnnxTensor): Float32Array {
     const data = logits.data as Float32Array;
     const copy = new Float32Array(data);
     logits.dispose();
