@@ -9,6 +9,7 @@ import { UnprocessableDocumentError } from '../../errors.ts';
 import type { LoadedDocument } from '../types.ts';
 import { decodeText } from './decode-text.ts';
 import { detectLanguage } from './detect-language.ts';
+import { limitNesting } from './limit-html-nesting.ts';
 import { normalizeText } from './normalize-text.ts';
 import { SectionBuilder } from './section-builder.ts';
 
@@ -33,6 +34,8 @@ const BLOCK_ELEMENTS = new Set([
   'summary', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr', 'ul',
 ]);
 const HEADING = /^h([1-6])$/;
+/** Deeper elements lose their tags (not their text); real pages nest far less. */
+const MAX_NESTING = 400;
 
 /**
  * Loads an HTML page. The charset comes from `contentType` (the HTTP header), else from
@@ -41,7 +44,7 @@ const HEADING = /^h([1-6])$/;
  */
 export function loadHtml(bytes: Uint8Array, options: { contentType?: string | null; baseUrl?: string } = {}): LoadedDocument {
   const html = decodeText(bytes, headerCharset(options.contentType) ?? metaCharset(bytes));
-  const $ = cheerio.load(html);
+  const $ = cheerio.load(limitNesting(html, MAX_NESTING));
   const title = cleanInline($('title').first().text()) || cleanInline($('meta[property="og:title"]').attr('content') ?? '') || null;
   const canonicalUrl = resolveUrl($('link[rel~="canonical"]').attr('href'), options.baseUrl);
 
@@ -67,36 +70,43 @@ export function loadHtml(bytes: Uint8Array, options: { contentType?: string | nu
     builder.addBlock(cleanBlock(inline));
     inline = '';
   };
-  const walk = (node: AnyNode) => {
+  // Depth-first walk with an explicit stack: hostile pages nest elements 100 000 deep.
+  const stack: Step[] = [...root].reverse().map((node) => ({ node }));
+  while (stack.length > 0) {
+    const step = stack.pop()!;
+    if ('closeTag' in step) {
+      if (BLOCK_ELEMENTS.has(step.closeTag)) flush();
+      else if (step.closeTag === 'td' || step.closeTag === 'th') inline += ' ';
+      continue;
+    }
+    const node = step.node;
     if (node.type === 'text') {
       inline += node.data;
-      return;
+      continue;
     }
-    if (node.type !== 'tag' && node.type !== 'root') return;
+    if (node.type !== 'tag' && node.type !== 'root') continue;
     const element = node as Element;
     const tag = element.tagName?.toLowerCase() ?? '';
     const heading = HEADING.exec(tag);
     if (heading) {
       flush();
-      builder.addHeading(Number(heading[1]), cleanInline($(element).text()));
-      return;
+      builder.addHeading(Number(heading[1]), cleanInline(textOf(element)));
+      continue;
     }
     if (tag === 'br') {
       inline += '\n';
-      return;
+      continue;
     }
     if (tag === 'pre') {
       flush();
-      builder.addBlock(normalizeText($(element).text()));
-      return;
+      builder.addBlock(normalizeText(textOf(element)));
+      continue;
     }
-    const isBlock = BLOCK_ELEMENTS.has(tag);
-    if (isBlock) flush();
-    for (const child of element.children ?? []) walk(child);
-    if (isBlock) flush();
-    else if (tag === 'td' || tag === 'th') inline += ' ';
-  };
-  for (const node of root) walk(node);
+    if (BLOCK_ELEMENTS.has(tag)) flush();
+    stack.push({ closeTag: tag });
+    const children = element.children ?? [];
+    for (let index = children.length - 1; index >= 0; index--) stack.push({ node: children[index]! });
+  }
   flush();
 
   const { text, sections } = builder.finish();
@@ -118,16 +128,33 @@ export function loadHtml(bytes: Uint8Array, options: { contentType?: string | nu
   };
 }
 
+type Step = { node: AnyNode } | { closeTag: string };
+
+/** The text of a node and its descendants, without recursion (cheerio's .text() recurses). */
+function textOf(root: AnyNode): string {
+  const parts: string[] = [];
+  const stack: AnyNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'text') parts.push(node.data);
+    else if ('children' in node) {
+      for (let index = node.children.length - 1; index >= 0; index--) stack.push(node.children[index]!);
+    }
+  }
+  return parts.join('');
+}
+
 /** The element holding the page's main content: `<main>`, `[role=main]`, the largest `<article>`, or `<body>`. */
 function mainContent($: cheerio.CheerioAPI): AnyNode[] {
   for (const selector of ['main', '[role="main"]']) {
     const found = $(selector).first();
-    if (found.length > 0 && cleanInline(found.text()).length > 0) return found.toArray();
+    if (found.length > 0 && cleanInline(textOf(found[0]!)).length > 0) return found.toArray();
   }
   const articles = $('article').toArray();
   if (articles.length > 0) {
-    const largest = articles.reduce((best, article) => ($(article).text().length > $(best).text().length ? article : best));
-    if (cleanInline($(largest).text()).length > 0) return [largest];
+    const lengths = new Map(articles.map((article) => [article, textOf(article).length]));
+    const largest = articles.reduce((best, article) => (lengths.get(article)! > lengths.get(best)! ? article : best));
+    if (cleanInline(textOf(largest)).length > 0) return [largest];
   }
   const body = $('body');
   return body.length > 0 ? body.toArray() : $.root().toArray();

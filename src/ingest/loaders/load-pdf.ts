@@ -25,7 +25,7 @@ export async function loadPdf(bytes: Uint8Array, options: { signal?: AbortSignal
   let proxy: Awaited<ReturnType<typeof getDocumentProxy>>;
   try {
     // pdf.js may detach the buffer it is given: hand it a copy so the caller keeps its bytes.
-    proxy = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0, stopAtErrors: true });
+    proxy = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 });
   } catch (error) {
     throw classifyOpenError(error);
   }
