@@ -8,7 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AnswerService } from '../src/answer/answer-service.ts';
 import { parseAnswer } from '../src/answer/parse-answer.ts';
+import { splitSentences } from '../src/ingest/split-sentences.ts';
+import { buildGroundedPrompt } from '../src/retrieve/build-prompt.ts';
 import { createQuoteMask } from '../src/engine/constrain/create-quote-mask.ts';
 import { GptqLanguageModel } from '../src/engine/gptq/gptq-language-model.ts';
 import { REFUSAL, type GroundedPrompt, type PromptSource } from '../src/engine/language-model.ts';
@@ -89,4 +92,48 @@ describe('quote mask on the tiny GPTQ model', () => {
     expect(finished).toBeGreaterThanOrEqual(18);
     expect(quotes).toBeGreaterThan(0);
   }, 120_000);
+
+  it('through the answer service: every answer is verified against the stored text or declined by the model', async () => {
+    const stored = new Map([
+      ['rhein', 'Der Rhein ist 1233 Kilometer lang. Im Handbuch steht ENDINPUT als Wort.\nEr mündet bei Rotterdam in die Nordsee.'],
+      ['donau', 'Die Donau fließt durch Wien. Sie mündet ins Schwarze Meer. Die Donau fließt durch Wien.'],
+    ]);
+    const answerer = new AnswerService({
+      retrieve: async () =>
+        [...stored].map(([id, text], index) => ({
+          chunk: {
+            id: `${id}-0`,
+            documentId: id,
+            ordinal: 0,
+            text,
+            charStart: 0,
+            charEnd: text.length,
+            page: null,
+            headingPath: null,
+            tokenCount: 0,
+            sentenceOffsets: splitSentences(text).flatMap((span) => [span.charStart, span.charEnd]),
+          },
+          document: { id, title: id === 'rhein' ? 'Der Rhein' : null, url: id === 'donau' ? 'https://example.org/donau' : null, fileName: null },
+          score: 1 / (index + 1),
+        })),
+      buildPrompt: (question, chunks) => buildGroundedPrompt({ question, chunks, tokenizer: model.tokenizer }),
+      getText: async (id) => stored.get(id)!,
+      engines: { gptq: model },
+      defaultEngine: 'gptq',
+      maxNewTokens: 80,
+      // Greedy, this random model always refuses here; sampling makes it quote too.
+      sampling: { kind: 'sample', temperature: 1.5, topP: 1, topK: 50, repetitionPenalty: 1, seed: 3 },
+    });
+    for (const question of ['Wie lang ist der Rhein?', 'Wohin mündet die Donau?', 'Was steht im Handbuch?', 'Wer baute Wien?']) {
+      const answer = await answerer.answer({ question });
+      if (answer.declined) {
+        expect(answer.reason).toBe('model_declined');
+        continue;
+      }
+      for (const citation of answer.citations) expect(stored.get(citation.documentId)!.slice(citation.charStart, citation.charEnd)).toBe(citation.quote);
+    }
+    expect(answerer.counters().declined.unverifiable_quote).toBe(0);
+    expect(answerer.counters().answered).toBeGreaterThan(0);
+  }, 120_000);
 });
+
