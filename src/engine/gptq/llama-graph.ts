@@ -14,10 +14,12 @@
  * With accuracy level 4 (fast mode) the lm_head is quantized to 8 bits as well; at level 0 it stays
  * float32 and the numerics follow transformers' LlamaForCausalLM in float32: RMSNorm `w * x / sqrt(mean(x²) + eps)`,
  * RoPE with the rotate_half convention, softmax(q·kᵀ/√d + mask)·v, SiLU MLP, untied or tied lm_head.
- * Grouped-query attention: the query heads sharing a key/value head are folded into one batch
- * dimension so k and v are never copied per query head.
+ * Attention is onnxruntime's fused GroupQueryAttention by default (RoPE, causal mask, GQA, KV
+ * append); the `plain` variant spells it out in standard ops, folding the query heads that share
+ * a key/value head into one batch dimension so k and v are never copied per query head.
  */
-import { float, type GraphBuilder } from '../onnx/graph-builder.ts';
+import { DataType, float, type GraphBuilder } from '../onnx/graph-builder.ts';
+import { decodeFloat16, encodeFloat16 } from '../safetensors/float16.ts';
 import type { LlamaShape } from './checkpoint-config.ts';
 import type { NBitsLinear } from './repack-matmul-nbits.ts';
 
@@ -190,9 +192,20 @@ export async function buildLlamaGraph(
   };
 
   // ---- embeddings
+  // Stored as float16 when that is exact (checkpoints keep it in float16): half the memory, and
+  // only one row per token is read. A float32 copy is kept only when the exact lm_head is tied to it.
   const embedding = await weights.embedding();
-  const embeddingTable = builder.floats('model.embed_tokens.weight', [vocabSize, hiddenSize], embedding);
-  let hidden = builder.op('Gather', [embeddingTable, inputIds], { axis: 0 }); // [1, sequence, hidden]
+  const quantizedHead = options.accuracyLevel >= 4 && hiddenSize % 32 === 0;
+  const halfEmbedding = shape.tieWordEmbeddings && !quantizedHead ? null : exactFloat16(embedding);
+  let embeddingTable = '';
+  let hidden: string; // [1, sequence, hidden]
+  if (halfEmbedding) {
+    const halfTable = builder.initializer('model.embed_tokens.weight', 'float16', [vocabSize, hiddenSize], halfEmbedding);
+    hidden = builder.op('Cast', [builder.op('Gather', [halfTable, inputIds], { axis: 0 })], { to: DataType.float });
+  } else {
+    embeddingTable = builder.floats('model.embed_tokens.weight', [vocabSize, hiddenSize], embedding);
+    hidden = builder.op('Gather', [embeddingTable, inputIds], { axis: 0 });
+  }
 
   // ---- decoder layers
   for (let layer = 0; layer < shape.layers; layer++) {
@@ -224,7 +237,7 @@ export async function buildLlamaGraph(
   const wanted = builder.op('Gather', [finalNormed, logitsPositions], { axis: 1 }); // [1, wanted, hidden]
   const lmHead = (await weights.lmHead()) ?? embedding;
   let logits: string;
-  if (options.accuracyLevel >= 4 && hiddenSize % 32 === 0) {
+  if (quantizedHead) {
     // Fast mode: the lm_head (the largest single matrix read per token) as 8-bit blocks of 32.
     const quantized = quantizeRowsInt8(lmHead, vocabSize, hiddenSize, 32);
     logits = builder.op(
@@ -238,7 +251,7 @@ export async function buildLlamaGraph(
       'com.microsoft',
     );
   } else {
-    const headTable = lmHead === embedding ? embeddingTable : builder.floats('lm_head.weight', [vocabSize, hiddenSize], lmHead);
+    const headTable = lmHead === embedding && embeddingTable ? embeddingTable : builder.floats('lm_head.weight', [vocabSize, hiddenSize], lmHead);
     const flat = builder.op('Reshape', [wanted, builder.int64s('flat_shape', [2], [-1, hiddenSize])]);
     logits = builder.op('Gemm', [flat, headTable], { transB: 1 });
   }
@@ -265,6 +278,14 @@ export function quantizeRowsInt8(matrix: Float32Array, rows: number, columns: nu
     }
   }
   return { packed, scales };
+}
+
+/** `values` as float16 bytes if every value is exactly representable, else null. */
+function exactFloat16(values: Float32Array): Uint8Array | null {
+  const encoded = encodeFloat16(values);
+  const decoded = decodeFloat16(encoded);
+  for (let index = 0; index < values.length; index++) if (decoded[index] !== values[index]) return null;
+  return encoded;
 }
 
 /** The first half of each row of a [maxPositions, headDim] table (the two halves are equal). */
