@@ -111,6 +111,8 @@ export class IngestionService implements Ingestion {
   readonly #options: IngestionServiceOptions;
   readonly #batchSize: number;
   readonly #queue: string[] = [];
+  /** The ids in #queue, for constant-time membership checks with thousands queued. */
+  readonly #queued = new Set<string>();
   /** Documents of the running batch, each with its own abort (remove aborts one, close all). */
   readonly #running = new Map<string, AbortController>();
   #batch: Promise<void> | null = null;
@@ -152,7 +154,7 @@ export class IngestionService implements Ingestion {
     const row = this.#repository.find(id);
     if (!row) throw new NotFoundError('Document', id);
     if (row.status === 'ready' || row.status === 'failed') return toDocumentRecord(row);
-    if (!this.#running.has(row.id) && !this.#queue.includes(row.id)) {
+    if (!this.#running.has(row.id) && !this.#queued.has(row.id)) {
       throw new CancelledError(`Document '${row.id}' is ${row.status} but not queued in this process; it resumes at the next start.`);
     }
     return this.#settled(row.id);
@@ -176,8 +178,7 @@ export class IngestionService implements Ingestion {
     if (!row) throw new NotFoundError('Document', id);
     const job = this.#repository.job(row.id);
     this.#removed.add(row.id);
-    const queued = this.#queue.indexOf(row.id);
-    if (queued >= 0) this.#queue.splice(queued, 1);
+    if (this.#queued.delete(row.id)) this.#queue.splice(this.#queue.indexOf(row.id), 1);
     this.#running.get(row.id)?.abort(new CancelledError(`Document '${row.id}' was removed while it was being indexed.`));
     // SQLite first: once this commits the document is gone for retrieval, whatever happens next.
     this.#repository.remove(row.id);
@@ -262,6 +263,7 @@ export class IngestionService implements Ingestion {
     this.#closed ??= (async () => {
       this.#closing = true;
       this.#queue.length = 0;
+      this.#queued.clear();
       for (const controller of this.#running.values()) controller.abort(new CancelledError('beleg is shutting down.'));
       await this.#batch;
       for (const id of [...this.#waiters.keys()]) this.#rejectWaiters(id, new CancelledError('beleg shut down before the document was indexed; it resumes at the next start.'));
@@ -334,9 +336,10 @@ export class IngestionService implements Ingestion {
   // ---- the queue -------------------------------------------------------------------------------
 
   #enqueue(id: string): void {
-    if (this.#closing || this.#running.has(id) || this.#queue.includes(id)) return;
+    if (this.#closing || this.#running.has(id) || this.#queued.has(id)) return;
     this.#removed.delete(id);
     this.#queue.push(id);
+    this.#queued.add(id);
     // On the next turn of the event loop, so documents submitted together share a batch.
     if (!this.#pumpScheduled) {
       this.#pumpScheduled = true;
@@ -351,6 +354,7 @@ export class IngestionService implements Ingestion {
   #pump(): void {
     if (this.#closing || this.#batch !== null || this.#queue.length === 0) return;
     const ids = this.#queue.splice(0, this.#batchSize);
+    for (const id of ids) this.#queued.delete(id);
     for (const id of ids) this.#running.set(id, new AbortController());
     this.#batch = this.#processBatch(ids)
       .catch((error: unknown) => {
@@ -380,6 +384,7 @@ export class IngestionService implements Ingestion {
         const rest = ids.slice(position);
         for (const restId of rest) this.#running.delete(restId);
         this.#queue.unshift(...rest);
+        for (const restId of rest) this.#queued.add(restId);
         break;
       }
       const job = this.#repository.job(id);
