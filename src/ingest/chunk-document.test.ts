@@ -87,6 +87,16 @@ describe('chunkDocument', () => {
     expect(chunks.at(-1)!.text).toContain('Kurzer Satz danach.');
   });
 
+  it('cuts an over-long sentence after a comma rather than mid-clause when it can', () => {
+    const clauses = Array.from({ length: 12 }, (_, index) => `die ${index + 1}. Gruppe der Bürgerinnen und Bürger aus der Altstadt`);
+    const sentence = `Zur Versammlung kamen ${clauses.join(', ')}.`;
+    const document = documentOf(sentence);
+    const chunks = chunkDocument(document, tokenizer, { maxTokens: 40, overlapSentences: 0 });
+    expectExactChunks(document, chunks, 40);
+    expect(chunks.length).toBeGreaterThan(3);
+    for (const chunk of chunks.slice(0, -1)) expect(chunk.text).toMatch(/,$/);
+  });
+
   it('cuts a single word longer than the budget between characters', () => {
     const word = 'Donaudampfschifffahrtsgesellschaftskapitänsmütze'.repeat(8);
     const document = documentOf(`${word}.`);

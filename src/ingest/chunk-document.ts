@@ -185,9 +185,13 @@ function fitSentence(text: string, sentence: SentenceSpan, tokenizer: TokenCount
   return splitLongSpan(text, sentence, tokenizer, maxTokens);
 }
 
+/** A word that ends a clause: a piece of an over-long sentence best ends after one. */
+const CLAUSE_END = /[,;:)\u2013\u2014]$|^[\u2013\u2014-]$/u;
+
 /**
- * Cuts an over-long sentence at whitespace into pieces of at most `maxTokens` tokens; a single
- * word longer than that is cut between characters (never inside a surrogate pair).
+ * Cuts an over-long sentence into pieces of at most `maxTokens` tokens, preferably after a clause
+ * (comma, semicolon, colon, dash), else at whitespace; a single word longer than the budget is cut
+ * between characters (never inside a surrogate pair). Offsets stay exact either way.
  */
 function splitLongSpan(text: string, span: SentenceSpan, tokenizer: TokenCounter, maxTokens: number): MeasuredSentence[] {
   const words: SentenceSpan[] = [];
@@ -206,10 +210,20 @@ function splitLongSpan(text: string, span: SentenceSpan, tokenizer: TokenCounter
       if (tokenizer.count(text.slice(words[index]!.charStart, words[middle - 1]!.charEnd)) <= maxTokens) low = middle;
       else high = middle - 1;
     }
+    // Unless the rest fits, end the piece after a clause (",", ";", ":", dash) in its last half.
+    let end = low;
+    if (low < words.length) {
+      for (let candidate = low; candidate > index + Math.max(1, Math.floor((low - index) / 2)); candidate--) {
+        if (CLAUSE_END.test(text.slice(words[candidate - 1]!.charStart, words[candidate - 1]!.charEnd))) {
+          end = candidate;
+          break;
+        }
+      }
+    }
     const charStart = words[index]!.charStart;
-    const charEnd = words[low - 1]!.charEnd;
+    const charEnd = words[end - 1]!.charEnd;
     pieces.push({ charStart, charEnd, tokenCount: tokenizer.count(text.slice(charStart, charEnd)) });
-    index = low;
+    index = end;
   }
   return pieces;
 }
