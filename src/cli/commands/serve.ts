@@ -6,10 +6,12 @@
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
+import type { Answerer } from '../../answer/answer-contract.ts';
 import { createApp } from '../../api/app.ts';
 import { openAppContext } from '../../app-context.ts';
 import { loadConfig, type Config } from '../../config.ts';
 import { createEngines } from '../../engine/create-engine.ts';
+import type { LanguageModel } from '../../engine/language-model.ts';
 import { createAnswerService } from './ask.ts';
 
 const usage = `Usage: beleg serve [--host H] [--port P] [--data-dir DIR]
@@ -64,10 +66,19 @@ export async function run(args: string[]): Promise<number> {
   }
 
   const context = await openAppContext(config);
-  let engines: Awaited<ReturnType<typeof createEngines>>['engines'];
-  let defaultEngine: string;
+  // A composition root that exposes its own answerer takes precedence; otherwise wire the
+  // engines and the answer service the way `beleg ask` does.
+  const provided = (context as { answerer?: Answerer }).answerer;
+  let engines: Record<string, LanguageModel> = {};
+  let answerer: Answerer;
   try {
-    ({ engines, defaultEngine } = await createEngines(config, { tokenizer: context.tokenizer, onProgress: (message) => console.error(message) }));
+    if (provided) {
+      answerer = provided;
+    } else {
+      const created = await createEngines(config, { tokenizer: context.tokenizer, onProgress: (message) => console.error(message) });
+      engines = created.engines;
+      answerer = createAnswerService(context, engines, created.defaultEngine);
+    }
   } catch (error) {
     await context.close();
     throw error;
@@ -76,7 +87,6 @@ export async function run(args: string[]): Promise<number> {
     for (const engine of Object.values(engines).reverse()) await engine.dispose();
     await context.close();
   };
-  const answerer = createAnswerService(context, engines, defaultEngine);
   const app = createApp({
     config,
     ingestion: context.ingestion,
