@@ -1,0 +1,155 @@
+/**
+ * Retrieval latency: p50/p95 of hybrid top-10 (full-text + vector, fused) on the LanceDB chunk
+ * store at growing sizes, without and with an ANN (IVF-PQ) index on the vectors.
+ *
+ * Synthetic data: chunks of 60–120 words drawn (Zipf-like) from the vocabulary of the XQuAD-de
+ * paragraphs, so the full-text index sees real German word forms; random unit vectors of 384
+ * dimensions (multilingual-e5-small's size). Queries: 6 words drawn the same way, with a random
+ * query vector (embedding time is not part of retrieval and is excluded).
+ *
+ * Run: `npx tsx bench/retrieval-latency/run.ts [sizes, default 10000,100000]`
+ * Writes bench/results/retrieval-latency.json.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as lancedb from '@lancedb/lancedb';
+import type { EmbeddingModel } from '../../src/engine/embedding-model.ts';
+import type { ChunkRow } from '../../src/store/chunk-store.ts';
+import { LanceChunkStore } from '../../src/store/lancedb/index.ts';
+import { CHUNKS_TABLE, chunkTableSchema, toTableRow } from '../../src/store/lancedb/chunk-table-schema.ts';
+import { createHybridSearch } from '../../src/retrieve/hybrid-search.ts';
+
+const DIMENSIONS = 384;
+const QUERIES = 200;
+const WARM_UP = 20;
+
+const sizes = (process.argv[2] ?? '10000,100000').split(',').map(Number);
+const datasetPath = path.resolve(import.meta.dirname, '../../../shared/datasets/xquad-de-dev/xquad.de.dev.json');
+const squad = JSON.parse(readFileSync(datasetPath, 'utf8')) as { data: Array<{ paragraphs: Array<{ context: string }> }> };
+
+// Vocabulary ordered by frequency in XQuAD-de, sampled with a Zipf-like law.
+const counts = new Map<string, number>();
+for (const article of squad.data) {
+  for (const paragraph of article.paragraphs) {
+    for (const word of paragraph.context.match(/\p{L}+/gu) ?? []) counts.set(word, (counts.get(word) ?? 0) + 1);
+  }
+}
+const vocabulary = [...counts.entries()].sort((left, right) => right[1] - left[1]).map(([word]) => word);
+
+let state = 12345;
+function random(): number {
+  state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+  return state / 4294967296;
+}
+const zipfWord = () => vocabulary[Math.min(vocabulary.length - 1, Math.floor(Math.exp(random() * Math.log(vocabulary.length + 1)) - 1))]!;
+const words = (count: number) => Array.from({ length: count }, zipfWord).join(' ');
+function unitVector(): Float32Array {
+  const vector = Float32Array.from({ length: DIMENSIONS }, () => random() * 2 - 1);
+  const norm = Math.hypot(...vector);
+  return vector.map((value) => value / norm);
+}
+
+/** Returns random query vectors: retrieval is measured, not embedding. */
+const randomModel: EmbeddingModel = {
+  modelId: 'bench/random',
+  dimensions: DIMENSIONS,
+  maxBatch: 64,
+  embedDocuments: async (texts) => texts.map(unitVector),
+  embedQuery: async () => unitVector(),
+  dispose: async () => {},
+};
+
+function percentile(sorted: number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
+}
+
+type Latency = { p50: number; p95: number; mean: number };
+
+async function measure(store: LanceChunkStore, label: string, weights?: { text?: number; vector?: number }): Promise<Latency> {
+  const search = createHybridSearch({ store, embeddingModel: randomModel, weights });
+  const timings: number[] = [];
+  for (let index = 0; index < WARM_UP + QUERIES; index += 1) {
+    const query = words(6);
+    const started = performance.now();
+    await search.search({ query, limit: 10, candidates: 50 });
+    const elapsed = performance.now() - started;
+    if (index >= WARM_UP) timings.push(elapsed);
+  }
+  timings.sort((left, right) => left - right);
+  const result = { p50: percentile(timings, 0.5), p95: percentile(timings, 0.95), mean: timings.reduce((sum, value) => sum + value, 0) / timings.length };
+  console.log(`${label.padEnd(34)} p50 ${result.p50.toFixed(1)} ms  p95 ${result.p95.toFixed(1)} ms  mean ${result.mean.toFixed(1)} ms`);
+  return result;
+}
+
+const results: Array<Record<string, unknown>> = [];
+const root = mkdtempSync(path.join(tmpdir(), 'beleg-retrieval-latency-'));
+try {
+  for (const size of sizes) {
+    const directory = path.join(root, String(size));
+    const loadStarted = performance.now();
+    // The table is written here in the store's own schema with the store's German full-text
+    // index, then opened by the store. (Loading through store.add and store.optimize() hung at
+    // 100K chunks here, idle in LanceDB's optimize, so this bench avoids optimize.)
+    const rows: ChunkRow[] = [];
+    for (let index = 0; index < size; index += 1) {
+      const text = words(60 + Math.floor(random() * 60));
+      rows.push({
+        id: `chunk-${index}`,
+        documentId: `document-${Math.floor(index / 20)}`,
+        ordinal: index % 20,
+        text,
+        charStart: 0,
+        charEnd: text.length,
+        page: null,
+        headingPath: null,
+        tokenCount: 0,
+        sentenceOffsets: [0, text.length],
+        vector: unitVector(),
+      });
+    }
+    const writer = await lancedb.connect(directory);
+    const created = await writer.createTable(CHUNKS_TABLE, rows.map((row) => toTableRow(row, DIMENSIONS)), { schema: chunkTableSchema(DIMENSIONS) });
+    rows.length = 0;
+    await created.createIndex('text', { config: lancedb.Index.fts({ language: 'German', stem: true, removeStopWords: true, asciiFolding: true }), name: 'text_idx' });
+    created.close();
+    writer.close();
+    let store = await LanceChunkStore.open({ directory, vectorDimension: DIMENSIONS });
+    const loadSeconds = (performance.now() - loadStarted) / 1000;
+    console.log(`\n${size} chunks loaded and full-text indexed in ${loadSeconds.toFixed(1)} s`);
+    const textOnly = await measure(store, `${size} text only`, { vector: 0 });
+    const flatVectorOnly = await measure(store, `${size} vector only, flat`, { text: 0 });
+    const flat = await measure(store, `${size} hybrid, flat vectors`);
+    await store.close();
+
+    const indexStarted = performance.now();
+    const connection = await lancedb.connect(directory);
+    const table = await connection.openTable(CHUNKS_TABLE);
+    const numPartitions = Math.max(1, Math.round(Math.sqrt(size)));
+    await table.createIndex('vector', { config: lancedb.Index.ivfPq({ numPartitions, numSubVectors: DIMENSIONS / 8, distanceType: 'cosine' }) });
+    table.close();
+    connection.close();
+    const indexSeconds = (performance.now() - indexStarted) / 1000;
+    console.log(`IVF-PQ index (${numPartitions} partitions) built in ${indexSeconds.toFixed(1)} s`);
+    store = await LanceChunkStore.open({ directory, vectorDimension: DIMENSIONS });
+    const annVectorOnly = await measure(store, `${size} vector only, IVF-PQ`, { text: 0 });
+    const ann = await measure(store, `${size} hybrid, IVF-PQ`);
+    await store.close();
+
+    results.push({ chunks: size, loadAndFullTextIndexSeconds: loadSeconds, annIndexSeconds: indexSeconds, annPartitions: numPartitions, textOnly, vectorOnlyFlat: flatVectorOnly, vectorOnlyIvfPq: annVectorOnly, hybridFlatVectors: flat, hybridIvfPq: ann });
+    rmSync(directory, { recursive: true, force: true });
+  }
+  const output = {
+    benchmark: 'retrieval-latency',
+    what: `hybrid top-10 (LanceDB German full-text + cosine vector search over ${DIMENSIONS}-d vectors, 50 candidates each, reciprocal rank fusion) through createHybridSearch; ${QUERIES} queries after ${WARM_UP} warm-up; milliseconds`,
+    data: 'synthetic chunks of 60-120 words sampled from the XQuAD-de vocabulary; random unit vectors',
+    date: new Date().toISOString(),
+    machine: '2 CPU cores shared with other work',
+    results,
+  };
+  const resultsDirectory = path.resolve(import.meta.dirname, '../results');
+  mkdirSync(resultsDirectory, { recursive: true });
+  writeFileSync(path.join(resultsDirectory, 'retrieval-latency.json'), `${JSON.stringify(output, null, 2)}\n`);
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
