@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BelegError, UnprocessableDocumentError } from '../src/errors.ts';
+import { BelegError, CancelledError, UnprocessableDocumentError } from '../src/errors.ts';
 import { loadDocument, type LoadOptions } from '../src/ingest/load-document.ts';
 import type { LoadedDocument } from '../src/ingest/types.ts';
 import { makeImageOnlyPdf, makeTextPdf } from './helpers/make-pdf.ts';
@@ -198,6 +198,14 @@ describe('PDF loader on bad PDFs', () => {
 
   it('refuses an empty file with empty_document', async () => {
     await expectCode(loadPdf(new Uint8Array(0)), 'empty_document');
+  });
+
+  it('stops between pages when the signal aborts', async () => {
+    const controller = new AbortController();
+    const pending = loadDocument({ kind: 'file', fileName: 'bericht.pdf', bytes: fixture('stadtbericht-libreoffice.pdf') }, { ...options, signal: controller.signal });
+    controller.abort();
+    const error = await pending.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CancelledError);
   });
 
   it('leaves the caller its bytes (pdf.js gets a copy)', async () => {

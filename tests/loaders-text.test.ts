@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BelegError, DocumentTooLargeError, UnsupportedDocumentError } from '../src/errors.ts';
+import { BelegError, CancelledError, DocumentTooLargeError, UnsupportedDocumentError } from '../src/errors.ts';
 import { loadDocument, type LoadOptions } from '../src/ingest/load-document.ts';
 import type { DocumentInput } from '../src/ingest/types.ts';
 
@@ -108,6 +108,6 @@ describe('dispatch and limits', () => {
   it('stops when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(loadDocument(file('a.txt', encode('Text.')), { ...options, signal: controller.signal })).rejects.toThrow();
+    await expect(loadDocument(file('a.txt', encode('Text.')), { ...options, signal: controller.signal })).rejects.toBeInstanceOf(CancelledError);
   });
 });

@@ -3,7 +3,7 @@
  * page or section spans out. Dispatches by content (magic bytes) first, then by name and MIME
  * type; each format's library stays inside its own loader.
  */
-import { DocumentTooLargeError, UnprocessableDocumentError } from '../errors.ts';
+import { CancelledError, DocumentTooLargeError, UnprocessableDocumentError } from '../errors.ts';
 import type { HostResolver } from './fetch/host-resolver.ts';
 import { decodeText } from './loaders/decode-text.ts';
 import { detectDocumentType, type DocumentType } from './loaders/detect-document-type.ts';
@@ -30,10 +30,10 @@ export type LoadOptions = {
  * Loads one document. Throws (all BelegError subclasses): UnsupportedDocumentError for types beleg
  * cannot read, DocumentTooLargeError over `maxBytes`, UnprocessableDocumentError with codes
  * `empty_document`, `pdf_scanned`, `pdf_encrypted`, `pdf_corrupt`, `html_no_content`, and for URLs
- * BlockedUrlError and FetchFailedError.
+ * BlockedUrlError and FetchFailedError; CancelledError when `signal` aborts.
  */
 export async function loadDocument(input: DocumentInput, options: LoadOptions): Promise<LoadedDocument> {
-  options.signal?.throwIfAborted();
+  if (options.signal?.aborted) throw new CancelledError('Loading the document was cancelled.');
   switch (input.kind) {
     case 'text': {
       const bytes = new TextEncoder().encode(input.text);
