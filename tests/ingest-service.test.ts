@@ -137,6 +137,22 @@ describe('ingestion service', () => {
     await context.close();
   });
 
+  it('leaves work cut short by close() to resume at the next start', async () => {
+    const config = testConfig();
+    const first = await openTestContext(config);
+    const waiting = first.ingestion.ingest({ kind: 'text', text: HAUS });
+    const submitted = await first.ingestion.submit({ kind: 'text', text: BAHN });
+    await first.close();
+    await expect(waiting).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(first.ingestion.submit({ kind: 'text', text: 'Noch einer.' })).rejects.toMatchObject({ code: 'cancelled' });
+
+    const second = await openTestContext(config);
+    expect(second.reconciled.resumed).toContain(submitted.id);
+    expect(await second.ingestion.settled(submitted.id)).toMatchObject({ status: 'ready' });
+    expect((await second.store.searchText('Straßenbahn', { limit: 1 }))[0]?.chunk.documentId).toBe(submitted.id);
+    await second.close();
+  });
+
   it('refuses a second process on the same data directory', async () => {
     const config = testConfig();
     const context = await openTestContext(config);
