@@ -122,7 +122,7 @@ const results = {
   peer: null as null | Record<string, unknown>,
   notes: [
     'accuracy_level 0: MatMulNBits computes in float32 (matches transformers to ~1e-5); 4: activations quantized to int8 per block (faster, less exact).',
-    'lm_head and embeddings are float32 (exactness); bytes per token include the 262 MB float32 lm_head.',
+    'At accuracy 0 the lm_head is float32 (exactness); bytes per token include its 262 MB. Embeddings are float16 (one row read per token).',
     'The llama.cpp peer comparison (node-llama-cpp) was not run.',
     'Memory bandwidth: best of 4 passes of worker threads scanning 512 MB each with Buffer.indexOf (memchr).',
   ],

@@ -194,7 +194,7 @@ export async function buildLlamaGraph(
   // ---- embeddings
   // Stored as float16 when that is exact (checkpoints keep it in float16): half the memory, and
   // only one row per token is read. A float32 copy is kept only when the exact lm_head is tied to it.
-  const embedding = await weights.embedding();
+  let embedding: Float32Array | null = await weights.embedding();
   const quantizedHead = options.accuracyLevel >= 4 && hiddenSize % 32 === 0;
   const halfEmbedding = shape.tieWordEmbeddings && !quantizedHead ? null : exactFloat16(embedding);
   let embeddingTable = '';
@@ -206,6 +206,8 @@ export async function buildLlamaGraph(
     embeddingTable = builder.floats('model.embed_tokens.weight', [vocabSize, hiddenSize], embedding);
     hidden = builder.op('Gather', [embeddingTable, inputIds], { axis: 0 });
   }
+  // Keep the float32 table in memory only if the lm_head may be tied to it.
+  if (!shape.tieWordEmbeddings) embedding = null;
 
   // ---- decoder layers
   for (let layer = 0; layer < shape.layers; layer++) {
@@ -235,7 +237,7 @@ export async function buildLlamaGraph(
   // ---- head
   const finalNormed = rmsNorm(hidden, await weights.norm('model.norm'), 'model.norm');
   const wanted = builder.op('Gather', [finalNormed, logitsPositions], { axis: 1 }); // [1, wanted, hidden]
-  const lmHead = (await weights.lmHead()) ?? embedding;
+  const lmHead = (await weights.lmHead()) ?? embedding ?? (await weights.embedding());
   let logits: string;
   if (quantizedHead) {
     // Fast mode: the lm_head (the largest single matrix read per token) as 8-bit blocks of 32.
@@ -283,8 +285,12 @@ export function quantizeRowsInt8(matrix: Float32Array, rows: number, columns: nu
 /** `values` as float16 bytes if every value is exactly representable, else null. */
 function exactFloat16(values: Float32Array): Uint8Array | null {
   const encoded = encodeFloat16(values);
-  const decoded = decodeFloat16(encoded);
-  for (let index = 0; index < values.length; index++) if (decoded[index] !== values[index]) return null;
+  const chunk = 1 << 16; // check in slices so no second full-size float32 copy exists
+  for (let start = 0; start < values.length; start += chunk) {
+    const end = Math.min(start + chunk, values.length);
+    const decoded = decodeFloat16(encoded.subarray(start * 2, end * 2));
+    for (let index = start; index < end; index++) if (decoded[index - start] !== values[index]) return null;
+  }
   return encoded;
 }
 
