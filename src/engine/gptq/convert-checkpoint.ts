@@ -147,8 +147,13 @@ export async function convertCheckpoint(directory: string, options: ConvertOptio
         path.join(staging, 'complete.json'),
         JSON.stringify({ converterVersion: CONVERTER_VERSION, source: path.resolve(directory), accuracyLevel, createdAt: new Date().toISOString() }),
       );
-      rmSync(target, { recursive: true, force: true });
-      renameSync(staging, target);
+      if (existsSync(path.join(target, 'complete.json'))) {
+        // Another process finished the same conversion first; keep its copy (it may be in use).
+        rmSync(staging, { recursive: true, force: true });
+      } else {
+        rmSync(target, { recursive: true, force: true });
+        renameSync(staging, target);
+      }
     } catch (error) {
       rmSync(staging, { recursive: true, force: true });
       throw error;

@@ -30,7 +30,7 @@ export class LlamaSession {
     this.#session = session;
     this.shape = shape;
     this.#sharedBuffer = session.inputNames.includes('seqlens_k');
-    this.reset();
+    this.reset(16);
   }
 
   /**
