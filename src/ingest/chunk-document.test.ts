@@ -155,6 +155,18 @@ describe('chunkDocument', () => {
     expect(chunks.map((chunk) => chunk.headingPath)).toEqual([null, 'Kapitel']);
   });
 
+  it('stays exact with a token counter that is not additive over words', () => {
+    const lumpy = { count: (text: string) => Math.ceil(text.length / 7) + (text.includes('\n') ? 3 : 0) };
+    const document = documentOf(`${SENTENCES.slice(0, 4).join(' ')}\n\n${SENTENCES.slice(4).join(' ')}`);
+    const chunks = chunkDocument(document, lumpy, { maxTokens: 30 });
+    expect(chunks.length).toBeGreaterThan(2);
+    for (const chunk of chunks) {
+      expect(document.text.slice(chunk.charStart, chunk.charEnd)).toBe(chunk.text);
+      expect(chunk.tokenCount).toBe(lumpy.count(chunk.text));
+      if (chunk.sentences.length > 1) expect(chunk.tokenCount).toBeLessThanOrEqual(30);
+    }
+  });
+
   it('returns no chunks for a document without sentences', () => {
     expect(chunkDocument(documentOf('   '), tokenizer)).toEqual([]);
   });

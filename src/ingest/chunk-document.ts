@@ -44,7 +44,7 @@ export function chunkDocument(document: LoadedDocument, tokenizer: TokenCounter,
   const chunks: ChunkDraft[] = [];
   const counter = new RunCounter(text, tokenizer);
   for (const region of regionsOf(document)) {
-    const sentences = splitSentences(text, region).flatMap((sentence) => fitSentence(text, sentence, tokenizer, maxTokens));
+    const sentences = splitSentences(text, region).flatMap((sentence) => fitSentence(text, sentence, counter, tokenizer, maxTokens));
     for (const { sentences: group, tokenCount } of packSentences(sentences, counter, maxTokens, overlapSentences)) {
       const charStart = group[0]!.charStart;
       const charEnd = group[group.length - 1]!.charEnd;
@@ -81,55 +81,85 @@ function regionsOf(document: LoadedDocument): Region[] {
 }
 
 /**
- * Exact Llama-2 token counts of runs of neighbouring sentences without tokenizing whole chunks
- * (the tokenizer's BPE runs over the whole string, so long strings cost much more than their
- * parts). In Llama-2's vocabulary no piece has `▁` (a space) after another character and none
- * holds a line break, so tokenization never merges across a space that follows a non-space or
- * across a line break: a run's count is the first sentence's count plus, for each next sentence,
- * the count of the gap and that sentence as they stand in the text. That part is measured as
- * `count("\n" + gap + sentence) - 2` (the dummy `▁` and the line break). The first run with more
- * than one sentence is checked against a direct count; should a tokenizer break this rule, all
- * runs are counted directly.
+ * Exact Llama-2 token counts without tokenizing whole chunks. The tokenizer's BPE runs over the
+ * whole string (long strings cost more than their parts), but in Llama-2's vocabulary no piece has
+ * `▁` (a space) after another character and none holds a line break. So tokenization never merges
+ * across a space that follows a non-space, nor across a line break: a span's count is the sum of
+ * its words' counts, each word measured as it stands — the first as `count(word)` (with the
+ * tokenizer's dummy `▁`), a word after one space also as `count(word)`, a word after other
+ * whitespace as `count("\n" + gap + word) - 2` (minus the dummy `▁` and the line break). Words
+ * repeat a lot, so their counts are cached. `verify` checks the rule on the document's opening
+ * text; should a tokenizer break it, every span is counted directly.
  */
 class RunCounter {
   readonly #text: string;
   readonly #tokenizer: TokenCounter;
-  readonly #followCosts = new Map<number, number>();
-  #verified = false;
+  readonly #cache = new Map<string, number>();
   #additive = true;
 
   constructor(text: string, tokenizer: TokenCounter) {
     this.#text = text;
     this.#tokenizer = tokenizer;
+    this.#verify();
+  }
+
+  /** Compares word sums with a direct count on up to ~3000 characters of the document. */
+  #verify(): void {
+    const cut = this.#text.length <= 3000 ? this.#text.length : this.#text.lastIndexOf(' ', 3000);
+    const probe = this.#text.slice(0, cut > 0 ? cut : Math.min(this.#text.length, 3000)).trimEnd();
+    const start = probe.length - probe.trimStart().length;
+    if (probe.trim().length > 0 && this.span(start, probe.length) !== this.#tokenizer.count(probe.slice(start))) this.#additive = false;
+  }
+
+  #count(key: string, measure: () => number): number {
+    let cached = this.#cache.get(key);
+    if (cached === undefined) {
+      cached = measure();
+      if (this.#cache.size < 200_000) this.#cache.set(key, cached);
+    }
+    return cached;
+  }
+
+  /** Tokens of the word at `[start, end)` after `gap` (null: the first word of a string). */
+  #word(gap: string | null, start: number, end: number): number {
+    const word = this.#text.slice(start, end);
+    if (gap === null || gap === ' ') return this.#count(word, () => this.#tokenizer.count(word));
+    return this.#count(`${gap}\u0000${word}`, () => this.#tokenizer.count(`\n${gap}${word}`) - 2);
+  }
+
+  /** Tokens of `text.slice(start, end)` on its own (start and end on non-whitespace). */
+  span(start: number, end: number): number {
+    if (!this.#additive) return this.#tokenizer.count(this.#text.slice(start, end));
+    return this.#sumWords(null, start, end);
   }
 
   /** Tokens `sentence` adds after `previous` (its neighbour in the text); NaN when they touch. */
   follow(previous: SentenceSpan, sentence: SentenceSpan): number {
-    const cached = this.#followCosts.get(sentence.charStart);
-    if (cached !== undefined) return cached;
-    const gap = this.#text.slice(previous.charEnd, sentence.charStart);
-    const sentenceText = this.#text.slice(sentence.charStart, sentence.charEnd);
-    const cost = gap.length === 0 ? Number.NaN : gap === ' ' ? this.#tokenizer.count(sentenceText) : this.#tokenizer.count(`\n${gap}${sentenceText}`) - 2;
-    this.#followCosts.set(sentence.charStart, cost);
-    return cost;
+    if (!this.#additive || previous.charEnd >= sentence.charStart) return Number.NaN;
+    return this.#sumWords(previous.charEnd, sentence.charStart, sentence.charEnd);
+  }
+
+  #sumWords(gapStart: number | null, start: number, end: number): number {
+    let total = 0;
+    let previousEnd = gapStart;
+    const words = /\S+/gu;
+    words.lastIndex = start;
+    let match: RegExpExecArray | null;
+    while ((match = words.exec(this.#text)) !== null && match.index < end) {
+      const wordEnd = Math.min(end, match.index + match[0].length);
+      total += this.#word(previousEnd === null ? null : this.#text.slice(previousEnd, match.index), match.index, wordEnd);
+      previousEnd = wordEnd;
+      if (wordEnd >= end) break;
+    }
+    return total;
   }
 
   /** Exact tokens of the text from the first to the last of `run` (neighbouring sentences). */
   count(run: MeasuredSentence[]): number {
-    const direct = () => this.#tokenizer.count(this.#text.slice(run[0]!.charStart, run[run.length - 1]!.charEnd));
     if (run.length === 1) return run[0]!.tokenCount;
-    if (!this.#additive) return direct();
     let total = run[0]!.tokenCount;
     for (let index = 1; index < run.length; index++) total += this.follow(run[index - 1]!, run[index]!);
-    if (Number.isNaN(total)) return direct();
-    if (!this.#verified) {
-      this.#verified = true;
-      const exact = direct();
-      if (exact !== total) {
-        this.#additive = false;
-        return exact;
-      }
-    }
+    if (Number.isNaN(total)) return this.#tokenizer.count(this.#text.slice(run[0]!.charStart, run[run.length - 1]!.charEnd));
     return total;
   }
 }
@@ -179,8 +209,8 @@ function packSentences(
 }
 
 /** A sentence within the budget as it is; a longer one cut into pieces that fit. */
-function fitSentence(text: string, sentence: SentenceSpan, tokenizer: TokenCounter, maxTokens: number): MeasuredSentence[] {
-  const tokenCount = tokenizer.count(text.slice(sentence.charStart, sentence.charEnd));
+function fitSentence(text: string, sentence: SentenceSpan, counter: RunCounter, tokenizer: TokenCounter, maxTokens: number): MeasuredSentence[] {
+  const tokenCount = counter.span(sentence.charStart, sentence.charEnd);
   if (tokenCount <= maxTokens) return [{ ...sentence, tokenCount }];
   return splitLongSpan(text, sentence, tokenizer, maxTokens);
 }
