@@ -93,6 +93,28 @@ describe('GptqLanguageModel', () => {
     expect(finish.type === 'finish' && finish.usage.completionTokens).toBeLessThan(10);
   });
 
+  it('stops generating when the reader goes away, and the next request runs normally', async () => {
+    // Count decoded steps: the stream decodes once per generated token.
+    const decode = model.tokenizer.decode.bind(model.tokenizer);
+    let decodedSteps = 0;
+    model.tokenizer.decode = (ids, options) => {
+      decodedSteps++;
+      return decode(ids, options);
+    };
+    try {
+      let seen = 0;
+      for await (const part of model.doStream({ prompt: prompt(sport.text), maxNewTokens: 400, sampling: { kind: 'greedy' } })) {
+        if (part.type === 'text-delta' && ++seen === 2) break;
+      }
+      // Generations run one at a time, so this resolves only after the abandoned one has ended.
+      const next = await model.generateTokens({ promptIds: sport.input_ids, maxNewTokens: 3 });
+      expect(next.tokens).toEqual(sport.greedy.new_tokens.slice(0, 3));
+      expect(decodedSteps).toBeLessThan(10);
+    } finally {
+      model.tokenizer.decode = decode;
+    }
+  });
+
   it('restricts tokens with the mask and stops when the mask allows nothing', async () => {
     const allowed = new Set([3869, 5]);
     const result = await model.generateTokens({
