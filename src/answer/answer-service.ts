@@ -21,7 +21,7 @@ import {
   type AskRequest,
   type Source,
 } from './answer-contract.ts';
-import { resolveAnswer, type AnswerPrompt, type CitedDocument, type Resolution } from './resolve-answer.ts';
+import { resolveAnswer, type AnswerPrompt, type CitedDocument, type PageLookup, type Resolution } from './resolve-answer.ts';
 
 /** A chunk found for the question, with its document and why it was found. */
 export type AnswerChunk = {
@@ -39,6 +39,11 @@ export type AnswerServiceOptions = {
   buildPrompt(question: string, chunks: readonly AnswerChunk[]): AnswerPrompt;
   /** The stored text of a document (what offsets index). */
   getText(documentId: string): Promise<string>;
+  /**
+   * The stored PDF page spans of a document, null when it is not paged. With it, a citation names
+   * the page its quote starts on; without it, the page its chunk starts on (which can be earlier).
+   */
+  getPages?: PageLookup;
   /** Configured engines by name; `defaultEngine` answers when a request names none. */
   engines: Readonly<Record<string, LanguageModel>>;
   defaultEngine: string;
@@ -194,7 +199,7 @@ export class AnswerService implements Answerer {
     const result = await prepared.engine.doGenerate(this.#generateOptions(prepared.prompt, signal));
     const generateMs = performance.now() - generationStarted;
     if (result.finishReason === 'cancelled' || signal?.aborted) throw new CancelledError();
-    const resolution = await resolveAnswer(result.text, prepared.prompt, this.#options.getText);
+    const resolution = await resolveAnswer(result.text, prepared.prompt, this.#options.getText, this.#options.getPages);
     return this.#finish(prepared, resolution, generateMs, result.usage, result.text);
   }
 
@@ -232,7 +237,7 @@ export class AnswerService implements Answerer {
             return;
           }
           const generateMs = performance.now() - generationStarted;
-          const resolution = await resolveAnswer(part.text, prompt, this.#options.getText);
+          const resolution = await resolveAnswer(part.text, prompt, this.#options.getText, this.#options.getPages);
           const answer = this.#finish(prepared, resolution, generateMs, part.usage, part.text);
           if (answer.declined) yield { type: 'declined', answer: answer.answer, reason: answer.reason };
           for (const citation of answer.citations) yield { type: 'citation', citation };

@@ -9,6 +9,7 @@
  * be verified turns the whole answer into a refusal with reason `unverifiable_quote`.
  */
 import type { StoredChunk } from '../store/chunk-store.ts';
+import type { PageSpan } from '../ingest/types.ts';
 import type { GroundedPrompt, PromptSource } from '../engine/language-model.ts';
 import { REFUSAL, type Answer, type Citation } from './answer-contract.ts';
 import { parseAnswer } from './parse-answer.ts';
@@ -58,6 +59,24 @@ function sourceOrder(prompt: AnswerPrompt, citation: string): number[] {
   return [...exact, ...loose, ...rest];
 }
 
+/** The stored page spans of a document, null when it is not paged (only PDFs are). */
+export type PageLookup = (documentId: string) => Promise<readonly PageSpan[] | null>;
+
+/**
+ * The page a quote starts on: the page span holding `charStart`, or, when the quote starts in
+ * the gap between two spans, the last page that starts before it. Null without page spans.
+ */
+export function pageAt(pages: readonly PageSpan[] | null, charStart: number): number | null {
+  if (!pages || pages.length === 0) return null;
+  let page: PageSpan | undefined;
+  for (const span of pages) {
+    if (span.charStart > charStart) break;
+    page = span;
+    if (charStart < span.charEnd) break;
+  }
+  return (page ?? pages[0]!).number;
+}
+
 function chunkAt(source: AnswerPromptSource, charStart: number): StoredChunk | undefined {
   return source.chunks.find((chunk) => chunk.charStart <= charStart && charStart < chunk.charEnd) ?? source.chunks[0];
 }
@@ -67,6 +86,7 @@ async function locate(
   sourceIndex: number,
   quote: string,
   getText: (documentId: string) => Promise<string>,
+  getPages: PageLookup | undefined,
 ): Promise<Citation | null> {
   const source = prompt.sources[sourceIndex]!;
   const stored = await getText(source.documentId);
@@ -83,13 +103,15 @@ async function locate(
   }
   if (!found) return null;
   const chunk = chunkAt(source, found.charStart);
+  // A chunk may start on an earlier page than the quote: the page is where the quote starts.
+  const pages = getPages ? await getPages(source.documentId) : null;
   return {
     quote: found.quote,
     documentId: source.documentId,
     title: source.document.title,
     url: source.document.url,
     fileName: source.document.fileName,
-    page: chunk?.page ?? null,
+    page: pages && pages.length > 0 ? pageAt(pages, found.charStart) : (chunk?.page ?? null),
     charStart: found.charStart,
     charEnd: found.charEnd,
     chunkId: chunk?.id ?? '',
@@ -102,8 +124,16 @@ function declined(reason: Answer['reason']): Resolution {
   return { declined: true, reason, answer: REFUSAL, citations: [], citationCorrected: false };
 }
 
-/** Parses and verifies `raw` against the prompt's sources and their stored texts. */
-export async function resolveAnswer(raw: string, prompt: AnswerPrompt, getText: (documentId: string) => Promise<string>): Promise<Resolution> {
+/**
+ * Parses and verifies `raw` against the prompt's sources and their stored texts. With `getPages`,
+ * each citation names the page its quote starts on; without it, the page its chunk starts on.
+ */
+export async function resolveAnswer(
+  raw: string,
+  prompt: AnswerPrompt,
+  getText: (documentId: string) => Promise<string>,
+  getPages?: PageLookup,
+): Promise<Resolution> {
   const parsed = parseAnswer(raw);
   if (parsed.kind === 'refusal') return declined('model_declined');
   if (parsed.kind === 'malformed') return declined('unverifiable_quote');
@@ -116,7 +146,7 @@ export async function resolveAnswer(raw: string, prompt: AnswerPrompt, getText: 
     for (const sourceIndex of order) {
       const citations: Citation[] = [];
       for (const quote of quotes) {
-        const citation = await locate(prompt, sourceIndex, quote, getText);
+        const citation = await locate(prompt, sourceIndex, quote, getText, getPages);
         if (!citation) break;
         citations.push(citation);
       }

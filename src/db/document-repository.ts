@@ -318,6 +318,11 @@ export class DocumentRepository {
     return this.#db.select({ text: documentTexts.text }).from(documentTexts).where(eq(documentTexts.documentId, id)).get()?.text;
   }
 
+  /** A document's PDF page spans (offsets into its stored text), null when it has none or no stored text. */
+  pages(id: string): { number: number; charStart: number; charEnd: number }[] | null {
+    return this.#db.select({ pages: documentTexts.pages }).from(documentTexts).where(eq(documentTexts.documentId, id)).get()?.pages ?? null;
+  }
+
   /** Documents left `pending` or `indexing` (by a killed process, at start-up), oldest first, with their jobs. */
   interrupted(): { document: DocumentRow; job: IngestJobRow | null }[] {
     return this.#db

@@ -22,7 +22,7 @@ import { DocumentRepository, UploadFiles, type DocumentRow, type IngestJobRow, t
 import { BelegError, CancelledError, DocumentTooLargeError, NotFoundError, OverloadedError, UnprocessableDocumentError, ValidationError } from '../errors.ts';
 import type { ChunkRow, ChunkStore } from '../store/chunk-store.ts';
 import type { LoadOptions } from './load-document.ts';
-import type { ChunkDraft, DocumentInput, DocumentRecord, Ingestion, ListDocumentsOptions, LoadedDocument } from './types.ts';
+import type { ChunkDraft, DocumentInput, DocumentRecord, Ingestion, ListDocumentsOptions, LoadedDocument, PageSpan } from './types.ts';
 
 /** Turns chunk texts into vectors (the embedding model), when one is configured. */
 export type ChunkEmbedder = {
@@ -193,6 +193,14 @@ export class IngestionService implements Ingestion {
     const text = row.status === 'ready' ? this.#repository.text(row.id) : undefined;
     if (text === undefined) throw new DocumentNotReadyError(row.id, row.status);
     return text;
+  }
+
+  /** The PDF page spans of a ready document (offsets into its stored text), null when it is not paged. */
+  async pages(id: string): Promise<PageSpan[] | null> {
+    const row = this.#repository.find(id);
+    if (!row) throw new NotFoundError('Document', id);
+    if (row.status !== 'ready') throw new DocumentNotReadyError(row.id, row.status);
+    return this.#repository.pages(row.id);
   }
 
   queueDepth(): number {

@@ -101,6 +101,11 @@ export interface Ingestion {
   remove(id: string): Promise<void>;
   /** The stored normalized text of a ready document. */
   text(id: string): Promise<string>;
+  /**
+   * The PDF page spans of a ready document (offsets into its stored text), null when it is not
+   * paged. Optional so that older implementations still satisfy the contract.
+   */
+  pages?(id: string): Promise<PageSpan[] | null>;
   /** Documents waiting or being indexed. */
   queueDepth(): number;
   /** Finishes or aborts in-flight work and closes the stores. */
