@@ -124,6 +124,28 @@ describe('splitSentences (German)', () => {
     expect(sentences('Zutaten:\n- Mehl\n- Zucker')).toEqual(['Zutaten:', '- Mehl', '- Zucker']);
   });
 
+  it('makes a heading line followed by a single line break its own sentence', () => {
+    expect(sentences('Gebühren des Bürgeramts Lindenau\nDie Ausstellung eines Personalausweises kostet 37 Euro.')).toEqual([
+      'Gebühren des Bürgeramts Lindenau',
+      'Die Ausstellung eines Personalausweises kostet 37 Euro.',
+    ]);
+    expect(sentences('Der Antrag ist gestellt.\nKapitel 2\nAnbau und Ernte\nDie Ernte beginnt im Mai.')).toEqual([
+      'Der Antrag ist gestellt.',
+      'Kapitel 2',
+      'Anbau und Ernte',
+      'Die Ernte beginnt im Mai.',
+    ]);
+  });
+
+  it('keeps hard-wrapped lines of one sentence together, even when a line starts with a noun', () => {
+    const wrapped = 'Die Stadtwerke Lindenau unterstützen Eigentümerinnen und Eigentümer\nBeim Umstieg helfen Berater\nDie Heizung wird getauscht.';
+    // Only the first line could be a heading by its position, and it is too long for one.
+    expect(sentences(wrapped)).toEqual([wrapped]);
+    const longFirstLine = 'Das Bootshaus wurde nach langer Bauzeit im Jahr\n1926 eingeweiht.';
+    expect(sentences(`${longFirstLine} Es steht noch.`)).toEqual([longFirstLine, 'Es steht noch.']);
+    expect(sentences('Öffnungszeiten:\nMontag bis Freitag von 9 bis 18 Uhr.')).toEqual(['Öffnungszeiten:\nMontag bis Freitag von 9 bis 18 Uhr.']);
+  });
+
   it('does not split at lower case after a period (no new sentence starts)', () => {
     expect(sentences('Er kaufte Brot usw. und ging heim.')).toEqual(['Er kaufte Brot usw. und ging heim.']);
   });

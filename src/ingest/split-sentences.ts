@@ -9,6 +9,10 @@
  * ordinal number ("im 19. Jahrhundert", "am 24. März 1882") or a Roman numeral ("Ludwig XIV.").
  * Decimals ("5,6 %", "3.000") never match because no whitespace follows their separator.
  * Paragraph breaks (a blank line) and the start of a Markdown list item or heading always end one.
+ * So does a heading line: a short line without final punctuation that stands alone (first line of
+ * its block, or after a line that ended a sentence) and is followed by a line break and a
+ * capitalised line ("Gebühren des Bürgeramts\nDie Ausstellung …"). A single line break is
+ * otherwise a space: hard-wrapped lines inside a sentence stay one sentence.
  */
 import type { SentenceSpan } from './types.ts';
 
@@ -56,6 +60,14 @@ const ORDINAL = /^\d{1,3}$/;
 const PARAGRAPH_BREAK = /\n[^\S\n]*\n/g;
 /** A new line that starts a Markdown list item, heading, block quote or table row. */
 const LINE_BLOCK_START = /\n[^\S\n]*(?:[-*+•]\s|#{1,6}\s|\d{1,3}[.)]\s|>|\|)/g;
+/**
+ * Longest line (characters, words) taken for a heading. Text hard-wrapped at 60 or more columns
+ * has longer first lines; narrower wrapping can still split a short first line (a trade-off).
+ */
+const HEADING_MAX_CHARACTERS = 45;
+const HEADING_MAX_WORDS = 8;
+/** A line that ends a sentence: a terminator, then optional closers. */
+const ENDS_SENTENCE = /[.!?…][“”«»‘’"')\]›‹]*$/u;
 
 function normalizeAbbreviation(word: string): string {
   return word.charAt(0).toLowerCase() + word.slice(1);
@@ -83,6 +95,7 @@ function hardBlocks(text: string, start: number, end: number): Array<{ start: nu
     pattern.lastIndex = 0;
     for (const match of region.matchAll(pattern)) cuts.add(start + match.index! + 1);
   }
+  for (const cut of headingLineEnds(region)) cuts.add(start + cut);
   const ordered = [...cuts].sort((left, right) => left - right);
   const blocks: Array<{ start: number; end: number }> = [];
   let blockStart = start;
@@ -92,6 +105,36 @@ function hardBlocks(text: string, start: number, end: number): Array<{ start: nu
   }
   blocks.push({ start: blockStart, end });
   return blocks;
+}
+
+/**
+ * Offsets (into `region`) just after the line break that ends each heading line: a line of at most
+ * a few words, starting with a capital or digit and ending in a letter or digit, that is the first
+ * line of its block or follows a line that ended a sentence (or another heading line), and is
+ * followed by a capitalised line.
+ */
+function headingLineEnds(region: string): number[] {
+  const lines: Array<{ text: string; end: number }> = [];
+  let lineStart = 0;
+  for (let index = 0; index <= region.length; index++) {
+    if (index === region.length || region[index] === '\n') {
+      lines.push({ text: region.slice(lineStart, index).trim(), end: index });
+      lineStart = index + 1;
+    }
+  }
+  const cuts: number[] = [];
+  for (let index = 0; index + 1 < lines.length; index++) {
+    const line = lines[index]!.text;
+    const next = lines[index + 1]!.text;
+    const previous = index > 0 ? lines[index - 1]!.text : '';
+    if (line.length === 0 || line.length > HEADING_MAX_CHARACTERS || line.split(/\s+/).length > HEADING_MAX_WORDS) continue;
+    if (!UPPERCASE_OR_DIGIT.test(line[0]!) || !/[\p{L}\p{N}]$/u.test(line)) continue;
+    if (next.length === 0 || (!UPPERCASE_OR_DIGIT.test(next[0]!) && !OPENERS.has(next[0]!))) continue;
+    const previousIsHeading = cuts.at(-1) === lines[index - 1]?.end! + 1;
+    if (previous.length > 0 && !ENDS_SENTENCE.test(previous) && !previousIsHeading) continue;
+    cuts.push(lines[index]!.end + 1);
+  }
+  return cuts;
 }
 
 function splitBlock(text: string, start: number, end: number, sentences: SentenceSpan[]): void {
