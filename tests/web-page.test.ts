@@ -150,6 +150,7 @@ describe('web page with real ingestion and answers', () => {
     expect(await mark.textContent()).toBe('Die Mülltonnen werden dienstags geleert.');
     const passage = (await pdfPage.locator('#citations li .passage').textContent()) ?? '';
     expect(passage).toContain('Haustiere sind nach Absprache erlaubt.');
+    expect(await pdfPage.locator('#citations li .source').textContent()).toBe('Quelle: Hausordnung, Seite 2');
     await pdfPage.locator('#answer-meta', { hasText: 'extractive' }).waitFor();
     // The streamed raw output (with its "(Quelle: …)") is replaced by the verified quote.
     expect(await pdfPage.locator('#answer-text').textContent()).toBe('Die Mülltonnen werden dienstags geleert.');
