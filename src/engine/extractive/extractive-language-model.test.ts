@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { REFUSAL, type GroundedPrompt, type PromptSource } from '../language-model.ts';
 import { ExtractiveLanguageModel } from './extractive-language-model.ts';
 import { answerType } from './question-cues.ts';
+import { rankCandidates } from './score-sentences.ts';
 
 /** A source whose sentences are the given strings joined by spaces. */
 function source(citation: string, sentences: string[]): PromptSource {
@@ -91,11 +92,55 @@ describe('ExtractiveLanguageModel', () => {
   it('reads the answer type from German question words', () => {
     expect(answerType('Wann wurde Köln gegründet?')).toBe('date');
     expect(answerType('In welchem Jahr fiel die Mauer?')).toBe('date');
+    expect(answerType('An welchem Wochentag ist die Bibliothek geschlossen?')).toBe('date');
     expect(answerType('Wie viele Einwohner hat Köln?')).toBe('number');
     expect(answerType('Wieviel kostet das?')).toBe('number');
     expect(answerType('Wer gründete Köln?')).toBe('name');
     expect(answerType('Wo liegt Köln?')).toBe('place');
     expect(answerType('Warum ist der Himmel blau?')).toBe('other');
+  });
+
+  it('never quotes a heading, alone or glued to the sentence below it', async () => {
+    const text = 'Gebühren des Bürgeramts Lindenau\n\nDie Ausstellung eines Personalausweises kostet 37 Euro. Ein Reisepass kostet 70 Euro.';
+    const title = 'Gebühren des Bürgeramts Lindenau';
+    const first = 'Die Ausstellung eines Personalausweises kostet 37 Euro.';
+    const fees: PromptSource = {
+      text,
+      metadata: 'Titel: Gebühren',
+      citation: 'Titel: Gebühren',
+      sentences: [title, first, 'Ein Reisepass kostet 70 Euro.'].map((sentence) => ({ start: text.indexOf(sentence), end: text.indexOf(sentence) + sentence.length })),
+    };
+    const answer = await engine.doGenerate({ prompt: prompt('Was kostet die Ausstellung eines Personalausweises beim Bürgeramt Lindenau?', [fees]), maxNewTokens: 100 });
+    expect(answer.text).toBe(`${first} (Quelle: Titel: Gebühren)`);
+    const topic = await engine.doGenerate({ prompt: prompt('Welche Gebühren hat das Bürgeramt Lindenau?', [fees]), maxNewTokens: 100 });
+    expect(topic.text).not.toContain(title);
+  });
+
+  it('reads "%" as Prozent, so a table row answers a percentage question', async () => {
+    const table = source('Titel: Förderung', [
+      'Der Zuschuss für eine Wärmepumpe beträgt 30 Prozent der Kosten.',
+      'Anlage Zuschuss Wärmepumpe 30 % Pelletheizung 20 % Solarthermie 25 %',
+    ]);
+    const result = await engine.doGenerate({ prompt: prompt('Wie viel Prozent Zuschuss gibt es für Solarthermie?', [table]), maxNewTokens: 100 });
+    expect(result.text).toContain('Solarthermie 25 %');
+    // The row holds every word of the question, "Prozent" as "%".
+    const [best] = rankCandidates('Wie viel Prozent Zuschuss gibt es für Solarthermie?', [table]);
+    expect(best).toMatchObject({ text: table.text.slice(table.sentences[1]!.start), coverage: 1 });
+  });
+
+  it('does not count the measure in "Wie hoch" or the kind in "welchem Tag" as topic words', async () => {
+    const library = source('Titel: Bibliothek', ['Der Jahresausweis kostet 15 Euro.', 'Wer ein Medium zu spät zurückgibt, zahlt 50 Cent Säumnisgebühr pro Woche.']);
+    const fee = await engine.doGenerate({ prompt: prompt('Wie hoch ist die Säumnisgebühr?', [library]), maxNewTokens: 100 });
+    expect(fee.text).toContain('50 Cent Säumnisgebühr');
+    const bins = source('Titel: Abfall', ['Die Biotonne wird früh abgeholt.', 'Die Biotonne wird am Freitag abgeholt.']);
+    const day = await engine.doGenerate({ prompt: prompt('An welchem Tag wird die Biotonne abgeholt?', [bins]), maxNewTokens: 100 });
+    expect(day.text).toBe('Die Biotonne wird am Freitag abgeholt. (Quelle: Titel: Abfall)');
+  });
+
+  it('matches a verb with its noun (kombiniert/Kombination)', async () => {
+    const rules = source('Titel: Förderung', ['Die Förderung wird als Zuschuss ausgezahlt.', 'Eine Kombination mit dem Landesprogramm „Klimabonus“ ist ausgeschlossen.']);
+    const result = await engine.doGenerate({ prompt: prompt('Mit welchem Programm darf die Förderung nicht kombiniert werden?', [rules]), maxNewTokens: 100 });
+    expect(result.text).toContain('Eine Kombination mit dem Landesprogramm „Klimabonus“ ist ausgeschlossen.');
   });
 
   it('reports a cancelled request as finishReason cancelled', async () => {

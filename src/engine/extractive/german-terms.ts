@@ -28,7 +28,8 @@ const STOP_WORDS = new Set(
   sein seine seinem seinen seiner seines selbst sich sie sind so solche solchem solchen solcher solches soll sollte
   sondern sonst über um und uns unser unsere unter viel vom von vor war waren warst was weg weil weiter welche welchem
   welchen welcher welches wenn werde werden wie wieder will wir wird wirst wo wollen wollte würde würden zu zum zur
-  zwar zwischen wurde wurden worden sei seit gibt gab gaben ab bzw sowie`.split(/\s+/),
+  zwar zwischen wurde wurden worden sei seit gibt gab gaben ab bzw sowie beim darf dürfen durfte durften müssen mussten
+  konnte konnten sollen sollten möchte mag`.split(/\s+/),
 );
 
 /** Words that say what kind of answer is wanted, not what it is about. */
@@ -37,11 +38,28 @@ const QUESTION_WORDS = new Set(
   wieviele viele viel genau nennt nennen heißt heisst bezeichnet namens art`.split(/\s+/),
 );
 
-/** Words; hyphenated compounds (`AFC-Championship-Spiel`) count as their parts. */
-const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
+/**
+ * The measure after "wie" in a question ("Wie hoch ist die Gebühr?", "Wie oft …"): it asks for a
+ * number, it is not what the answer is about (the answer says "50 Cent", not "hoch").
+ */
+const MEASURE_WORDS = new Set('hoch groß gross lang alt weit schwer oft teuer breit tief schnell spät früh'.split(' '));
+
+/**
+ * The noun after "welche(m/n/r/s)" that only names the kind of answer ("An welchem Tag …?"):
+ * the answer says "Freitag", not "Tag". The question-type cue looks for such answers instead.
+ */
+const ANSWER_KIND_NOUNS = new Set('tag wochentag uhrzeit datum'.split(' '));
+
+/** Words; hyphenated compounds (`AFC-Championship-Spiel`) count as their parts; `%` and `€` count as words. */
+const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*|[%€]/gu;
+
+/** Signs that stand for a word, so "25 %" matches "Prozent". */
+const SIGN_WORDS: Readonly<Record<string, string>> = { '%': 'prozent', '€': 'euro' };
 
 /** Folds umlauts and ß, lowercases, strips common inflection suffixes. */
 export function stem(word: string): string {
+  const sign = SIGN_WORDS[word];
+  if (sign) return sign;
   let result = word
     .toLowerCase()
     .replace(/ä/g, 'a')
@@ -84,14 +102,28 @@ export function isFunctionWord(surface: string): boolean {
   return STOP_WORDS.has(lower) || QUESTION_WORDS.has(lower);
 }
 
-/** Topic terms of a question: its words minus function words, deduplicated by stem. */
+/**
+ * Topic terms of a question: its words minus function words and the words that only say what
+ * kind of answer is wanted ("wie hoch", "welchem Tag"), deduplicated by stem.
+ */
 export function contentStems(text: string): string[] {
   const seen = new Set<string>();
-  for (const term of terms(text)) {
-    if (isFunctionWord(term.surface) || term.stem.length < 2) continue;
+  const all = terms(text);
+  all.forEach((term, index) => {
+    if (isFunctionWord(term.surface) || term.stem.length < 2) return;
+    const previous = all[index - 1]?.surface.toLowerCase();
+    const lower = term.surface.toLowerCase();
+    if (previous === 'wie' && MEASURE_WORDS.has(lower)) return;
+    if (previous !== undefined && /^welche[mnrs]?$/.test(previous) && ANSWER_KIND_NOUNS.has(lower)) return;
     seen.add(term.stem);
-  }
+  });
   return [...seen];
+}
+
+/** A stem without derivational endings of foreign verbs and their nouns (`kombiniert`, `kombination` → `kombin`). */
+function derivationRoot(stemmed: string): string {
+  const root = stemmed.replace(/(?:ierung|ation|ieren|ierte|iert|ier)$/, '');
+  return root.length >= 5 ? root : stemmed;
 }
 
 /**
@@ -100,6 +132,8 @@ export function contentStems(text: string): string[] {
  */
 export function stemSimilarity(questionStem: string, sentenceStem: string): number {
   if (questionStem === sentenceStem) return 1;
+  const questionRoot = derivationRoot(questionStem);
+  if (questionRoot !== questionStem && questionRoot === derivationRoot(sentenceStem)) return 0.8;
   const shorter = questionStem.length <= sentenceStem.length ? questionStem : sentenceStem;
   const longer = shorter === questionStem ? sentenceStem : questionStem;
   if (shorter.length < 4 || /^\d/.test(shorter)) return 0;

@@ -6,10 +6,11 @@
 export type AnswerType = 'date' | 'number' | 'name' | 'place' | 'other';
 
 const MONTHS = 'januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember';
+const WEEKDAYS = 'montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|montags|dienstags|mittwochs|donnerstags|freitags|samstags|sonntags|wochenende';
 const NUMBER_WORDS =
   'zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert|tausend|dutzend|hälfte|drittel|viertel|million|millionen|milliarde|milliarden|prozent';
 
-const DATE_PATTERN = new RegExp(`\\b(?:1\\d{3}|20\\d{2}|\\d{1,2}\\.\\s?(?:${MONTHS})|(?:${MONTHS})|\\d+\\.\\s?jahrhundert|jahrhundert)`, 'giu');
+const DATE_PATTERN = new RegExp(`\\b(?:1\\d{3}|20\\d{2}|\\d{1,2}\\.\\s?(?:${MONTHS})|(?:${MONTHS})|\\d+\\.\\s?jahrhundert|jahrhundert|(?:${WEEKDAYS})\\b)`, 'giu');
 const NUMBER_PATTERN = new RegExp(`\\d|\\b(?:${NUMBER_WORDS})\\b`, 'giu');
 /** Two or more capitalised words in a row, or a capitalised word with a particle (`von`, `de`). */
 const NAME_PATTERN = /\p{Lu}[\p{L}'-]+(?:\s+(?:von|van|de|der|da|di|du|zu|bin|al|el)?\s*\p{Lu}[\p{L}'-]+)+/gu;
@@ -18,7 +19,7 @@ const PLACE_PATTERN = /\b(?:in|im|nach|aus|bei|an der|am)\s+(?:der\s+|dem\s+|den
 /** Which kind of answer the question asks for. */
 export function answerType(question: string): AnswerType {
   const text = question.trim().toLowerCase();
-  if (/^(?:wann|seit wann|bis wann|ab wann)\b/.test(text) || /\bin welche[mn]? (?:jahr|jahrhundert|monat|jahrzehnt)\b|\bwelche[ns]? (?:jahr|datum|jahrhundert)\b|\bwann\b/.test(text)) {
+  if (/^(?:wann|seit wann|bis wann|ab wann)\b/.test(text) || /\bin welche[mn]? (?:jahr|jahrhundert|monat|jahrzehnt)\b|\bwelche[mns]? (?:jahr|datum|jahrhundert|tag|wochentag)\b|\bwann\b/.test(text)) {
     return 'date';
   }
   if (/\bwie ?viele?\b|\bwie (?:hoch|groß|gross|lang|alt|weit|schwer|oft|teuer|breit|tief|schnell)\b|\bwelche[rn]? (?:anteil|prozentsatz|betrag|anzahl|zahl)\b|\bprozent\b|\banzahl\b/.test(text)) {

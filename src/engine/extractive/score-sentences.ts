@@ -7,6 +7,11 @@
  * - novelty: the answer is the part of a sentence the question does not repeat, so a sentence
  *   made only of question words is worth less.
  * `coverage` (IDF share of the question's terms found) drives the refusal decision.
+ *
+ * Headings (a short line without final punctuation, followed by a line break and a sentence) are
+ * never quoted, alone or joined to the sentence below them: they name a topic, they do not
+ * answer, and "Gebühren des Bürgeramts\n\nDie Ausstellung … kostet 37 Euro." reads as one
+ * garbled sentence. They still count as sentences for IDF.
  */
 import type { PromptSource } from '../language-model.ts';
 import { contentStems, isFunctionWord, stemSimilarity, terms, type Term } from './german-terms.ts';
@@ -40,7 +45,27 @@ type AnalysedSentence = {
   text: string;
   terms: Term[];
   stems: Set<string>;
+  heading: boolean;
 };
+
+/** A sentence that ends with `.`, `!`, `?`, `…` or `:`, possibly followed by closing quotes or brackets. */
+const ENDS_WITH_PUNCTUATION = /[.!?…:][“”«»‘’"')\]›‹]*$/u;
+const HEADING_MAX_WORDS = 8;
+
+/**
+ * True for a heading: at most a few words without final punctuation, followed in the same source
+ * by a line break and a sentence that does end with punctuation (table cells and list rows,
+ * followed by more cells, stay candidates).
+ */
+function isHeading(source: PromptSource, sentenceIndex: number): boolean {
+  const span = source.sentences[sentenceIndex]!;
+  const next = source.sentences[sentenceIndex + 1];
+  if (!next) return false;
+  const text = source.text.slice(span.start, span.end);
+  if (ENDS_WITH_PUNCTUATION.test(text) || text.split(/\s+/).length > HEADING_MAX_WORDS) return false;
+  if (!source.text.slice(span.end, next.start).includes('\n')) return false;
+  return ENDS_WITH_PUNCTUATION.test(source.text.slice(next.start, next.end));
+}
 
 type SentenceMatch = { weight: number; matched: Map<string, number>; positions: number[]; novelContent: number; hasCue: boolean };
 
@@ -50,7 +75,14 @@ function analyse(sources: readonly PromptSource[]): AnalysedSentence[] {
     source.sentences.forEach((span, sentenceIndex) => {
       const text = source.text.slice(span.start, span.end);
       const sentenceTerms = terms(text);
-      result.push({ sourceIndex, sentenceIndex, text, terms: sentenceTerms, stems: new Set(sentenceTerms.map((term) => term.stem)) });
+      result.push({
+        sourceIndex,
+        sentenceIndex,
+        text,
+        terms: sentenceTerms,
+        stems: new Set(sentenceTerms.map((term) => term.stem)),
+        heading: isHeading(source, sentenceIndex),
+      });
     });
   });
   return result;
@@ -153,6 +185,7 @@ export function rankCandidates(question: string, sources: readonly PromptSource[
   const matches = sentences.map((sentence) => matchSentence(sentence, questionStems, idf, type, question));
   const candidates: Candidate[] = [];
   sentences.forEach((sentence, index) => {
+    if (sentence.heading) return;
     const { score, coverage } = scoreOf([matches[index]!]);
     candidates.push({
       sourceIndex: sentence.sourceIndex,
@@ -163,7 +196,7 @@ export function rankCandidates(question: string, sources: readonly PromptSource[
       coverage,
     });
     const next = sentences[index + 1];
-    if (next && next.sourceIndex === sentence.sourceIndex) {
+    if (next && next.sourceIndex === sentence.sourceIndex && !next.heading) {
       const pair = scoreOf([matches[index]!, matches[index + 1]!]);
       const source = sources[sentence.sourceIndex]!;
       candidates.push({
