@@ -5,6 +5,7 @@
  */
 import { CancelledError, DocumentTooLargeError, UnprocessableDocumentError } from '../errors.ts';
 import type { HostResolver } from './fetch/host-resolver.ts';
+import { DEFAULT_PARSE_LIMITS, parserPool } from './isolate/parse-isolated.ts';
 import { decodeText } from './loaders/decode-text.ts';
 import { detectDocumentType, type DocumentType } from './loaders/detect-document-type.ts';
 import { loadMarkdown } from './loaders/load-markdown.ts';
@@ -24,13 +25,28 @@ export type LoadOptions = {
   signal?: AbortSignal;
   /** Host name resolver for URL fetching; the system resolver when absent (tests pass a stub). */
   lookup?: HostResolver;
+  /** Time allowed for parsing one PDF or HTML page (config `limits.parseTimeoutMs`); 30 s when absent. */
+  parseTimeoutMs?: number;
+  /** Heap limit of the parser process in MiB; 512 when absent. */
+  parseMemoryMb?: number;
+  /** Resident memory at which the parser process is killed, in MiB; 1024 when absent. */
+  parseMaxResidentMb?: number;
+  /** Largest HTML page parsed, in bytes (a DOM takes 10–20× its source); 16 MiB when absent. */
+  maxHtmlBytes?: number;
 };
+
+/** HTML pages larger than this are refused before parsing unless `maxHtmlBytes` says otherwise. */
+const DEFAULT_MAX_HTML_BYTES = 16 * 1024 * 1024;
 
 /**
  * Loads one document. Throws (all BelegError subclasses): UnsupportedDocumentError for types beleg
  * cannot read, DocumentTooLargeError over `maxBytes`, UnprocessableDocumentError with codes
- * `empty_document`, `pdf_scanned`, `pdf_encrypted`, `pdf_corrupt`, `html_no_content`, and for URLs
- * BlockedUrlError and FetchFailedError; CancelledError when `signal` aborts.
+ * `empty_document`, `pdf_scanned`, `pdf_encrypted`, `pdf_corrupt`, `html_no_content`, `html_too_large`,
+ * `parse_timeout`, `parse_out_of_memory`, `parse_failed`, and for URLs BlockedUrlError and
+ * FetchFailedError; CancelledError when `signal` aborts.
+ *
+ * PDFs and HTML are parsed in a child process with a deadline and a memory cap
+ * (src/ingest/isolate/): a hostile file fails on its own and cannot stall or crash the server.
  */
 export async function loadDocument(input: DocumentInput, options: LoadOptions): Promise<LoadedDocument> {
   if (options.signal?.aborted) throw new CancelledError('Loading the document was cancelled.');
@@ -69,18 +85,38 @@ async function loadBytes(bytes: Uint8Array, hints: Hints, options: LoadOptions):
   const type: DocumentType = detectDocumentType(bytes, hints);
   switch (type) {
     case 'pdf': {
-      const { loadPdf } = await import('./loaders/load-pdf.ts');
-      return loadPdf(bytes, { signal: options.signal });
+      const document = await parserPool.parse({ format: 'pdf', bytes, contentType: hints.mimeType }, parseLimits(options));
+      return { ...document, bytes };
     }
     case 'html': {
-      const { loadHtml } = await import('./loaders/load-html.ts');
-      return loadHtml(bytes, { contentType: hints.mimeType, baseUrl: hints.baseUrl });
+      const maxHtmlBytes = options.maxHtmlBytes ?? DEFAULT_MAX_HTML_BYTES;
+      if (bytes.length > maxHtmlBytes) {
+        throw new UnprocessableDocumentError(
+          'html_too_large',
+          `The HTML page has ${bytes.length} bytes, more than the ${maxHtmlBytes} bytes beleg parses as HTML. Save the page's text (or print it to PDF) and upload that.`,
+          { details: { sizeBytes: bytes.length, limitBytes: maxHtmlBytes } },
+        );
+      }
+      const document = await parserPool.parse(
+        { format: 'html', bytes, contentType: hints.mimeType, baseUrl: hints.baseUrl },
+        parseLimits(options),
+      );
+      return { ...document, bytes };
     }
     case 'markdown':
       return loadMarkdown(decodeText(bytes, charsetOf(hints.mimeType)), bytes);
     case 'text':
       return loadText(decodeText(bytes, charsetOf(hints.mimeType)), bytes);
   }
+}
+
+function parseLimits(options: LoadOptions) {
+  return {
+    timeoutMs: options.parseTimeoutMs ?? DEFAULT_PARSE_LIMITS.timeoutMs,
+    memoryMb: options.parseMemoryMb ?? DEFAULT_PARSE_LIMITS.memoryMb,
+    maxResidentMb: options.parseMaxResidentMb ?? DEFAULT_PARSE_LIMITS.maxResidentMb,
+    signal: options.signal,
+  };
 }
 
 function checkSize(size: number, limit: number): void {

@@ -13,12 +13,17 @@ import { layoutPages, type PdfLine } from './pdf-layout.ts';
 
 /** Fewer letters per page than this (on average) means there is no real text layer. */
 const MIN_LETTERS_PER_PAGE = 5;
+/**
+ * More pages than this are refused before any is read: a page tree can declare a million pages
+ * (all pointing at one page object) and stall the parser; real documents stay far below.
+ */
+export const MAX_PDF_PAGES = 10_000;
 
 type PdfTextItem = { str: string; transform: number[]; width: number; height: number; hasEOL: boolean };
 
 /**
  * Loads a PDF. Throws UnprocessableDocumentError `pdf_encrypted`, `pdf_corrupt` (also for
- * truncated files) or `pdf_scanned` (no text layer; beleg does no OCR).
+ * truncated files), `pdf_too_many_pages` or `pdf_scanned` (no text layer; beleg does no OCR).
  */
 export async function loadPdf(bytes: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<LoadedDocument> {
   assertComplete(bytes);
@@ -30,6 +35,13 @@ export async function loadPdf(bytes: Uint8Array, options: { signal?: AbortSignal
     throw classifyOpenError(error);
   }
   try {
+    if (proxy.numPages > MAX_PDF_PAGES) {
+      throw new UnprocessableDocumentError(
+        'pdf_too_many_pages',
+        `The PDF declares ${proxy.numPages} pages, more than the ${MAX_PDF_PAGES} beleg reads. Split it into smaller files and upload those.`,
+        { details: { pageCount: proxy.numPages, limitPages: MAX_PDF_PAGES } },
+      );
+    }
     const pages: PdfLine[][] = [];
     for (let number = 1; number <= proxy.numPages; number++) {
       if (options.signal?.aborted) throw new CancelledError('Loading the PDF was cancelled.');

@@ -1,0 +1,216 @@
+/**
+ * Isolated parsing: PDFs and HTML pages are parsed in a child process with a heap limit, a
+ * resident-memory cap and a deadline, so a document that makes a parser hang, recurse or allocate
+ * without end costs one child process, never the server. A parser that runs past the deadline or
+ * over its memory is killed and the document fails with `parse_timeout` or `parse_out_of_memory`;
+ * the next document gets a fresh parser. A healthy parser is kept for the next document (starting
+ * one costs ~0.5 s: Node, tsx and pdf.js load again).
+ *
+ * Why a process and not a worker thread: a worker's `resourceLimits` cover only the V8 heap, not
+ * the buffers a decompressor fills, and memory a killed worker allocated stays in the server's
+ * malloc arenas (measured: each 2 GiB compression bomb left ~550 MB behind). Killing a process
+ * returns everything.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { BelegError, CancelledError, UnprocessableDocumentError } from '../../errors.ts';
+import type { ParsedDocument, ParseReply, ParseRequest, SerializedError } from './parse-protocol.ts';
+
+/** Limits for one parse. */
+export type ParseLimits = {
+  /** Time allowed for parsing one document (config `limits.parseTimeoutMs`). */
+  timeoutMs: number;
+  /** Heap limit of the parser process (V8 old generation), in MiB. */
+  memoryMb: number;
+  /** Resident memory of the parser process (heap, buffers, code) above which it is killed, in MiB. */
+  maxResidentMb: number;
+  /** Kills the parser and rejects with CancelledError. */
+  signal?: AbortSignal;
+};
+
+/** Defaults: 30 s per document, 512 MiB of heap, 1 GiB resident. */
+export const DEFAULT_PARSE_LIMITS: Omit<ParseLimits, 'signal'> = { timeoutMs: 30_000, memoryMb: 512, maxResidentMb: 1024 };
+
+/** How often the memory watchdog looks while a document is being parsed. */
+const WATCHDOG_INTERVAL_MS = 50;
+/** A parser that ends a document above this resident size is retired rather than kept. */
+const RETIRE_RESIDENT_BYTES = 384 * 1024 * 1024;
+/** stderr kept from a parser, to tell a heap exhaustion from another crash. */
+const STDERR_TAIL_CHARS = 4096;
+
+type Parser = { child: ChildProcess; memoryMb: number; stderrTail: string };
+
+/** A small pool of parser processes; see the file comment. */
+export class ParserPool {
+  readonly #idle: Parser[] = [];
+  readonly #busy = new Set<Parser>();
+  readonly #maxIdle: number;
+  #nextId = 1;
+
+  /** @param maxIdle healthy parsers kept for later documents (they do not keep beleg running). */
+  constructor(options: { maxIdle?: number } = {}) {
+    this.#maxIdle = options.maxIdle ?? 1;
+  }
+
+  /**
+   * Parses one document in a parser process. Rejects with the loader's own errors
+   * (`pdf_corrupt`, …), UnprocessableDocumentError `parse_timeout`, `parse_out_of_memory` or
+   * `parse_failed` (the parser died), or CancelledError when `limits.signal` aborts.
+   */
+  parse(request: Omit<ParseRequest, 'id'>, limits: ParseLimits): Promise<ParsedDocument> {
+    if (limits.signal?.aborted) return Promise.reject(new CancelledError('Parsing the document was cancelled.'));
+    const parser = this.#take(limits.memoryMb);
+    const { child } = parser;
+    const id = this.#nextId++;
+    this.#busy.add(parser);
+    setReferenced(child, true);
+
+    return new Promise<ParsedDocument>((resolve, reject) => {
+      let settled = false;
+      const finish = (outcome: { document: ParsedDocument } | { error: Error }, healthy: boolean) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        clearInterval(watchdog);
+        limits.signal?.removeEventListener('abort', onAbort);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        child.off('error', onSpawnError);
+        this.#busy.delete(parser);
+        if (healthy) this.#release(parser);
+        else child.kill('SIGKILL');
+        if ('document' in outcome) resolve(outcome.document);
+        else reject(outcome.error);
+      };
+      const onMessage = (reply: ParseReply) => {
+        if (reply.id !== id) return;
+        const healthy = reply.residentBytes < RETIRE_RESIDENT_BYTES;
+        if (reply.ok) finish({ document: reply.document }, healthy);
+        else finish({ error: rebuildError(reply.error, request.format) }, healthy);
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+        const heapExhausted = /heap out of memory|allocation failed/i.test(parser.stderrTail);
+        const how = signal ? `signal ${signal}` : `code ${code}`;
+        finish({ error: heapExhausted ? outOfMemory(limits.memoryMb, 'heap') : crashed(`the parser exited with ${how}`) }, false);
+      };
+      const onSpawnError = (error: Error) => finish({ error: crashed(error.message) }, false);
+      const onAbort = () => finish({ error: new CancelledError('Parsing the document was cancelled.') }, false);
+
+      const deadline = setTimeout(() => {
+        finish(
+          {
+            error: new UnprocessableDocumentError(
+              'parse_timeout',
+              `Parsing the document took longer than ${limits.timeoutMs} ms and was stopped. The file is probably damaged or built to stall parsers; export it again (e.g. "print to PDF") and upload that.`,
+              { details: { timeoutMs: limits.timeoutMs } },
+            ),
+          },
+          false,
+        );
+      }, limits.timeoutMs);
+      const watchdog = setInterval(() => {
+        const resident = residentBytesOf(child.pid);
+        if (resident !== null && resident > limits.maxResidentMb * 1024 * 1024) {
+          finish({ error: outOfMemory(limits.maxResidentMb, 'resident') }, false);
+        }
+      }, WATCHDOG_INTERVAL_MS);
+
+      child.on('message', onMessage);
+      child.on('exit', onExit);
+      child.on('error', onSpawnError);
+      limits.signal?.addEventListener('abort', onAbort, { once: true });
+      const message: ParseRequest = { ...request, id };
+      child.send(message);
+    });
+  }
+
+  /** Resident memory of all parser processes, in bytes (0 where the platform does not tell). */
+  residentBytes(): number {
+    return [...this.#idle, ...this.#busy].reduce((sum, parser) => sum + (residentBytesOf(parser.child.pid) ?? 0), 0);
+  }
+
+  /** Stops the idle parsers. */
+  close(): void {
+    for (const parser of this.#idle.splice(0)) parser.child.kill();
+  }
+
+  #take(memoryMb: number): Parser {
+    // A parser that exited while idle is dropped.
+    const alive = this.#idle.filter((parser) => parser.child.exitCode === null && parser.child.signalCode === null);
+    this.#idle.splice(0, this.#idle.length, ...alive);
+    const index = this.#idle.findIndex((parser) => parser.memoryMb === memoryMb);
+    if (index >= 0) return this.#idle.splice(index, 1)[0]!;
+    const child = fork(fileURLToPath(new URL('./parser-process.js', import.meta.url)), [], {
+      // Not the parent's flags (a test runner's, tsx's): parser-process.js loads tsx itself.
+      execArgv: [`--max-old-space-size=${memoryMb}`, '--stack-size=2000'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    const parser: Parser = { child, memoryMb, stderrTail: '' };
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (text: string) => {
+      parser.stderrTail = (parser.stderrTail + text).slice(-STDERR_TAIL_CHARS);
+    });
+    return parser;
+  }
+
+  #release(parser: Parser): void {
+    if (this.#idle.length >= this.#maxIdle) {
+      parser.child.kill();
+      return;
+    }
+    setReferenced(parser.child, false);
+    this.#idle.push(parser);
+  }
+}
+
+/** The pool loadDocument uses. */
+export const parserPool = new ParserPool();
+
+/** Whether an idle parser's process, IPC channel and stderr pipe keep beleg's event loop alive. */
+function setReferenced(child: ChildProcess, referenced: boolean): void {
+  const handles = [child, child.channel, child.stderr] as ({ ref?(): void; unref?(): void } | null | undefined)[];
+  for (const handle of handles) {
+    if (referenced) handle?.ref?.();
+    else handle?.unref?.();
+  }
+}
+
+/** A process's resident memory from /proc (Linux); null elsewhere or once it is gone. */
+function residentBytesOf(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+function outOfMemory(limitMb: number, which: 'heap' | 'resident'): UnprocessableDocumentError {
+  return new UnprocessableDocumentError(
+    'parse_out_of_memory',
+    `Parsing the document needed more than the parser's ${which === 'heap' ? 'heap limit' : 'memory limit'} of ${limitMb} MiB and was stopped. The file is probably damaged or a decompression bomb; export it again and upload that.`,
+    { details: { limitMb, limit: which } },
+  );
+}
+
+function crashed(reason: string): UnprocessableDocumentError {
+  return new UnprocessableDocumentError(
+    'parse_failed',
+    `The document parser stopped unexpectedly (${reason}). Export the file again and upload that.`,
+  );
+}
+
+/** Turns a parser's serialized error back into the BelegError the loader threw. */
+function rebuildError(error: SerializedError, format: ParseRequest['format']): BelegError {
+  if (error.name === 'UnprocessableDocumentError' && error.code) {
+    return new UnprocessableDocumentError(error.code, error.message, { details: error.details });
+  }
+  if (error.name === 'CancelledError') return new CancelledError(error.message);
+  return new UnprocessableDocumentError(
+    'parse_failed',
+    `The ${format === 'pdf' ? 'PDF' : 'HTML'} parser failed on this document (${error.message}). Export the file again and upload that.`,
+  );
+}

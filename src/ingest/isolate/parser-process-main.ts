@@ -1,0 +1,38 @@
+/**
+ * The child side of isolated parsing: answers each ParseRequest from the parent with the loader's
+ * result or its error, then reports its resident memory so that the parent can retire a bloated
+ * parser. Runs in its own process, so a runaway document costs this process, never the server.
+ */
+import { BelegError } from '../../errors.ts';
+import type { ParseReply, ParseRequest, SerializedError } from './parse-protocol.ts';
+
+if (!process.send) throw new Error('parser-process-main.ts must run as a child process with IPC (see parse-isolated.ts).');
+const send = process.send.bind(process);
+
+process.on('message', (request: ParseRequest) => {
+  void parse(request).then((reply) => send(reply));
+});
+// The parent going away ends the parser too.
+process.on('disconnect', () => process.exit(0));
+
+async function parse(request: ParseRequest): Promise<ParseReply> {
+  const bytes = new Uint8Array(request.bytes);
+  try {
+    if (request.format === 'pdf') {
+      const { loadPdf } = await import('../loaders/load-pdf.ts');
+      const { bytes: _bytes, ...document } = await loadPdf(bytes);
+      return { id: request.id, ok: true, document, residentBytes: process.memoryUsage.rss() };
+    }
+    const { loadHtml } = await import('../loaders/load-html.ts');
+    const { bytes: _bytes, ...document } = loadHtml(bytes, { contentType: request.contentType, baseUrl: request.baseUrl });
+    return { id: request.id, ok: true, document, residentBytes: process.memoryUsage.rss() };
+  } catch (error) {
+    return { id: request.id, ok: false, error: serialize(error), residentBytes: process.memoryUsage.rss() };
+  }
+}
+
+function serialize(error: unknown): SerializedError {
+  if (error instanceof BelegError) return { name: error.name, code: error.code, message: error.message, details: error.details };
+  const message = error instanceof Error ? error.message : String(error);
+  return { name: error instanceof Error ? error.name : 'Error', code: null, message };
+}
