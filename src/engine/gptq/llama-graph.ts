@@ -21,6 +21,7 @@
 import { DataType, float, type GraphBuilder } from '../onnx/graph-builder.ts';
 import { decodeFloat16, encodeFloat16 } from '../safetensors/float16.ts';
 import type { LlamaShape } from './checkpoint-config.ts';
+import { concatenateOutputs, permuteOutputs } from './fuse-linears.ts';
 import type { NBitsLinear } from './repack-matmul-nbits.ts';
 
 /** The projections of one decoder layer, in the order the graph reads them. */
@@ -90,7 +91,6 @@ export async function buildLlamaGraph(
   const logitsPositions = builder.input('logits_positions', 'int64', ['wanted']);
 
   // ---- shared constants
-  const eps = builder.floats('rms_eps', [], [shape.rmsNormEps]);
   const attentionScale = fused ? '' : builder.floats('attention_scale', [], [1 / Math.sqrt(headDim)]);
   const axisTwo = fused ? '' : builder.int64s('axis_2', [1], [2]);
   const qShape = fused ? '' : builder.int64s('q_shape', [4], [1, -1, heads, headDim]);
@@ -112,11 +112,24 @@ export async function buildLlamaGraph(
   const halfCos = fused ? builder.floats('rope_cos_half', [shape.maxPositions, headDim / 2], halfTable(cos, shape)) : '';
   const halfSin = fused ? builder.floats('rope_sin_half', [shape.maxPositions, headDim / 2], halfTable(sin, shape)) : '';
 
-  const rmsNorm = (x: string, weight: Float32Array, prefix: string): string => {
-    const meanSquare = builder.op('ReduceMean', [builder.op('Mul', [x, x])], { axes: [-1], keepdims: 1 });
-    const inverse = builder.op('Reciprocal', [builder.op('Sqrt', [builder.op('Add', [meanSquare, eps])])]);
-    return builder.op('Mul', [builder.floats(`${prefix}.weight`, [hiddenSize], weight), builder.op('Mul', [x, inverse])]);
+  // RMSNorm as onnxruntime's fused kernels (one node instead of seven; they accumulate the mean
+  // square in double, so they are at least as exact as transformers' float32). With a `delta`
+  // the residual add is fused too: returns [normalized(residual + delta), residual + delta].
+  const addAndNorm = (residual: string, delta: string | null, weight: Float32Array, prefix: string): [string, string] => {
+    const scale = builder.floats(`${prefix}.weight`, [hiddenSize], weight);
+    const epsilon = float(shape.rmsNormEps);
+    if (delta === null) return [builder.op('SimplifiedLayerNormalization', [residual, scale], { axis: -1, epsilon }), residual];
+    const [normed, , , sum] = builder.node(
+      'SkipSimplifiedLayerNormalization',
+      [delta, residual, scale],
+      { epsilon },
+      { outputs: [builder.name(`${prefix}_out`), '', '', builder.name(`${prefix}_residual`)], domain: 'com.microsoft' },
+    );
+    return [normed, sum];
   };
+  // Splits the last axis of a fused projection's output into pieces of `sizes`.
+  const splitLast = (x: string, sizes: number[]): string[] =>
+    builder.node('Split', [x, builder.int64s('split_sizes', [sizes.length], sizes)], { axis: -1 }, { outputs: sizes.length });
 
   // Act-order Gathers are shared between projections with the same permutation (q, k, v usually).
   let gathered: Array<{ input: string; permutation: Int32Array; output: string }> = [];
@@ -210,32 +223,58 @@ export async function buildLlamaGraph(
   if (!shape.tieWordEmbeddings) embedding = null;
 
   // ---- decoder layers
+  // `hidden` is the residual stream; `pendingDelta` the last sublayer's output, added to it by
+  // the next norm (SkipSimplifiedLayerNormalization).
+  let pendingDelta: string | null = null;
+  const qSize = heads * headDim;
+  const kvSize = kvHeads * headDim;
   for (let layer = 0; layer < shape.layers; layer++) {
     gathered = [];
     const prefix = `model.layers.${layer}`;
     const pastKey = builder.input(`past_key_${layer}`, 'float', [1, kvHeads, 'past', headDim]);
     const pastValue = builder.input(`past_value_${layer}`, 'float', [1, kvHeads, 'past', headDim]);
 
-    const normed = rmsNorm(hidden, await weights.norm(`${prefix}.input_layernorm`), `${prefix}.input_layernorm`);
-    const query = linear(normed, await weights.linear(layer, 'self_attn.q_proj'));
-    const key = linear(normed, await weights.linear(layer, 'self_attn.k_proj'));
-    const value = linear(normed, await weights.linear(layer, 'self_attn.v_proj'));
-
-    const merged = fused
-      ? groupQueryAttention(query, key, value, pastKey, pastValue, layer)
-      : plainAttention(query, key, value, pastKey, pastValue, layer);
+    let normed: string;
+    [normed, hidden] = addAndNorm(hidden, pendingDelta, await weights.norm(`${prefix}.input_layernorm`), `${prefix}.input_layernorm`);
+    const qWeight = await weights.linear(layer, 'self_attn.q_proj');
+    const kWeight = await weights.linear(layer, 'self_attn.k_proj');
+    const vWeight = await weights.linear(layer, 'self_attn.v_proj');
+    const qkvWeight = concatenateOutputs(`${prefix}.self_attn.qkv_proj`, [qWeight, kWeight, vWeight]);
+    let merged: string;
+    if (qkvWeight && fused) {
+      // Packed QKV straight into GroupQueryAttention (key and value inputs omitted).
+      merged = groupQueryAttention(linear(normed, qkvWeight), '', '', pastKey, pastValue, layer);
+    } else {
+      const [query, key, value] = qkvWeight
+        ? splitLast(linear(normed, qkvWeight), [qSize, kvSize, kvSize])
+        : [linear(normed, qWeight), linear(normed, kWeight), linear(normed, vWeight)];
+      merged = fused
+        ? groupQueryAttention(query, key, value, pastKey, pastValue, layer)
+        : plainAttention(query, key, value, pastKey, pastValue, layer);
+    }
     const attentionOutput = linear(merged, await weights.linear(layer, 'self_attn.o_proj'));
-    hidden = builder.op('Add', [hidden, attentionOutput]);
 
-    const postNormed = rmsNorm(hidden, await weights.norm(`${prefix}.post_attention_layernorm`), `${prefix}.post_attention_layernorm`);
-    const gate = linear(postNormed, await weights.linear(layer, 'mlp.gate_proj'));
-    const up = linear(postNormed, await weights.linear(layer, 'mlp.up_proj'));
+    let postNormed: string;
+    [postNormed, hidden] = addAndNorm(hidden, attentionOutput, await weights.norm(`${prefix}.post_attention_layernorm`), `${prefix}.post_attention_layernorm`);
+    let gateWeight = await weights.linear(layer, 'mlp.gate_proj');
+    let upWeight = await weights.linear(layer, 'mlp.up_proj');
+    let downWeight = await weights.linear(layer, 'mlp.down_proj');
+    if (downWeight.permutation) {
+      // down_proj's act-order Gather moves into gate and up's output order (see fuse-linears.ts).
+      gateWeight = permuteOutputs(gateWeight, downWeight.permutation);
+      upWeight = permuteOutputs(upWeight, downWeight.permutation);
+      downWeight = { ...downWeight, permutation: null };
+    }
+    const gateUpWeight = concatenateOutputs(`${prefix}.mlp.gate_up_proj`, [gateWeight, upWeight]);
+    const [gate, up] = gateUpWeight
+      ? splitLast(linear(postNormed, gateUpWeight), [gateWeight.N, upWeight.N])
+      : [linear(postNormed, gateWeight), linear(postNormed, upWeight)];
     const activated = builder.op('Mul', [builder.op('Mul', [gate, builder.op('Sigmoid', [gate])]), up]);
-    hidden = builder.op('Add', [hidden, linear(activated, await weights.linear(layer, 'mlp.down_proj'))]);
+    pendingDelta = linear(activated, downWeight);
   }
 
   // ---- head
-  const finalNormed = rmsNorm(hidden, await weights.norm('model.norm'), 'model.norm');
+  const [finalNormed] = addAndNorm(hidden, pendingDelta, await weights.norm('model.norm'), 'model.norm');
   const wanted = builder.op('Gather', [finalNormed, logitsPositions], { axis: 1 }); // [1, wanted, hidden]
   const lmHead = (await weights.lmHead()) ?? embedding ?? (await weights.embedding());
   let logits: string;

@@ -3,6 +3,8 @@
  * The first call is the prefill (the whole prompt in one run); later calls usually pass one
  * token. The cache is the graph's `present_*` outputs fed back as `past_*` inputs.
  */
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { createSession, Tensor, type OnnxSession, type OnnxTensor } from '../onnx/runtime.ts';
 import type { LlamaShape } from './checkpoint-config.ts';
 
@@ -38,8 +40,16 @@ export class LlamaSession {
    * default: beleg shares the CPU with its HTTP server and ingestion, and on a busy 2-core
    * machine spinning made decoding ~1.4–1.9x slower (bench/engine).
    */
-  static async open(modelPath: string, shape: LlamaShape, options: { threads?: number; spinning?: boolean } = {}): Promise<LlamaSession> {
-    const session = await createSession(modelPath, { intraOpThreads: options.threads, spinning: options.spinning ?? false });
+  static async open(
+    modelPath: string,
+    shape: LlamaShape,
+    options: { threads?: number; spinning?: boolean; profileFilePrefix?: string } = {},
+  ): Promise<LlamaSession> {
+    const session = await createSession(modelPath, {
+      intraOpThreads: options.threads,
+      spinning: options.spinning ?? false,
+      profileFilePrefix: options.profileFilePrefix,
+    });
     return new LlamaSession(session, shape);
   }
 
@@ -145,6 +155,18 @@ export class LlamaSession {
     for (const tensor of [...this.#pastKeys, ...this.#pastValues]) tensor.dispose();
     this.#pastKeys = [];
     this.#pastValues = [];
+  }
+
+  /** Stops onnxruntime's profiler (opened with `profileFilePrefix`) and returns the profile's path. */
+  endProfiling(prefix: string): string {
+    this.#session.endProfiling();
+    const directory = path.dirname(prefix);
+    const newest = readdirSync(directory)
+      .filter((name) => name.startsWith(path.basename(prefix)) && name.endsWith('.json'))
+      .map((name) => path.join(directory, name))
+      .sort((first, second) => statSync(second).mtimeMs - statSync(first).mtimeMs)[0];
+    if (!newest) throw new Error(`onnxruntime wrote no profile next to ${prefix}.`);
+    return newest;
   }
 
   /** Releases the cache and the ONNX session. */
