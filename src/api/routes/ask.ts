@@ -47,7 +47,13 @@ export function askRoutes({ config, answerer, slots, metrics }: AskRoutesOptions
     clientSignal.addEventListener('abort', onClientGone, { once: true });
     const signal = cancellation.signal;
 
-    const release = await slots.acquire(signal);
+    let release: () => void;
+    try {
+      release = await slots.acquire(signal);
+    } catch (error) {
+      clientSignal.removeEventListener('abort', onClientGone);
+      throw error;
+    }
     if (!wantsEventStream(context.req.header('accept'), request.stream)) {
       try {
         const answer = await answerer.answer(request, signal);
