@@ -1,0 +1,139 @@
+/**
+ * Hostile documents through the real ingestion service (SQLite, LanceDB, the real loaders in their
+ * parser process): every broken, malicious or mislabelled file ends as a clean per-document error
+ * (or a correct parse) within 30 s, the memory of beleg and its parser stays under 2 GB, and good
+ * documents submitted in the same batch still become ready and searchable.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { parserPool } from '../src/ingest/isolate/parse-isolated.ts';
+import { loadDocument } from '../src/ingest/load-document.ts';
+import type { DocumentInput, DocumentRecord } from '../src/ingest/types.ts';
+import {
+  compressionBombPdf,
+  deeplyNestedHtml,
+  flippedBytes,
+  hugeHtml,
+  hugeObjectStreamPdf,
+  invalidUtf8,
+  millionPagePdf,
+  nulBytes,
+  pngImage,
+  randomBinary,
+  selfDrawingFormPdf,
+  selfReferencingPageTreePdf,
+  truncations,
+} from './helpers/hostile-documents.ts';
+import { makeTextPdf } from './helpers/make-pdf.ts';
+import { openTestContext } from './helpers/storage-app.ts';
+import { removeTemporaryDirectories } from './helpers/storage-temp-dir.ts';
+
+afterAll(removeTemporaryDirectories);
+
+/** What a hostile input may end as: failed with one of these codes, or ready (when `ready` lists it). */
+type Expectation = { codes: string[]; ready?: boolean; text?: string };
+type Case = { name: string; input: DocumentInput; expect: Expectation };
+
+const GOOD_SENTENCE = 'Die Wuppertaler Schwebebahn fährt seit 1901 über der Wupper.';
+const RHEIN = 'Der Rhein ist ein Strom in Mitteleuropa.';
+const file = (fileName: string, bytes: Uint8Array): DocumentInput => ({ kind: 'file', fileName, bytes });
+
+async function corpus(): Promise<Case[]> {
+  const pdf = await makeTextPdf({
+    title: 'Stadtgeschichte',
+    pages: [{ paragraphs: [['Die Altstadt von Lübeck gehört zum Weltkulturerbe.'], ['Das Holstentor wurde 1478 fertiggestellt.']] }],
+  });
+  const pdfCodes = ['pdf_corrupt', 'pdf_scanned', 'pdf_encrypted', 'unsupported_document', 'parse_failed'];
+  const html = new TextEncoder().encode(`<html><body><main><p>${RHEIN}</p></main></body></html>`);
+  return [
+    ...truncations(pdf, 16).map((item) => ({ name: item.name, input: file(item.fileName, item.bytes), expect: { codes: ['pdf_corrupt'] } })),
+    // A flip may land in a harmless place (padding, an unused object): then a correct parse is fine.
+    ...flippedBytes(pdf, 8, 12).map((item) => ({ name: item.name, input: file(item.fileName, item.bytes), expect: { codes: pdfCodes, ready: true } })),
+    { name: 'page tree declaring 10^6 pages', input: file('millionen.pdf', millionPagePdf()), expect: { codes: ['pdf_too_many_pages'] } },
+    { name: 'page tree containing itself', input: file('kreis.pdf', selfReferencingPageTreePdf()), expect: { codes: ['pdf_corrupt'] } },
+    { name: 'form XObject drawing itself', input: file('rekursion.pdf', selfDrawingFormPdf()), expect: { codes: ['pdf_scanned'] } },
+    { name: 'object stream claiming 10^6 objects', input: file('objekte.pdf', hugeObjectStreamPdf()), expect: { codes: [], ready: true, text: RHEIN } },
+    // 2 GiB of zeros in one FlateDecode content stream (13.5 MB on disk).
+    { name: 'compression bomb', input: file('bombe.pdf', compressionBombPdf()), expect: { codes: ['parse_out_of_memory', 'parse_timeout'] } },
+    { name: 'HTML of 50 MB', input: file('riesig.html', hugeHtml(50_000_000)), expect: { codes: ['html_too_large'] } },
+    {
+      name: 'HTML nested 200 000 deep',
+      input: file('tief.html', deeplyNestedHtml(200_000)),
+      expect: { codes: [], ready: true, text: 'Tief verschachtelt steht hier ein Satz.' },
+    },
+    { name: 'invalid UTF-8', input: file('kaputt.txt', invalidUtf8()), expect: { codes: [], ready: true } },
+    { name: 'NUL bytes in text', input: file('nullen.txt', nulBytes()), expect: { codes: ['unsupported_document'] } },
+    { name: '0-byte file', input: file('leer.pdf', new Uint8Array()), expect: { codes: ['empty_document'] } },
+    { name: 'PNG named .pdf', input: file('bild.pdf', pngImage()), expect: { codes: ['unsupported_document'] } },
+    { name: 'random binary named .txt', input: file('zufall.txt', randomBinary(20_000)), expect: { codes: ['unsupported_document'] } },
+    { name: 'PDF named .txt', input: file('tarnung.txt', pdf), expect: { codes: [], ready: true, text: 'Das Holstentor wurde 1478 fertiggestellt.' } },
+    // A name promising a PDF without a PDF header is refused rather than guessed at.
+    { name: 'HTML named .pdf', input: file('seite.pdf', html), expect: { codes: ['pdf_corrupt'] } },
+    // (Other bytes than the .pdf one: identical uploads are one document.)
+    { name: 'HTML named .txt', input: file('seite.txt', new TextEncoder().encode(`<!doctype html>${new TextDecoder().decode(html)}`)), expect: { codes: [], ready: true, text: RHEIN } },
+  ];
+}
+
+describe('hostile documents', () => {
+  it('each ends as a clean per-document error or a correct parse within 30 s, memory < 2 GB, good documents in the batch ready', async () => {
+    const durations: number[] = [];
+    const context = await openTestContext(undefined, {
+      load: async (input, options) => {
+        const started = performance.now();
+        try {
+          return await loadDocument(input, options);
+        } finally {
+          durations.push(performance.now() - started);
+        }
+      },
+    });
+    let peakBytes = 0;
+    const sample = () => (peakBytes = Math.max(peakBytes, process.memoryUsage.rss() + parserPool.residentBytes()));
+    const sampler = setInterval(sample, 25);
+    try {
+      const cases = await corpus();
+      const goodPdf = await makeTextPdf({ pages: [{ paragraphs: [[GOOD_SENTENCE]] }] });
+      const submitted: { name: string; record: DocumentRecord; expect?: Expectation }[] = [];
+      // Good documents first, in the middle (right after the bomb) and last.
+      submitted.push({ name: 'good text', record: await context.ingestion.submit({ kind: 'text', title: 'Gut', text: `${GOOD_SENTENCE} Sie ist ein Wahrzeichen.` }) });
+      for (const item of cases) {
+        submitted.push({ name: item.name, record: await context.ingestion.submit(item.input), expect: item.expect });
+        if (item.name === 'compression bomb') submitted.push({ name: 'good pdf', record: await context.ingestion.submit(file('gut.pdf', goodPdf)) });
+      }
+      submitted.push({ name: 'good markdown', record: await context.ingestion.submit({ kind: 'text', fileName: 'gut.md', text: `# Wuppertal\n\n${GOOD_SENTENCE} Auch nachts.` }) });
+
+      const outcomes = await Promise.all(submitted.map(async (item) => ({ ...item, final: await context.ingestion.settled(item.record.id) })));
+      sample();
+      for (const { name, final, expect: expected } of outcomes) {
+        if (!expected) {
+          expect(final.status, `${name}: ${final.errorCode} ${final.errorMessage}`).toBe('ready');
+          continue;
+        }
+        if (final.status === 'ready') {
+          expect(expected.ready, `${name} was expected to fail with ${expected.codes.join('/')}`).toBe(true);
+          if (expected.text) expect(await context.ingestion.text(final.id), name).toContain(expected.text);
+        } else {
+          expect(final.status, name).toBe('failed');
+          expect(expected.codes, `${name} failed with ${final.errorCode}: ${final.errorMessage}`).toContain(final.errorCode);
+          // A message for people: says what happened and what to do.
+          expect(final.errorMessage?.length ?? 0, name).toBeGreaterThan(40);
+        }
+      }
+      expect(Math.max(...durations)).toBeLessThan(30_000);
+      expect(peakBytes).toBeLessThan(2 * 1024 ** 3);
+
+      const ready = await context.ingestion.readyDocumentIds();
+      const hits = await context.store.searchText('Schwebebahn Wupper', { limit: 10, documentIds: ready });
+      const goodIds = outcomes.filter((item) => item.name.startsWith('good')).map((item) => item.final.id);
+      expect(new Set(hits.map((hit) => hit.chunk.documentId))).toEqual(new Set(goodIds));
+      // Failed documents leave no chunks behind.
+      const failedIds = new Set(outcomes.filter((item) => item.final.status === 'failed').map((item) => item.final.id));
+      for (const id of failedIds) expect(await context.store.chunksOf(id), id).toEqual([]);
+      console.info(
+        `hostile documents: ${outcomes.length} settled, slowest load ${Math.round(Math.max(...durations))} ms, peak RSS (beleg + parser) ${Math.round(peakBytes / 1024 ** 2)} MiB`,
+      );
+    } finally {
+      clearInterval(sampler);
+      await context.close();
+    }
+  }, 120_000);
+});
