@@ -45,7 +45,7 @@ const settings: Array<{ label: string } & Omit<RandomCheckpointOptions, 'directo
   { label: '4-bit g128 asym (zero point 16 → correction part), tied embeddings', seed: 2, bits: 4, groupSize: 128, actOrder: false, symmetric: false, tieWordEmbeddings: true },
   { label: '4-bit g-1 act-order asym, multi-head', seed: 3, bits: 4, groupSize: -1, actOrder: true, symmetric: false, kvHeads: 4 },
   { label: '8-bit g-1 act-order sym, sharded', seed: 4, bits: 8, groupSize: -1, actOrder: true, symmetric: true, shards: 3 },
-  { label: '8-bit g32 act-order asym', seed: 5, bits: 8, groupSize: 32, actOrder: true, symmetric: false },
+  { label: '8-bit g32 act-order asym, unshared act-order permutations (no q/k/v or gate/up fusion)', seed: 5, bits: 8, groupSize: 32, actOrder: true, symmetric: false, independentInputOrders: true },
   { label: '8-bit g128 sym, one KV head', seed: 6, bits: 8, groupSize: 128, actOrder: true, symmetric: true, kvHeads: 1 },
 ];
 

@@ -5,17 +5,23 @@
  * Also the decode roofline: measured memory bandwidth / bytes read per generated token.
  * Writes bench/results/engine.json and prints a table.
  *
- *   npx tsx bench/engine/run.ts [--threads N] [--prompt 128] [--decode 64] [--accuracy-levels 0,4] [--spinning]
+ * Side by side in the same run: llama.cpp through node-llama-cpp (installed under bench/.peer,
+ * see llama-cpp-peer.ts) on a same-shape Q4_0 GGUF with random weights (write-gguf.ts).
+ *
+ *   npx tsx bench/engine/run.ts [--threads N] [--prompt 128] [--decode 64] [--accuracy-levels 0,4] [--spinning off,on] [--no-peer]
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { convertCheckpoint } from '../../src/engine/gptq/convert-checkpoint.ts';
 import { generateTokens } from '../../src/engine/gptq/generate-tokens.ts';
 import { LlamaSession } from '../../src/engine/gptq/llama-session.ts';
+import { initializerBytes } from '../../src/engine/onnx/graph-builder.ts';
 import { writeRandomGptqCheckpoint } from '../../src/engine/gptq/write-gptq-checkpoint.ts';
+import { benchmarkLlamaCpp, loadNodeLlamaCpp } from './llama-cpp-peer.ts';
 import { measureBandwidth } from './memory-bandwidth.ts';
+import { writeRandomQ4Gguf } from './write-gguf.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const { values } = parseArgs({
@@ -24,7 +30,8 @@ const { values } = parseArgs({
     prompt: { type: 'string', default: '128' },
     decode: { type: 'string', default: '64' },
     'accuracy-levels': { type: 'string', default: '0,4' },
-    spinning: { type: 'boolean', default: false },
+    spinning: { type: 'string', default: 'off,on' },
+    'no-peer': { type: 'boolean', default: false },
   },
 });
 const threads = Number(values.threads);
@@ -50,6 +57,7 @@ const bandwidth = await measureBandwidth(threads);
 
 type Run = {
   accuracyLevel: number;
+  spinning: boolean;
   conversionSeconds: number | null;
   prefillTokensPerSecond: number;
   decodeTokensPerSecond: number;
@@ -60,12 +68,13 @@ type Run = {
 const runs: Run[] = [];
 const prompt = [1, ...Array.from({ length: promptLength - 1 }, (_, index) => 3 + ((index * 7919) % 31990))];
 
-for (const accuracyLevel of values['accuracy-levels'].split(',').map(Number)) {
+const spinningModes = values.spinning.split(',').map((mode) => mode === 'on');
+for (const [accuracyLevel, spinning] of values['accuracy-levels'].split(',').flatMap((level) => spinningModes.map((mode) => [Number(level), mode] as const))) {
   log(`converting (accuracy_level ${accuracyLevel}) ...`);
   const started = performance.now();
   const converted = await convertCheckpoint(checkpointDir, { cacheDir, accuracyLevel, onProgress: (message) => log(`  ${message}`) });
   const conversionSeconds = converted.cached ? null : (performance.now() - started) / 1000;
-  const session = await LlamaSession.open(converted.modelPath, converted.config.shape, { threads, spinning: values.spinning });
+  const session = await LlamaSession.open(converted.modelPath, converted.config.shape, { threads, spinning });
   try {
     // Warm-up (first runs allocate and pre-pack weights).
     await generateTokens(session, { promptIds: prompt.slice(0, 16), maxNewTokens: 4, sampling: { kind: 'greedy' } });
@@ -83,14 +92,13 @@ for (const accuracyLevel of values['accuracy-levels'].split(',').map(Number)) {
 
     // Bytes read per decoded token: every initializer except the embedding table (one row is
     // read) and the RoPE tables (one row); the lm_head is read whole.
-    const { vocabSize, hiddenSize } = converted.config.shape;
-    const dataBytes = statSync(path.join(path.dirname(converted.modelPath), 'model.onnx.data')).size;
-    const embeddingBytes = converted.config.shape.tieWordEmbeddings ? 0 : vocabSize * hiddenSize * 4;
-    const ropeBytes = 2 * converted.config.shape.maxPositions * converted.config.shape.headDim * 4;
-    const bytesPerToken = dataBytes - embeddingBytes - ropeBytes;
+    const sizes = initializerBytes(readFileSync(converted.modelPath));
+    const bytesPerToken = [...sizes].filter(([name]) => !name.startsWith('model.embed_tokens') && !name.startsWith('rope_')).reduce((sum, [, bytes]) => sum + bytes, 0);
     const rooflineTokensPerSecond = bandwidth / bytesPerToken;
+    log(`  accuracy ${accuracyLevel}, spinning ${spinning}: prefill ${prefillTokensPerSecond.toFixed(1)} tok/s, decode ${decodeTokensPerSecond.toFixed(1)} tok/s`);
     runs.push({
       accuracyLevel,
+      spinning,
       conversionSeconds,
       prefillTokensPerSecond,
       decodeTokensPerSecond,
@@ -100,6 +108,31 @@ for (const accuracyLevel of values['accuracy-levels'].split(',').map(Number)) {
     });
   } finally {
     await session.dispose();
+  }
+}
+
+// ---- llama.cpp peer
+type Peer = Awaited<ReturnType<typeof benchmarkLlamaCpp>> & { bytesPerToken: number; rooflineTokensPerSecond: number; fractionOfRoofline: number };
+let peer: Peer | null = null;
+let peerNote = 'The llama.cpp peer was not run (--no-peer).';
+if (!values['no-peer']) {
+  const nodeLlamaCpp = await loadNodeLlamaCpp(path.join(root, 'bench', '.peer'));
+  if ('error' in nodeLlamaCpp) {
+    peerNote = `The llama.cpp peer did not run: ${nodeLlamaCpp.error}`;
+    log(peerNote);
+  } else {
+    const ggufPath = path.join(root, 'bench', '.work', 'tinyllama-shape-q4_0.gguf');
+    if (!existsSync(ggufPath)) {
+      log(`writing random Q4_0 GGUF to ${ggufPath} ...`);
+      writeRandomQ4Gguf(ggufPath, { ...shape, contextLength: 2048 }, path.join(root, 'assets', 'llama-2-tokenizer', 'tokenizer.json'));
+    }
+    const ggufBytes = statSync(ggufPath).size;
+    log(`llama.cpp (node-llama-cpp ${nodeLlamaCpp.version}) ...`);
+    const result = await benchmarkLlamaCpp(nodeLlamaCpp, ggufPath, ggufBytes, { prompt, decodeTokens, threads });
+    // Bytes per token: every tensor but token_embd (one row of it is read), Q4_0 = 18 bytes per 32 weights.
+    const bytesPerToken = ggufBytes - (shape.vocabSize * shape.hiddenSize * 18) / 32;
+    peer = { ...result, bytesPerToken, rooflineTokensPerSecond: bandwidth / bytesPerToken, fractionOfRoofline: (result.decodeTokensPerSecond * bytesPerToken) / bandwidth };
+    peerNote = `llama.cpp: ${result.engine} ${result.version}, Q4_0 GGUF with random weights written by bench/engine/write-gguf.ts, ${threads} thread(s), greedy.`;
   }
 }
 
@@ -113,17 +146,17 @@ const results = {
   peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
   node: process.version,
   threads,
-  spinning: values.spinning,
   model: { ...shape, bits: 4, groupSize: 128, actOrder: true, note: 'random weights, TinyLlama-1.1B shape' },
   promptTokens: promptLength,
   decodeTokens,
   memoryBandwidthGBps: bandwidth / 1e9,
   runs,
-  peer: null as null | Record<string, unknown>,
+  peer,
   notes: [
     'accuracy_level 0: MatMulNBits computes in float32 (matches transformers to ~1e-5); 4: activations quantized to int8 per block (faster, less exact).',
     'At accuracy 0 the lm_head is float32 (exactness); bytes per token include its 262 MB. Embeddings are float16 (one row read per token).',
-    'The llama.cpp peer comparison (node-llama-cpp) was not run.',
+    peerNote,
+    'spinning: whether idle onnxruntime intra-op threads spin (the engine default is off, for a CPU shared with the server).',
     'Memory bandwidth: best of 4 passes of worker threads scanning 512 MB each with Buffer.indexOf (memchr).',
   ],
 };
@@ -132,9 +165,11 @@ writeFileSync(path.join(root, 'bench', 'results', 'engine.json'), `${JSON.string
 
 console.log(`load average ${loadAtStart.map((value) => value.toFixed(1)).join(' ')} at start on ${os.availableParallelism()} cores`);
 console.log(`\nGPTQ engine, TinyLlama-1.1B shape, 4-bit g128 act-order, ${threads} thread(s), memory bandwidth ${(bandwidth / 1e9).toFixed(1)} GB/s`);
-console.log('accuracy | prefill tok/s | decode tok/s | MB/token | roofline tok/s | of roofline');
-for (const run of runs) {
+console.log('engine                       | prefill tok/s | decode tok/s | MB/token | roofline tok/s | of roofline');
+const row = (name: string, entry: { prefillTokensPerSecond: number; decodeTokensPerSecond: number; bytesPerToken: number; rooflineTokensPerSecond: number; fractionOfRoofline: number }) =>
   console.log(
-    `${String(run.accuracyLevel).padEnd(8)} | ${run.prefillTokensPerSecond.toFixed(1).padStart(13)} | ${run.decodeTokensPerSecond.toFixed(1).padStart(12)} | ${(run.bytesPerToken / 1e6).toFixed(0).padStart(8)} | ${run.rooflineTokensPerSecond.toFixed(1).padStart(14)} | ${(100 * run.fractionOfRoofline).toFixed(0).padStart(10)}%`,
+    `${name.padEnd(28)} | ${entry.prefillTokensPerSecond.toFixed(1).padStart(13)} | ${entry.decodeTokensPerSecond.toFixed(1).padStart(12)} | ${(entry.bytesPerToken / 1e6).toFixed(0).padStart(8)} | ${entry.rooflineTokensPerSecond.toFixed(1).padStart(14)} | ${(100 * entry.fractionOfRoofline).toFixed(0).padStart(10)}%`,
   );
-}
+for (const run of runs) row(`beleg ONNX acc ${run.accuracyLevel}${run.spinning ? ' spinning' : ''}`, run);
+if (peer) row('llama.cpp Q4_0', peer);
+else console.log(peerNote);

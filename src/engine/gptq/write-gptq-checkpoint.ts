@@ -38,6 +38,8 @@ export type RandomCheckpointOptions = {
   tokenizerFrom?: string;
   /** Override config.json fields (to write deliberately unsupported checkpoints). */
   configOverrides?: Record<string, unknown>;
+  /** Give every projection its own act-order permutation (AutoGPTQ shares one between q/k/v and gate/up). */
+  independentInputOrders?: boolean;
   /** Override quantize_config.json fields. */
   quantizationOverrides?: Record<string, unknown>;
 };
@@ -46,13 +48,11 @@ function int32Bytes(values: Int32Array): Uint8Array {
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 }
 
-/** Tensors of one quantized Linear in AutoGPTQ layout, generated lazily. */
-function quantizedLinear(prefix: string, inFeatures: number, outFeatures: number, options: RandomCheckpointOptions, random: SeededRandom): TensorToWrite[] {
-  const { bits, groupSize } = options;
-  const valuesPerWord = 32 / bits;
-  const maxq = (1 << bits) - 1;
-  const size = groupSize === -1 ? inFeatures : groupSize;
-  const groups = Math.ceil(inFeatures / size);
+/**
+ * The order in which GPTQ quantizes the input channels: with act-order a random permutation
+ * (GPTQ sorts by the Hessian's diagonal), else the identity.
+ */
+function inputOrder(inFeatures: number, options: RandomCheckpointOptions, random: SeededRandom): Int32Array {
   const order = Int32Array.from({ length: inFeatures }, (_, index) => index);
   if (options.actOrder) {
     for (let index = inFeatures - 1; index > 0; index--) {
@@ -60,6 +60,23 @@ function quantizedLinear(prefix: string, inFeatures: number, outFeatures: number
       [order[index], order[other]] = [order[other], order[index]];
     }
   }
+  return order;
+}
+
+/** Tensors of one quantized Linear in AutoGPTQ layout, generated lazily. */
+function quantizedLinear(
+  prefix: string,
+  inFeatures: number,
+  outFeatures: number,
+  options: RandomCheckpointOptions,
+  random: SeededRandom,
+  order: Int32Array,
+): TensorToWrite[] {
+  const { bits, groupSize } = options;
+  const valuesPerWord = 32 / bits;
+  const maxq = (1 << bits) - 1;
+  const size = groupSize === -1 ? inFeatures : groupSize;
+  const groups = Math.ceil(inFeatures / size);
   const groupIndex = new Int32Array(inFeatures);
   for (let position = 0; position < inFeatures; position++) groupIndex[order[position]] = Math.floor(position / size);
 
@@ -109,6 +126,15 @@ export async function writeRandomGptqCheckpoint(options: RandomCheckpointOptions
     'mlp.up_proj': [hiddenSize, intermediateSize],
     'mlp.down_proj': [intermediateSize, hiddenSize],
   };
+  const sharedInput: Record<LayerProjection, string> = {
+    'self_attn.q_proj': 'attention',
+    'self_attn.k_proj': 'attention',
+    'self_attn.v_proj': 'attention',
+    'self_attn.o_proj': 'self_attn.o_proj',
+    'mlp.gate_proj': 'mlp',
+    'mlp.up_proj': 'mlp',
+    'mlp.down_proj': 'mlp.down_proj',
+  };
   // Groups of tensors; each group is generated only when written, so big checkpoints stream.
   const groups: Array<() => TensorToWrite[]> = [];
   groups.push(() => [
@@ -121,9 +147,15 @@ export async function writeRandomGptqCheckpoint(options: RandomCheckpointOptions
         { name: `${prefix}.input_layernorm.weight`, dtype: 'F16', shape: [hiddenSize], bytes: floats(hiddenSize, () => 0.75 + 0.5 * random.next()) },
         { name: `${prefix}.post_attention_layernorm.weight`, dtype: 'F16', shape: [hiddenSize], bytes: floats(hiddenSize, () => 0.75 + 0.5 * random.next()) },
       ];
+      // AutoGPTQ quantizes q, k, v (and gate, up) from the same inputs, hence the same Hessian
+      // and the same act-order permutation; `independentInputOrders` gives each its own.
+      const orders = new Map<string, Int32Array>();
       for (const projection of layerProjections) {
         const [inFeatures, outFeatures] = dimensions[projection];
-        tensors.push(...quantizedLinear(`${prefix}.${projection}`, inFeatures, outFeatures, options, random));
+        const input = options.independentInputOrders ? projection : sharedInput[projection];
+        const order = orders.get(input) ?? inputOrder(inFeatures, options, random);
+        orders.set(input, order);
+        tensors.push(...quantizedLinear(`${prefix}.${projection}`, inFeatures, outFeatures, options, random, order));
       }
       return tensors;
     });

@@ -199,3 +199,18 @@ function attribute(name: string, value: AttributeValue): OnnxTypes.IAttributePro
   if ('float' in value) return { name, type: types.FLOAT, f: value.float };
   return { name, type: types.FLOATS, floats: value.floats };
 }
+
+/**
+ * Bytes of each initializer of a saved model (inline or in external data), by name; used by
+ * benchmarks to count the bytes a forward pass reads.
+ */
+export function initializerBytes(modelBytes: Uint8Array): Map<string, number> {
+  const model = onnx.ModelProto.decode(modelBytes);
+  const sizes = new Map<string, number>();
+  for (const tensor of model.graph?.initializer ?? []) {
+    const external = tensor.externalData?.find((entry) => entry.key === 'length');
+    const inline = tensor.rawData?.length ?? 0;
+    sizes.set(tensor.name ?? '', external ? Number(external.value) : inline);
+  }
+  return sizes;
+}
