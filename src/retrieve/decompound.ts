@@ -13,6 +13,12 @@
  * guessing by tiny fragments). Words the dictionary knows are still split when they are compounds
  * of other known words, so "Bundeskanzleramt" yields bundeskanzler, amt, bund, kanzler.
  *
+ * Measured on XQuAD-de dev (bench/retrieval-quality, 612 questions, German FTS): expanding only
+ * the query changes nothing (MRR@10 0.914 → 0.914); expanding the indexed text AND the query lifts
+ * MRR@10 0.915 → 0.926 and recall@1 0.871 → 0.889. So use it on both sides or not at all: the
+ * chunk store should index `expand(chunk.text)` in a search column (the stored `text` stays
+ * verbatim) and hybrid search should get `expandTextQuery: (query) => decompounder.expand(query)`.
+ *
  * The dictionary (./data/german-nouns.txt.gz) is derived from german-pos-dict (LanguageTool,
  * CC BY-SA 4.0); see ./data/README.md.
  */

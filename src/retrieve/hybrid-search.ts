@@ -25,7 +25,10 @@ export type HybridSearchConfig = {
   store: ChunkStore;
   /** Without one, search is lexical only. */
   embeddingModel?: EmbeddingModel | null;
-  /** Rewrites the full-text query, e.g. adds compound parts (./decompound.ts). */
+  /**
+   * Rewrites the full-text query, e.g. adds compound parts (./decompound.ts). Off by default: it
+   * only helps when the index holds the parts too (see decompound.ts for the measurement).
+   */
   expandTextQuery?: (query: string) => string;
   rrfK?: number;
   weights?: Partial<RetrieverWeights>;
