@@ -19,6 +19,7 @@ import { generateTokens } from '../../src/engine/gptq/generate-tokens.ts';
 import { LlamaSession } from '../../src/engine/gptq/llama-session.ts';
 import { initializerBytes } from '../../src/engine/onnx/graph-builder.ts';
 import { writeRandomGptqCheckpoint } from '../../src/engine/gptq/write-gptq-checkpoint.ts';
+import { measureAccuracy, type AccuracyResult } from './accuracy.ts';
 import { benchmarkLlamaCpp, loadNodeLlamaCpp } from './llama-cpp-peer.ts';
 import { measureBandwidth } from './memory-bandwidth.ts';
 import { writeRandomQ4Gguf } from './write-gguf.ts';
@@ -111,6 +112,13 @@ for (const [accuracyLevel, spinning] of values['accuracy-levels'].split(',').fla
   }
 }
 
+// ---- accuracy of each level against transformers on the real AutoGPTQ fixture
+const accuracy: AccuracyResult[] = [];
+for (const level of new Set(runs.map((run) => run.accuracyLevel))) {
+  log(`accuracy of level ${level} against transformers (tests/fixtures/gptq) ...`);
+  accuracy.push(await measureAccuracy(path.join(root, 'tests', 'fixtures', 'gptq', 'tiny-llama-gptq-4bit-32g-actorder'), level));
+}
+
 // ---- llama.cpp peer
 type Peer = Awaited<ReturnType<typeof benchmarkLlamaCpp>> & { bytesPerToken: number; rooflineTokensPerSecond: number; fractionOfRoofline: number };
 let peer: Peer | null = null;
@@ -152,6 +160,7 @@ const results = {
   memoryBandwidthGBps: bandwidth / 1e9,
   runs,
   peer,
+  accuracy,
   notes: [
     'accuracy_level 0: MatMulNBits computes in float32 (matches transformers to ~1e-5); 4: activations quantized to int8 per block (faster, less exact).',
     'At accuracy 0 the lm_head is float32 (exactness); bytes per token include its 262 MB. Embeddings are float16 (one row read per token).',
@@ -162,6 +171,44 @@ const results = {
 };
 mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(path.join(root, 'bench', 'results', 'engine.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(path.join(root, 'bench', 'results', 'engine.md'), markdownReport());
+
+/** bench/results/engine.md: the same numbers as a table, ours vs llama.cpp vs the roofline. */
+function markdownReport(): string {
+  const bestDecode = Math.max(...runs.map((run) => run.decodeTokensPerSecond));
+  const lines = [
+    '# GPTQ engine speed (bench/engine/run.ts)',
+    '',
+    `${results.date}, ${results.machine.cpus}, ${results.machine.cores} cores, ${threads} thread(s), load average ${loadAtStart.map((value) => value.toFixed(2)).join(' / ')} at start and ${results.loadAverageAtEnd.map((value) => value.toFixed(2)).join(' / ')} at the end (1/5/15 min).`,
+    `Model: random weights with TinyLlama-1.1B's shape (hidden 2048, 22 layers, 32 heads, 4 KV heads, intermediate 5632, vocab 32000); ours 4-bit g128 act-order GPTQ, llama.cpp the same shape in Q4_0. Prompt ${promptLength} tokens, ${decodeTokens} greedy tokens.`,
+    `Memory bandwidth measured ${(bandwidth / 1e9).toFixed(1)} GB/s; roofline = bandwidth / bytes read per generated token.`,
+    '',
+    '| engine | prefill tok/s | decode tok/s | MB read / token | roofline tok/s | % of roofline |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...runs.map(
+      (run) =>
+        `| beleg ONNX, accuracy_level ${run.accuracyLevel}${run.spinning ? ', spinning threads' : ''} | ${run.prefillTokensPerSecond.toFixed(1)} | ${run.decodeTokensPerSecond.toFixed(1)} | ${(run.bytesPerToken / 1e6).toFixed(0)} | ${run.rooflineTokensPerSecond.toFixed(1)} | ${(100 * run.fractionOfRoofline).toFixed(0)}% |`,
+    ),
+    peer
+      ? `| llama.cpp ${peer.version} (node-llama-cpp), Q4_0 | ${peer.prefillTokensPerSecond.toFixed(1)} | ${peer.decodeTokensPerSecond.toFixed(1)} | ${(peer.bytesPerToken / 1e6).toFixed(0)} | ${peer.rooflineTokensPerSecond.toFixed(1)} | ${(100 * peer.fractionOfRoofline).toFixed(0)}% |`
+      : `| llama.cpp | not run | | | | |`,
+    '',
+    peer ? `Best beleg decode / llama.cpp decode: ${(bestDecode / peer.decodeTokensPerSecond).toFixed(2)}x.` : peerNote,
+    '',
+    '## Accuracy of each level against transformers (real tiny AutoGPTQ fixture, tests/fixtures/gptq)',
+    '',
+    '| accuracy_level | max abs. difference of last-position logits | argmax agreement (all positions) | argmax agreement (margin > 0.05) | greedy continuations identical |',
+    '|---:|---:|---:|---:|---:|',
+    ...accuracy.map(
+      (entry) =>
+        `| ${entry.accuracyLevel} | ${entry.maxLastLogitDifference.toExponential(1)} | ${(100 * entry.argmaxAgreement).toFixed(1)}% | ${(100 * entry.argmaxAgreementWhereMarginAbove005).toFixed(1)}% | ${entry.greedyContinuationsIdentical} |`,
+    ),
+    '',
+    ...results.notes.map((note) => `- ${note}`),
+    '',
+  ];
+  return lines.join('\n');
+}
 
 console.log(`load average ${loadAtStart.map((value) => value.toFixed(1)).join(' ')} at start on ${os.availableParallelism()} cores`);
 console.log(`\nGPTQ engine, TinyLlama-1.1B shape, 4-bit g128 act-order, ${threads} thread(s), memory bandwidth ${(bandwidth / 1e9).toFixed(1)} GB/s`);
@@ -173,3 +220,7 @@ const row = (name: string, entry: { prefillTokensPerSecond: number; decodeTokens
 for (const run of runs) row(`beleg ONNX acc ${run.accuracyLevel}${run.spinning ? ' spinning' : ''}`, run);
 if (peer) row('llama.cpp Q4_0', peer);
 else console.log(peerNote);
+console.log('\naccuracy vs transformers (tiny AutoGPTQ fixture) | max |Δ last logits| | argmax agreement | greedy identical');
+for (const entry of accuracy) {
+  console.log(`level ${entry.accuracyLevel}${' '.repeat(42)} | ${entry.maxLastLogitDifference.toExponential(1).padStart(19)} | ${(100 * entry.argmaxAgreement).toFixed(1).padStart(15)}% | ${entry.greedyContinuationsIdentical}`);
+}
