@@ -3,12 +3,13 @@
  * with TinyLlama-1.1B's shape (hidden 2048, 22 layers, 32 heads, 4 KV heads, intermediate 5632,
  * vocab 32000), 4-bit, group 128, act-order, written in AutoGPTQ's format into bench/.work.
  * Also the decode roofline: measured memory bandwidth / bytes read per generated token.
- * Writes bench/results/engine.json and prints a table.
+ * Writes bench/results/engine.json and engine.md (with --shape llama-2-7b: engine-llama-2-7b.*)
+ * and prints a table.
  *
  * Side by side in the same run: llama.cpp through node-llama-cpp (installed under bench/.peer,
  * see llama-cpp-peer.ts) on a same-shape Q4_0 GGUF with random weights (write-gguf.ts).
  *
- *   npx tsx bench/engine/run.ts [--threads N] [--prompt 128] [--decode 64] [--accuracy-levels 0,4] [--spinning off,on] [--no-peer]
+ *   npx tsx bench/engine/run.ts [--threads N] [--prompt 128] [--decode 64] [--accuracy-levels 0,4] [--spinning off,on] [--no-peer] [--shape tinyllama|llama-2-7b]
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     'accuracy-levels': { type: 'string', default: '0,4' },
     spinning: { type: 'string', default: 'off,on' },
     'no-peer': { type: 'boolean', default: false },
+    shape: { type: 'string', default: 'tinyllama' },
   },
 });
 const threads = Number(values.threads);
@@ -40,8 +42,15 @@ const loadAtStart = os.loadavg();
 const promptLength = Number(values.prompt);
 const decodeTokens = Number(values.decode);
 
-const shape = { vocabSize: 32000, hiddenSize: 2048, intermediateSize: 5632, layers: 22, heads: 32, kvHeads: 4 };
-const checkpointDir = path.join(root, 'bench', '.work', 'tinyllama-shape-gptq-4bit-128g-actorder');
+const shapes = {
+  tinyllama: { label: 'TinyLlama-1.1B', shape: { vocabSize: 32000, hiddenSize: 2048, intermediateSize: 5632, layers: 22, heads: 32, kvHeads: 4 } },
+  'llama-2-7b': { label: 'Llama-2-7B', shape: { vocabSize: 32000, hiddenSize: 4096, intermediateSize: 11008, layers: 32, heads: 32, kvHeads: 32 } },
+};
+if (!(values.shape in shapes)) throw new Error(`--shape must be one of ${Object.keys(shapes).join(', ')}.`);
+const shapeName = values.shape as keyof typeof shapes;
+const { label: shapeLabel, shape } = shapes[shapeName];
+const resultName = shapeName === 'tinyllama' ? 'engine' : `engine-${shapeName}`;
+const checkpointDir = path.join(root, 'bench', '.work', `${shapeName}-shape-gptq-4bit-128g-actorder`);
 const cacheDir = path.join(root, 'bench', '.work', 'converted');
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -129,7 +138,7 @@ if (!values['no-peer']) {
     peerNote = `The llama.cpp peer did not run: ${nodeLlamaCpp.error}`;
     log(peerNote);
   } else {
-    const ggufPath = path.join(root, 'bench', '.work', 'tinyllama-shape-q4_0.gguf');
+    const ggufPath = path.join(root, 'bench', '.work', `${shapeName}-shape-q4_0.gguf`);
     if (!existsSync(ggufPath)) {
       log(`writing random Q4_0 GGUF to ${ggufPath} ...`);
       writeRandomQ4Gguf(ggufPath, { ...shape, contextLength: 2048 }, path.join(root, 'assets', 'llama-2-tokenizer', 'tokenizer.json'));
@@ -154,7 +163,7 @@ const results = {
   peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
   node: process.version,
   threads,
-  model: { ...shape, bits: 4, groupSize: 128, actOrder: true, note: 'random weights, TinyLlama-1.1B shape' },
+  model: { ...shape, bits: 4, groupSize: 128, actOrder: true, note: `random weights, ${shapeLabel} shape` },
   promptTokens: promptLength,
   decodeTokens,
   memoryBandwidthGBps: bandwidth / 1e9,
@@ -170,8 +179,8 @@ const results = {
   ],
 };
 mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
-writeFileSync(path.join(root, 'bench', 'results', 'engine.json'), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(path.join(root, 'bench', 'results', 'engine.md'), markdownReport());
+writeFileSync(path.join(root, 'bench', 'results', `${resultName}.json`), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(path.join(root, 'bench', 'results', `${resultName}.md`), markdownReport());
 
 /** bench/results/engine.md: the same numbers as a table, ours vs llama.cpp vs the roofline. */
 function markdownReport(): string {
@@ -180,7 +189,7 @@ function markdownReport(): string {
     '# GPTQ engine speed (bench/engine/run.ts)',
     '',
     `${results.date}, ${results.machine.cpus}, ${results.machine.cores} cores, ${threads} thread(s), load average ${loadAtStart.map((value) => value.toFixed(2)).join(' / ')} at start and ${results.loadAverageAtEnd.map((value) => value.toFixed(2)).join(' / ')} at the end (1/5/15 min).`,
-    `Model: random weights with TinyLlama-1.1B's shape (hidden 2048, 22 layers, 32 heads, 4 KV heads, intermediate 5632, vocab 32000); ours 4-bit g128 act-order GPTQ, llama.cpp the same shape in Q4_0. Prompt ${promptLength} tokens, ${decodeTokens} greedy tokens.`,
+    `Model: random weights with ${shapeLabel}'s shape (hidden ${shape.hiddenSize}, ${shape.layers} layers, ${shape.heads} heads, ${shape.kvHeads} KV heads, intermediate ${shape.intermediateSize}, vocab ${shape.vocabSize}); ours 4-bit g128 act-order GPTQ, llama.cpp the same shape in Q4_0. Prompt ${promptLength} tokens, ${decodeTokens} greedy tokens.`,
     `Memory bandwidth measured ${(bandwidth / 1e9).toFixed(1)} GB/s; roofline = bandwidth / bytes read per generated token.`,
     '',
     '| engine | prefill tok/s | decode tok/s | MB read / token | roofline tok/s | % of roofline |',
@@ -211,7 +220,7 @@ function markdownReport(): string {
 }
 
 console.log(`load average ${loadAtStart.map((value) => value.toFixed(1)).join(' ')} at start on ${os.availableParallelism()} cores`);
-console.log(`\nGPTQ engine, TinyLlama-1.1B shape, 4-bit g128 act-order, ${threads} thread(s), memory bandwidth ${(bandwidth / 1e9).toFixed(1)} GB/s`);
+console.log(`\nGPTQ engine, ${shapeLabel} shape, 4-bit g128 act-order, ${threads} thread(s), memory bandwidth ${(bandwidth / 1e9).toFixed(1)} GB/s`);
 console.log('engine                       | prefill tok/s | decode tok/s | MB/token | roofline tok/s | of roofline');
 const row = (name: string, entry: { prefillTokensPerSecond: number; decodeTokensPerSecond: number; bytesPerToken: number; rooflineTokensPerSecond: number; fractionOfRoofline: number }) =>
   console.log(
