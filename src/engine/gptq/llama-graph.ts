@@ -17,6 +17,12 @@
  * Attention is onnxruntime's fused GroupQueryAttention by default (RoPE, causal mask, GQA, KV
  * append); the `plain` variant spells it out in standard ops, folding the query heads that share
  * a key/value head into one batch dimension so k and v are never copied per query head.
+ *
+ * Decode speed (one token per run, so per-node overhead counts): RMSNorm and the residual add
+ * are onnxruntime's fused (Skip)SimplifiedLayerNormalization; q/k/v and gate/up each run as one
+ * MatMulNBits when they share their act-order permutation (AutoGPTQ writes them so), packed QKV
+ * going straight into GroupQueryAttention; down_proj's act-order Gather is folded into the order
+ * of gate/up's outputs (fuse-linears.ts). Per layer that leaves 4 MatMulNBits and 2 Gathers.
  */
 import { DataType, float, type GraphBuilder } from '../onnx/graph-builder.ts';
 import { decodeFloat16, encodeFloat16 } from '../safetensors/float16.ts';
