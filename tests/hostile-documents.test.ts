@@ -52,7 +52,7 @@ async function corpus(): Promise<Case[]> {
     { name: 'page tree containing itself', input: file('kreis.pdf', selfReferencingPageTreePdf()), expect: { codes: ['pdf_corrupt'] } },
     { name: 'form XObject drawing itself', input: file('rekursion.pdf', selfDrawingFormPdf()), expect: { codes: ['pdf_scanned'] } },
     { name: 'object stream claiming 10^6 objects', input: file('objekte.pdf', hugeObjectStreamPdf()), expect: { codes: [], ready: true, text: RHEIN } },
-    // 2 GiB of zeros in one FlateDecode content stream (13.5 MB on disk).
+    // 2 GiB of zeros in one FlateDecode stream (13.5 MB on disk): the page font's file.
     { name: 'compression bomb', input: file('bombe.pdf', compressionBombPdf()), expect: { codes: ['parse_out_of_memory', 'parse_timeout'] } },
     { name: 'HTML of 50 MB', input: file('riesig.html', hugeHtml(50_000_000)), expect: { codes: ['html_too_large'] } },
     {
@@ -76,13 +76,17 @@ async function corpus(): Promise<Case[]> {
 describe('hostile documents', () => {
   it('each ends as a clean per-document error or a correct parse within 30 s, memory < 2 GB, good documents in the batch ready', async () => {
     const durations: number[] = [];
+    let slowest = { name: '', milliseconds: 0 };
     const context = await openTestContext(undefined, {
       load: async (input, options) => {
         const started = performance.now();
         try {
-          return await loadDocument(input, options);
+          // The deadline a server on a slow machine would set so that, with the parser's start, a load ends within 30 s.
+          return await loadDocument(input, { ...options, parseTimeoutMs: 25_000 });
         } finally {
-          durations.push(performance.now() - started);
+          const milliseconds = performance.now() - started;
+          durations.push(milliseconds);
+          if (milliseconds > slowest.milliseconds) slowest = { name: input.kind === 'file' ? input.fileName : input.kind, milliseconds };
         }
       },
     });
@@ -129,7 +133,7 @@ describe('hostile documents', () => {
       const failedIds = new Set(outcomes.filter((item) => item.final.status === 'failed').map((item) => item.final.id));
       for (const id of failedIds) expect(await context.store.chunksOf(id), id).toEqual([]);
       console.info(
-        `hostile documents: ${outcomes.length} settled, slowest load ${Math.round(Math.max(...durations))} ms, peak RSS (beleg + parser) ${Math.round(peakBytes / 1024 ** 2)} MiB`,
+        `hostile documents: ${outcomes.length} settled, slowest load ${Math.round(slowest.milliseconds)} ms (${slowest.name}), peak RSS (beleg + parser) ${Math.round(peakBytes / 1024 ** 2)} MiB`,
       );
     } finally {
       clearInterval(sampler);

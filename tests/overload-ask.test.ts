@@ -109,9 +109,10 @@ describe('overload', () => {
       }
       expect(engine.mostRunning).toBeLessThanOrEqual(2);
       // The load's 200 clients share this process's event loop with the server (and a busy 2-core
-      // CI machine): /health is measured through that, so the bound is loose but a stalled server fails it.
-      expect(healthMedian).toBeLessThan(300);
-      expect(Math.max(...healthLatencies)).toBeLessThan(2000);
+      // CI machine): /health is measured through that, so the bound is loose but a stalled server
+      // fails it. The stress run's clients never stop asking, hence its looser bound.
+      expect(healthMedian).toBeLessThan(STRESS ? 1000 : 300);
+      expect(Math.max(...healthLatencies)).toBeLessThan(STRESS ? 5000 : 2000);
       expect(rssPeak - rssBefore).toBeLessThan(300 * 1024 ** 2);
     } finally {
       await server.close();

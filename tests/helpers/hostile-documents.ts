@@ -74,12 +74,24 @@ export function hugeObjectStreamPdf(): Uint8Array {
 }
 
 /**
- * A page whose content stream is a FlateDecode stream of ~`inflatedBytes` zero bytes. Written as
- * raw deflate (one fixed-Huffman block of length-258 back-references, 13 bits each), so a 2 GiB
- * bomb costs ~2 MB and no compression work to build.
+ * A FlateDecode stream of ~`inflatedBytes` zero bytes: by default the embedded font file of the
+ * page's font (pdf.js inflates it in one go while extracting text), or the page's content stream
+ * (inflated byte by byte as it is read: slower to blow up). Written as raw deflate (one
+ * fixed-Huffman block of length-258 back-references, 13 bits each), so a 2 GiB bomb costs
+ * 13.5 MB and no compression work to build.
  */
-export function compressionBombPdf(inflatedBytes = 2 * 1024 ** 3): Uint8Array {
-  return rawPdf([...onePage(), streamObject('/Filter /FlateDecode', zeroBomb(inflatedBytes))]);
+export function compressionBombPdf(inflatedBytes = 2 * 1024 ** 3, where: 'font' | 'content' = 'font'): Uint8Array {
+  const bomb = streamObject('/Filter /FlateDecode', zeroBomb(inflatedBytes));
+  if (where === 'content') return rawPdf([...onePage(), bomb]);
+  return rawPdf([
+    ['<< /Type /Catalog /Pages 2 0 R >>'],
+    ['<< /Type /Pages /Kids [3 0 R] /Count 1 >>'],
+    ['<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>'],
+    ['<< /Type /Font /Subtype /TrueType /BaseFont /Bombe /FirstChar 32 /LastChar 126 /FontDescriptor 6 0 R /Encoding /WinAnsiEncoding >>'],
+    streamObject('', TEXT_CONTENT),
+    ['<< /Type /FontDescriptor /FontName /Bombe /Flags 32 /FontBBox [0 0 1000 1000] /ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 /FontFile2 7 0 R >>'],
+    bomb,
+  ]);
 }
 
 function zeroBomb(inflatedBytes: number): Uint8Array {
