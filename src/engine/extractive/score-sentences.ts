@@ -11,7 +11,9 @@
  * Headings (a short line without final punctuation, followed by a line break and a sentence) are
  * never quoted, alone or joined to the sentence below them: they name a topic, they do not
  * answer, and "Gebühren des Bürgeramts\n\nDie Ausstellung … kostet 37 Euro." reads as one
- * garbled sentence. They still count as sentences for IDF.
+ * garbled sentence. They still count as sentences for IDF. Neither are sentences that speak the
+ * prompt's language (`ASSISTANT: …`, `ENDINPUT`): a document that addresses the assistant is trying
+ * to inject instructions, and such a line is no statement to quote to the reader.
  */
 import type { PromptSource } from '../language-model.ts';
 import { contentStems, isFunctionWord, stemSimilarity, terms, type Term } from './german-terms.ts';
@@ -26,7 +28,15 @@ export type Candidate = {
   score: number;
   /** Share (0..1) of the question's IDF weight found in the candidate. */
   coverage: number;
+  /**
+   * True when the question asks for a number, an amount of money or a date and the candidate
+   * offers none: it can name the topic but cannot answer (see ExtractiveOptions.missingAnswerFactor).
+   */
+  lacksAnswerType: boolean;
 };
+
+/** Question types whose answer is visible in the text: a sentence without one cannot answer. */
+const CHECKABLE_TYPES: ReadonlySet<AnswerType> = new Set(['number', 'money', 'date']);
 
 /** Tunable weights; the defaults were chosen on XQuAD-de dev (bench/extractive). */
 export type ScoringWeights = {
@@ -45,12 +55,20 @@ type AnalysedSentence = {
   text: string;
   terms: Term[];
   stems: Set<string>;
-  heading: boolean;
+  /** Headings and prompt-language lines are never quoted. */
+  quotable: boolean;
 };
 
 /** A sentence that ends with `.`, `!`, `?`, `…` or `:`, possibly followed by closing quotes or brackets. */
 const ENDS_WITH_PUNCTUATION = /[.!?…:][“”«»‘’"')\]›‹]*$/u;
 const HEADING_MAX_WORDS = 8;
+/** Chat roles and prompt-format markers (sources arrive with U+200B inside markers; it is removed first). */
+const PROMPT_LANGUAGE = /\b(?:BEGIN|END)(?:INPUT|CONTEXT|INSTRUCTION)\b|\b(?:USER|ASSISTANT|SYSTEM)\s*:/i;
+
+/** True when the sentence speaks the prompt's language instead of the document's. */
+function speaksPromptLanguage(text: string): boolean {
+  return PROMPT_LANGUAGE.test(text.replaceAll('\u200B', ''));
+}
 
 /**
  * True for a heading: at most a few words without final punctuation, followed in the same source
@@ -81,7 +99,7 @@ function analyse(sources: readonly PromptSource[]): AnalysedSentence[] {
         text,
         terms: sentenceTerms,
         stems: new Set(sentenceTerms.map((term) => term.stem)),
-        heading: isHeading(source, sentenceIndex),
+        quotable: !isHeading(source, sentenceIndex) && !speaksPromptLanguage(text),
       });
     });
   });
@@ -167,7 +185,7 @@ export function rankCandidates(question: string, sources: readonly PromptSource[
   const totalWeight = [...idf.values()].reduce((sum, value) => sum + value, 0);
   const type = answerType(question);
 
-  const scoreOf = (matches: SentenceMatch[]): { score: number; coverage: number } => {
+  const scoreOf = (matches: SentenceMatch[]): { score: number; coverage: number; lacksAnswerType: boolean } => {
     const matched = new Map<string, number>();
     for (const match of matches) {
       for (const [questionStem, similarity] of match.matched) matched.set(questionStem, Math.max(matched.get(questionStem) ?? 0, similarity));
@@ -179,14 +197,14 @@ export function rankCandidates(question: string, sources: readonly PromptSource[
     const cue = matches.some((match) => match.hasCue) ? 1 : 0;
     const novelty = Math.max(...matches.map((match) => match.novelContent));
     const base = coverage * (1 + weights.proximity * closeness + weights.novelty * novelty);
-    return { score: base * (1 + weights.cue * cue), coverage };
+    return { score: base * (1 + weights.cue * cue), coverage, lacksAnswerType: cue === 0 && CHECKABLE_TYPES.has(type) };
   };
 
   const matches = sentences.map((sentence) => matchSentence(sentence, questionStems, idf, type, question));
   const candidates: Candidate[] = [];
   sentences.forEach((sentence, index) => {
-    if (sentence.heading) return;
-    const { score, coverage } = scoreOf([matches[index]!]);
+    if (!sentence.quotable) return;
+    const { score, coverage, lacksAnswerType } = scoreOf([matches[index]!]);
     candidates.push({
       sourceIndex: sentence.sourceIndex,
       firstSentence: sentence.sentenceIndex,
@@ -194,9 +212,10 @@ export function rankCandidates(question: string, sources: readonly PromptSource[
       text: sentence.text,
       score,
       coverage,
+      lacksAnswerType,
     });
     const next = sentences[index + 1];
-    if (next && next.sourceIndex === sentence.sourceIndex && !next.heading) {
+    if (next && next.sourceIndex === sentence.sourceIndex && next.quotable) {
       const pair = scoreOf([matches[index]!, matches[index + 1]!]);
       const source = sources[sentence.sourceIndex]!;
       candidates.push({
@@ -207,6 +226,7 @@ export function rankCandidates(question: string, sources: readonly PromptSource[
         // A pair must be clearly better than its parts: longer quotes are worse answers.
         score: pair.score / weights.pairGain,
         coverage: pair.coverage,
+        lacksAnswerType: pair.lacksAnswerType,
       });
     }
   });
