@@ -4,7 +4,8 @@
  * without end costs one child process, never the server. A parser that runs past the deadline or
  * over its memory is killed and the document fails with `parse_timeout` or `parse_out_of_memory`;
  * the next document gets a fresh parser. A healthy parser is kept for the next document (starting
- * one costs ~0.5 s: Node, tsx and pdf.js load again).
+ * one costs ~0.5 s: Node, tsx and pdf.js load again). At most two parsers run at once; further
+ * documents wait their turn, so parsing never holds more than twice the memory cap.
  *
  * Why a process and not a worker thread: a worker's `resourceLimits` cover only the V8 heap, not
  * the buffers a decompressor fills, and memory a killed worker allocated stays in the server's
@@ -41,16 +42,34 @@ const STDERR_TAIL_CHARS = 4096;
 
 type Parser = { child: ChildProcess; memoryMb: number; stderrTail: string };
 
+/** A parse waiting for one of the `maxParsers` places. */
+type Waiting = { start: () => void; cancel: () => void };
+
 /** A small pool of parser processes; see the file comment. */
 export class ParserPool {
   readonly #idle: Parser[] = [];
   readonly #busy = new Set<Parser>();
+  readonly #waiting: Waiting[] = [];
   readonly #maxIdle: number;
+  readonly #maxParsers: number;
   #nextId = 1;
+  /** Places taken: running parses, plus one handed to a waiting parse that has not started yet. */
+  #places = 0;
+  #mostBusy = 0;
 
-  /** @param maxIdle healthy parsers kept for later documents (they do not keep beleg running). */
-  constructor(options: { maxIdle?: number } = {}) {
+  /**
+   * @param maxIdle healthy parsers kept for later documents (they do not keep beleg running).
+   * @param maxParsers parsers running at once; further documents wait their turn (their deadline
+   *   starts when they are handed to a parser), so memory stays bounded by `maxParsers` × the cap.
+   */
+  constructor(options: { maxIdle?: number; maxParsers?: number } = {}) {
     this.#maxIdle = options.maxIdle ?? 1;
+    this.#maxParsers = Math.max(1, options.maxParsers ?? 2);
+  }
+
+  /** The most parsers that ran at once so far. */
+  get mostBusy(): number {
+    return this.#mostBusy;
   }
 
   /**
@@ -58,8 +77,35 @@ export class ParserPool {
    * (`pdf_corrupt`, …), UnprocessableDocumentError `parse_timeout`, `parse_out_of_memory` or
    * `parse_failed` (the parser died), or CancelledError when `limits.signal` aborts.
    */
-  parse(request: Omit<ParseRequest, 'id'>, limits: ParseLimits): Promise<ParsedDocument> {
-    if (limits.signal?.aborted) return Promise.reject(new CancelledError('Parsing the document was cancelled.'));
+  async parse(request: Omit<ParseRequest, 'id'>, limits: ParseLimits): Promise<ParsedDocument> {
+    if (limits.signal?.aborted) throw new CancelledError('Parsing the document was cancelled.');
+    // A finishing parse hands its place straight to the first waiting one.
+    if (this.#places >= this.#maxParsers) await this.#waitForTurn(limits.signal);
+    else this.#places += 1;
+    this.#mostBusy = Math.max(this.#mostBusy, this.#places);
+    return this.#run(request, limits);
+  }
+
+  #waitForTurn(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => waiting.cancel();
+      const waiting: Waiting = {
+        start: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        cancel: () => {
+          const index = this.#waiting.indexOf(waiting);
+          if (index >= 0) this.#waiting.splice(index, 1);
+          reject(new CancelledError('Parsing the document was cancelled.'));
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#waiting.push(waiting);
+    });
+  }
+
+  #run(request: Omit<ParseRequest, 'id'>, limits: ParseLimits): Promise<ParsedDocument> {
     const parser = this.#take(limits.memoryMb);
     const { child } = parser;
     const id = this.#nextId++;
@@ -80,6 +126,9 @@ export class ParserPool {
         this.#busy.delete(parser);
         if (healthy) this.#release(parser);
         else child.kill('SIGKILL');
+        const next = this.#waiting.shift();
+        if (next) next.start();
+        else this.#places -= 1;
         if ('document' in outcome) resolve(outcome.document);
         else reject(outcome.error);
       };
