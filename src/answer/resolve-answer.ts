@@ -14,6 +14,7 @@ import type { GroundedPrompt, PromptSource } from '../engine/language-model.ts';
 import { REFUSAL, type Answer, type Citation } from './answer-contract.ts';
 import { parseAnswer } from './parse-answer.ts';
 import { verifyQuote } from './verify-quote.ts';
+import { NotFoundError } from '../errors.ts';
 
 /** What a document contributes to citations. */
 export type CitedDocument = { id: string; title: string | null; url: string | null; fileName: string | null };
@@ -89,7 +90,12 @@ async function locate(
   getPages: PageLookup | undefined,
 ): Promise<Citation | null> {
   const source = prompt.sources[sourceIndex]!;
-  const stored = await getText(source.documentId);
+  const stored = await getText(source.documentId).catch((error: unknown) => {
+    // Deleted while the answer was generated: nothing left to verify against, so no citation.
+    if (error instanceof NotFoundError) return null;
+    throw error;
+  });
+  if (stored === null) return null;
   let found = verifyQuote(stored, quote, { preferRange: { charStart: source.charStart, charEnd: source.charEnd } });
   if (!found) {
     // The model saw the prompt's (neutralised) text: find the quote there and map it back.
@@ -104,7 +110,12 @@ async function locate(
   if (!found) return null;
   const chunk = chunkAt(source, found.charStart);
   // A chunk may start on an earlier page than the quote: the page is where the quote starts.
-  const pages = getPages ? await getPages(source.documentId) : null;
+  const pages = getPages
+    ? await getPages(source.documentId).catch((error: unknown) => {
+        if (error instanceof NotFoundError) return null;
+        throw error;
+      })
+    : null;
   return {
     quote: found.quote,
     documentId: source.documentId,

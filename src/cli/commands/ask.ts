@@ -10,7 +10,7 @@ import { openAppContext, type AppContext } from '../../app-context.ts';
 import { engineNames, loadConfig, type EngineName } from '../../config.ts';
 import { createEngines } from '../../engine/create-engine.ts';
 import type { LanguageModel } from '../../engine/language-model.ts';
-import { ValidationError } from '../../errors.ts';
+import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { DocumentRecord } from '../../ingest/types.ts';
 import { buildGroundedPrompt } from '../../retrieve/build-prompt.ts';
 import { GermanDecompounder } from '../../retrieve/decompound.ts';
@@ -58,9 +58,14 @@ export function createAnswerService(context: AppContext, engines: Record<string,
         readyDocumentIds: await context.ingestion.readyDocumentIds(),
         neighbours: true,
       });
-      return Promise.all(
-        hits.map(async (hit) => {
-          const record = await documentOf(hit.chunk.documentId);
+      const chunks = await Promise.all(
+        hits.map(async (hit): Promise<AnswerChunk | null> => {
+          // A document deleted since the search is simply no longer a source.
+          const record = await documentOf(hit.chunk.documentId).catch((error: unknown) => {
+            if (error instanceof NotFoundError) return null;
+            throw error;
+          });
+          if (!record) return null;
           return {
             chunk: hit.chunk,
             document: { id: record.id, title: record.title, url: record.finalUrl ?? record.url, fileName: record.fileName },
@@ -69,6 +74,7 @@ export function createAnswerService(context: AppContext, engines: Record<string,
           };
         }),
       );
+      return chunks.filter((chunk): chunk is AnswerChunk => chunk !== null);
     },
     buildPrompt: (question, chunks) => buildGroundedPrompt({ question, chunks, tokenizer: context.tokenizer, maxNewTokens: MAX_NEW_TOKENS }),
     getText: (documentId) => context.ingestion.text(documentId),
