@@ -66,7 +66,8 @@ async function deleteWhileAsking(): Promise<{ outcomes: Outcome[]; deletedAt: Ma
 describe('parallel delete and ask', () => {
   it('never cites or shows a document whose deletion committed before the question was asked', async () => {
     const { outcomes, deletedAt, after, chunksLeft } = await deleteWhileAsking();
-    expect(outcomes.length).toBeGreaterThan(20);
+    // Every asker asks at least twice; how many more depends on how fast the deletions run.
+    expect(outcomes.length).toBeGreaterThanOrEqual(8);
     for (const outcome of outcomes) {
       if (!outcome.answer) continue; // a failed question shows nothing (and none fails: see below)
       const shown = [...outcome.answer.citations.map((citation) => citation.documentId), ...outcome.answer.sources.map((source) => source.documentId)];
