@@ -15,7 +15,7 @@ import { openAppContext } from '../../src/app-context.ts';
 import { loadConfig } from '../../src/config.ts';
 import { printTable, writeStoreResults } from './store-results.ts';
 
-const DATASET = process.argv[2] ?? '/work/shared/datasets/xquad-de-dev/xquad.de.dev.json';
+const DATASET = process.argv[2] ?? new URL('../../eval/datasets/xquad-de-dev/xquad.de.dev.json', import.meta.url);
 const squadSchema = z.object({
   data: z.array(
     z.object({
