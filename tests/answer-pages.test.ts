@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerService } from '../src/answer/answer-service.ts';
 import type { AppContext } from '../src/app-context.ts';
-import { createAnswerService } from '../src/cli/commands/ask.ts';
+import { createAnswerService } from '../src/create-answerer.ts';
 import { ExtractiveLanguageModel } from '../src/engine/extractive/index.ts';
 import type { PageSpan } from '../src/ingest/types.ts';
 import { openTestContext } from './helpers/storage-app.ts';

@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Answer } from '../src/answer/answer-contract.ts';
-import { createAnswerService } from '../src/cli/commands/ask.ts';
+import { createAnswerService } from '../src/create-answerer.ts';
 import { ExtractiveLanguageModel } from '../src/engine/extractive/extractive-language-model.ts';
 import { openTestContext } from './helpers/storage-app.ts';
 import { removeTemporaryDirectories } from './helpers/storage-temp-dir.ts';

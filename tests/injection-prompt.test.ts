@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Answer } from '../src/answer/answer-contract.ts';
 import { AnswerService } from '../src/answer/answer-service.ts';
 import type { AppContext } from '../src/app-context.ts';
-import { createAnswerService } from '../src/cli/commands/ask.ts';
+import { createAnswerService } from '../src/create-answerer.ts';
 import { createQuoteMask } from '../src/engine/constrain/create-quote-mask.ts';
 import { ExtractiveLanguageModel } from '../src/engine/extractive/extractive-language-model.ts';
 import { GptqLanguageModel } from '../src/engine/gptq/gptq-language-model.ts';

@@ -10,7 +10,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../src/app-context.ts';
-import { createAnswerService } from '../src/cli/commands/ask.ts';
+import { createAnswerService } from '../src/create-answerer.ts';
 import { SlowLanguageModel } from './helpers/hostile-slow-engine.ts';
 import { serveApp } from './helpers/start-app.ts';
 import { openTestContext, testConfig } from './helpers/storage-app.ts';

@@ -11,7 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAppContext, type AppContext } from '../src/app-context.ts';
 import { loadConfig } from '../src/config.ts';
-import { createAnswerService } from '../src/cli/commands/ask.ts';
+import { createAnswerService } from '../src/create-answerer.ts';
 import { createEngines } from '../src/engine/create-engine.ts';
 import type { LanguageModel } from '../src/engine/language-model.ts';
 import { makeTextPdf } from './helpers/make-pdf.ts';

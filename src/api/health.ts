@@ -11,8 +11,11 @@ import type { Health } from './schemas.ts';
 export type HealthProbe = {
   /** Whether metadata and chunk storage answer. */
   storage(): Promise<{ ok: boolean; detail: string }>;
-  /** The embedding model in use; `name: null` when none is configured (lexical-only). */
-  embeddingModel(): { name: string | null; ready: boolean };
+  /**
+   * The embedding model in use; `name: null` when none is configured (lexical-only), with the
+   * reason retrieval is lexical-only when known.
+   */
+  embeddingModel(): { name: string | null; ready: boolean; reason?: string };
 };
 
 /**
@@ -37,11 +40,14 @@ export function defaultHealthProbe(config: Config, ingestion: Ingestion): Health
   };
 }
 
+/** The health report, plus why retrieval is lexical-only when the probe knows (`beleg serve`'s does). */
+export type HealthReport = Health & { lexicalOnlyReason?: string };
+
 /** Gathers the health report. `status` is `ok` when storage works and at least one engine is ready. */
-export async function checkHealth(probe: HealthProbe, answerer: Answerer, ingestion: Ingestion): Promise<Health> {
+export async function checkHealth(probe: HealthProbe, answerer: Answerer, ingestion: Ingestion): Promise<HealthReport> {
   const storage = await probe.storage();
   const engines = answerer.engines();
-  const embeddingModel = probe.embeddingModel();
+  const { reason, ...embeddingModel } = probe.embeddingModel();
   const healthy = storage.ok && engines.some((engine) => engine.ready);
   return {
     status: healthy ? 'ok' : 'degraded',
@@ -49,6 +55,7 @@ export async function checkHealth(probe: HealthProbe, answerer: Answerer, ingest
     engines,
     embeddingModel,
     lexicalOnly: !embeddingModel.ready,
+    ...(!embeddingModel.ready && reason !== undefined ? { lexicalOnlyReason: reason } : {}),
     ingestionQueueDepth: ingestion.queueDepth(),
   };
 }

@@ -1,20 +1,16 @@
 /**
  * `beleg ask "<question>"`: answers from the ingested documents with a verified quote, or declines.
- * Also exports `createAnswerService`, the wiring of retrieval, prompt building, stored texts and
- * engines into an `Answerer` for an opened app context (the API can use the same).
+ * The answerer itself is wired in src/create-answerer.ts (re-exported here for older imports).
  */
 import { parseArgs } from 'node:util';
 import type { Answer, AnswerStreamPart, Citation } from '../../answer/answer-contract.ts';
-import { AnswerService, type AnswerChunk } from '../../answer/answer-service.ts';
-import { openAppContext, type AppContext } from '../../app-context.ts';
+import { openAppContext } from '../../app-context.ts';
 import { engineNames, loadConfig, type EngineName } from '../../config.ts';
 import { createEngines } from '../../engine/create-engine.ts';
-import type { LanguageModel } from '../../engine/language-model.ts';
-import { NotFoundError, ValidationError } from '../../errors.ts';
-import type { DocumentRecord } from '../../ingest/types.ts';
-import { buildGroundedPrompt } from '../../retrieve/build-prompt.ts';
-import { GermanDecompounder } from '../../retrieve/decompound.ts';
-import { createHybridSearch } from '../../retrieve/hybrid-search.ts';
+import { createAnswerService } from '../../create-answerer.ts';
+import { ValidationError } from '../../errors.ts';
+
+export { createAnswerService } from '../../create-answerer.ts';
 
 const USAGE = `Usage: beleg ask "<question>" [options]
 
@@ -27,63 +23,6 @@ Options:
   --top-k N           chunks to retrieve (default 6)
   --document ID       only search this document (repeatable)
   --data-dir DIR      data directory (default: BELEG_DATA_DIR or ./data)`;
-
-/** Longest answer the prompt leaves room for, in tokens. */
-const MAX_NEW_TOKENS = 384;
-
-/**
- * An Answerer over an opened app context: hybrid search (lexical, with German compound parts)
- * over ready documents with neighbouring chunks, EM German's prompt within the token budget, and
- * verification against the stored texts.
- */
-export function createAnswerService(context: AppContext, engines: Record<string, LanguageModel>, defaultEngine: string): AnswerService {
-  const decompounder = GermanDecompounder.load();
-  const search = createHybridSearch({ store: context.store, expandTextQuery: (query) => decompounder.expand(query) });
-  const documents = new Map<string, Promise<DocumentRecord>>();
-  const documentOf = (id: string) => {
-    let record = documents.get(id);
-    if (!record) {
-      record = context.ingestion.get(id);
-      documents.set(id, record);
-      record.catch(() => documents.delete(id));
-    }
-    return record;
-  };
-  return new AnswerService({
-    async retrieve(question, options): Promise<AnswerChunk[]> {
-      const hits = await search.search({
-        query: question,
-        limit: options.topK,
-        documentIds: options.documentIds,
-        readyDocumentIds: await context.ingestion.readyDocumentIds(),
-        neighbours: true,
-      });
-      const chunks = await Promise.all(
-        hits.map(async (hit): Promise<AnswerChunk | null> => {
-          // A document deleted since the search is simply no longer a source.
-          const record = await documentOf(hit.chunk.documentId).catch((error: unknown) => {
-            if (error instanceof NotFoundError) return null;
-            throw error;
-          });
-          if (!record) return null;
-          return {
-            chunk: hit.chunk,
-            document: { id: record.id, title: record.title, url: record.finalUrl ?? record.url, fileName: record.fileName },
-            score: hit.score,
-            ranks: hit.ranks,
-          };
-        }),
-      );
-      return chunks.filter((chunk): chunk is AnswerChunk => chunk !== null);
-    },
-    buildPrompt: (question, chunks) => buildGroundedPrompt({ question, chunks, tokenizer: context.tokenizer, maxNewTokens: MAX_NEW_TOKENS }),
-    getText: (documentId) => context.ingestion.text(documentId),
-    getPages: (documentId) => context.ingestion.pages(documentId),
-    engines,
-    defaultEngine,
-    maxNewTokens: MAX_NEW_TOKENS,
-  });
-}
 
 function describeCitation(citation: Citation): string {
   const name = citation.title ?? citation.fileName ?? citation.url ?? citation.documentId;

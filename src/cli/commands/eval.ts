@@ -25,7 +25,7 @@ import { parseReport, type EvalReport } from '../../eval/report.ts';
 import { runEval, type EvalProgress } from '../../eval/run-eval.ts';
 import { writeReport } from '../../eval/write-report.ts';
 import { createProgress, type Progress } from '../progress.ts';
-import { createAnswerService } from './ask.ts';
+import { createAnswerService } from '../../create-answerer.ts';
 
 const USAGE = `Usage:
   beleg eval <dataset-dir> [--engine E] [--limit N] [--top-k K] [--out DIR] [--gate FILE] [--data-dir DIR]

@@ -8,11 +8,11 @@ import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import type { Answerer } from '../../answer/answer-contract.ts';
 import { createApp } from '../../api/app.ts';
-import { openAppContext } from '../../app-context.ts';
+import { openAppContext, type AppContext } from '../../app-context.ts';
 import { loadConfig, type Config } from '../../config.ts';
 import { createEngines } from '../../engine/create-engine.ts';
 import type { LanguageModel } from '../../engine/language-model.ts';
-import { createAnswerService } from './ask.ts';
+import { createAnswerService } from '../../create-answerer.ts';
 
 const usage = `Usage: beleg serve [--host H] [--port P] [--data-dir DIR]
 
@@ -42,6 +42,14 @@ function startupText(config: Config, url: string): string {
     lines.push('', `${config.apiKeys.length} API keys (${readKeys} read-only); every route but /health, /docs and the web page needs one.`);
   }
   return lines.join('\n');
+}
+
+/** The one start-up line about retrieval: hybrid with which model, or lexical-only and why. */
+function retrievalText(context: AppContext): string {
+  const rebuilt = context.reindexed ? ` (rebuilt the chunks of ${context.reindexed.documents} documents at start-up: ${context.reindexed.reason})` : '';
+  return context.retrieval.mode === 'hybrid'
+    ? `retrieval: hybrid (German full text + vectors of ${context.retrieval.embeddingModelId})${rebuilt}`
+    : `retrieval: lexical-only (German full text): ${context.retrieval.reason}${rebuilt}`;
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -100,8 +108,10 @@ export async function run(args: string[]): Promise<number> {
           return { ok: false, detail: error instanceof Error ? error.message : String(error) };
         }
       },
-      // Retrieval is wired without an embedding model for now: full-text search only.
-      embeddingModel: () => ({ name: null, ready: false }),
+      embeddingModel: () =>
+        context.retrieval.mode === 'hybrid'
+          ? { name: context.retrieval.embeddingModelId, ready: true }
+          : { name: null, ready: false, reason: context.retrieval.reason ?? undefined },
     },
   });
 
@@ -122,6 +132,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const shownHost = listening.family === 'IPv6' ? `[${listening.address}]` : listening.address;
   console.log(startupText(config, `http://${shownHost}:${listening.port}`));
+  console.log(retrievalText(context));
 
   await new Promise<void>((resolve) => {
     const stop = () => {

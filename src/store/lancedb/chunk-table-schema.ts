@@ -8,6 +8,11 @@
  * (all null) and chunks written from then on carry vectors. A model of another dimension replaces
  * the column (old vectors are meaningless to a new model); chunks without a vector are skipped by
  * vector search.
+ *
+ * The search column: `search_text` is what the German full-text index covers — the chunk text
+ * plus whatever the store's search-text expansion adds (German compound parts, see
+ * src/retrieve/decompound.ts). `text` stays the verbatim chunk text, so offsets and quotes are
+ * unchanged; `search_text` is never read back.
  */
 import { createRequire } from 'node:module';
 import type * as Arrow from 'apache-arrow';
@@ -19,6 +24,7 @@ const { Field, FixedSizeList, Float32, Int32, List, Schema, Utf8 } = createRequi
 
 export const CHUNKS_TABLE = 'chunks';
 export const VECTOR_COLUMN = 'vector';
+export const SEARCH_TEXT_COLUMN = 'search_text';
 
 /** The Arrow field of the vector column for `dimension`. */
 export function vectorField(dimension: number): Arrow.Field {
@@ -32,6 +38,7 @@ export function chunkTableSchema(vectorDimension: number | null): Arrow.Schema {
     new Field('document_id', new Utf8(), false),
     new Field('ordinal', new Int32(), false),
     new Field('text', new Utf8(), false),
+    new Field(SEARCH_TEXT_COLUMN, new Utf8(), true),
     new Field('char_start', new Int32(), false),
     new Field('char_end', new Int32(), false),
     new Field('page', new Int32(), true),
@@ -57,13 +64,14 @@ export const CHUNK_COLUMNS = [
   'sentence_offsets',
 ];
 
-/** A chunk as a table row. */
-export function toTableRow(row: ChunkRow, vectorDimension: number | null): Record<string, unknown> {
+/** A chunk as a table row; `searchText` is the content of the full-text search column. */
+export function toTableRow(row: ChunkRow, vectorDimension: number | null, searchText: string = row.text): Record<string, unknown> {
   const record: Record<string, unknown> = {
     id: row.id,
     document_id: row.documentId,
     ordinal: row.ordinal,
     text: row.text,
+    [SEARCH_TEXT_COLUMN]: searchText,
     char_start: row.charStart,
     char_end: row.charEnd,
     page: row.page,

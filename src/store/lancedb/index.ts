@@ -1,2 +1,2 @@
 /** The LanceDB chunk store. */
-export { LanceChunkStore, VectorSearchUnavailableError, type LanceChunkStoreOptions } from './lancedb-chunk-store.ts';
+export { LanceChunkStore, VectorSearchUnavailableError, type LanceChunkStoreOptions, type SearchTextExpansion } from './lancedb-chunk-store.ts';

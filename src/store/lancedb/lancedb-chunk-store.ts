@@ -1,8 +1,14 @@
 /**
  * The chunk store on embedded LanceDB (the only code that imports @lancedb/lancedb): table
- * `chunks` under `<dataDir>/lancedb`, with a native full-text index on `text` using German
- * analysis (Snowball stemming, stop words, ASCII folding: "Häuser" finds "Haus", "Strassenbahn"
- * finds "Straßenbahn").
+ * `chunks` under `<dataDir>/lancedb`, with a native full-text index on `search_text` (the chunk
+ * text plus the configured expansion, e.g. German compound parts) using German analysis (Snowball
+ * stemming, stop words, ASCII folding: "Häuser" finds "Haus", "Strassenbahn" finds "Straßenbahn").
+ *
+ * Derived columns and their settings (./index-settings.ts): when the table was built with another
+ * search-text expansion or another embedding model than configured now, `reindexReason` says why
+ * and the owner rebuilds every document's chunks from the stored texts, then calls
+ * `markIndexCurrent()`. A table from before `search_text` existed gets the column (a copy of
+ * `text`) on open and is reported for reindexing the same way.
  *
  * Freshness: LanceDB's full-text index covers only rows present when it was built or last
  * optimized. Queries here never use `fastSearch()`, so LanceDB also scans the rows added since
@@ -19,6 +25,7 @@ import type { ChunkRow, ChunkStore, SearchHit, StoredChunk } from '../chunk-stor
 import {
   CHUNKS_TABLE,
   CHUNK_COLUMNS,
+  SEARCH_TEXT_COLUMN,
   VECTOR_COLUMN,
   chunkTableSchema,
   documentFilter,
@@ -27,6 +34,16 @@ import {
   toTableRow,
   vectorField,
 } from './chunk-table-schema.ts';
+import { LEGACY_INDEX_SETTINGS, readIndexSettings, reindexReason, writeIndexSettings, type IndexSettings } from './index-settings.ts';
+
+/** Adds search terms to a chunk's text for the full-text index (e.g. German compound parts). */
+export type SearchTextExpansion = {
+  /** Names the expansion; a table built with another name is reindexed. */
+  name: string;
+  expand(text: string): string;
+};
+
+const PLAIN_SEARCH_TEXT: SearchTextExpansion = { name: 'plain', expand: (text) => text };
 
 /** Options for {@link LanceChunkStore.open}. */
 export type LanceChunkStoreOptions = {
@@ -36,11 +53,17 @@ export type LanceChunkStoreOptions = {
   vectorDimension?: number | null;
   /** Writes between two `optimize()` runs (default 32). */
   optimizeEvery?: number;
+  /** What the full-text search column holds besides the text (default: the text alone). */
+  searchText?: SearchTextExpansion;
+  /** Id of the embedding model whose vectors chunks get; null or absent: none. */
+  embeddingModelId?: string | null;
 };
 
 /** The German full-text analysis the issue measured (stemming lifts MRR@10 on XQuAD-de). */
 const GERMAN_FULL_TEXT = { language: 'German', stem: true, removeStopWords: true, asciiFolding: true } as const;
-const TEXT_INDEX_NAME = 'text_idx';
+const TEXT_INDEX_NAME = 'search_text_idx';
+/** The index on `text` of tables from before the search column; replaced on open. */
+const LEGACY_TEXT_INDEX_NAME = 'text_idx';
 /** Versions younger than this survive pruning, so a reader in another process keeps its snapshot. */
 const KEEP_VERSIONS_MS = 10 * 60_000;
 
@@ -56,6 +79,14 @@ export class VectorSearchUnavailableError extends BelegError {
 
 export class LanceChunkStore implements ChunkStore {
   readonly vectorDimension: number | null;
+  /**
+   * Why every document's chunks must be rebuilt from the stored texts before the table matches
+   * the configured search text and embedding model; null when it matches. See the file comment.
+   */
+  readonly reindexReason: string | null;
+  readonly #directory: string;
+  readonly #wanted: IndexSettings;
+  readonly #searchText: SearchTextExpansion;
   readonly #connection: lancedb.Connection;
   readonly #table: lancedb.Table;
   readonly #optimizeEvery: number;
@@ -64,7 +95,23 @@ export class LanceChunkStore implements ChunkStore {
   #writeQueue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
-  private constructor(connection: lancedb.Connection, table: lancedb.Table, options: { vectorDimension: number | null; optimizeEvery: number; hasTextIndex: boolean }) {
+  private constructor(
+    connection: lancedb.Connection,
+    table: lancedb.Table,
+    options: {
+      directory: string;
+      vectorDimension: number | null;
+      optimizeEvery: number;
+      hasTextIndex: boolean;
+      searchText: SearchTextExpansion;
+      wanted: IndexSettings;
+      reindexReason: string | null;
+    },
+  ) {
+    this.#directory = options.directory;
+    this.#searchText = options.searchText;
+    this.#wanted = options.wanted;
+    this.reindexReason = options.reindexReason;
     this.#connection = connection;
     this.#table = table;
     this.vectorDimension = options.vectorDimension;
@@ -75,14 +122,39 @@ export class LanceChunkStore implements ChunkStore {
   /** Opens (creating if needed) the `chunks` table and brings its vector column in line with the options. */
   static async open(options: LanceChunkStoreOptions): Promise<LanceChunkStore> {
     const vectorDimension = options.vectorDimension ?? null;
+    const searchText = options.searchText ?? PLAIN_SEARCH_TEXT;
+    const wanted: IndexSettings = { searchText: searchText.name, embeddingModelId: options.embeddingModelId ?? null };
     const connection = await lancedb.connect(options.directory);
-    const table = (await connection.tableNames()).includes(CHUNKS_TABLE)
+    const existed = (await connection.tableNames()).includes(CHUNKS_TABLE);
+    const table = existed
       ? await connection.openTable(CHUNKS_TABLE)
       : await connection.createEmptyTable(CHUNKS_TABLE, chunkTableSchema(vectorDimension), { mode: 'create', existOk: true });
+    await addSearchTextColumn(table);
     await alignVectorColumn(table, vectorDimension);
-    const indices = await table.listIndices();
-    const hasTextIndex = indices.some((index) => index.name === TEXT_INDEX_NAME);
-    return new LanceChunkStore(connection, table, { vectorDimension, optimizeEvery: options.optimizeEvery ?? 32, hasTextIndex });
+    let hasTextIndex = (await table.listIndices()).some((index) => index.name === TEXT_INDEX_NAME);
+    if (!hasTextIndex && (await table.countRows()) > 0) {
+      await table.createIndex(SEARCH_TEXT_COLUMN, { config: lancedb.Index.fts(GERMAN_FULL_TEXT), name: TEXT_INDEX_NAME, replace: true });
+      hasTextIndex = true;
+    }
+
+    const current = existed ? (readIndexSettings(options.directory) ?? LEGACY_INDEX_SETTINGS) : wanted;
+    const reason = (await table.countRows()) === 0 ? null : reindexReason(current, wanted);
+    // Nothing to rebuild (a new or empty table, the same settings, or the model dropped): record now.
+    if (reason === null) writeIndexSettings(options.directory, wanted);
+    return new LanceChunkStore(connection, table, {
+      directory: options.directory,
+      vectorDimension,
+      optimizeEvery: options.optimizeEvery ?? 32,
+      hasTextIndex,
+      searchText,
+      wanted,
+      reindexReason: reason,
+    });
+  }
+
+  /** Records that every chunk now matches the configured search text and embedding model. */
+  markIndexCurrent(): void {
+    writeIndexSettings(this.#directory, this.#wanted);
   }
 
   async add(rows: readonly ChunkRow[]): Promise<void> {
@@ -92,11 +164,11 @@ export class LanceChunkStore implements ChunkStore {
         throw new RangeError(`Chunk ${row.id} has a vector of ${row.vector.length} dimensions; the store expects ${this.vectorDimension}.`);
       }
     }
-    const records = rows.map((row) => toTableRow(row, this.vectorDimension));
+    const records = rows.map((row) => toTableRow(row, this.vectorDimension, this.#searchText.expand(row.text)));
     await this.#write(async () => {
       await this.#table.add(records);
       if (!this.#hasTextIndex) {
-        await this.#table.createIndex('text', { config: lancedb.Index.fts(GERMAN_FULL_TEXT), name: TEXT_INDEX_NAME, replace: true });
+        await this.#table.createIndex(SEARCH_TEXT_COLUMN, { config: lancedb.Index.fts(GERMAN_FULL_TEXT), name: TEXT_INDEX_NAME, replace: true });
         this.#hasTextIndex = true;
       }
     });
@@ -109,7 +181,7 @@ export class LanceChunkStore implements ChunkStore {
 
   async searchText(query: string, options: { limit: number; documentIds?: readonly string[] }): Promise<SearchHit[]> {
     if (options.documentIds?.length === 0 || query.trim() === '' || !this.#hasTextIndex) return [];
-    let search = this.#table.query().fullTextSearch(query, { columns: ['text'] }).select([...CHUNK_COLUMNS, '_score']).limit(options.limit);
+    let search = this.#table.query().fullTextSearch(query, { columns: [SEARCH_TEXT_COLUMN] }).select([...CHUNK_COLUMNS, '_score']).limit(options.limit);
     if (options.documentIds) search = search.where(documentFilter(options.documentIds));
     const records = await search.toArray();
     return records.map((record) => ({ chunk: fromTableRow(record), score: Number(record._score) }));
@@ -200,6 +272,17 @@ export class LanceChunkStore implements ChunkStore {
     this.#writeQueue = result.catch(() => undefined);
     return result;
   }
+}
+
+/**
+ * Gives a table from before the search column one (a copy of `text`) and drops its index on
+ * `text`; the owner then rebuilds the chunks for the configured expansion (see `reindexReason`).
+ */
+async function addSearchTextColumn(table: lancedb.Table): Promise<void> {
+  const schema = await table.schema();
+  if (schema.fields.some((field) => field.name === SEARCH_TEXT_COLUMN)) return;
+  await table.addColumns([{ name: SEARCH_TEXT_COLUMN, valueSql: 'text' }]);
+  if ((await table.listIndices()).some((index) => index.name === LEGACY_TEXT_INDEX_NAME)) await table.dropIndex(LEGACY_TEXT_INDEX_NAME);
 }
 
 /** Adds, replaces or leaves the vector column so that it matches `vectorDimension`. */
