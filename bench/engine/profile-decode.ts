@@ -2,13 +2,14 @@
  * Profiles decode steps of the benchmark checkpoint (bench/engine/run.ts writes it) with
  * onnxruntime's profiler and prints where the time goes, per operator type and per node.
  *
- *   npx tsx bench/engine/profile-decode.ts [--accuracy-level 4] [--threads 2] [--steps 16] [--spinning]
+ *   npx tsx bench/engine/profile-decode.ts [--accuracy-level 4] [--threads 2] [--steps 16] [--spinning] [--fuse all|attention|mlp|none]
  */
 import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { convertCheckpoint } from '../../src/engine/gptq/convert-checkpoint.ts';
+import type { ProjectionFusion } from '../../src/engine/gptq/llama-graph.ts';
 import { LlamaSession } from '../../src/engine/gptq/llama-session.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -18,11 +19,12 @@ const { values } = parseArgs({
     threads: { type: 'string', default: String(os.availableParallelism()) },
     steps: { type: 'string', default: '16' },
     spinning: { type: 'boolean', default: false },
+    fuse: { type: 'string', default: 'all' },
   },
 });
 const checkpointDir = path.join(root, 'bench', '.work', 'tinyllama-shape-gptq-4bit-128g-actorder');
 const cacheDir = path.join(root, 'bench', '.work', 'converted');
-const converted = await convertCheckpoint(checkpointDir, { cacheDir, accuracyLevel: Number(values['accuracy-level']) });
+const converted = await convertCheckpoint(checkpointDir, { cacheDir, accuracyLevel: Number(values['accuracy-level']), fuseProjections: values.fuse as ProjectionFusion });
 const prefix = path.join(root, 'bench', '.work', 'profile');
 const session = await LlamaSession.open(converted.modelPath, converted.config.shape, {
   threads: Number(values.threads),

@@ -15,7 +15,7 @@ import { UnsupportedModelError } from '../../errors.ts';
 import { GraphBuilder } from '../onnx/graph-builder.ts';
 import { SafetensorsCheckpoint } from '../safetensors/safetensors-checkpoint.ts';
 import { readCheckpointConfig, type CheckpointConfig } from './checkpoint-config.ts';
-import { buildLlamaGraph, type LayerProjection, type LlamaWeightSource } from './llama-graph.ts';
+import { buildLlamaGraph, defaultProjectionFusion, type LayerProjection, type LlamaWeightSource, type ProjectionFusion } from './llama-graph.ts';
 import { readGptqLinear, toFloat32 } from './read-gptq-linear.ts';
 import { repackForMatMulNBits, type RepackOptions } from './repack-matmul-nbits.ts';
 
@@ -29,6 +29,8 @@ export type ConvertOptions = {
   accuracyLevel?: number;
   /** Attention implementation (default `group-query`, onnxruntime's fused kernel); see llama-graph.ts. */
   attention?: 'group-query' | 'plain';
+  /** Which projections share one MatMulNBits (default: llama-graph.ts's `defaultProjectionFusion`). */
+  fuseProjections?: ProjectionFusion;
   /** Called with progress messages (layer n of m). */
   onProgress?: (message: string) => void;
 };
@@ -122,7 +124,8 @@ export async function convertCheckpoint(directory: string, options: ConvertOptio
         setting: 'tie_word_embeddings',
       });
     }
-    const fingerprint = await fingerprintCheckpoint(directory, checkpoint, `accuracy=${accuracyLevel};attention=${attention}`);
+    const fuseProjections = options.fuseProjections ?? defaultProjectionFusion;
+    const fingerprint = await fingerprintCheckpoint(directory, checkpoint, `accuracy=${accuracyLevel};attention=${attention};fuse=${fuseProjections}`);
     const target = path.join(options.cacheDir, fingerprint);
     const modelPath = path.join(target, 'model.onnx');
     if (existsSync(path.join(target, 'complete.json'))) return { config, modelPath, fingerprint, cached: true };
@@ -141,7 +144,7 @@ export async function convertCheckpoint(directory: string, options: ConvertOptio
           return source.linear(layer, projection);
         },
       };
-      await buildLlamaGraph(builder, config.shape, progress, { accuracyLevel, attention });
+      await buildLlamaGraph(builder, config.shape, progress, { accuracyLevel, attention, fuseProjections });
       writeFileSync(path.join(staging, 'model.onnx'), builder.finish('beleg-gptq-llama'));
       writeFileSync(
         path.join(staging, 'complete.json'),

@@ -53,6 +53,10 @@ export type LlamaWeightSource = {
   linear(layer: number, projection: LayerProjection): Promise<NBitsLinear>;
 };
 
+export type ProjectionFusion = 'all' | 'attention' | 'mlp' | 'none';
+/** Measured in bench/engine (profile-decode.ts --fuse): see the note in the file header. */
+export const defaultProjectionFusion: ProjectionFusion = 'all';
+
 export type LlamaGraphOptions = {
   /** MatMulNBits `accuracy_level`: 0 computes in float32 (exact); 4 quantizes activations to int8 (faster). */
   accuracyLevel: number;
@@ -62,6 +66,8 @@ export type LlamaGraphOptions = {
    * ops with an additive `attention_mask` input, kept as a readable cross-check.
    */
   attention?: 'group-query' | 'plain';
+  /** Which projections run as one MatMulNBits where possible: q/k/v (`attention`), gate/up (`mlp`), both or none. */
+  fuseProjections?: ProjectionFusion;
 };
 
 /** RoPE cos/sin tables [maxPositions, headDim], computed like transformers does in float32. */
@@ -245,7 +251,8 @@ export async function buildLlamaGraph(
     const qWeight = await weights.linear(layer, 'self_attn.q_proj');
     const kWeight = await weights.linear(layer, 'self_attn.k_proj');
     const vWeight = await weights.linear(layer, 'self_attn.v_proj');
-    const qkvWeight = concatenateOutputs(`${prefix}.self_attn.qkv_proj`, [qWeight, kWeight, vWeight]);
+    const fusion = options.fuseProjections ?? defaultProjectionFusion;
+    const qkvWeight = (fusion === 'all' || fusion === 'attention') && concatenateOutputs(`${prefix}.self_attn.qkv_proj`, [qWeight, kWeight, vWeight]);
     let merged: string;
     if (qkvWeight && fused) {
       // Packed QKV straight into GroupQueryAttention (key and value inputs omitted).
@@ -271,7 +278,7 @@ export async function buildLlamaGraph(
       upWeight = permuteOutputs(upWeight, downWeight.permutation);
       downWeight = { ...downWeight, permutation: null };
     }
-    const gateUpWeight = concatenateOutputs(`${prefix}.mlp.gate_up_proj`, [gateWeight, upWeight]);
+    const gateUpWeight = (fusion === 'all' || fusion === 'mlp') && concatenateOutputs(`${prefix}.mlp.gate_up_proj`, [gateWeight, upWeight]);
     const [gate, up] = gateUpWeight
       ? splitLast(linear(postNormed, gateUpWeight), [gateWeight.N, upWeight.N])
       : [linear(postNormed, gateWeight), linear(postNormed, upWeight)];
