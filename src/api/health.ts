@@ -3,6 +3,7 @@
  * answerer has, the embedding model, and whether retrieval runs lexical-only for lack of one.
  */
 import type { Answerer } from '../answer/answer-contract.ts';
+import type { AppContext } from '../app-context.ts';
 import type { Config } from '../config.ts';
 import type { Ingestion } from '../ingest/types.ts';
 import type { Health } from './schemas.ts';
@@ -36,6 +37,30 @@ export function defaultHealthProbe(config: Config, ingestion: Ingestion): Health
     // the report says lexical-only rather than promise vector search.
     embeddingModel() {
       return { name: config.embeddingModelDir ?? null, ready: false };
+    },
+  };
+}
+
+/**
+ * The probe of an opened app context (what `beleg serve` uses): storage answers if listing
+ * documents works; the embedding model and the lexical-only reason come from the context's
+ * retrieval status.
+ */
+export function appContextHealthProbe(context: Pick<AppContext, 'config' | 'ingestion' | 'retrieval'>): HealthProbe {
+  return {
+    async storage() {
+      try {
+        const { total } = await context.ingestion.list({ limit: 1 });
+        return { ok: true, detail: `${total} documents in ${context.config.dataDir}` };
+      } catch (error) {
+        return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+      }
+    },
+    embeddingModel() {
+      const { retrieval } = context;
+      return retrieval.mode === 'hybrid'
+        ? { name: retrieval.embeddingModelId, ready: true }
+        : { name: null, ready: false, reason: retrieval.reason ?? 'no embedding model is loaded' };
     },
   };
 }

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import type { Answerer } from '../../answer/answer-contract.ts';
 import { createApp } from '../../api/app.ts';
+import { appContextHealthProbe } from '../../api/health.ts';
 import { openAppContext, type AppContext } from '../../app-context.ts';
 import { loadConfig, type Config } from '../../config.ts';
 import { createEngines } from '../../engine/create-engine.ts';
@@ -76,7 +77,7 @@ export async function run(args: string[]): Promise<number> {
   const context = await openAppContext(config);
   // A composition root that exposes its own answerer takes precedence; otherwise wire the
   // engines and the answer service the way `beleg ask` does.
-  const provided = (context as { answerer?: Answerer }).answerer;
+  const provided = context.answerer;
   let engines: Record<string, LanguageModel> = {};
   let answerer: Answerer;
   try {
@@ -99,20 +100,7 @@ export async function run(args: string[]): Promise<number> {
     config,
     ingestion: context.ingestion,
     answerer,
-    health: {
-      storage: async () => {
-        try {
-          const { total } = await context.ingestion.list({ limit: 1 });
-          return { ok: true, detail: `${total} documents in ${config.dataDir}` };
-        } catch (error) {
-          return { ok: false, detail: error instanceof Error ? error.message : String(error) };
-        }
-      },
-      embeddingModel: () =>
-        context.retrieval.mode === 'hybrid'
-          ? { name: context.retrieval.embeddingModelId, ready: true }
-          : { name: null, ready: false, reason: context.retrieval.reason ?? undefined },
-    },
+    health: appContextHealthProbe(context),
   });
 
   const server = serve({ fetch: app.fetch, hostname: host, port: config.port });
