@@ -80,6 +80,8 @@ export type AppContextOptions = {
   embeddingModel?: EmbeddingModel | null;
   /** A bare chunk embedder without query embedding (older tests); `embeddingModel` wins. */
   embedder?: ChunkEmbedder;
+  /** Told about slow start-up work before it starts (a full rebuild of the chunks); e.g. console.error. */
+  onNotice?: (message: string) => void;
   /** Engines for `context.answerer`; without them the caller wires one with `createAnswerService`. */
   engines?: { engines: Record<string, LanguageModel>; defaultEngine: string };
   /** Replaces the document loader (tests). */
@@ -166,6 +168,7 @@ export async function openAppContext(config: Config, options: AppContextOptions 
     if (store.reindexReason !== null) {
       const alreadyRebuilt = new Set(reconciled.rebuild);
       const documents = [...repository.readyChunkCounts().keys()].filter((id) => !alreadyRebuilt.has(id));
+      options.onNotice?.(`beleg: rebuilding the chunks of ${documents.length} documents from their stored texts, because ${store.reindexReason}. This happens once.`);
       await ingestion.rebuild(documents);
       store.markIndexCurrent();
       reindexed = { reason: store.reindexReason, documents: documents.length };

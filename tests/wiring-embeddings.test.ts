@@ -7,6 +7,7 @@
  * re-embeds the chunks added meanwhile.
  */
 import path from 'node:path';
+import { ModelNotFoundError } from '../src/errors.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
 import { appContextHealthProbe } from '../src/api/health.ts';
@@ -66,9 +67,11 @@ describe('embedding model wiring', () => {
       await first.close();
     }
 
-    const second = await open(dataDir, 'tiny-b');
+    const notices: string[] = [];
+    const second = await openTestContext(testConfig(dataDir, { BELEG_EMBEDDING_MODEL_DIR: path.join(models, 'tiny-b') }), { onNotice: (message) => notices.push(message) });
     try {
       expect(second.reindexed).toEqual({ reason: expect.stringMatching(/'tiny-a'.*'tiny-b'/), documents: 2 });
+      expect(notices).toEqual([expect.stringContaining('rebuilding the chunks of 2 documents')]);
       expect(second.retrieval.embeddingModelId).toBe('tiny-b');
       // The stored vectors are now model B's own, not model A's.
       expect(await storedSimilarity(second, weather)).toBeCloseTo(1, 4);
@@ -111,5 +114,13 @@ describe('embedding model wiring', () => {
     } finally {
       await back.close();
     }
+  });
+
+  it('refuses to start with a configured model directory that does not exist, and leaves the data directory usable', async () => {
+    const dataDir = temporaryDirectory();
+    await expect(open(dataDir, 'missing' as 'tiny-a')).rejects.toThrow(ModelNotFoundError);
+    const lexical = await open(dataDir, null);
+    expect(lexical.retrieval.mode).toBe('lexical');
+    await lexical.close();
   });
 });

@@ -27,7 +27,8 @@ export type HybridSearchConfig = {
   embeddingModel?: EmbeddingModel | null;
   /**
    * Rewrites the full-text query, e.g. adds compound parts (./decompound.ts). Off by default: it
-   * only helps when the index holds the parts too (see decompound.ts for the measurement).
+   * only helps when the index holds the parts too (see decompound.ts for the measurement); the
+   * app context (src/app-context.ts) wires both sides.
    */
   expandTextQuery?: (query: string) => string;
   rrfK?: number;

@@ -68,7 +68,7 @@ export async function run(args: string[]): Promise<number> {
   if (topK !== undefined && (!Number.isInteger(topK) || topK < 1 || topK > 50)) throw new ValidationError('--top-k must be an integer from 1 to 50.');
 
   const config = loadConfig(process.env, { dataDir: values['data-dir'], engine: values.engine as EngineName | undefined });
-  const context = await openAppContext(config, { resume: false });
+  const context = await openAppContext(config, { resume: false, onNotice: (message) => console.error(message) });
   const { engines, defaultEngine } = await createEngines(config, { onProgress: (message) => console.error(message) });
   try {
     const answerer = createAnswerService(context, engines, defaultEngine);

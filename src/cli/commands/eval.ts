@@ -171,7 +171,7 @@ export async function run(args: string[]): Promise<number> {
     dataDir: values['data-dir'] ?? path.join(evalRoot, `data-${dataset.name}`),
     engine,
   });
-  const context = await openAppContext(config);
+  const context = await openAppContext(config, { onNotice: (message) => console.error(message) });
   const reporter = progressReporter();
   let report: EvalReport;
   let engines: LanguageModel[] = [];

@@ -47,10 +47,9 @@ function startupText(config: Config, url: string): string {
 
 /** The one start-up line about retrieval: hybrid with which model, or lexical-only and why. */
 function retrievalText(context: AppContext): string {
-  const rebuilt = context.reindexed ? ` (rebuilt the chunks of ${context.reindexed.documents} documents at start-up: ${context.reindexed.reason})` : '';
   return context.retrieval.mode === 'hybrid'
-    ? `retrieval: hybrid (German full text + vectors of ${context.retrieval.embeddingModelId})${rebuilt}`
-    : `retrieval: lexical-only (German full text): ${context.retrieval.reason}${rebuilt}`;
+    ? `retrieval: hybrid (German full text with compound parts + vectors of ${context.retrieval.embeddingModelId})`
+    : `retrieval: lexical-only (German full text with compound parts): ${context.retrieval.reason}`;
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -74,7 +73,7 @@ export async function run(args: string[]): Promise<number> {
     host = '127.0.0.1';
   }
 
-  const context = await openAppContext(config);
+  const context = await openAppContext(config, { onNotice: (message) => console.error(message) });
   // A composition root that exposes its own answerer takes precedence; otherwise wire the
   // engines and the answer service the way `beleg ask` does.
   const provided = context.answerer;
