@@ -20,11 +20,12 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '16' },
     spinning: { type: 'boolean', default: false },
     fuse: { type: 'string', default: 'all' },
+    'max-block': { type: 'string' },
   },
 });
 const checkpointDir = path.join(root, 'bench', '.work', 'tinyllama-shape-gptq-4bit-128g-actorder');
 const cacheDir = path.join(root, 'bench', '.work', 'converted');
-const converted = await convertCheckpoint(checkpointDir, { cacheDir, accuracyLevel: Number(values['accuracy-level']), fuseProjections: values.fuse as ProjectionFusion });
+const converted = await convertCheckpoint(checkpointDir, { cacheDir, accuracyLevel: Number(values['accuracy-level']), fuseProjections: values.fuse as ProjectionFusion, maxBlockSize: values['max-block'] ? Number(values['max-block']) : undefined });
 const prefix = path.join(root, 'bench', '.work', 'profile');
 const session = await LlamaSession.open(converted.modelPath, converted.config.shape, {
   threads: Number(values.threads),

@@ -31,6 +31,8 @@ export type ConvertOptions = {
   attention?: 'group-query' | 'plain';
   /** Which projections share one MatMulNBits (default: llama-graph.ts's `defaultProjectionFusion`). */
   fuseProjections?: ProjectionFusion;
+  /** Largest MatMulNBits block size (default: the GPTQ group size); see repack-matmul-nbits.ts. */
+  maxBlockSize?: number;
   /** Called with progress messages (layer n of m). */
   onProgress?: (message: string) => void;
 };
@@ -125,7 +127,7 @@ export async function convertCheckpoint(directory: string, options: ConvertOptio
       });
     }
     const fuseProjections = options.fuseProjections ?? defaultProjectionFusion;
-    const fingerprint = await fingerprintCheckpoint(directory, checkpoint, `accuracy=${accuracyLevel};attention=${attention};fuse=${fuseProjections}`);
+    const fingerprint = await fingerprintCheckpoint(directory, checkpoint, `accuracy=${accuracyLevel};attention=${attention};fuse=${fuseProjections}${options.maxBlockSize ? `;block=${options.maxBlockSize}` : ''}`);
     const target = path.join(options.cacheDir, fingerprint);
     const modelPath = path.join(target, 'model.onnx');
     if (existsSync(path.join(target, 'complete.json'))) return { config, modelPath, fingerprint, cached: true };
@@ -136,7 +138,7 @@ export async function convertCheckpoint(directory: string, options: ConvertOptio
     try {
       const builder = new GraphBuilder({ externalDataPath: path.join(staging, 'model.onnx.data') });
       // In float32 (accuracy 0) 8-bit layers run as two exact 4-bit parts; see repack-matmul-nbits.ts.
-      const source = checkpointWeightSource(checkpoint, config, { splitEightBit: accuracyLevel < 4 });
+      const source = checkpointWeightSource(checkpoint, config, { splitEightBit: accuracyLevel < 4, maxBlockSize: options.maxBlockSize });
       const progress: LlamaWeightSource = {
         ...source,
         linear: (layer, projection) => {

@@ -69,3 +69,16 @@ describe('MatMulNBits repacking', () => {
     });
   }
 });
+
+describe('MatMulNBits block size', () => {
+  it('runs a group of 64 as blocks of 32 with the same weights when maxBlockSize asks for it', () => {
+    const groupIndex = Int32Array.from({ length: 128 }, (_, k) => (k * 3) % 2);
+    const source = linear(4, groupIndex, 3);
+    const whole = repackForMatMulNBits(source);
+    const split = repackForMatMulNBits(source, { maxBlockSize: 32 });
+    expect([whole.blockSize, split.blockSize]).toEqual([64, 32]);
+    const expected = dequantizeParts(whole);
+    const actual = dequantizeParts(split);
+    for (let index = 0; index < expected.length; index++) expect(actual[index]).toBeCloseTo(expected[index], 6);
+  });
+});

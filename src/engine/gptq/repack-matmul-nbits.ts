@@ -67,6 +67,11 @@ export type NBitsLinear = {
 export type RepackOptions = {
   /** Represent 8-bit layers as two 4-bit parts (exact and fast in float32). */
   splitEightBit?: boolean;
+  /**
+   * Largest MatMulNBits block (a power of two >= 16). A GPTQ group of 128 can run as four blocks
+   * of 32 with repeated scales and zero points: exactly the same weights, other kernels.
+   */
+  maxBlockSize?: number;
 };
 
 /** `g_idx` as AutoGPTQ writes it without act-order: channel k is in group k / groupSize. */
@@ -146,7 +151,8 @@ export function repackForMatMulNBits(linear: GptqLinear, options: RepackOptions 
     throw new UnsupportedModelError(`'${linear.name}.g_idx' has ${linear.groupIndex.length} entries, expected ${K}.`, { name: linear.name });
   }
   const { permutation, sortedGroups } = permuteActOrder(linear.groupIndex);
-  const blockSize = chooseBlockSize(sortedGroups);
+  const chosen = chooseBlockSize(sortedGroups);
+  const blockSize = chosen === null ? null : Math.min(chosen, options.maxBlockSize ?? chosen);
   if (blockSize === null) {
     throw new UnsupportedModelError(
       `'${linear.name}' has groups whose sizes are not multiples of 16; MatMulNBits needs blocks of at least 16 channels.`,
