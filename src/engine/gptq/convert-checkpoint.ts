@@ -127,7 +127,7 @@ export async function convertCheckpoint(directory: string, options: ConvertOptio
       });
     }
     const fuseProjections = options.fuseProjections ?? defaultProjectionFusion;
-    const fingerprint = await fingerprintCheckpoint(directory, checkpoint, `accuracy=${accuracyLevel};attention=${attention};fuse=${fuseProjections}${options.maxBlockSize ? `;block=${options.maxBlockSize}` : ''}`);
+    const fingerprint = await fingerprintCheckpoint(directory, checkpoint, `accuracy=${accuracyLevel};attention=${attention}${fuseProjections === 'all' ? '' : `;fuse=${fuseProjections}`}${options.maxBlockSize ? `;block=${options.maxBlockSize}` : ''}`);
     const target = path.join(options.cacheDir, fingerprint);
     const modelPath = path.join(target, 'model.onnx');
     if (existsSync(path.join(target, 'complete.json'))) return { config, modelPath, fingerprint, cached: true };
