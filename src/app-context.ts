@@ -155,6 +155,7 @@ export async function openAppContext(config: Config, options: AppContextOptions 
         fetchTimeoutMs: config.limits.fetchTimeoutMs,
         maxRedirects: config.limits.maxRedirects,
         urlAllowList: config.urlAllowList,
+        parseTimeoutMs: config.limits.parseTimeoutMs,
       },
       queueSize: config.limits.ingestQueueSize,
       batchSize: options.batchSize,
