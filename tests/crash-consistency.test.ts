@@ -61,8 +61,11 @@ function runWorker(dataDir: string, firstIndex: number, mode: string, killAfterA
   });
 }
 
+/** `npm run test:stress` sets BELEG_STRESS=1 for the long variant. */
+const STRESS = process.env.BELEG_STRESS === '1';
+
 describe('crash consistency', () => {
-  it('keeps every acknowledged document whole and nothing else visible after five SIGKILLs', { timeout: 120_000 }, async () => {
+  it('keeps every acknowledged document whole and nothing else visible after five SIGKILLs (twenty under test:stress)', { timeout: 600_000 }, async () => {
     const config = testConfig();
     const acknowledged = new Map<number, string>();
     const deleted = new Map<number, string>();
@@ -74,6 +77,8 @@ describe('crash consistency', () => {
       ['random', 1 + Math.floor(Math.random() * 4)],
       ['before-delete', 0],
       ['random', 1 + Math.floor(Math.random() * 3)],
+      // `npm run test:stress` adds 15 more kills at random moments: 20 in all.
+      ...Array.from({ length: STRESS ? 15 : 0 }, (): [string, number] => ['random', 1 + Math.floor(Math.random() * 4)]),
     ];
     const runs: RunResult[] = [];
     for (const [mode, killAfterAcks] of plan) {
