@@ -164,7 +164,9 @@ export class LanceChunkStore implements ChunkStore {
         throw new RangeError(`Chunk ${row.id} has a vector of ${row.vector.length} dimensions; the store expects ${this.vectorDimension}.`);
       }
     }
-    const records = rows.map((row) => toTableRow(row, this.vectorDimension, this.#searchText.expand(row.text)));
+    const records = rows.map((row) =>
+      toTableRow(row.vector ? { ...row, vector: unitLength(row.vector) } : row, this.vectorDimension, this.#searchText.expand(row.text)),
+    );
     await this.#write(async () => {
       await this.#table.add(records);
       if (!this.#hasTextIndex) {
@@ -187,23 +189,28 @@ export class LanceChunkStore implements ChunkStore {
     return records.map((record) => ({ chunk: fromTableRow(record), score: Number(record._score) }));
   }
 
-  /** Cosine similarity search; `score` is 1 − cosine distance. Chunks without a vector are skipped. */
+  /**
+   * Cosine similarity search; `score` is 1 − cosine distance. Chunks without a vector are skipped
+   * (their distance is null, which LanceDB drops). Stored vectors and the query are unit length
+   * (see `unitLength`), so LanceDB's dot distance (1 − dot product) is the cosine distance; it is
+   * used because LanceDB's cosine kernel recomputes every stored vector's norm per query and was
+   * about 2× slower on a flat scan of 10,000 × 384-d (measured with LanceDB 0.31).
+   */
   async searchVector(vector: Float32Array, options: { limit: number; documentIds?: readonly string[] }): Promise<SearchHit[]> {
     if (this.vectorDimension === null) throw new VectorSearchUnavailableError();
     if (vector.length !== this.vectorDimension) {
       throw new RangeError(`The query vector has ${vector.length} dimensions; the store expects ${this.vectorDimension}.`);
     }
     if (options.documentIds?.length === 0) return [];
-    const filters = [`${VECTOR_COLUMN} IS NOT NULL`];
-    if (options.documentIds) filters.push(documentFilter(options.documentIds));
-    const records = await this.#table
-      .vectorSearch(Array.from(vector))
+    let search = this.#table
+      .vectorSearch(unitLength(vector))
       .column(VECTOR_COLUMN)
-      .distanceType('cosine')
-      .where(filters.join(' AND '))
+      .distanceType('dot')
       .select([...CHUNK_COLUMNS, '_distance'])
-      .limit(options.limit)
-      .toArray();
+      .limit(options.limit);
+    // No `vector IS NOT NULL` prefilter: it added a filter pass over every stored vector.
+    if (options.documentIds) search = search.where(documentFilter(options.documentIds));
+    const records = await search.toArray();
     return records.map((record) => ({ chunk: fromTableRow(record), score: 1 - Number(record._distance) }));
   }
 
@@ -272,6 +279,17 @@ export class LanceChunkStore implements ChunkStore {
     this.#writeQueue = result.catch(() => undefined);
     return result;
   }
+}
+
+/**
+ * The vector scaled to length 1 (a zero vector stays zero), as an array LanceDB accepts. The
+ * embedding models already return unit vectors; this keeps cosine = dot for any caller.
+ */
+function unitLength(vector: ArrayLike<number>): number[] {
+  let sumOfSquares = 0;
+  for (let index = 0; index < vector.length; index += 1) sumOfSquares += vector[index]! * vector[index]!;
+  const norm = Math.sqrt(sumOfSquares);
+  return Array.from(vector, (value) => (norm === 0 ? value : value / norm));
 }
 
 /**
