@@ -13,11 +13,14 @@
  * and 40,000 built as 20,000 + an optimize() of 20,000 more take 4.5 s). The store's optimize()
  * hits the same wall. So the default sizes stop at 40,000; pass larger ones to try again.
  *
+ * The store searches vectors with dot distance on unit-length vectors (equal to cosine), so the
+ * IVF-PQ index is built for dot distance too.
+ *
  * Run: `npx tsx bench/retrieval-latency/run.ts [sizes, default 10000,40000]`
- * Writes bench/results/retrieval-latency.json.
+ * Writes bench/results/retrieval-latency.json, replacing only the sizes measured in this run.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
 import type { EmbeddingModel } from '../../src/engine/embedding-model.ts';
@@ -88,7 +91,16 @@ async function measure(store: LanceChunkStore, label: string, weights?: { text?:
   return result;
 }
 
-const results: Array<Record<string, unknown>> = [];
+const resultsPath = path.resolve(import.meta.dirname, '../results/retrieval-latency.json');
+// Sizes not measured in this run keep their earlier results (each entry carries its own date).
+const earlier = (() => {
+  try {
+    return (JSON.parse(readFileSync(resultsPath, 'utf8')) as { results?: Array<Record<string, unknown>> }).results ?? [];
+  } catch {
+    return [];
+  }
+})();
+const results: Array<Record<string, unknown>> = earlier.filter((entry) => !sizes.includes(Number(entry.chunks)));
 
 function writeResults(): void {
   const output = {
@@ -97,17 +109,17 @@ function writeResults(): void {
     data: 'synthetic chunks of 60-120 words sampled from the XQuAD-de vocabulary; random unit vectors',
     date: new Date().toISOString(),
     machine: '2 CPU cores shared with other work',
-    results,
+    results: [...results].sort((left, right) => Number(left.chunks) - Number(right.chunks)),
   };
-  const resultsDirectory = path.resolve(import.meta.dirname, '../results');
-  mkdirSync(resultsDirectory, { recursive: true });
-  writeFileSync(path.join(resultsDirectory, 'retrieval-latency.json'), `${JSON.stringify(output, null, 2)}\n`);
+  mkdirSync(path.dirname(resultsPath), { recursive: true });
+  writeFileSync(resultsPath, `${JSON.stringify(output, null, 2)}\n`);
 }
 
 const root = mkdtempSync(path.join(tmpdir(), 'beleg-retrieval-latency-'));
 try {
   for (const size of sizes) {
     const directory = path.join(root, String(size));
+    const loadAverageAtStart = loadavg()[0]!;
     const loadStarted = performance.now();
     // The table is written here in the store's own schema with the store's German full-text
     // index, then opened by the store. (Loading through store.add and store.optimize() hung at
@@ -147,7 +159,7 @@ try {
     const connection = await lancedb.connect(directory);
     const table = await connection.openTable(CHUNKS_TABLE);
     const numPartitions = Math.max(1, Math.round(Math.sqrt(size)));
-    await table.createIndex('vector', { config: lancedb.Index.ivfPq({ numPartitions, numSubVectors: DIMENSIONS / 8, distanceType: 'cosine' }) });
+    await table.createIndex('vector', { config: lancedb.Index.ivfPq({ numPartitions, numSubVectors: DIMENSIONS / 8, distanceType: 'dot' }) });
     table.close();
     connection.close();
     const indexSeconds = (performance.now() - indexStarted) / 1000;
@@ -157,7 +169,9 @@ try {
     const ann = await measure(store, `${size} hybrid, IVF-PQ`);
     await store.close();
 
-    results.push({ chunks: size, loadAndFullTextIndexSeconds: loadSeconds, annIndexSeconds: indexSeconds, annPartitions: numPartitions, textOnly, vectorOnlyFlat: flatVectorOnly, vectorOnlyIvfPq: annVectorOnly, hybridFlatVectors: flat, hybridIvfPq: ann });
+    // One-minute load average of the machine (2 cores) before and after this size's measurements.
+    const loadAverage = { atStart: loadAverageAtStart, atEnd: loadavg()[0]! };
+    results.push({ chunks: size, date: new Date().toISOString(), loadAverage, loadAndFullTextIndexSeconds: loadSeconds, annIndexSeconds: indexSeconds, annPartitions: numPartitions, textOnly, vectorOnlyFlat: flatVectorOnly, vectorOnlyIvfPq: annVectorOnly, hybridFlatVectors: flat, hybridIvfPq: ann });
     rmSync(directory, { recursive: true, force: true });
     writeResults(); // after every size, so a later, larger size cannot lose it
   }
