@@ -7,11 +7,11 @@
  * dimensions (multilingual-e5-small's size). Queries: 6 words drawn the same way, with a random
  * query vector (embedding time is not part of retrieval and is excluded).
  *
- * Limitation found here: with @lancedb/lancedb 0.31.0 on this 2-core machine, building the German
- * full-text index over about 60,000 or more chunks at once never finishes (the process idles in
- * LanceDB; LANCE_FTS_PARTITION_SIZE=4096 or LANCE_FTS_NUM_SHARDS=1 do not help; 20,000 take 1.4 s,
- * and 40,000 built as 20,000 + an optimize() of 20,000 more take 4.5 s). The store's optimize()
- * hits the same wall. So the default sizes stop at 40,000; pass larger ones to try again.
+ * Found here: with @lancedb/lancedb 0.31.0 on this 2-core machine, building the German full-text
+ * index over about 80,000 or more chunks never finished (the process idled in LanceDB). Cause:
+ * LanceDB leaves a 2-core machine one compute thread, and the index build deadlocks on one thread.
+ * The store now sets LANCE_CPU_THREADS to at least 2 (src/store/lancedb/lancedb-chunk-store.ts),
+ * and 100,000 chunks index in about 2 s; the default sizes were chosen before that fix.
  *
  * The store searches vectors with dot distance on unit-length vectors (equal to cosine), so the
  * IVF-PQ index is built for dot distance too.

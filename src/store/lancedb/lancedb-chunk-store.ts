@@ -19,6 +19,7 @@
  * Writes (add, delete, optimize) are serialized through one queue, so one process never races
  * itself; LanceDB's commit protocol handles a second process.
  */
+import { availableParallelism } from 'node:os';
 import * as lancedb from '@lancedb/lancedb';
 import { BelegError } from '../../errors.ts';
 import type { ChunkRow, ChunkStore, SearchHit, StoredChunk } from '../chunk-store.ts';
@@ -35,6 +36,16 @@ import {
   vectorField,
 } from './chunk-table-schema.ts';
 import { LEGACY_INDEX_SETTINGS, readIndexSettings, reindexReason, writeIndexSettings, type IndexSettings } from './index-settings.ts';
+
+/**
+ * LanceDB 0.31 keeps cores for I/O and leaves a 2-core machine one compute thread
+ * (LANCE_CPU_THREADS, read at the first LanceDB call). With one thread, building the German
+ * full-text index over about 80,000 or more chunks deadlocks: the process idles forever
+ * (measured: 60,000 build in 2 s; 80,000 and 100,000 never finish with LANCE_CPU_THREADS unset
+ * or 1; with 2, 3, 4 or 8, 100,000 build in about 2 s). So the pool gets at least 2 threads
+ * unless the operator set LANCE_CPU_THREADS.
+ */
+process.env.LANCE_CPU_THREADS ??= String(Math.max(2, availableParallelism()));
 
 /** Adds search terms to a chunk's text for the full-text index (e.g. German compound parts). */
 export type SearchTextExpansion = {
