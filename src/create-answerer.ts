@@ -4,7 +4,9 @@
  * and the integration tests all answer through it, so they retrieve and verify the same way.
  */
 import { AnswerService, type AnswerChunk } from './answer/answer-service.ts';
-import type { AppContext } from './app-context.ts';
+import type { LlamaTokenizer } from './engine/tokenizer/llama-tokenizer.ts';
+import type { IngestionService } from './ingest/ingestion-service.ts';
+import type { HybridSearch } from './retrieve/hybrid-search.ts';
 import type { LanguageModel } from './engine/language-model.ts';
 import { NotFoundError } from './errors.ts';
 import type { DocumentRecord } from './ingest/types.ts';
@@ -14,7 +16,7 @@ import { buildGroundedPrompt } from './retrieve/build-prompt.ts';
 export const MAX_NEW_TOKENS = 384;
 
 /** What the answerer needs from the app context (the whole context satisfies it). */
-export type AnswererContext = Pick<AppContext, 'search' | 'ingestion' | 'tokenizer'>;
+export type AnswererContext = { search: HybridSearch; ingestion: IngestionService; tokenizer: LlamaTokenizer };
 
 /**
  * An Answerer over an opened app context: the context's hybrid search (German full text with
