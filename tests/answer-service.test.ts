@@ -6,6 +6,7 @@ import type { GenerateOptions, GenerateResult, LanguageModel, StreamPart } from 
 import { splitSentences } from '../src/ingest/split-sentences.ts';
 import { buildGroundedPrompt } from '../src/retrieve/build-prompt.ts';
 import type { StoredChunk } from '../src/store/chunk-store.ts';
+import { collect } from './helpers/collect.ts';
 
 type TestDocument = { id: string; title: string | null; url: string | null; fileName: string | null; text: string; page?: number };
 
@@ -83,11 +84,6 @@ function service(engine: LanguageModel, order = ['rhein', 'donau']) {
   });
 }
 
-async function collect(parts: AsyncIterable<AnswerStreamPart>): Promise<AnswerStreamPart[]> {
-  const result: AnswerStreamPart[] = [];
-  for await (const part of parts) result.push(part);
-  return result;
-}
 
 describe('AnswerService', () => {
   it('answers with the extractive engine: a verified citation whose offsets slice the stored text', async () => {

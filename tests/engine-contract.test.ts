@@ -28,6 +28,7 @@ import {
   tgiStreamEvents,
   type FakeServer,
 } from './fixtures/remote-engines/fake-servers.ts';
+import { collect } from './helpers/collect.ts';
 
 const GPTQ_FIXTURE = path.resolve('tests/fixtures/gptq/tiny-llama-gptq-4bit-32g-actorder');
 const SLOW_MARKER = 'langsam';
@@ -108,14 +109,6 @@ const engineCases: EngineCase[] = [
   },
 ];
 
-async function collect(parts: AsyncIterable<StreamPart>, onPart?: (part: StreamPart) => void): Promise<StreamPart[]> {
-  const result: StreamPart[] = [];
-  for await (const part of parts) {
-    result.push(part);
-    onPart?.(part);
-  }
-  return result;
-}
 
 /** True when `text` is the refusal or a run of whole sentences of a source plus its citation. */
 function isValidAnswer(text: string, prompt: GroundedPrompt): boolean {

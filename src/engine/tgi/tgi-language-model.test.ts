@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, sendEventStream, sendJson, startFakeServer, type FakeServer } from '../../../tests/fixtures/remote-engines/fake-servers.ts';
 import { REFUSAL, type GenerateOptions, type GroundedPrompt, type StreamPart } from '../language-model.ts';
 import { TgiLanguageModel } from './tgi-language-model.ts';
+import { collect } from '../../../tests/helpers/collect.ts';
 
 const prompt: GroundedPrompt = {
   text: 'Du bist ein hilfreicher Assistent. … USER: Wie lang ist der Rhein? ASSISTANT:',
@@ -26,11 +27,6 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function collect(parts: AsyncIterable<StreamPart>): Promise<StreamPart[]> {
-  const result: StreamPart[] = [];
-  for await (const part of parts) result.push(part);
-  return result;
-}
 
 describe('TgiLanguageModel against a server speaking TGI', () => {
   it('reads /generate, sends the raw prompt, greedy parameters and a regex grammar of the valid answers', async () => {
