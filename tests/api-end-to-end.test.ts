@@ -6,33 +6,20 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAppContext, type AppContext } from '../src/app-context.ts';
-import { loadConfig } from '../src/config.ts';
-import { createAnswerService } from '../src/create-answerer.ts';
-import { createEngines } from '../src/engine/create-engine.ts';
-import type { LanguageModel } from '../src/engine/language-model.ts';
 import { makeTextPdf } from './helpers/make-pdf.ts';
-import { serveApp } from './helpers/start-app.ts';
-import { removeTemporaryDirectories, temporaryDirectory } from './helpers/storage-temp-dir.ts';
+import { startRealApp, type RealApp } from './helpers/start-real-app.ts';
+import { removeTemporaryDirectories } from './helpers/storage-temp-dir.ts';
 
 type DocumentBody = { id: string; status: string; pageCount: number | null; errorCode: string | null; errorMessage: string | null };
 
-let context: AppContext;
-let server: { url: string; close(): Promise<void> };
-let engines: Record<string, LanguageModel> = {};
+let server: RealApp;
 
 beforeAll(async () => {
-  const config = loadConfig({ BELEG_DATA_DIR: temporaryDirectory('beleg-api-') });
-  context = await openAppContext(config);
-  const created = await createEngines(config, { tokenizer: context.tokenizer });
-  engines = created.engines;
-  server = await serveApp(config, context.ingestion, createAnswerService(context, engines, created.defaultEngine));
+  server = await startRealApp('beleg-api-');
 });
 
 afterAll(async () => {
   await server?.close();
-  for (const engine of Object.values(engines)) await engine.dispose();
-  await context?.close();
   removeTemporaryDirectories();
 });
 

@@ -9,14 +9,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAppContext, type AppContext } from '../src/app-context.ts';
-import { loadConfig } from '../src/config.ts';
-import { createAnswerService } from '../src/create-answerer.ts';
-import { createEngines } from '../src/engine/create-engine.ts';
-import type { LanguageModel } from '../src/engine/language-model.ts';
 import { makeTextPdf } from './helpers/make-pdf.ts';
-import { serveApp, startApp, type RunningApp } from './helpers/start-app.ts';
-import { removeTemporaryDirectories, temporaryDirectory } from './helpers/storage-temp-dir.ts';
+import { startApp, type RunningApp } from './helpers/start-app.ts';
+import { startRealApp, type RealApp } from './helpers/start-real-app.ts';
+import { removeTemporaryDirectories } from './helpers/storage-temp-dir.ts';
 
 const chromiumPath = '/usr/bin/chromium';
 const screenshotDirectory = new URL('../test-output/', import.meta.url);
@@ -108,22 +104,14 @@ describe('web page', () => {
 });
 
 describe('web page with real ingestion and answers', () => {
-  let context: AppContext;
-  let server: { url: string; close(): Promise<void> };
-  let engines: Record<string, LanguageModel> = {};
+  let server: RealApp;
 
   beforeAll(async () => {
-    const config = loadConfig({ BELEG_DATA_DIR: temporaryDirectory('beleg-web-') });
-    context = await openAppContext(config);
-    const created = await createEngines(config, { tokenizer: context.tokenizer });
-    engines = created.engines;
-    server = await serveApp(config, context.ingestion, createAnswerService(context, engines, created.defaultEngine));
+    server = await startRealApp('beleg-web-');
   });
 
   afterAll(async () => {
     await server?.close();
-    for (const engine of Object.values(engines)) await engine.dispose();
-    await context?.close();
   });
 
   it('uploads a PDF and highlights the quote inside its passage', async () => {
