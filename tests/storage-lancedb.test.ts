@@ -101,3 +101,46 @@ describe('LanceDB chunk store', () => {
     await store.close();
   });
 });
+
+describe('LanceDB chunk store: vector index', () => {
+  // Clustered vectors (like real embeddings): 8 directions, each chunk near one of them.
+  function clusteredVector(seed: number, dimension: number): number[] {
+    const center = seed % 8;
+    return Array.from({ length: dimension }, (_, index) => (index % 8 === center ? 1 : 0) + Math.sin(seed * 12.9898 + index * 78.233) * 0.05);
+  }
+  const dimension = 16;
+  const rows = (from: number, count: number) =>
+    Array.from({ length: count }, (_, offset) => chunk(`doc-${from + offset}`, 0, `Abschnitt ${from + offset}`, clusteredVector(from + offset, dimension)));
+
+  it('builds an ANN index once the table reaches the threshold, keeps new rows searchable and folds them in on optimize', async () => {
+    const store = await LanceChunkStore.open({ directory: path.join(temporaryDirectory(), 'lancedb'), vectorDimension: dimension, vectorIndexMinRows: 600 });
+    await store.add(rows(0, 500));
+    await store.optimize();
+    expect(await store.vectorIndex()).toBeNull(); // below the threshold: exact search
+
+    await store.add(rows(500, 200));
+    await store.optimize();
+    expect(await store.vectorIndex()).toEqual({ indexedRows: 700, unindexedRows: 0 });
+    const query = new Float32Array(clusteredVector(123, dimension));
+    const hits = await store.searchVector(query, { limit: 10 });
+    expect(hits).toHaveLength(10);
+    // Every hit comes from the query's cluster (the index keeps the neighbourhood).
+    expect(hits.every((hit) => Number(hit.chunk.documentId.slice(4)) % 8 === 123 % 8)).toBe(true);
+
+    // A row added after the index was built is found before any optimize (flat search of the rest).
+    const late = chunk('late', 0, 'Nachzügler', Array.from({ length: dimension }, (_, index) => (index === 3 ? -1 : 0)));
+    await store.add([late]);
+    expect(await store.vectorIndex()).toEqual({ indexedRows: 700, unindexedRows: 1 });
+    expect((await store.searchVector(new Float32Array(late.vector!), { limit: 1 }))[0]!.chunk.id).toBe('late-0');
+    await store.optimize();
+    expect(await store.vectorIndex()).toEqual({ indexedRows: 701, unindexedRows: 0 });
+    expect((await store.searchVector(new Float32Array(late.vector!), { limit: 1 }))[0]!.chunk.id).toBe('late-0');
+    await store.close();
+  });
+
+  it('refuses to build a vector index without an embedding model', async () => {
+    const store = await openStore(null);
+    await expect(store.buildVectorIndex()).rejects.toThrow(VectorSearchUnavailableError);
+    await store.close();
+  });
+});
