@@ -80,18 +80,48 @@ describe('ONNX engine vs TypeScript reference on AutoGPTQ checkpoints', () => {
     });
   }
 
-  it('gives the same logits with plain ONNX attention ops as with the fused GroupQueryAttention', async () => {
-    const directory = path.join(workDir, 'model-1');
-    const converted = await convertCheckpoint(directory, { cacheDir: path.join(workDir, 'cache'), attention: 'plain' });
+  for (const attention of ['plain', 'group-query-shared-buffer'] as const) {
+    it(`gives the same logits with the ${attention} attention variant as the reference`, async () => {
+      const directory = path.join(workDir, 'model-1');
+      const converted = await convertCheckpoint(directory, { cacheDir: path.join(workDir, 'cache'), attention });
+      const { shape, weights } = await loadReferenceWeights(directory);
+      const expected = referenceForward(shape, weights, tokens);
+      const session = await LlamaSession.open(converted.modelPath, converted.config.shape, { threads: 1 });
+      try {
+        const logits = await session.forward(tokens.slice(0, 8), { allPositions: true });
+        const step = await session.forward([tokens[8]]);
+        let worst = maxAbsDifference(step, 0, expected[8]);
+        for (let position = 0; position < 8; position++) worst = Math.max(worst, maxAbsDifference(logits, position * shape.vocabSize, expected[position]));
+        expect(worst).toBeLessThan(1e-4);
+      } finally {
+        await session.dispose();
+      }
+    });
+  }
+
+  it('prefills a prompt longer than one run in pieces, grows the cache, and still matches the reference', async () => {
+    const directory = path.join(workDir, 'model-long');
+    await writeRandomGptqCheckpoint({ ...base, seed: 11, bits: 4, groupSize: 32, actOrder: true, symmetric: true, maxPositions: 2048, directory });
+    const converted = await convertCheckpoint(directory, { cacheDir: path.join(workDir, 'cache') });
     const { shape, weights } = await loadReferenceWeights(directory);
-    const expected = referenceForward(shape, weights, tokens);
+    const long = Array.from({ length: 1_101 }, (_, index) => 1 + ((index * 37) % (base.vocabSize - 1)));
+    const expected = referenceForward(shape, weights, long);
     const session = await LlamaSession.open(converted.modelPath, converted.config.shape, { threads: 1 });
     try {
-      const logits = await session.forward(tokens.slice(0, 8), { allPositions: true });
-      const step = await session.forward([tokens[8]]);
-      let worst = maxAbsDifference(step, 0, expected[8]);
-      for (let position = 0; position < 8; position++) worst = Math.max(worst, maxAbsDifference(logits, position * shape.vocabSize, expected[position]));
+      session.reset(8); // far too small: the cache must grow while prefilling
+      const prompt = long.slice(0, 1_100); // three runs of at most 512 tokens
+      const logits = await session.forward(prompt, { allPositions: true });
+      expect(logits.length).toBe(prompt.length * shape.vocabSize);
+      let worst = 0;
+      for (const position of [0, 511, 512, 700, 1_023, 1_024, 1_099]) worst = Math.max(worst, maxAbsDifference(logits, position * shape.vocabSize, expected[position]));
+      const step = await session.forward([long[1_100]]);
+      worst = Math.max(worst, maxAbsDifference(step, 0, expected[1_100]));
+      expect(session.length).toBe(1_101);
       expect(worst).toBeLessThan(1e-4);
+      // Without allPositions, only the last position's logits come back.
+      session.reset(16);
+      const last = await session.forward(prompt);
+      expect(maxAbsDifference(last, 0, expected[1_099])).toBeLessThan(1e-4);
     } finally {
       await session.dispose();
     }

@@ -15,7 +15,7 @@ import { UnsupportedModelError } from '../../errors.ts';
 import { GraphBuilder } from '../onnx/graph-builder.ts';
 import { SafetensorsCheckpoint } from '../safetensors/safetensors-checkpoint.ts';
 import { readCheckpointConfig, type CheckpointConfig } from './checkpoint-config.ts';
-import { buildLlamaGraph, defaultProjectionFusion, type LayerProjection, type LlamaWeightSource, type ProjectionFusion } from './llama-graph.ts';
+import { buildLlamaGraph, defaultAttention, defaultProjectionFusion, type AttentionVariant, type LayerProjection, type LlamaWeightSource, type ProjectionFusion } from './llama-graph.ts';
 import { readGptqLinear, toFloat32 } from './read-gptq-linear.ts';
 import { repackForMatMulNBits, type RepackOptions } from './repack-matmul-nbits.ts';
 
@@ -27,8 +27,8 @@ export type ConvertOptions = {
   cacheDir: string;
   /** MatMulNBits accuracy level (0: float32, exact; 4: int8 activations, faster). Default 0. */
   accuracyLevel?: number;
-  /** Attention implementation (default `group-query`, onnxruntime's fused kernel); see llama-graph.ts. */
-  attention?: 'group-query' | 'plain';
+  /** Attention implementation and KV cache (default `external-cache`); see llama-graph.ts. */
+  attention?: AttentionVariant;
   /** Which projections share one MatMulNBits (default: llama-graph.ts's `defaultProjectionFusion`). */
   fuseProjections?: ProjectionFusion;
   /** Largest MatMulNBits block size (default: the GPTQ group size); see repack-matmul-nbits.ts. */
@@ -118,7 +118,7 @@ export function checkpointWeightSource(checkpoint: SafetensorsCheckpoint, config
 export async function convertCheckpoint(directory: string, options: ConvertOptions): Promise<ConvertedModel> {
   const config = readCheckpointConfig(directory);
   const accuracyLevel = options.accuracyLevel ?? 0;
-  const attention = options.attention ?? 'group-query';
+  const attention = options.attention ?? defaultAttention;
   const checkpoint = await SafetensorsCheckpoint.open(directory);
   try {
     if (!checkpoint.has('lm_head.weight') && !config.shape.tieWordEmbeddings) {

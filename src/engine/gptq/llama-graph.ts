@@ -1,15 +1,19 @@
 /**
- * Builds the ONNX graph of a Llama decoder with GPTQ weights (MatMulNBits), KV cache as graph
- * inputs and outputs, for batch size 1.
+ * Builds the ONNX graph of a Llama decoder with GPTQ weights (MatMulNBits) for batch size 1;
+ * the KV cache goes in as inputs, and what comes out depends on the attention variant (see
+ * AttentionVariant below).
  *
  * Inputs:
  * - `input_ids` int64 [1, sequence]
- * - `position_ids` int64 [1, sequence]
- * - `attention_mask` float [sequence, total]: additive (0 or -Infinity), total = past + sequence
  * - `logits_positions` int64 [wanted]: which of the sequence positions get logits (prefill asks
  *   only for the last one; the lm_head over 32000 tokens is otherwise the largest cost)
  * - `past_key_<l>`, `past_value_<l>` float [1, kvHeads, past, headDim]
- * Outputs: `logits` float [1, wanted, vocab], `present_key_<l>`, `present_value_<l>` [1, kvHeads, total, headDim].
+ * - GroupQueryAttention variants: `seqlens_k` int32 [1] (filled cache + sequence − 1),
+ *   `total_sequence_length` int32 scalar; `group-query` also `new_start`/`new_end` int64 [1]
+ * - `plain`: `position_ids` int64 [1, sequence], `attention_mask` float [sequence, total]
+ *   (additive, 0 or -Infinity; total = past + sequence)
+ * Outputs: `logits` float [1, wanted, vocab]; `new_key_<l>`/`new_value_<l>` [1, kvHeads, sequence,
+ * headDim] (`group-query`) or `present_key_<l>`/`present_value_<l>` [1, kvHeads, total, headDim].
  *
  * With accuracy level 4 (fast mode) the lm_head is quantized to 8 bits as well; at level 0 it stays
  * float32 and the numerics follow transformers' LlamaForCausalLM in float32: RMSNorm `w * x / sqrt(mean(x²) + eps)`,
@@ -54,6 +58,26 @@ export type LlamaWeightSource = {
 };
 
 export type ProjectionFusion = 'all' | 'attention' | 'mlp' | 'none';
+
+/**
+ * How attention and its KV cache are built:
+ * - `group-query` (default): onnxruntime's fused GroupQueryAttention (RoPE, causal mask, GQA)
+ *   reading the cache from buffers the caller owns, passed as `past_key_<l>`/`past_value_<l>`
+ *   [1, kvHeads, past, headDim] with `seqlens_k` saying how much is filled; the graph outputs only
+ *   the new positions' keys (after RoPE) and values, `new_key_<l>`/`new_value_<l>` [1, kvHeads,
+ *   sequence, headDim] (`new_start`/`new_end` say where they sit), which the caller appends.
+ *   onnxruntime joins cache and new positions inside the kernel (one native copy of the filled
+ *   cache per run).
+ * - `group-query-shared-buffer`: the same kernel with the cache as `present_*` outputs bound to the
+ *   `past_*` buffers, appended in place. But onnxruntime-node copies every output it returns into a
+ *   new ArrayBuffer, even a preallocated one, so the whole cache is copied into fresh memory every
+ *   token (a 13B model at 2,048 positions: 3.4 GB per token). Measured in bench/engine
+ *   (TinyLlama shape, 1,500-token prompt): 92 ms per decode step against 69 ms for `group-query`.
+ * - `plain`: standard ONNX ops, the cache concatenated into `present_*` outputs; a readable
+ *   cross-check.
+ */
+export type AttentionVariant = 'group-query' | 'group-query-shared-buffer' | 'plain';
+export const defaultAttention: AttentionVariant = 'group-query';
 /** Measured in bench/engine (profile-decode.ts --fuse): see the note in the file header. */
 export const defaultProjectionFusion: ProjectionFusion = 'all';
 
@@ -65,7 +89,7 @@ export type LlamaGraphOptions = {
    * append in one kernel; inputs `seqlens_k` and `total_sequence_length`). `plain`: standard ONNX
    * ops with an additive `attention_mask` input, kept as a readable cross-check.
    */
-  attention?: 'group-query' | 'plain';
+  attention?: AttentionVariant;
   /** Which projections run as one MatMulNBits where possible: q/k/v (`attention`), gate/up (`mlp`), both or none. */
   fuseProjections?: ProjectionFusion;
 };
@@ -98,7 +122,9 @@ export async function buildLlamaGraph(
   const groupSize = heads / kvHeads;
 
   const inputIds = builder.input('input_ids', 'int64', [1, 'sequence']);
-  const fused = (options.attention ?? 'group-query') === 'group-query';
+  const variant = options.attention ?? defaultAttention;
+  const groupQueryExternal = variant === 'group-query';
+  const fused = variant === 'group-query' || variant === 'group-query-shared-buffer';
   const positionIds = fused ? '' : builder.input('position_ids', 'int64', [1, 'sequence']);
   const logitsPositions = builder.input('logits_positions', 'int64', ['wanted']);
 
@@ -189,13 +215,25 @@ export async function buildLlamaGraph(
   };
 
   // query [1, sequence, heads*headDim], key/value [1, sequence, kvHeads*headDim] → [1, sequence, heads*headDim]
-  const groupQueryAttention = (query: string, key: string, value: string, pastKey: string, pastValue: string, layer: number): string =>
-    builder.node(
+  const newStart = groupQueryExternal ? builder.input('new_start', 'int64', [1]) : '';
+  const newEnd = groupQueryExternal ? builder.input('new_end', 'int64', [1]) : '';
+  const sequenceAxis = groupQueryExternal ? builder.int64s('sequence_axis', [1], [2]) : '';
+  const groupQueryAttention = (query: string, key: string, value: string, pastKey: string, pastValue: string, layer: number): string => {
+    const present: [string, string] = groupQueryExternal ? [builder.name(`present_key_${layer}`), builder.name(`present_value_${layer}`)] : declarePresent(layer);
+    const [output] = builder.node(
       'GroupQueryAttention',
       [query, key, value, pastKey, pastValue, seqlensK, totalSequenceLength, halfCos, halfSin],
       { num_heads: heads, kv_num_heads: kvHeads, do_rotary: 1, rotary_interleaved: 0, scale: float(1 / Math.sqrt(headDim)) },
-      { outputs: [builder.name(`attention_${layer}`), ...declarePresent(layer)], domain: 'com.microsoft' },
-    )[0];
+      { outputs: [builder.name(`attention_${layer}`), ...present], domain: 'com.microsoft' },
+    );
+    if (groupQueryExternal) {
+      for (const [kind, tensor] of [['key', present[0]], ['value', present[1]]] as const) {
+        builder.node('Slice', [tensor, newStart, newEnd, sequenceAxis], {}, { outputs: [`new_${kind}_${layer}`] });
+        builder.output(`new_${kind}_${layer}`, 'float', [1, kvHeads, 'sequence', headDim]);
+      }
+    }
+    return output!;
+  };
 
   const plainAttention = (query: string, key: string, value: string, pastKey: string, pastValue: string, layer: number): string => {
     const perm = { perm: [0, 2, 1, 3] };

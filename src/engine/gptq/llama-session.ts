@@ -1,7 +1,13 @@
 /**
  * Runs a converted Llama graph: `forward(tokens) → logits`, keeping the KV cache between calls.
- * The first call is the prefill (the whole prompt in one run); later calls usually pass one
- * token. The cache is the graph's `present_*` outputs fed back as `past_*` inputs.
+ * The first call is the prefill (the prompt in runs of at most PREFILL_CHUNK tokens); later calls
+ * usually pass one token.
+ *
+ * The cache depends on the graph's attention variant (llama-graph.ts): with `group-query` (the
+ * default) it is one pair of buffers per layer owned here ([kvHeads, capacity, headDim] each),
+ * passed as read-only inputs; each run returns only the new positions' keys and values, which are
+ * written into the buffers. With the other variants the cache is the graph's `present_*` outputs
+ * fed back as `past_*` inputs.
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +18,19 @@ export type ForwardOptions = {
   /** Return logits for every new position (tests); default: only the last one. */
   allPositions?: boolean;
 };
+
+/**
+ * Longest run of the external-cache graph: onnxruntime's CPU attention holds the probabilities
+ * [heads, run, past + run] in float32, so a 2,000-token prompt in one run would need ~0.5 GB per
+ * layer for them (TinyLlama's 32 heads). Runs of 512 cost no prefill speed (bench/engine).
+ */
+const PREFILL_CHUNK = 512;
+/**
+ * Room the external cache keeps beyond its filled positions. Each run attends over the whole
+ * buffer (unused positions masked), so it is kept tight: it grows to `filled + CACHE_HEADROOM`
+ * when full, which copies the cache once per CACHE_HEADROOM tokens.
+ */
+const CACHE_HEADROOM = 64;
 
 export class LlamaSession {
   readonly shape: LlamaShape;
@@ -26,12 +45,18 @@ export class LlamaSession {
    * kernel appends the new keys and values in place, so nothing is copied per step.
    */
   readonly #sharedBuffer: boolean;
+  /** The cache lives in the buffers below; a run returns only the new positions. */
+  readonly #externalCache: boolean;
+  /** [layers] of keys and of values, [kvHeads, capacity, headDim] each (external cache). */
+  #keyBuffers: Float32Array[] = [];
+  #valueBuffers: Float32Array[] = [];
   #capacity = 0;
 
   private constructor(session: OnnxSession, shape: LlamaShape) {
     this.#session = session;
     this.shape = shape;
     this.#sharedBuffer = session.inputNames.includes('seqlens_k');
+    this.#externalCache = session.inputNames.includes('new_start');
     this.reset(16);
   }
 
@@ -60,11 +85,19 @@ export class LlamaSession {
 
   /**
    * Forgets the cache, to start a new sequence. `capacity` is how many tokens to make room for
-   * up front (prompt + new tokens); the cache grows by doubling if more come.
+   * up front (prompt + new tokens); the cache grows by doubling if more come. The external cache
+   * ignores it and stays tight (see CACHE_HEADROOM).
    */
   reset(capacity = 256): void {
     this.#disposeCache();
-    this.#capacity = Math.min(capacity, this.shape.maxPositions);
+    this.#capacity = Math.min(this.#externalCache ? CACHE_HEADROOM : capacity, this.shape.maxPositions);
+    this.#length = 0;
+    if (this.#externalCache) {
+      const size = this.shape.kvHeads * this.#capacity * this.shape.headDim;
+      this.#keyBuffers = Array.from({ length: this.shape.layers }, () => new Float32Array(size));
+      this.#valueBuffers = Array.from({ length: this.shape.layers }, () => new Float32Array(size));
+      return;
+    }
     const length = this.#sharedBuffer ? this.#capacity : 0;
     const dims = [1, this.shape.kvHeads, length, this.shape.headDim];
     const make = () => new Tensor('float32', new Float32Array(this.shape.kvHeads * length * this.shape.headDim), dims);
@@ -84,6 +117,24 @@ export class LlamaSession {
     const total = past + count;
     if (total > this.shape.maxPositions) {
       throw new RangeError(`The sequence would have ${total} tokens; the model allows ${this.shape.maxPositions}.`);
+    }
+    if (this.#externalCache) {
+      if (total > this.#capacity) this.#growBuffers(Math.min(this.shape.maxPositions, total + CACHE_HEADROOM));
+      const pieces: Float32Array[] = [];
+      for (let start = 0; start < count; start += PREFILL_CHUNK) {
+        const piece = tokens.slice(start, start + PREFILL_CHUNK);
+        const last = start + piece.length === count;
+        if (!options.allPositions && !last) await this.#runExternal(piece, []);
+        else pieces.push(await this.#runExternal(piece, options.allPositions ? piece.map((_, index) => index) : [piece.length - 1]));
+      }
+      if (pieces.length === 1) return pieces[0]!;
+      const logits = new Float32Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
+      let offset = 0;
+      for (const piece of pieces) {
+        logits.set(piece, offset);
+        offset += piece.length;
+      }
+      return logits;
     }
     if (this.#sharedBuffer && total > this.#capacity) this.#grow(Math.min(this.shape.maxPositions, Math.max(total, 2 * this.#capacity)));
     const wanted = options.allPositions ? Array.from({ length: count }, (_, index) => index) : [count - 1];
@@ -126,6 +177,65 @@ export class LlamaSession {
     return this.#takeLogits(results.logits);
   }
 
+  /**
+   * One run of the external-cache graph over `tokens` (appended after the cache); returns logits
+   * for `wanted` positions of this run (none: the run only fills the cache).
+   */
+  async #runExternal(tokens: readonly number[], wanted: readonly number[]): Promise<Float32Array> {
+    const { layers, kvHeads, headDim } = this.shape;
+    const count = tokens.length;
+    const past = this.#length;
+    const capacity = this.#capacity;
+    // An empty cache is passed as zero positions, so a first run does no work on unused room.
+    const cacheLength = past === 0 ? 0 : capacity;
+    const feeds: Record<string, OnnxTensor> = {
+      input_ids: new Tensor('int64', BigInt64Array.from(tokens, (token) => BigInt(token)), [1, count]),
+      logits_positions: new Tensor('int64', BigInt64Array.from(wanted.length > 0 ? wanted : [count - 1], (index) => BigInt(index)), [Math.max(1, wanted.length)]),
+      seqlens_k: new Tensor('int32', Int32Array.from([past + count - 1]), [1]),
+      total_sequence_length: new Tensor('int32', Int32Array.from([past + count]), []),
+      new_start: new Tensor('int64', BigInt64Array.from([BigInt(past)]), [1]),
+      new_end: new Tensor('int64', BigInt64Array.from([BigInt(past + count)]), [1]),
+    };
+    const empty = new Float32Array(0);
+    const dims = [1, kvHeads, cacheLength, headDim];
+    for (let layer = 0; layer < layers; layer++) {
+      feeds[`past_key_${layer}`] = new Tensor('float32', cacheLength === 0 ? empty : this.#keyBuffers[layer]!, dims);
+      feeds[`past_value_${layer}`] = new Tensor('float32', cacheLength === 0 ? empty : this.#valueBuffers[layer]!, dims);
+    }
+    const results = await this.#session.run(feeds);
+    for (const tensor of Object.values(feeds)) tensor.dispose();
+    // Append the new positions to each head's rows.
+    for (let layer = 0; layer < layers; layer++) {
+      for (const [name, buffer] of [[`new_key_${layer}`, this.#keyBuffers[layer]!], [`new_value_${layer}`, this.#valueBuffers[layer]!]] as const) {
+        const output = results[name]!;
+        const rows = output.data as Float32Array; // [kvHeads, count, headDim]
+        for (let head = 0; head < kvHeads; head++) {
+          buffer.set(rows.subarray(head * count * headDim, (head + 1) * count * headDim), (head * capacity + past) * headDim);
+        }
+        output.dispose();
+      }
+    }
+    this.#length = past + count;
+    return this.#takeLogits(results.logits!);
+  }
+
+  /** Moves the external cache into larger buffers, keeping the first `length` positions. */
+  #growBuffers(capacity: number): void {
+    const { kvHeads, headDim, layers } = this.shape;
+    const old = this.#capacity;
+    // Layer by layer, so only one layer's old buffers are alive next to their replacements.
+    const grow = (buffer: Float32Array) => {
+      const larger = new Float32Array(kvHeads * capacity * headDim);
+      for (let head = 0; head < kvHeads; head++) larger.set(buffer.subarray(head * old * headDim, (head * old + this.#length) * headDim), head * capacity * headDim);
+      return larger;
+    };
+    for (let layer = 0; layer < layers; layer++) {
+      this.#keyBuffers[layer] = grow(this.#keyBuffers[layer]!);
+      this.#valueBuffers[layer] = grow(this.#valueBuffers[layer]!);
+    }
+    this.#capacity = capacity;
+  }
+
   /** Moves the shared cache into larger buffers, keeping the first `length` positions. */
   #grow(capacity: number): void {
     const { kvHeads, headDim } = this.shape;
@@ -155,6 +265,8 @@ export class LlamaSession {
     for (const tensor of [...this.#pastKeys, ...this.#pastValues]) tensor.dispose();
     this.#pastKeys = [];
     this.#pastValues = [];
+    this.#keyBuffers = [];
+    this.#valueBuffers = [];
   }
 
   /** Stops onnxruntime's profiler (opened with `profileFilePrefix`) and returns the profile's path. */
