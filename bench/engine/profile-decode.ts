@@ -2,7 +2,7 @@
  * Profiles decode steps of the benchmark checkpoint (bench/engine/run.ts writes it) with
  * onnxruntime's profiler and prints where the time goes, per operator type and per node.
  *
- *   npx tsx bench/engine/profile-decode.ts [--accuracy-level 4] [--threads 2] [--steps 16] [--spinning] [--fuse all|attention|mlp|none]
+ *   npx tsx bench/engine/profile-decode.ts [--accuracy-level 4] [--threads 2] [--steps 16] [--prompt 32] [--spinning] [--fuse all|attention|mlp|none]
  */
 import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     'accuracy-level': { type: 'string', default: '4' },
     threads: { type: 'string', default: String(os.availableParallelism()) },
     steps: { type: 'string', default: '16' },
+    prompt: { type: 'string', default: '32' },
     spinning: { type: 'boolean', default: false },
     fuse: { type: 'string', default: 'all' },
     'max-block': { type: 'string' },
@@ -33,8 +34,9 @@ const session = await LlamaSession.open(converted.modelPath, converted.config.sh
   profileFilePrefix: prefix,
 });
 const steps = Number(values.steps);
-session.reset(64 + steps);
-await session.forward(Array.from({ length: 32 }, (_, index) => 1 + index));
+const promptLength = Number(values.prompt);
+session.reset(promptLength + steps);
+await session.forward(Array.from({ length: promptLength }, (_, index) => 1 + (index % 30000)));
 const stepMs: number[] = [];
 for (let step = 0; step < steps; step++) {
   const start = performance.now();

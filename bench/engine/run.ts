@@ -49,7 +49,7 @@ const shapes = {
 if (!(values.shape in shapes)) throw new Error(`--shape must be one of ${Object.keys(shapes).join(', ')}.`);
 const shapeName = values.shape as keyof typeof shapes;
 const { label: shapeLabel, shape } = shapes[shapeName];
-const resultName = shapeName === 'tinyllama' ? 'engine' : `engine-${shapeName}`;
+const resultName = `${shapeName === 'tinyllama' ? 'engine' : `engine-${shapeName}`}${Number(values.prompt) === 128 ? '' : `-prompt-${values.prompt}`}`;
 const checkpointDir = path.join(root, 'bench', '.work', `${shapeName}-shape-gptq-4bit-128g-actorder`);
 const cacheDir = path.join(root, 'bench', '.work', 'converted');
 
@@ -76,6 +76,9 @@ type Run = {
   fractionOfRoofline: number;
 };
 const runs: Run[] = [];
+/** Bytes of K and V per decoded token at the average cache length, `bytesPerValue` each. */
+const kvCacheBytes = (bytesPerValue: number) =>
+  2 * shape.layers * shape.kvHeads * (shape.hiddenSize / shape.heads) * bytesPerValue * (promptLength + decodeTokens / 2);
 const prompt = [1, ...Array.from({ length: promptLength - 1 }, (_, index) => 3 + ((index * 7919) % 31990))];
 
 const spinningModes = values.spinning.split(',').map((mode) => mode === 'on');
@@ -101,9 +104,11 @@ for (const [accuracyLevel, spinning] of values['accuracy-levels'].split(',').fla
     const prefillTokensPerSecond = (promptLength / Math.min(...prefills)) * 1000;
 
     // Bytes read per decoded token: every initializer except the embedding table (one row is
-    // read) and the RoPE tables (one row); the lm_head is read whole.
+    // read) and the RoPE tables (one row); the lm_head is read whole; plus the KV cache (float32)
+    // at its average length while decoding.
     const sizes = initializerBytes(readFileSync(converted.modelPath));
-    const bytesPerToken = [...sizes].filter(([name]) => !name.startsWith('model.embed_tokens') && !name.startsWith('rope_')).reduce((sum, [, bytes]) => sum + bytes, 0);
+    const bytesPerToken =
+      [...sizes].filter(([name]) => !name.startsWith('model.embed_tokens') && !name.startsWith('rope_')).reduce((sum, [, bytes]) => sum + bytes, 0) + kvCacheBytes(4);
     const rooflineTokensPerSecond = bandwidth / bytesPerToken;
     log(`  accuracy ${accuracyLevel}, spinning ${spinning}: prefill ${prefillTokensPerSecond.toFixed(1)} tok/s, decode ${decodeTokensPerSecond.toFixed(1)} tok/s`);
     runs.push({
@@ -146,8 +151,9 @@ if (!values['no-peer']) {
     const ggufBytes = statSync(ggufPath).size;
     log(`llama.cpp (node-llama-cpp ${nodeLlamaCpp.version}) ...`);
     const result = await benchmarkLlamaCpp(nodeLlamaCpp, ggufPath, ggufBytes, { prompt, decodeTokens, threads });
-    // Bytes per token: every tensor but token_embd (one row of it is read), Q4_0 = 18 bytes per 32 weights.
-    const bytesPerToken = ggufBytes - (shape.vocabSize * shape.hiddenSize * 18) / 32;
+    // Bytes per token: every tensor but token_embd (one row of it is read), Q4_0 = 18 bytes per 32
+    // weights; plus its KV cache (float16 by default).
+    const bytesPerToken = ggufBytes - (shape.vocabSize * shape.hiddenSize * 18) / 32 + kvCacheBytes(2);
     peer = { ...result, bytesPerToken, rooflineTokensPerSecond: bandwidth / bytesPerToken, fractionOfRoofline: (result.decodeTokensPerSecond * bytesPerToken) / bandwidth };
     peerNote = `llama.cpp: ${result.engine} ${result.version}, Q4_0 GGUF with random weights written by bench/engine/write-gguf.ts, ${threads} thread(s), greedy.`;
   }
@@ -176,6 +182,7 @@ const results = {
     peerNote,
     'spinning: whether idle onnxruntime intra-op threads spin (the engine default is off, for a CPU shared with the server).',
     'Memory bandwidth: best of 4 passes of worker threads scanning 512 MB each with Buffer.indexOf (memchr).',
+    'Bytes per token include the KV cache at its average length while decoding: float32 in beleg, float16 in llama.cpp.',
   ],
 };
 mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
