@@ -9,7 +9,8 @@
  *   only for the last one; the lm_head over 32000 tokens is otherwise the largest cost)
  * - `past_key_<l>`, `past_value_<l>` float [1, kvHeads, past, headDim]
  * - GroupQueryAttention variants: `seqlens_k` int32 [1] (filled cache + sequence − 1),
- *   `total_sequence_length` int32 scalar; `group-query` also `new_start`/`new_end` int64 [1]
+ *   `total_sequence_length` int32 scalar; `group-query` also `new_start`/`new_end` int64 [1],
+ *   `position_ids` int64 [1, sequence], `decode_step` bool scalar, `cache_mask` float [past]
  * - `plain`: `position_ids` int64 [1, sequence], `attention_mask` float [sequence, total]
  *   (additive, 0 or -Infinity; total = past + sequence)
  * Outputs: `logits` float [1, wanted, vocab]; `new_key_<l>`/`new_value_<l>` [1, kvHeads, sequence,
@@ -61,13 +62,12 @@ export type ProjectionFusion = 'all' | 'attention' | 'mlp' | 'none';
 
 /**
  * How attention and its KV cache are built:
- * - `group-query` (default): onnxruntime's fused GroupQueryAttention (RoPE, causal mask, GQA)
- *   reading the cache from buffers the caller owns, passed as `past_key_<l>`/`past_value_<l>`
- *   [1, kvHeads, past, headDim] with `seqlens_k` saying how much is filled; the graph outputs only
- *   the new positions' keys (after RoPE) and values, `new_key_<l>`/`new_value_<l>` [1, kvHeads,
- *   sequence, headDim] (`new_start`/`new_end` say where they sit), which the caller appends.
- *   onnxruntime joins cache and new positions inside the kernel (one native copy of the filled
- *   cache per run).
+ * - `group-query` (default): the cache lives in buffers the caller owns, passed as read-only
+ *   `past_key_<l>`/`past_value_<l>` [1, kvHeads, past, headDim] (`seqlens_k` and `cache_mask` say
+ *   how much is filled); the graph outputs only the new positions' keys (after RoPE) and values,
+ *   `new_key_<l>`/`new_value_<l>` [1, kvHeads, sequence, headDim], which the caller appends.
+ *   Prompts run onnxruntime's fused GroupQueryAttention, single decode steps standard ops that
+ *   read the cache in place (an `If` on `decode_step`; see cachedAttention).
  * - `group-query-shared-buffer`: the same kernel with the cache as `present_*` outputs bound to the
  *   `past_*` buffers, appended in place. But onnxruntime-node copies every output it returns into a
  *   new ArrayBuffer, even a preallocated one, so the whole cache is copied into fresh memory every
@@ -125,25 +125,33 @@ export async function buildLlamaGraph(
   const variant = options.attention ?? defaultAttention;
   const groupQueryExternal = variant === 'group-query';
   const fused = variant === 'group-query' || variant === 'group-query-shared-buffer';
-  const positionIds = fused ? '' : builder.input('position_ids', 'int64', [1, 'sequence']);
+  // Standard-op attention: `plain`, and the decode branch of `group-query` (see cachedAttention).
+  const plainOps = !fused || groupQueryExternal;
+  const positionIds = plainOps ? builder.input('position_ids', 'int64', [1, 'sequence']) : '';
   const logitsPositions = builder.input('logits_positions', 'int64', ['wanted']);
 
   // ---- shared constants
-  const attentionScale = fused ? '' : builder.floats('attention_scale', [], [1 / Math.sqrt(headDim)]);
+  const attentionScale = plainOps ? builder.floats('attention_scale', [], [1 / Math.sqrt(headDim)]) : '';
   const axisTwo = fused ? '' : builder.int64s('axis_2', [1], [2]);
-  const qShape = fused ? '' : builder.int64s('q_shape', [4], [1, -1, heads, headDim]);
-  const kvShape = fused ? '' : builder.int64s('kv_shape', [4], [1, -1, kvHeads, headDim]);
+  const qShape = plainOps ? builder.int64s('q_shape', [4], [1, -1, heads, headDim]) : '';
+  const kvShape = plainOps ? builder.int64s('kv_shape', [4], [1, -1, kvHeads, headDim]) : '';
   const foldedQueryShape = fused ? '' : builder.int64s('folded_query_shape', [5], [1, kvHeads, groupSize, -1, headDim]);
   const unfoldedShape = fused ? '' : builder.int64s('unfolded_shape', [4], [1, heads, -1, headDim]);
-  const mergedShape = fused ? '' : builder.int64s('merged_shape', [3], [1, -1, heads * headDim]);
+  const mergedShape = plainOps ? builder.int64s('merged_shape', [3], [1, -1, heads * headDim]) : '';
   const { cos, sin } = ropeTables(shape);
-  const cosTable = fused ? '' : builder.floats('rope_cos', [shape.maxPositions, headDim], cos);
-  const sinTable = fused ? '' : builder.floats('rope_sin', [shape.maxPositions, headDim], sin);
+  const cosTable = plainOps ? builder.floats('rope_cos', [shape.maxPositions, headDim], cos) : '';
+  const sinTable = plainOps ? builder.floats('rope_sin', [shape.maxPositions, headDim], sin) : '';
 
   // Plain attention: RoPE rows for the positions [1, 1, sequence, headDim] and a mask input.
   const attentionMask = fused ? '' : builder.input('attention_mask', 'float', ['sequence', 'total']);
-  const ropeCos = fused ? '' : builder.op('Unsqueeze', [builder.op('Gather', [cosTable, positionIds], { axis: 0 }), builder.int64s('axis_1', [1], [1])]);
-  const ropeSin = fused ? '' : builder.op('Unsqueeze', [builder.op('Gather', [sinTable, positionIds], { axis: 0 }), builder.int64s('axis_1b', [1], [1])]);
+  const ropeCos = plainOps ? builder.op('Unsqueeze', [builder.op('Gather', [cosTable, positionIds], { axis: 0 }), builder.int64s('axis_1', [1], [1])]) : '';
+  const ropeSin = plainOps ? builder.op('Unsqueeze', [builder.op('Gather', [sinTable, positionIds], { axis: 0 }), builder.int64s('axis_1b', [1], [1])]) : '';
+  // `group-query`: which branch runs (true: one new token after a filled cache), and the cache
+  // mask [past] of the decode branch (0 where filled, -Infinity in the unused room).
+  const decodeStep = groupQueryExternal ? builder.input('decode_step', 'bool', []) : '';
+  const cacheMask = groupQueryExternal ? builder.input('cache_mask', 'float', ['past']) : '';
+  const decodeRowsShape = groupQueryExternal ? builder.int64s('decode_rows_shape', [4], [1, kvHeads, groupSize, headDim]) : '';
+  const decodeSplit = groupQueryExternal ? builder.op('Concat', [builder.op('Shape', [cacheMask]), builder.int64s('one', [1], [1])], { axis: 0 }) : '';
   // Fused attention: half-width RoPE caches [maxPositions, headDim / 2] and sequence lengths.
   const seqlensK = fused ? builder.input('seqlens_k', 'int32', [1]) : '';
   const totalSequenceLength = fused ? builder.input('total_sequence_length', 'int32', []) : '';
@@ -218,7 +226,8 @@ export async function buildLlamaGraph(
   const newStart = groupQueryExternal ? builder.input('new_start', 'int64', [1]) : '';
   const newEnd = groupQueryExternal ? builder.input('new_end', 'int64', [1]) : '';
   const sequenceAxis = groupQueryExternal ? builder.int64s('sequence_axis', [1], [2]) : '';
-  const groupQueryAttention = (query: string, key: string, value: string, pastKey: string, pastValue: string, layer: number): string => {
+  // Returns the attention output; with `group-query` also the new positions' keys and values.
+  const groupQueryAttention = (query: string, key: string, value: string, pastKey: string, pastValue: string, layer: number): string[] => {
     const present: [string, string] = groupQueryExternal ? [builder.name(`present_key_${layer}`), builder.name(`present_value_${layer}`)] : declarePresent(layer);
     const [output] = builder.node(
       'GroupQueryAttention',
@@ -226,13 +235,50 @@ export async function buildLlamaGraph(
       { num_heads: heads, kv_num_heads: kvHeads, do_rotary: 1, rotary_interleaved: 0, scale: float(1 / Math.sqrt(headDim)) },
       { outputs: [builder.name(`attention_${layer}`), ...present], domain: 'com.microsoft' },
     );
-    if (groupQueryExternal) {
-      for (const [kind, tensor] of [['key', present[0]], ['value', present[1]]] as const) {
-        builder.node('Slice', [tensor, newStart, newEnd, sequenceAxis], {}, { outputs: [`new_${kind}_${layer}`] });
-        builder.output(`new_${kind}_${layer}`, 'float', [1, kvHeads, 'sequence', headDim]);
-      }
-    }
-    return output!;
+    if (!groupQueryExternal) return [output!];
+    // Only the new positions leave the graph (the caller appends them to its cache).
+    return [output!, ...present.map((tensor) => builder.op('Slice', [tensor, newStart, newEnd, sequenceAxis]))];
+  };
+
+  /**
+   * `group-query`: attention over the caller's cache as an `If` on `decode_step`. A prompt (more
+   * than one new position, or an empty cache) runs GroupQueryAttention, which joins cache and new
+   * positions in one native copy and is the fastest prefill here. A decode step runs standard ops
+   * that read the cache in place: scores against the cache (FusedMatMul with transposed keys, no
+   * copy) and against the new position, one softmax over both, P_cache·V_cache + P_new·V_new. At a
+   * 1,500-token cache that saves the per-token copy GroupQueryAttention makes (bench/engine).
+   * Returns the attention output and the new positions' keys and values.
+   */
+  const cachedAttention = (query: string, key: string, value: string, pastKey: string, pastValue: string, layer: number): [string, string, string] => {
+    const outputs = [
+      { type: 'float' as const, dims: [1, 'sequence', heads * headDim] },
+      { type: 'float' as const, dims: [1, kvHeads, 'sequence', headDim] },
+      { type: 'float' as const, dims: [1, kvHeads, 'sequence', headDim] },
+    ];
+    const decode = builder.subgraph(`decode_attention_${layer}`, outputs, () => {
+      const [q, k, v] = key ? [query, key, value] : builder.node('Split', [query, builder.int64s('qkv_sizes', [3], [heads * headDim, kvHeads * headDim, kvHeads * headDim])], { axis: -1 }, { outputs: 3 });
+      const perm = { perm: [0, 2, 1, 3] };
+      const queryHeads = rotary(builder.op('Transpose', [builder.op('Reshape', [q!, qShape])], perm)); // [1, heads, 1, hd]
+      const keyHeads = rotary(builder.op('Transpose', [builder.op('Reshape', [k!, kvShape])], perm)); // [1, kv, 1, hd]
+      const valueHeads = builder.op('Transpose', [builder.op('Reshape', [v!, kvShape])], perm);
+      const rows = builder.op('Reshape', [builder.op('Mul', [queryHeads, attentionScale]), decodeRowsShape]); // [1, kv, group, hd]
+      const cacheScores = builder.op('Add', [builder.op('FusedMatMul', [rows, pastKey], { transB: 1 }, 'com.microsoft'), cacheMask]); // [1, kv, group, past]
+      const newScores = builder.op('FusedMatMul', [rows, keyHeads], { transB: 1 }, 'com.microsoft'); // [1, kv, group, 1]
+      const probabilities = builder.op('Softmax', [builder.op('Concat', [cacheScores, newScores], { axis: -1 })], { axis: -1 });
+      const [cacheProbabilities, newProbabilities] = builder.node('Split', [probabilities, decodeSplit], { axis: -1 }, { outputs: 2 });
+      const context = builder.op('Add', [builder.op('MatMul', [cacheProbabilities!, pastValue]), builder.op('MatMul', [newProbabilities!, valueHeads])]); // [1, kv, group, hd]
+      return [builder.op('Reshape', [context, mergedShape]), keyHeads, valueHeads];
+    });
+    const prompt = builder.subgraph(`prompt_attention_${layer}`, outputs, () => groupQueryAttention(query, key, value, pastKey, pastValue, layer));
+    const [attention, newKey, newValue] = builder.node(
+      'If',
+      [decodeStep],
+      { then_branch: { graph: decode }, else_branch: { graph: prompt } },
+      { outputs: [builder.name(`attention_${layer}`), `new_key_${layer}`, `new_value_${layer}`] },
+    );
+    builder.output(`new_key_${layer}`, 'float', [1, kvHeads, 'sequence', headDim]);
+    builder.output(`new_value_${layer}`, 'float', [1, kvHeads, 'sequence', headDim]);
+    return [attention!, newKey!, newValue!];
   };
 
   const plainAttention = (query: string, key: string, value: string, pastKey: string, pastValue: string, layer: number): string => {
@@ -292,16 +338,20 @@ export async function buildLlamaGraph(
     const fusion = options.fuseProjections ?? defaultProjectionFusion;
     const qkvWeight = (fusion === 'all' || fusion === 'attention') && concatenateOutputs(`${prefix}.self_attn.qkv_proj`, [qWeight, kWeight, vWeight]);
     let merged: string;
-    if (qkvWeight && fused) {
+    if (qkvWeight && groupQueryExternal) {
+      merged = cachedAttention(linear(normed, qkvWeight), '', '', pastKey, pastValue, layer)[0];
+    } else if (qkvWeight && fused) {
       // Packed QKV straight into GroupQueryAttention (key and value inputs omitted).
-      merged = groupQueryAttention(linear(normed, qkvWeight), '', '', pastKey, pastValue, layer);
+      merged = groupQueryAttention(linear(normed, qkvWeight), '', '', pastKey, pastValue, layer)[0]!;
     } else {
       const [query, key, value] = qkvWeight
         ? splitLast(linear(normed, qkvWeight), [qSize, kvSize, kvSize])
         : [linear(normed, qWeight), linear(normed, kWeight), linear(normed, vWeight)];
-      merged = fused
-        ? groupQueryAttention(query, key, value, pastKey, pastValue, layer)
-        : plainAttention(query, key, value, pastKey, pastValue, layer);
+      merged = groupQueryExternal
+        ? cachedAttention(query!, key!, value!, pastKey, pastValue, layer)[0]
+        : fused
+          ? groupQueryAttention(query!, key!, value!, pastKey, pastValue, layer)[0]!
+          : plainAttention(query!, key!, value!, pastKey, pastValue, layer);
     }
     const attentionOutput = linear(merged, await weights.linear(layer, 'self_attn.o_proj'));
 

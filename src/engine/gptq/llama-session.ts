@@ -195,6 +195,10 @@ export class LlamaSession {
       total_sequence_length: new Tensor('int32', Int32Array.from([past + count]), []),
       new_start: new Tensor('int64', BigInt64Array.from([BigInt(past)]), [1]),
       new_end: new Tensor('int64', BigInt64Array.from([BigInt(past + count)]), [1]),
+      position_ids: new Tensor('int64', BigInt64Array.from({ length: count }, (_, index) => BigInt(past + index)), [1, count]),
+      // One token after a filled cache takes the graph's decode branch (llama-graph.ts).
+      decode_step: new Tensor('bool', Uint8Array.from([count === 1 && past > 0 ? 1 : 0]), []),
+      cache_mask: new Tensor('float32', new Float32Array(cacheLength).fill(Number.NEGATIVE_INFINITY, past), [cacheLength]),
     };
     const empty = new Float32Array(0);
     const dims = [1, kvHeads, cacheLength, headDim];

@@ -19,6 +19,7 @@ export const DataType = {
   int8: 3,
   int32: 6,
   int64: 7,
+  bool: 9,
   float16: 10,
 } as const;
 export type DataTypeName = keyof typeof DataType;
@@ -27,7 +28,7 @@ export type DataTypeName = keyof typeof DataType;
 export type Dimension = number | string;
 
 /** An attribute value: numbers are ints unless wrapped with `float()`. */
-export type AttributeValue = number | string | number[] | { float: number } | { floats: number[] };
+export type AttributeValue = number | string | number[] | { float: number } | { floats: number[] } | { graph: OnnxTypes.IGraphProto };
 
 /** Marks an attribute value as a float (ONNX distinguishes int and float attributes). */
 export const float = (value: number): { float: number } => ({ float: value });
@@ -43,7 +44,8 @@ export type GraphBuilderOptions = {
 };
 
 export class GraphBuilder {
-  readonly #nodes: OnnxTypes.INodeProto[] = [];
+  /** Where `node()` adds nodes: the main graph's list, or a subgraph's while one is built. */
+  #nodes: OnnxTypes.INodeProto[] = [];
   readonly #initializers: OnnxTypes.ITensorProto[] = [];
   readonly #inputs: OnnxTypes.IValueInfoProto[] = [];
   readonly #outputs: OnnxTypes.IValueInfoProto[] = [];
@@ -109,6 +111,25 @@ export class GraphBuilder {
       }),
     );
     return outputs;
+  }
+
+  /**
+   * Builds a subgraph (e.g. a branch of `If`): nodes added by `build` go into it, and it may read
+   * any value of the enclosing graph. `build` returns its output values; constants it creates
+   * stay initializers of the main graph (visible from the subgraph).
+   */
+  subgraph(graphName: string, outputs: Array<{ type: DataTypeName; dims: Dimension[] }>, build: () => string[]): OnnxTypes.IGraphProto {
+    const outer = this.#nodes;
+    this.#nodes = [];
+    try {
+      const values = build();
+      if (values.length !== outputs.length) throw new Error(`Subgraph ${graphName} returned ${values.length} values; ${outputs.length} were declared.`);
+      // Every subgraph output must be produced inside it: pass values through an Identity.
+      const names = values.map((value) => this.node('Identity', [value])[0]!);
+      return onnx.GraphProto.create({ name: graphName, node: this.#nodes, output: names.map((name, index) => valueInfo(name, outputs[index]!.type, outputs[index]!.dims)) });
+    } finally {
+      this.#nodes = outer;
+    }
   }
 
   /** Shorthand for a node with a single output. */
@@ -196,6 +217,7 @@ function attribute(name: string, value: AttributeValue): OnnxTypes.IAttributePro
   if (typeof value === 'number') return { name, type: types.INT, i: value };
   if (typeof value === 'string') return { name, type: types.STRING, s: new TextEncoder().encode(value) };
   if (Array.isArray(value)) return { name, type: types.INTS, ints: value };
+  if ('graph' in value) return { name, type: types.GRAPH, g: value.graph };
   if ('float' in value) return { name, type: types.FLOAT, f: value.float };
   return { name, type: types.FLOATS, floats: value.floats };
 }
