@@ -20,7 +20,7 @@ import { readGptqLinear, toFloat32 } from './read-gptq-linear.ts';
 import { repackForMatMulNBits, type RepackOptions } from './repack-matmul-nbits.ts';
 
 /** Bump when the graph or the weight layout changes, so old caches are not reused. */
-export const CONVERTER_VERSION = 5;
+export const CONVERTER_VERSION = 6;
 
 export type ConvertOptions = {
   /** Where converted models are cached, e.g. `<dataDir>/models/converted`. */

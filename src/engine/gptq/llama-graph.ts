@@ -125,32 +125,33 @@ export async function buildLlamaGraph(
   const variant = options.attention ?? defaultAttention;
   const groupQueryExternal = variant === 'group-query';
   const fused = variant === 'group-query' || variant === 'group-query-shared-buffer';
-  // Standard-op attention: `plain`, and the decode branch of `group-query` (see cachedAttention).
+  // Positions for RoPE: `plain`, and the decode branch of `group-query` (see cachedAttention).
   const plainOps = !fused || groupQueryExternal;
   const positionIds = plainOps ? builder.input('position_ids', 'int64', [1, 'sequence']) : '';
   const logitsPositions = builder.input('logits_positions', 'int64', ['wanted']);
 
   // ---- shared constants
-  const attentionScale = plainOps ? builder.floats('attention_scale', [], [1 / Math.sqrt(headDim)]) : '';
+  const attentionScale = fused ? '' : builder.floats('attention_scale', [], [1 / Math.sqrt(headDim)]);
   const axisTwo = fused ? '' : builder.int64s('axis_2', [1], [2]);
-  const qShape = plainOps ? builder.int64s('q_shape', [4], [1, -1, heads, headDim]) : '';
-  const kvShape = plainOps ? builder.int64s('kv_shape', [4], [1, -1, kvHeads, headDim]) : '';
+  const qShape = fused ? '' : builder.int64s('q_shape', [4], [1, -1, heads, headDim]);
+  const kvShape = fused ? '' : builder.int64s('kv_shape', [4], [1, -1, kvHeads, headDim]);
   const foldedQueryShape = fused ? '' : builder.int64s('folded_query_shape', [5], [1, kvHeads, groupSize, -1, headDim]);
   const unfoldedShape = fused ? '' : builder.int64s('unfolded_shape', [4], [1, heads, -1, headDim]);
   const mergedShape = plainOps ? builder.int64s('merged_shape', [3], [1, -1, heads * headDim]) : '';
   const { cos, sin } = ropeTables(shape);
-  const cosTable = plainOps ? builder.floats('rope_cos', [shape.maxPositions, headDim], cos) : '';
-  const sinTable = plainOps ? builder.floats('rope_sin', [shape.maxPositions, headDim], sin) : '';
+  const cosTable = fused ? '' : builder.floats('rope_cos', [shape.maxPositions, headDim], cos);
+  const sinTable = fused ? '' : builder.floats('rope_sin', [shape.maxPositions, headDim], sin);
 
   // Plain attention: RoPE rows for the positions [1, 1, sequence, headDim] and a mask input.
   const attentionMask = fused ? '' : builder.input('attention_mask', 'float', ['sequence', 'total']);
-  const ropeCos = plainOps ? builder.op('Unsqueeze', [builder.op('Gather', [cosTable, positionIds], { axis: 0 }), builder.int64s('axis_1', [1], [1])]) : '';
-  const ropeSin = plainOps ? builder.op('Unsqueeze', [builder.op('Gather', [sinTable, positionIds], { axis: 0 }), builder.int64s('axis_1b', [1], [1])]) : '';
+  const ropeCos = fused ? '' : builder.op('Unsqueeze', [builder.op('Gather', [cosTable, positionIds], { axis: 0 }), builder.int64s('axis_1', [1], [1])]);
+  const ropeSin = fused ? '' : builder.op('Unsqueeze', [builder.op('Gather', [sinTable, positionIds], { axis: 0 }), builder.int64s('axis_1b', [1], [1])]);
   // `group-query`: which branch runs (true: one new token after a filled cache), and the cache
   // mask [past] of the decode branch (0 where filled, -Infinity in the unused room).
   const decodeStep = groupQueryExternal ? builder.input('decode_step', 'bool', []) : '';
   const cacheMask = groupQueryExternal ? builder.input('cache_mask', 'float', ['past']) : '';
   const decodeRowsShape = groupQueryExternal ? builder.int64s('decode_rows_shape', [4], [1, kvHeads, groupSize, headDim]) : '';
+  const decodeKeyShape = groupQueryExternal ? builder.int64s('decode_key_shape', [4], [1, kvHeads, 1, headDim]) : '';
   const decodeSplit = groupQueryExternal ? builder.op('Concat', [builder.op('Shape', [cacheMask]), builder.int64s('one', [1], [1])], { axis: 0 }) : '';
   // Fused attention: half-width RoPE caches [maxPositions, headDim / 2] and sequence lengths.
   const seqlensK = fused ? builder.input('seqlens_k', 'int32', [1]) : '';
@@ -256,14 +257,16 @@ export async function buildLlamaGraph(
       { type: 'float' as const, dims: [1, kvHeads, 'sequence', headDim] },
     ];
     const decode = builder.subgraph(`decode_attention_${layer}`, outputs, () => {
+      // One new position: [1, 1, n·hd] reshapes to heads without a transpose.
       const [q, k, v] = key ? [query, key, value] : builder.node('Split', [query, builder.int64s('qkv_sizes', [3], [heads * headDim, kvHeads * headDim, kvHeads * headDim])], { axis: -1 }, { outputs: 3 });
-      const perm = { perm: [0, 2, 1, 3] };
-      const queryHeads = rotary(builder.op('Transpose', [builder.op('Reshape', [q!, qShape])], perm)); // [1, heads, 1, hd]
-      const keyHeads = rotary(builder.op('Transpose', [builder.op('Reshape', [k!, kvShape])], perm)); // [1, kv, 1, hd]
-      const valueHeads = builder.op('Transpose', [builder.op('Reshape', [v!, kvShape])], perm);
-      const rows = builder.op('Reshape', [builder.op('Mul', [queryHeads, attentionScale]), decodeRowsShape]); // [1, kv, group, hd]
-      const cacheScores = builder.op('Add', [builder.op('FusedMatMul', [rows, pastKey], { transB: 1 }, 'com.microsoft'), cacheMask]); // [1, kv, group, past]
-      const newScores = builder.op('FusedMatMul', [rows, keyHeads], { transB: 1 }, 'com.microsoft'); // [1, kv, group, 1]
+      const rope = (x: string, count: number) =>
+        builder.op('RotaryEmbedding', [x, positionIds, halfCos, halfSin], { interleaved: 0, num_heads: count }, 'com.microsoft');
+      const rows = builder.op('Reshape', [rope(q!, heads), decodeRowsShape]); // [1, kv, group, hd]
+      const keyHeads = builder.op('Reshape', [rope(k!, kvHeads), decodeKeyShape]); // [1, kv, 1, hd]
+      const valueHeads = builder.op('Reshape', [v!, decodeKeyShape]);
+      const scale = float(1 / Math.sqrt(headDim));
+      const cacheScores = builder.op('Add', [builder.op('FusedMatMul', [rows, pastKey], { transB: 1, alpha: scale }, 'com.microsoft'), cacheMask]); // [1, kv, group, past]
+      const newScores = builder.op('FusedMatMul', [rows, keyHeads], { transB: 1, alpha: scale }, 'com.microsoft'); // [1, kv, group, 1]
       const probabilities = builder.op('Softmax', [builder.op('Concat', [cacheScores, newScores], { axis: -1 })], { axis: -1 });
       const [cacheProbabilities, newProbabilities] = builder.node('Split', [probabilities, decodeSplit], { axis: -1 }, { outputs: 2 });
       const context = builder.op('Add', [builder.op('MatMul', [cacheProbabilities!, pastValue]), builder.op('MatMul', [newProbabilities!, valueHeads])]); // [1, kv, group, hd]

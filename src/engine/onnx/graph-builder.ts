@@ -124,8 +124,9 @@ export class GraphBuilder {
     try {
       const values = build();
       if (values.length !== outputs.length) throw new Error(`Subgraph ${graphName} returned ${values.length} values; ${outputs.length} were declared.`);
-      // Every subgraph output must be produced inside it: pass values through an Identity.
-      const names = values.map((value) => this.node('Identity', [value])[0]!);
+      // Every subgraph output must be produced inside it: values from outside pass an Identity.
+      const produced = new Set(this.#nodes.flatMap((node) => node.output ?? []));
+      const names = values.map((value) => (produced.has(value) ? value : this.node('Identity', [value])[0]!));
       return onnx.GraphProto.create({ name: graphName, node: this.#nodes, output: names.map((name, index) => valueInfo(name, outputs[index]!.type, outputs[index]!.dims)) });
     } finally {
       this.#nodes = outer;
