@@ -50,6 +50,8 @@ export async function createEngine(config: Config, name: EngineName, options: Cr
       return GptqLanguageModel.load({
         modelDir: config.modelDir,
         cacheDir: path.join(config.dataDir, 'models', 'converted'),
+        accuracyLevel: config.gptqAccuracy === 'fast' ? 4 : 0,
+        threads: config.gptqThreads || undefined,
         createTokenMask: createQuoteMask,
         onProgress: options.onProgress,
       });
