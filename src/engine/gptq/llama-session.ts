@@ -45,6 +45,11 @@ export class LlamaSession {
    * kernel appends the new keys and values in place, so nothing is copied per step.
    */
   readonly #sharedBuffer: boolean;
+  /**
+   * Whether single decode steps take the graph's decode branch (true) or GroupQueryAttention like
+   * prompts (false); a switch for bench/engine's A/B comparison.
+   */
+  decodeBranch = true;
   /** The cache lives in the buffers below; a run returns only the new positions. */
   readonly #externalCache: boolean;
   /** [layers] of keys and of values, [kvHeads, capacity, headDim] each (external cache). */
@@ -197,7 +202,7 @@ export class LlamaSession {
       new_end: new Tensor('int64', BigInt64Array.from([BigInt(past + count)]), [1]),
       position_ids: new Tensor('int64', BigInt64Array.from({ length: count }, (_, index) => BigInt(past + index)), [1, count]),
       // One token after a filled cache takes the graph's decode branch (llama-graph.ts).
-      decode_step: new Tensor('bool', Uint8Array.from([count === 1 && past > 0 ? 1 : 0]), []),
+      decode_step: new Tensor('bool', Uint8Array.from([this.decodeBranch && count === 1 && past > 0 ? 1 : 0]), []),
       cache_mask: new Tensor('float32', new Float32Array(cacheLength).fill(Number.NEGATIVE_INFINITY, past), [cacheLength]),
     };
     const empty = new Float32Array(0);
