@@ -9,64 +9,44 @@
  * - `fts-german-bare-table`: the same German analysis on a bare LanceDB table (the baseline of the next);
  * - `fts-german+decompound-index`: compound parts added to the indexed text and to the query
  *   (also with parts of at least 4 letters: `-minpart4`);
+ * - `fts-german+decompound-store`: the same through beleg's LanceChunkStore and hybrid search,
+ *   as the app wires it without the reranker;
+ * - `fts-german+decompound-store+rerank`: plus the lexical reranker (BM25 + IDF-weighted coverage
+ *   of the question) over the top 50 full-text candidates (src/retrieve/rerank-lexical.ts;
+ *   `rerankMsPerQuery` is its own time);
  * - `hybrid`: needs an embedding model (BELEG_EMBEDDING_MODEL_DIR); skipped when none is present.
+ *
+ * Every variant is also reported per half (`byHalf`): questions of even and odd articles. The
+ * reranker's weights were tuned on `even` only (./tune-rerank.ts); `odd` is held out.
  *
  * Run: `npx tsx bench/retrieval-quality/run.ts [path/to/xquad.de.dev.json]`
  * Writes bench/results/retrieval-quality.json.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
 import { LanceChunkStore } from '../../src/store/lancedb/index.ts';
 import { createHybridSearch } from '../../src/retrieve/hybrid-search.ts';
 import { GermanDecompounder } from '../../src/retrieve/decompound.ts';
-import type { ChunkRow } from '../../src/store/chunk-store.ts';
+import { createLexicalReranker } from '../../src/retrieve/rerank-lexical.ts';
+import type { ChunkRow, SearchHit } from '../../src/store/chunk-store.ts';
+import { loadXquad, quality, type Half, type Quality } from './xquad.ts';
 
-type Squad = { data: Array<{ title: string; paragraphs: Array<{ context: string; qas: Array<{ id: string; question: string }> }> }> };
-type Question = { question: string; gold: string };
-type Metrics = { recallAt1: number; recallAt5: number; recallAt10: number; mrrAt10: number; questions: number; msPerQuery: number };
+type Metrics = Quality & { msPerQuery: number; byHalf: Record<Half, Quality>; rerankMsPerQuery?: number };
 
-const datasetPath = process.argv[2] ?? path.resolve(import.meta.dirname, '../../../shared/datasets/xquad-de-dev/xquad.de.dev.json');
-const squad = JSON.parse(readFileSync(datasetPath, 'utf8')) as Squad;
-
-const paragraphs: Array<{ id: string; title: string; text: string }> = [];
-const questions: Question[] = [];
-for (const article of squad.data) {
-  article.paragraphs.forEach((paragraph, index) => {
-    const id = `${article.title}-${index}`;
-    paragraphs.push({ id, title: `${article.title} (${index})`, text: paragraph.context });
-    for (const qa of paragraph.qas) questions.push({ question: qa.question, gold: id });
-  });
-}
+const { paragraphs, questions } = loadXquad(process.argv[2]);
 
 async function evaluate(name: string, search: (question: string) => Promise<string[]>): Promise<Metrics> {
-  let hits1 = 0;
-  let hits5 = 0;
-  let hits10 = 0;
-  let reciprocal = 0;
+  const ranks: number[] = [];
   const started = performance.now();
-  for (const { question, gold } of questions) {
-    const ranked = (await search(question)).slice(0, 10);
-    const rank = ranked.indexOf(gold) + 1;
-    if (rank === 1) hits1 += 1;
-    if (rank >= 1 && rank <= 5) hits5 += 1;
-    if (rank >= 1) {
-      hits10 += 1;
-      reciprocal += 1 / rank;
-    }
-  }
-  const count = questions.length;
-  const metrics = {
-    recallAt1: hits1 / count,
-    recallAt5: hits5 / count,
-    recallAt10: hits10 / count,
-    mrrAt10: reciprocal / count,
-    questions: count,
-    msPerQuery: (performance.now() - started) / count,
-  };
+  for (const { question, gold } of questions) ranks.push((await search(question)).slice(0, 10).indexOf(gold) + 1);
+  const msPerQuery = (performance.now() - started) / questions.length;
+  const ranksOf = (half: Half) => ranks.filter((_, index) => questions[index]!.half === half);
+  const metrics: Metrics = { ...quality(ranks), msPerQuery, byHalf: { even: quality(ranksOf('even')), odd: quality(ranksOf('odd')) } };
+  const mrr = (value: Quality) => value.mrrAt10.toFixed(3);
   console.log(
-    `${name.padEnd(38)} R@1 ${metrics.recallAt1.toFixed(3)}  R@5 ${metrics.recallAt5.toFixed(3)}  R@10 ${metrics.recallAt10.toFixed(3)}  MRR@10 ${metrics.mrrAt10.toFixed(3)}  (${metrics.msPerQuery.toFixed(1)} ms/query)`,
+    `${name.padEnd(38)} R@1 ${metrics.recallAt1.toFixed(3)}  R@5 ${metrics.recallAt5.toFixed(3)}  R@10 ${metrics.recallAt10.toFixed(3)}  MRR@10 ${mrr(metrics)}  (even ${mrr(metrics.byHalf.even)} / odd ${mrr(metrics.byHalf.odd)}; R@1 even ${metrics.byHalf.even.recallAt1.toFixed(3)} / odd ${metrics.byHalf.odd.recallAt1.toFixed(3)})  (${msPerQuery.toFixed(1)} ms/query)`,
   );
   return metrics;
 }
@@ -131,12 +111,37 @@ try {
     results[name] = await evaluate(name, (question) => expandedIndex(splitter.expand(question)));
   }
 
+  // As the app wires it: compound parts in the store's search column and in the query, then the
+  // lexical reranker over the top 50 full-text candidates.
+  const decompoundStore = await LanceChunkStore.open({
+    directory: path.join(workDirectory, 'decompound-store'),
+    searchText: { name: 'german-decompound-v1', expand: (text) => decompounder.expand(text) },
+  });
+  for (const row of rows) await decompoundStore.add([row]);
+  const expandTextQuery = (query: string) => decompounder.expand(query);
+  const decompoundSearch = createHybridSearch({ store: decompoundStore, expandTextQuery });
+  results['fts-german+decompound-store'] = await evaluate('fts-german+decompound-store', viaHybrid(decompoundSearch));
+  const reranker = createLexicalReranker({ splitCompound: (word) => decompounder.split(word) });
+  let rerankMs = 0;
+  const timedReranker = (query: string, hits: readonly SearchHit[]) => {
+    const started = performance.now();
+    const reranked = reranker(query, hits);
+    rerankMs += performance.now() - started;
+    return reranked;
+  };
+  const rerankSearch = createHybridSearch({ store: decompoundStore, expandTextQuery, rerankText: timedReranker });
+  const reranked = await evaluate('fts-german+decompound-store+rerank', viaHybrid(rerankSearch));
+  results['fts-german+decompound-store+rerank'] = { ...reranked, rerankMsPerQuery: rerankMs / questions.length };
+  console.log(`  reranker alone: ${(rerankMs / questions.length).toFixed(2)} ms/query over 50 candidates`);
+  await decompoundStore.close();
+
   results.hybrid = { skipped: 'no embedding model is present on this machine (no download possible); set BELEG_EMBEDDING_MODEL_DIR to measure' };
   console.log(`hybrid                         skipped: ${(results.hybrid as { skipped: string }).skipped}`);
   await store.close();
 
   const output = {
     benchmark: 'retrieval-quality',
+    halves: 'byHalf: questions of even / odd articles (24 articles in file order; 354 / 258 questions); reranker weights tuned on even only',
     dataset: 'XQuAD-de dev split (shared/datasets/xquad-de-dev): 120 paragraphs as documents, one chunk each; 612 questions; gold = own paragraph',
     date: new Date().toISOString(),
     machine: '2 CPU cores',

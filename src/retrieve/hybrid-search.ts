@@ -7,6 +7,9 @@
  *   the store searches everything and results of documents that are not ready are dropped
  *   afterwards (rare: documents still being indexed), so the store never receives a filter listing
  *   every document of a large collection.
+ * - Optionally the full-text candidates are reranked before fusion (`rerankText`, e.g.
+ *   ./rerank-lexical.ts: query terms close together beat scattered ones); `ranks.text` is then
+ *   the rank after reranking, `scores.text` stays the BM25 score.
  * - Overlapping chunks of one document are de-duplicated: the better-fused one stays.
  * - Optionally, when a hit's query terms sit in its first or last sentence, the neighbouring chunk
  *   on that side is added right after it (the answer may continue across the chunk edge).
@@ -31,6 +34,12 @@ export type HybridSearchConfig = {
    * app context (src/app-context.ts) wires both sides.
    */
   expandTextQuery?: (query: string) => string;
+  /**
+   * Reorders the full-text candidates (all `candidates` of them, only ready and chosen documents)
+   * before fusion; gets the query as the user wrote it. Off by default; the app context wires
+   * ./rerank-lexical.ts.
+   */
+  rerankText?: (query: string, hits: readonly SearchHit[]) => SearchHit[];
   rrfK?: number;
   weights?: Partial<RetrieverWeights>;
 };
@@ -118,19 +127,24 @@ export function createHybridSearch(config: HybridSearchConfig): HybridSearch {
     const allowed = (chunk: StoredChunk) => (ready === null || ready.has(chunk.documentId)) && (chosen === null || chosen.has(chunk.documentId));
 
     const textQuery = config.expandTextQuery ? config.expandTextQuery(query) : query;
+    const rerankText = config.rerankText ?? ((_query: string, hits: readonly SearchHit[]) => hits);
     const searches: Array<Promise<RankedList<StoredChunk>>> = [];
     if (weights.text > 0) {
-      searches.push(config.store.searchText(textQuery, { limit: candidates, documentIds: filter }).then((hits) => rankedList('text', weights.text, hits)));
+      searches.push(
+        config.store
+          .searchText(textQuery, { limit: candidates, documentIds: filter })
+          .then((hits) => rankedList('text', weights.text, rerankText(query, hits.filter((hit) => allowed(hit.chunk))))),
+      );
     }
     if (embeddingModel && weights.vector > 0) {
       searches.push(
         embeddingModel
           .embedQuery(query)
           .then((vector) => config.store.searchVector(vector, { limit: candidates, documentIds: filter }))
-          .then((hits) => rankedList('vector', weights.vector, hits)),
+          .then((hits) => rankedList('vector', weights.vector, hits.filter((hit) => allowed(hit.chunk)))),
       );
     }
-    const lists = (await Promise.all(searches)).map((list) => ({ ...list, items: list.items.filter((entry) => allowed(entry.item)) }));
+    const lists = await Promise.all(searches);
 
     const results: RetrievedChunk[] = [];
     for (const fused of reciprocalRankFusion(lists, rrfK)) {

@@ -26,3 +26,10 @@ export {
 } from './hybrid-search.ts';
 export { DEFAULT_RRF_K, reciprocalRankFusion } from './reciprocal-rank-fusion.ts';
 export { GermanDecompounder, type DecompounderOptions } from './decompound.ts';
+export {
+  createLexicalReranker,
+  DEFAULT_LEXICAL_RERANK_WEIGHTS,
+  type LexicalFeatures,
+  type LexicalRerankOptions,
+  type LexicalRerankWeights,
+} from './rerank-lexical.ts';
