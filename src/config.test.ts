@@ -31,9 +31,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BELEG_MAX_QUESTION_CHARS: '-3' })).toThrow(/limits.maxQuestionChars/);
   });
 
-  it('runs the GPTQ engine exactly unless fast arithmetic is asked for', () => {
-    expect(loadConfig({}).gptqAccuracy).toBe('exact');
-    expect(loadConfig({ BELEG_GPTQ_ACCURACY: 'fast', BELEG_GPTQ_THREADS: '2' })).toMatchObject({ gptqAccuracy: 'fast', gptqThreads: 2 });
+  it('runs the GPTQ engine fast unless exact arithmetic is asked for', () => {
+    expect(loadConfig({}).gptqAccuracy).toBe('fast');
+    expect(loadConfig({ BELEG_GPTQ_ACCURACY: 'exact', BELEG_GPTQ_THREADS: '2' })).toMatchObject({ gptqAccuracy: 'exact', gptqThreads: 2 });
     expect(() => loadConfig({ BELEG_GPTQ_ACCURACY: 'turbo' })).toThrow(/'gptqAccuracy'/);
   });
 });

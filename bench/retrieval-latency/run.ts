@@ -28,6 +28,8 @@ import type { ChunkRow } from '../../src/store/chunk-store.ts';
 import { LanceChunkStore } from '../../src/store/lancedb/index.ts';
 import { CHUNKS_TABLE, chunkTableSchema, toTableRow } from '../../src/store/lancedb/chunk-table-schema.ts';
 import { createHybridSearch } from '../../src/retrieve/hybrid-search.ts';
+import { GermanDecompounder } from '../../src/retrieve/decompound.ts';
+import { createLexicalReranker } from '../../src/retrieve/rerank-lexical.ts';
 
 const DIMENSIONS = 384;
 const QUERIES = 200;
@@ -75,8 +77,12 @@ function percentile(sorted: number[], fraction: number): number {
 
 type Latency = { p50: number; p95: number; mean: number };
 
-async function measure(store: LanceChunkStore, label: string, weights?: { text?: number; vector?: number }, queries = QUERIES): Promise<Latency & { queries: number }> {
-  const search = createHybridSearch({ store, embeddingModel: randomModel, weights });
+// The app's lexical reranker (src/app-context.ts), for the run that measures what the service does.
+const decompounder = GermanDecompounder.load();
+const reranker = createLexicalReranker({ splitCompound: (word) => decompounder.split(word) });
+
+async function measure(store: LanceChunkStore, label: string, weights?: { text?: number; vector?: number }, queries = QUERIES, rerank = false): Promise<Latency & { queries: number }> {
+  const search = createHybridSearch({ store, embeddingModel: randomModel, weights, rerankText: rerank ? reranker : undefined });
   const timings: number[] = [];
   for (let index = 0; index < WARM_UP + queries; index += 1) {
     const query = words(6);
@@ -105,7 +111,7 @@ const results: Array<Record<string, unknown>> = earlier.filter((entry) => !sizes
 function writeResults(): void {
   const output = {
     benchmark: 'retrieval-latency',
-    what: `hybrid top-10 (LanceDB German full-text + cosine vector search over ${DIMENSIONS}-d vectors, 50 candidates each, reciprocal rank fusion) through createHybridSearch; ${QUERIES} queries after ${WARM_UP} warm-up (flat vector runs above 200K chunks: 40); milliseconds`,
+    what: `hybrid top-10 (LanceDB German full-text + cosine vector search over ${DIMENSIONS}-d vectors, 50 candidates each, reciprocal rank fusion) through createHybridSearch; hybridIvfPqReranked adds the app's lexical reranker of the text candidates; ${QUERIES} queries after ${WARM_UP} warm-up (flat vector runs above 200K chunks: 40); milliseconds`,
     data: 'synthetic chunks of 60-120 words sampled from the XQuAD-de vocabulary; random unit vectors',
     date: new Date().toISOString(),
     machine: '2 CPU cores shared with other work',
@@ -174,11 +180,12 @@ try {
     store = await LanceChunkStore.open({ directory, vectorDimension: DIMENSIONS });
     const annVectorOnly = await measure(store, `${size} vector only, IVF-PQ`, { text: 0 });
     const ann = await measure(store, `${size} hybrid, IVF-PQ`);
+    const annReranked = await measure(store, `${size} hybrid, IVF-PQ, reranked`, undefined, QUERIES, true);
     await store.close();
 
     // One-minute load average of the machine (2 cores) before and after this size's measurements.
     const loadAverage = { atStart: loadAverageAtStart, atEnd: loadavg()[0]! };
-    results.push({ chunks: size, date: new Date().toISOString(), loadAverage, loadAndFullTextIndexSeconds: loadSeconds, annIndexSeconds: indexSeconds, annPartitions: numPartitions, textOnly, vectorOnlyFlat: flatVectorOnly, vectorOnlyIvfPq: annVectorOnly, hybridFlatVectors: flat, hybridIvfPq: ann });
+    results.push({ chunks: size, date: new Date().toISOString(), loadAverage, loadAndFullTextIndexSeconds: loadSeconds, annIndexSeconds: indexSeconds, annPartitions: numPartitions, textOnly, vectorOnlyFlat: flatVectorOnly, vectorOnlyIvfPq: annVectorOnly, hybridFlatVectors: flat, hybridIvfPq: ann, hybridIvfPqReranked: annReranked });
     rmSync(directory, { recursive: true, force: true });
     writeResults(); // after every size, so a later, larger size cannot lose it
   }
