@@ -3,13 +3,13 @@
  * with TinyLlama-1.1B's shape (hidden 2048, 22 layers, 32 heads, 4 KV heads, intermediate 5632,
  * vocab 32000), 4-bit, group 128, act-order, written in AutoGPTQ's format into bench/.work.
  * Also the decode roofline: measured memory bandwidth / bytes read per generated token.
- * Writes bench/results/engine.json and engine.md (with --shape llama-2-7b: engine-llama-2-7b.*)
+ * Writes bench/results/engine.json and engine.md (with --shape llama-2-7b: engine-llama-2-7b.*, and so on)
  * and prints a table.
  *
  * Side by side in the same run: llama.cpp through node-llama-cpp (installed under bench/.peer,
  * see llama-cpp-peer.ts) on a same-shape Q4_0 GGUF with random weights (write-gguf.ts).
  *
- *   npx tsx bench/engine/run.ts [--threads N] [--prompt 128] [--decode 64] [--accuracy-levels 0,4] [--spinning off,on] [--no-peer] [--shape tinyllama|llama-2-7b]
+ *   npx tsx bench/engine/run.ts [--threads N] [--prompt 128] [--decode 64] [--accuracy-levels 0,4] [--spinning off,on] [--no-peer] [--shape tinyllama|llama-2-7b|llama-2-13b]
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -45,6 +45,8 @@ const decodeTokens = Number(values.decode);
 const shapes = {
   tinyllama: { label: 'TinyLlama-1.1B', shape: { vocabSize: 32000, hiddenSize: 2048, intermediateSize: 5632, layers: 22, heads: 32, kvHeads: 4 } },
   'llama-2-7b': { label: 'Llama-2-7B', shape: { vocabSize: 32000, hiddenSize: 4096, intermediateSize: 11008, layers: 32, heads: 32, kvHeads: 32 } },
+  // EM German 13B's shape (Llama-2-13B).
+  'llama-2-13b': { label: 'Llama-2-13B', shape: { vocabSize: 32000, hiddenSize: 5120, intermediateSize: 13824, layers: 40, heads: 40, kvHeads: 40 } },
 };
 if (!(values.shape in shapes)) throw new Error(`--shape must be one of ${Object.keys(shapes).join(', ')}.`);
 const shapeName = values.shape as keyof typeof shapes;
