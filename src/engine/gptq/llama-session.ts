@@ -40,9 +40,9 @@ export class LlamaSession {
   #pastValues: OnnxTensor[] = [];
   #length = 0;
   /**
-   * With the fused GroupQueryAttention graph the cache is one preallocated buffer per layer,
-   * [1, kvHeads, capacity, headDim], bound as both `past_*` input and `present_*` output: the
-   * kernel appends the new keys and values in place, so nothing is copied per step.
+   * The `group-query-shared-buffer` graph: one preallocated buffer per layer, [1, kvHeads,
+   * capacity, headDim], bound as both `past_*` input and `present_*` output; the kernel appends in
+   * place, but onnxruntime-node copies every returned output, so the whole cache is copied per step.
    */
   readonly #sharedBuffer: boolean;
   /**
@@ -60,8 +60,8 @@ export class LlamaSession {
   private constructor(session: OnnxSession, shape: LlamaShape) {
     this.#session = session;
     this.shape = shape;
-    this.#sharedBuffer = session.inputNames.includes('seqlens_k');
     this.#externalCache = session.inputNames.includes('new_start');
+    this.#sharedBuffer = !this.#externalCache && session.inputNames.includes('seqlens_k');
     this.reset(16);
   }
 
