@@ -8,7 +8,7 @@
  *   afterwards (rare: documents still being indexed), so the store never receives a filter listing
  *   every document of a large collection.
  * - Optionally the full-text candidates are reranked before fusion (`rerankText`, e.g.
- *   ./rerank-lexical.ts: query terms close together beat scattered ones); `ranks.text` is then
+ *   ./rerank-lexical.ts: a chunk holding more of the question's words beats one repeating a few); `ranks.text` is then
  *   the rank after reranking, `scores.text` stays the BM25 score.
  * - Overlapping chunks of one document are de-duplicated: the better-fused one stays.
  * - Optionally, when a hit's query terms sit in its first or last sentence, the neighbouring chunk
