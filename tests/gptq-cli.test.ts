@@ -1,6 +1,6 @@
 /** `beleg generate` end to end on the fixture checkpoint, as a user runs it. */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -29,6 +29,19 @@ describe('beleg generate', () => {
     const short = reference.prompts.find((prompt: { name: string }) => prompt.name === 'short_5');
     const { stdout } = await beleg(['--model', FIXTURE, '--greedy', '--max-new-tokens', '3', '--json', '--prompt-ids', short.input_ids.join(',')]);
     expect(JSON.parse(stdout).tokens).toEqual(short.greedy.new_tokens.slice(0, 3));
+  });
+
+  it('runs the fast (int8 activation) conversion with --fast, next to the exact one', async () => {
+    const short = reference.prompts.find((prompt: { name: string }) => prompt.name === 'short_5');
+    const converted = path.join(dataDir, 'models', 'converted');
+    await beleg(['--model', FIXTURE, '--greedy', '--max-new-tokens', '2', '--json', '--prompt-ids', short.input_ids.join(',')]);
+    const exactOnly = readdirSync(converted).length;
+    const { stdout } = await beleg(['--model', FIXTURE, '--fast', '--greedy', '--max-new-tokens', '6', '--json', '--prompt-ids', short.input_ids.join(',')]);
+    expect(readdirSync(converted).length).toBe(exactOnly + 1);
+    const tokens = JSON.parse(stdout).tokens as number[];
+    expect(tokens).toHaveLength(6);
+    // int8 activations move logits by up to ~5e-2: the first token of this prompt has a clear margin.
+    expect(tokens[0]).toBe(short.greedy.new_tokens[0]);
   });
 
   it('explains a bad flag', async () => {
