@@ -26,9 +26,9 @@ export const configSchema = z.object({
   modelDir: z.string().optional(),
   /**
    * GPTQ arithmetic: `fast` (default) quantizes activations to int8 per block, like llama.cpp's
-   * Q4_0 path: about 2x faster decoding and 1.12x the checkpoint's size in memory after loading a
-   * 7B-shaped model (bench/engine), logits within ~5e-2 of transformers. `exact` computes in
-   * float32 and matches transformers to ~1e-5, at 1.59x memory while loading. Quotes stay verbatim
+   * Q4_0 path: about 2x faster decoding and 1.11–1.21x the checkpoint's size in memory while
+   * loading 7B/13B-shaped models (bench/engine), logits within ~5e-2 of transformers. `exact`
+   * computes in float32 and matches transformers to ~1e-5, at 1.59x memory. Quotes stay verbatim
    * either way: the quote mask and the verification do not depend on it.
    */
   gptqAccuracy: z.enum(['exact', 'fast']).default('fast'),

@@ -31,9 +31,9 @@ export async function createSession(model: string | Uint8Array, options: Session
     ...(options.optimizedModelPath ? { optimizedModelFilePath: options.optimizedModelPath } : {}),
     extra: {
       session: {
-        // Weights are allocated at their exact size instead of from the growing arena: opening a
-        // Llama-2-7B-shaped 4-bit model peaked at 1.25x the checkpoint's size with the arena and
-        // 1.12x without it (bench/engine/conversion-memory.ts).
+        // Weights are allocated at their exact size instead of from the growing arena: loading a
+        // Llama-2-7B-shaped 4-bit model (with its first token) peaked at 1.25x the checkpoint's
+        // size with the arena and 1.12x without it (bench/engine/conversion-memory.ts).
         use_device_allocator_for_initializers: '1',
         ...(options.spinning === false ? { intra_op: { allow_spinning: '0' } } : {}),
       },
