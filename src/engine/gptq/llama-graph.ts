@@ -245,8 +245,9 @@ export async function buildLlamaGraph(
    * `group-query`: attention over the caller's cache as an `If` on `decode_step`. A prompt (more
    * than one new position, or an empty cache) runs GroupQueryAttention, which joins cache and new
    * positions in one native copy and is the fastest prefill here. A decode step runs standard ops
-   * that read the cache in place: scores against the cache (FusedMatMul with transB: the keys are read transposed, not
-   * copy) and against the new position, one softmax over both, P_cache·V_cache + P_new·V_new. At a
+   * that read the cache in place: scores against the cache (FusedMatMul with transB, so the keys
+   * are read transposed, not copied) and against the new position, one softmax over both,
+   * P_cache·V_cache + P_new·V_new. At a
    * 1,500-token cache that saves the per-token copy GroupQueryAttention makes (bench/engine).
    * Returns the attention output and the new positions' keys and values.
    */
