@@ -247,8 +247,8 @@ export async function buildLlamaGraph(
    * positions in one native copy and is the fastest prefill here. A decode step runs standard ops
    * that read the cache in place: scores against the cache (FusedMatMul with transB, so the keys
    * are read transposed, not copied) and against the new position, one softmax over both,
-   * P_cache·V_cache + P_new·V_new. At a
-   * 1,500-token cache that saves the per-token copy GroupQueryAttention makes (bench/engine).
+   * P_cache·V_cache + P_new·V_new. At a 1,500-token cache that saves the per-token copy
+   * GroupQueryAttention makes (bench/engine).
    * Returns the attention output and the new positions' keys and values.
    */
   const cachedAttention = (query: string, key: string, value: string, pastKey: string, pastValue: string, layer: number): [string, string, string] => {
