@@ -3,21 +3,10 @@ import { parseAnswer } from '../src/answer/parse-answer.ts';
 import { createQuoteMask } from '../src/engine/constrain/create-quote-mask.ts';
 import { REFUSAL, type GroundedPrompt, type PromptSource, type QuoteConstraint } from '../src/engine/language-model.ts';
 import { LlamaTokenizer } from '../src/engine/tokenizer/llama-tokenizer.ts';
+import { seededRandom as random } from '../src/eval/bootstrap.ts';
 
 const tokenizer = LlamaTokenizer.fromDirectory();
 const constraint: QuoteConstraint = { kind: 'quote-or-refusal', refusal: REFUSAL };
-
-/** Seeded PRNG (mulberry32): the same seed gives the same cases on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SENTENCES = [
   'Die Straße führt über Düsseldorf nach Köln.',

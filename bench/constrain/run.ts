@@ -21,6 +21,7 @@ import { compileQuoteAutomaton } from '../../src/engine/constrain/quote-automato
 import { vocabularyTrie } from '../../src/engine/constrain/vocabulary-trie.ts';
 import { ExtractiveLanguageModel } from '../../src/engine/extractive/extractive-language-model.ts';
 import { LlamaTokenizer } from '../../src/engine/tokenizer/llama-tokenizer.ts';
+import { seededRandom as random } from '../../src/eval/bootstrap.ts';
 
 /**
  * Assumed time of one 13B GPTQ decode step on a GPU (batch 1, 4-bit, a few thousand tokens of
@@ -38,17 +39,6 @@ const constraint: QuoteConstraint = { kind: 'quote-or-refusal', refusal: REFUSAL
 let started = performance.now();
 vocabularyTrie(tokenizer);
 const trieBuildMs = performance.now() - started;
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const compileMs: number[] = [];
 const firstStepMs: number[] = [];

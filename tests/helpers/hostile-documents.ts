@@ -5,6 +5,7 @@
  * would write.
  */
 import { deflateSync } from 'node:zlib';
+import { seededRandom } from '../../src/eval/bootstrap.ts';
 
 /** One hostile input: a file name and its bytes. */
 export type HostileDocument = { name: string; fileName: string; bytes: Uint8Array };
@@ -187,17 +188,6 @@ export function pngImage(): Uint8Array {
 export function randomBinary(size: number, seed = 3): Uint8Array {
   const random = seededRandom(seed);
   return deflateSync(Uint8Array.from({ length: size }, () => Math.floor(random() * 256)));
-}
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function latin1(text: string): Uint8Array {

@@ -10,6 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GraphBuilder, float } from '../../src/engine/onnx/graph-builder.ts';
+import { seededRandom as random } from '../../src/eval/bootstrap.ts';
 
 export const TINY_BERT_HIDDEN = 8;
 const FEED_FORWARD = 16;
@@ -34,17 +35,6 @@ export type TinyBertWeights = {
   up: Matrix; // [hidden, feedForward]
   down: Matrix; // [feedForward, hidden]
 };
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makeWeights(seed: number): TinyBertWeights {
   const next = random(seed);
