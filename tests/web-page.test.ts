@@ -1,20 +1,20 @@
 /**
- * The web page in a real browser: Debian's Chromium driven by playwright-core against the real
+ * The web page in a real browser: Chromium (from the @sparticuz/chromium package) driven by playwright-core against the real
  * app. With in-memory fakes: upload a file, watch it go from waiting to ready, ask, see the quote
  * highlighted in its passage with the page number, see a refusal as such, delete the document.
  * With the real ingestion, storage and answer service (extractive engine): upload a PDF and see
  * the verified quote highlighted in its passage.
  * Screenshots land in test-output/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './helpers/launch-chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTextPdf } from './helpers/make-pdf.ts';
 import { startApp, type RunningApp } from './helpers/start-app.ts';
 import { startRealApp, type RealApp } from './helpers/start-real-app.ts';
 import { removeTemporaryDirectories } from './helpers/storage-temp-dir.ts';
 
-const chromiumPath = '/usr/bin/chromium';
 const screenshotDirectory = new URL('../test-output/', import.meta.url);
 
 const satzung = [
@@ -30,15 +30,8 @@ let page: Page;
 const outsideRequests: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`Chromium is missing at ${chromiumPath}. Install it with: apt-get update && apt-get install -y chromium`);
-  }
   running = await startApp({ ingestionOptions: { autoProcess: false } });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1100, height: 1000 }, locale: 'de-DE' });
   page.setDefaultTimeout(10_000);
   page.on('request', (request) => {
