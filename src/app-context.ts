@@ -203,7 +203,7 @@ export async function openAppContext(config: Config, options: AppContextOptions 
       reindexed,
       close: () => ingestion.close(),
     };
-    if (options.engines) context.answerer = createAnswerService(context, options.engines.engines, options.engines.defaultEngine);
+    if (options.engines) context.answerer = createAnswerService(context, options.engines.engines, options.engines.defaultEngine, { minConfidence: config.minConfidence });
     return context;
   } catch (error) {
     await closeOpened();

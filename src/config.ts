@@ -38,6 +38,12 @@ export const configSchema = z.object({
   engineUrl: z.string().url().optional(),
   /** Model name sent to OpenAI-compatible servers. */
   engineModel: z.string().optional(),
+  /**
+   * A quote is presented as the answer only when its confidence (the estimated probability that it
+   * answers the question) reaches this; below it beleg declines and lists the quote as a possible
+   * passage. Default: the calibrated precision-first value in src/answer/confidence.ts.
+   */
+  minConfidence: z.coerce.number().min(0).max(1).optional(),
   /** Directory of an ONNX sentence-embedding model; without one beleg runs lexical-only. */
   embeddingModelDir: z.string().optional(),
   /** Directory of the Llama-2 tokenizer used for token budgets (defaults to the bundled copy). */
@@ -83,6 +89,7 @@ const environmentKeys: Record<string, (value: string) => Partial<Record<string, 
   BELEG_ENGINE_URL: (value) => ({ engineUrl: value }),
   BELEG_ENGINE_MODEL: (value) => ({ engineModel: value }),
   BELEG_EMBEDDING_MODEL_DIR: (value) => ({ embeddingModelDir: value }),
+  BELEG_MIN_CONFIDENCE: (value) => ({ minConfidence: value }),
   BELEG_TOKENIZER_DIR: (value) => ({ tokenizerDir: value }),
   BELEG_API_KEYS: (value) => ({ apiKeys: parseApiKeys(value) }),
   BELEG_URL_ALLOW_LIST: (value) => ({ urlAllowList: splitList(value) }),

@@ -11,6 +11,7 @@ import type { LanguageModel } from './engine/language-model.ts';
 import { NotFoundError } from './errors.ts';
 import type { DocumentRecord } from './ingest/types.ts';
 import { buildGroundedPrompt } from './retrieve/build-prompt.ts';
+import { DEFAULT_MIN_CONFIDENCE } from './answer/confidence.ts';
 
 /** Longest answer the prompt leaves room for, in tokens. */
 export const MAX_NEW_TOKENS = 384;
@@ -24,7 +25,18 @@ export type AnswererContext = { search: HybridSearch; ingestion: IngestionServic
  * neighbouring chunks, EM German's prompt within the token budget, and verification against the
  * stored texts.
  */
-export function createAnswerService(context: AnswererContext, engines: Record<string, LanguageModel>, defaultEngine: string): AnswerService {
+/** Settings of the answer service (from Config). */
+export type AnswerServiceSettings = {
+  /** Threshold below which a quote is declined; default DEFAULT_MIN_CONFIDENCE. */
+  minConfidence?: number;
+};
+
+export function createAnswerService(
+  context: AnswererContext,
+  engines: Record<string, LanguageModel>,
+  defaultEngine: string,
+  settings: AnswerServiceSettings = {},
+): AnswerService {
   const documents = new Map<string, Promise<DocumentRecord>>();
   const documentOf = (id: string) => {
     let record = documents.get(id);
@@ -68,5 +80,6 @@ export function createAnswerService(context: AnswererContext, engines: Record<st
     engines,
     defaultEngine,
     maxNewTokens: MAX_NEW_TOKENS,
+    minConfidence: settings.minConfidence ?? DEFAULT_MIN_CONFIDENCE,
   });
 }

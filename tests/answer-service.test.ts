@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { answerSchema, REFUSAL, type AnswerStreamPart } from '../src/answer/answer-contract.ts';
 import { AnswerService, type AnswerChunk } from '../src/answer/answer-service.ts';
 import { ExtractiveLanguageModel } from '../src/engine/extractive/extractive-language-model.ts';
-import type { GenerateOptions, GenerateResult, LanguageModel, StreamPart } from '../src/engine/language-model.ts';
+import type { Assessment, GenerateOptions, GenerateResult, LanguageModel, StreamPart } from '../src/engine/language-model.ts';
 import { splitSentences } from '../src/ingest/split-sentences.ts';
 import { buildGroundedPrompt } from '../src/retrieve/build-prompt.ts';
 import type { StoredChunk } from '../src/store/chunk-store.ts';
@@ -56,26 +56,33 @@ function retrieveInOrder(order: string[]) {
       });
 }
 
-/** An engine that always says `raw` (what a model without constraints might write). */
+/** An engine that always says `raw` (what a model without constraints might write), optionally with an assessment. */
 class ScriptedEngine implements LanguageModel {
   readonly engine = 'scripted';
   readonly modelId = 'scripted-1';
   calls = 0;
-  constructor(readonly raw: string) {}
-  async doGenerate(_options: GenerateOptions): Promise<GenerateResult> {
+  lastOptions: GenerateOptions | null = null;
+  constructor(
+    readonly raw: string,
+    readonly assessment?: Assessment,
+  ) {}
+  async doGenerate(options: GenerateOptions): Promise<GenerateResult> {
     this.calls += 1;
-    return { text: this.raw, finishReason: 'stop', usage: { promptTokens: 10, completionTokens: 5 } };
+    this.lastOptions = options;
+    return { text: this.raw, finishReason: 'stop', usage: { promptTokens: 10, completionTokens: 5 }, assessment: this.assessment };
   }
-  async *doStream(_options: GenerateOptions): AsyncIterable<StreamPart> {
+  async *doStream(options: GenerateOptions): AsyncIterable<StreamPart> {
     this.calls += 1;
+    this.lastOptions = options;
     for (const piece of this.raw.match(/\s*\S+/g) ?? []) yield { type: 'text-delta', text: piece };
-    yield { type: 'finish', finishReason: 'stop', usage: { promptTokens: 10, completionTokens: 5 }, text: this.raw };
+    yield { type: 'finish', finishReason: 'stop', usage: { promptTokens: 10, completionTokens: 5 }, text: this.raw, assessment: this.assessment };
   }
   async dispose() {}
 }
 
-function service(engine: LanguageModel, order = ['rhein', 'donau']) {
+function service(engine: LanguageModel, order = ['rhein', 'donau'], minConfidence?: number) {
   return new AnswerService({
+    minConfidence,
     retrieve: retrieveInOrder(order),
     buildPrompt: (question, chunks) => buildGroundedPrompt({ question, chunks }),
     getText: async (id) => documents.find((item) => item.id === id)!.text,
@@ -199,6 +206,59 @@ describe('AnswerService', () => {
     controller.abort();
     await expect(service(new ExtractiveLanguageModel()).answer({ question: 'Wie lang ist der Rhein?' }, controller.signal)).rejects.toMatchObject({
       code: 'cancelled',
+    });
+  });
+
+  describe('confidence', () => {
+    const lengthQuote = 'Er ist 1233 Kilometer lang. (Quelle: Datei: rhein.pdf, Titel: Der Rhein, Seite: 3)';
+    // Sentence 1 of the first source (rhein) is "Er ist 1233 Kilometer lang."; sentence 0 of donau is about Wien.
+    const sure: Assessment = { confidence: 0.9, candidates: [{ sourceIndex: 0, firstSentence: 1, lastSentence: 1, confidence: 0.9 }] };
+    const unsure: Assessment = { confidence: 0.3, candidates: [{ sourceIndex: 0, firstSentence: 1, lastSentence: 1, confidence: 0.3 }] };
+
+    it('presents a quote whose confidence reaches the threshold, with that confidence', async () => {
+      const engine = new ScriptedEngine(lengthQuote, sure);
+      const answer = await service(engine, ['rhein', 'donau'], 0.5).answer({ question: 'Wie lang ist der Rhein?' });
+      expect(answer).toMatchObject({ declined: false, confidence: 0.9, candidates: [] });
+      expect(engine.lastOptions?.minConfidence).toBe(0.5);
+    });
+
+    it('declines a verified quote below the threshold and lists it as a candidate to read', async () => {
+      const answerer = service(new ScriptedEngine(lengthQuote, unsure), ['rhein', 'donau'], 0.5);
+      const answer = await answerer.answer({ question: 'Wie lang ist der Rhein?' });
+      expect(answer).toMatchObject({ declined: true, reason: 'below_threshold', answer: REFUSAL, citations: [], confidence: 0.3 });
+      expect(answer.candidates).toHaveLength(1);
+      const [candidate] = answer.candidates;
+      expect(candidate).toMatchObject({ quote: 'Er ist 1233 Kilometer lang.', documentId: 'rhein', confidence: 0.3, verified: true });
+      expect(documents[0]!.text.slice(candidate!.charStart, candidate!.charEnd)).toBe(candidate!.quote);
+      expect(answerer.counters().declined.below_threshold).toBe(1);
+      expect(answerSchema.parse(answer)).toEqual(answer);
+    });
+
+    it('lets a request lower or raise the threshold', async () => {
+      const lowered = await service(new ScriptedEngine(lengthQuote, unsure), ['rhein', 'donau'], 0.5).answer({ question: 'Wie lang ist der Rhein?', minConfidence: 0.2 });
+      expect(lowered).toMatchObject({ declined: false, confidence: 0.3 });
+      const raised = await service(new ScriptedEngine(lengthQuote, sure), ['rhein', 'donau'], 0.5).answer({ question: 'Wie lang ist der Rhein?', minConfidence: 0.95 });
+      expect(raised).toMatchObject({ declined: true, reason: 'below_threshold' });
+      await expect(service(new ScriptedEngine(lengthQuote, sure)).answer({ question: 'Wie lang ist der Rhein?', minConfidence: 1.5 })).rejects.toMatchObject({ code: 'validation_failed' });
+    });
+
+    it('lists the verified candidates of an engine that declined by itself', async () => {
+      const answer = await service(new ScriptedEngine(REFUSAL, unsure), ['rhein', 'donau'], 0.5).answer({ question: 'Wie lang ist der Rhein?' });
+      expect(answer).toMatchObject({ declined: true, reason: 'model_declined', confidence: 0.3 });
+      expect(answer.candidates.map((candidate) => candidate.quote)).toEqual(['Er ist 1233 Kilometer lang.']);
+    });
+
+    it('holds engines that cannot estimate confidence to nothing: confidence is null', async () => {
+      const answer = await service(new ScriptedEngine(lengthQuote), ['rhein', 'donau'], 0.5).answer({ question: 'Wie lang ist der Rhein?' });
+      expect(answer).toMatchObject({ declined: false, confidence: null, candidates: [] });
+    });
+
+    it('streams the decline with its confidence, and the candidates in the finished answer', async () => {
+      const parts = await collect(service(new ScriptedEngine(lengthQuote, unsure), ['rhein', 'donau'], 0.5).stream({ question: 'Wie lang ist der Rhein?' }));
+      expect(parts.find((part) => part.type === 'declined')).toMatchObject({ reason: 'below_threshold', confidence: 0.3 });
+      expect(parts.map((part) => part.type)).not.toContain('citation');
+      const finish = parts.at(-1) as Extract<AnswerStreamPart, { type: 'finish' }>;
+      expect(finish.answer.candidates.map((candidate) => candidate.quote)).toEqual(['Er ist 1233 Kilometer lang.']);
     });
   });
 });

@@ -15,6 +15,12 @@ export const askRequestSchema = z.object({
   documentIds: z.array(z.string().min(1)).max(1000).optional(),
   engine: z.enum(['extractive', 'gptq', 'tgi', 'openai']).optional(),
   stream: z.boolean().optional(),
+  /**
+   * Present a quote as the answer only when its confidence reaches this (0..1); below it the
+   * answer is declined (`below_threshold`) and the quote is listed under `candidates`.
+   * Default: the server's BELEG_MIN_CONFIDENCE.
+   */
+  minConfidence: z.number().min(0).max(1).optional(),
 });
 export type AskRequest = z.infer<typeof askRequestSchema>;
 
@@ -51,7 +57,24 @@ export const sourceSchema = z.object({
 });
 export type Source = z.infer<typeof sourceSchema>;
 
-export const declineReasons = ['no_sources', 'model_declined', 'unverifiable_quote', 'below_threshold'] as const;
+/**
+ * Why an answer was declined:
+ * - `no_sources`: nothing was found for the question;
+ * - `model_declined`: the engine answered with the refusal;
+ * - `unverifiable_quote`: the quote is not verbatim in the cited document;
+ * - `below_threshold`: the best quote's confidence is below the threshold (it is listed under `candidates`);
+ * - `focus_not_found`: a term the question is about occurs in none of the found passages;
+ * - `off_topic`: the quote shares none of the question's focus terms.
+ */
+export const declineReasons = ['no_sources', 'model_declined', 'unverifiable_quote', 'below_threshold', 'focus_not_found', 'off_topic'] as const;
+export type DeclineReason = (typeof declineReasons)[number];
+
+/** A verified quote the reader considered but did not present as the answer ("Mögliche Fundstelle"). */
+export const candidateSchema = citationSchema.extend({
+  /** Estimated probability (0..1) that this quote answers the question. */
+  confidence: z.number().min(0).max(1),
+});
+export type Candidate = z.infer<typeof candidateSchema>;
 
 export const answerSchema = z.object({
   question: z.string(),
@@ -60,7 +83,18 @@ export const answerSchema = z.object({
   answer: z.string(),
   /** Why the answer was declined (null when not declined). */
   reason: z.enum(declineReasons).nullable(),
+  /**
+   * Estimated probability (0..1) that the quote answers the question (the engine's calibrated
+   * estimate; see README "Confidence"). For a declined answer, that of the best candidate; null
+   * when the engine cannot estimate it or nothing was found.
+   */
+  confidence: z.number().min(0).max(1).nullable(),
   citations: z.array(citationSchema),
+  /**
+   * When declined although passages were found: the best quotes, verified, that did not reach the
+   * threshold — passages to read, not an answer. Empty when answered.
+   */
+  candidates: z.array(candidateSchema),
   sources: z.array(sourceSchema),
   engine: z.string(),
   model: z.string(),
@@ -76,7 +110,7 @@ export type AnswerStreamPart =
   | { type: 'sources'; sources: Source[] }
   | { type: 'text-delta'; text: string }
   | { type: 'citation'; citation: Citation }
-  | { type: 'declined'; answer: string; reason: Answer['reason'] }
+  | { type: 'declined'; answer: string; reason: Answer['reason']; confidence: Answer['confidence'] }
   | { type: 'finish'; answer: Answer }
   | { type: 'error'; error: { code: string; message: string } };
 

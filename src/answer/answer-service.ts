@@ -11,7 +11,7 @@
  */
 import { CancelledError, EngineUnavailableError, ValidationError } from '../errors.ts';
 import type { StoredChunk } from '../store/chunk-store.ts';
-import type { GenerateOptions, LanguageModel, QuoteConstraint, SamplingOptions, StreamPart, Usage } from '../engine/language-model.ts';
+import type { Assessment, GenerateOptions, LanguageModel, QuoteConstraint, SamplingOptions, StreamPart, Usage } from '../engine/language-model.ts';
 import {
   REFUSAL,
   askRequestSchema,
@@ -19,9 +19,11 @@ import {
   type AnswerStreamPart,
   type Answerer,
   type AskRequest,
+  type Candidate,
+  type DeclineReason,
   type Source,
 } from './answer-contract.ts';
-import { resolveAnswer, type AnswerPrompt, type CitedDocument, type PageLookup, type Resolution } from './resolve-answer.ts';
+import { resolveAnswer, resolveCandidates, type AnswerPrompt, type CitedDocument, type PageLookup, type Resolution } from './resolve-answer.ts';
 
 /** A chunk found for the question, with its document and why it was found. */
 export type AnswerChunk = {
@@ -53,12 +55,19 @@ export type AnswerServiceOptions = {
   maxNewTokens?: number;
   /** Default greedy: the model still chooses source, start and end, but reproducibly. */
   sampling?: SamplingOptions;
+  /**
+   * A quote is presented as the answer only when the engine's confidence reaches this (0..1);
+   * below it the answer is declined (`below_threshold`) with the quote among `candidates`.
+   * Requests may override it (`minConfidence`). Engines that cannot estimate confidence are not
+   * held to it. Default 0.
+   */
+  minConfidence?: number;
 };
 
 /** How answers ended, for metrics. */
 export type AnswerCounters = {
   answered: number;
-  declined: Record<'no_sources' | 'model_declined' | 'unverifiable_quote' | 'below_threshold', number>;
+  declined: Record<DeclineReason, number>;
   /** Quotes the model attributed to the wrong source, attributed to the right one instead. */
   citationsCorrected: number;
   /** Citations found only after normalisation (quote marks, whitespace, dashes…). */
@@ -100,7 +109,7 @@ export class AnswerService implements Answerer {
   readonly #options: AnswerServiceOptions;
   readonly #counters: AnswerCounters = {
     answered: 0,
-    declined: { no_sources: 0, model_declined: 0, unverifiable_quote: 0, below_threshold: 0 },
+    declined: { no_sources: 0, model_declined: 0, unverifiable_quote: 0, below_threshold: 0, focus_not_found: 0, off_topic: 0 },
     citationsCorrected: 0,
     normalizedMatches: 0,
   };
@@ -150,25 +159,53 @@ export class AnswerService implements Answerer {
     return { request, engine, started, retrieveMs, sources: chunks.map(toSource), prompt };
   }
 
-  #generateOptions(prompt: AnswerPrompt, signal: AbortSignal | undefined): GenerateOptions {
+  #minConfidence(request: AskRequest): number {
+    return request.minConfidence ?? this.#options.minConfidence ?? 0;
+  }
+
+  #generateOptions(prepared: Prepared, prompt: AnswerPrompt, signal: AbortSignal | undefined): GenerateOptions {
     return {
       prompt,
       maxNewTokens: this.#options.maxNewTokens ?? 384,
       sampling: this.#options.sampling ?? { kind: 'greedy' },
       constraint: CONSTRAINT,
+      minConfidence: this.#minConfidence(prepared.request),
       signal,
     };
   }
 
-  #finish(
+  /**
+   * Applies the confidence threshold to a resolved answer: a verified quote below it is declined
+   * and kept as a candidate; a refusal lists the engine's best candidates, verified.
+   */
+  async #assess(prepared: Prepared, resolution: Resolution, assessment: Assessment | undefined): Promise<{ resolution: Resolution; confidence: number | null; candidates: Candidate[] }> {
+    const confidence = assessment?.confidence ?? null;
+    if (!resolution.declined) {
+      if (confidence === null || confidence >= this.#minConfidence(prepared.request)) return { resolution, confidence, candidates: [] };
+      return {
+        resolution: { declined: true, reason: 'below_threshold', answer: REFUSAL, citations: [], citationCorrected: false },
+        confidence,
+        candidates: resolution.citations.map((citation) => ({ ...citation, confidence })),
+      };
+    }
+    // The extractive engine declines when its best quote is below the threshold.
+    if (resolution.reason === 'model_declined' && prepared.engine.engine === 'extractive') resolution = { ...resolution, reason: 'below_threshold' };
+    if (!prepared.prompt || !assessment || assessment.candidates.length === 0 || resolution.reason === 'unverifiable_quote') {
+      return { resolution, confidence, candidates: [] };
+    }
+    const candidates = await resolveCandidates(assessment.candidates, prepared.prompt, this.#options.getText, this.#options.getPages);
+    return { resolution, confidence, candidates };
+  }
+
+  async #finish(
     prepared: Prepared,
-    resolution: Resolution,
+    resolved: Resolution,
     generateMs: number,
     usage: Usage,
     rawOutput: string,
-  ): Answer {
-    // The extractive engine declines when its best sentence scores below its calibrated threshold.
-    if (resolution.reason === 'model_declined' && prepared.engine.engine === 'extractive') resolution = { ...resolution, reason: 'below_threshold' };
+    assessment?: Assessment,
+  ): Promise<Answer> {
+    const { resolution, confidence, candidates } = await this.#assess(prepared, resolved, assessment);
     if (resolution.declined) this.#counters.declined[resolution.reason ?? 'model_declined'] += 1;
     else this.#counters.answered += 1;
     if (resolution.citationCorrected) this.#counters.citationsCorrected += 1;
@@ -178,7 +215,9 @@ export class AnswerService implements Answerer {
       declined: resolution.declined,
       answer: resolution.answer,
       reason: resolution.reason,
+      confidence,
       citations: resolution.citations,
+      candidates,
       sources: prepared.sources,
       engine: prepared.engine.engine,
       model: prepared.engine.modelId,
@@ -188,7 +227,7 @@ export class AnswerService implements Answerer {
     };
   }
 
-  #noSources(prepared: Prepared): Answer {
+  #noSources(prepared: Prepared): Promise<Answer> {
     return this.#finish(prepared, { declined: true, reason: 'no_sources', answer: REFUSAL, citations: [], citationCorrected: false }, 0, { promptTokens: 0, completionTokens: 0 }, '');
   }
 
@@ -196,11 +235,11 @@ export class AnswerService implements Answerer {
     const prepared = await this.#prepare(request, signal);
     if (!prepared.prompt || prepared.prompt.sources.length === 0) return this.#noSources(prepared);
     const generationStarted = performance.now();
-    const result = await prepared.engine.doGenerate(this.#generateOptions(prepared.prompt, signal));
+    const result = await prepared.engine.doGenerate(this.#generateOptions(prepared, prepared.prompt, signal));
     const generateMs = performance.now() - generationStarted;
     if (result.finishReason === 'cancelled' || signal?.aborted) throw new CancelledError();
     const resolution = await resolveAnswer(result.text, prepared.prompt, this.#options.getText, this.#options.getPages);
-    return this.#finish(prepared, resolution, generateMs, result.usage, result.text);
+    return this.#finish(prepared, resolution, generateMs, result.usage, result.text, result.assessment);
   }
 
   /**
@@ -211,15 +250,15 @@ export class AnswerService implements Answerer {
     const prepared = await this.#prepare(request, signal);
     const prompt = prepared.prompt;
     if (!prompt || prompt.sources.length === 0) {
-      const answer = this.#noSources(prepared);
+      const answer = await this.#noSources(prepared);
       yield { type: 'sources', sources: prepared.sources };
-      yield { type: 'declined', answer: answer.answer, reason: answer.reason };
+      yield { type: 'declined', answer: answer.answer, reason: answer.reason, confidence: answer.confidence };
       yield { type: 'finish', answer };
       return;
     }
 
     const generationStarted = performance.now();
-    const parts = prepared.engine.doStream(this.#generateOptions(prompt, signal))[Symbol.asyncIterator]();
+    const parts = prepared.engine.doStream(this.#generateOptions(prepared, prompt, signal))[Symbol.asyncIterator]();
     let current: IteratorResult<StreamPart> = await parts.next();
     yield { type: 'sources', sources: prepared.sources };
     try {
@@ -238,8 +277,8 @@ export class AnswerService implements Answerer {
           }
           const generateMs = performance.now() - generationStarted;
           const resolution = await resolveAnswer(part.text, prompt, this.#options.getText, this.#options.getPages);
-          const answer = this.#finish(prepared, resolution, generateMs, part.usage, part.text);
-          if (answer.declined) yield { type: 'declined', answer: answer.answer, reason: answer.reason };
+          const answer = await this.#finish(prepared, resolution, generateMs, part.usage, part.text, part.assessment);
+          if (answer.declined) yield { type: 'declined', answer: answer.answer, reason: answer.reason, confidence: answer.confidence };
           for (const citation of answer.citations) yield { type: 'citation', citation };
           yield { type: 'finish', answer };
           return;

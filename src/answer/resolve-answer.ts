@@ -10,8 +10,8 @@
  */
 import type { StoredChunk } from '../store/chunk-store.ts';
 import type { PageSpan } from '../ingest/types.ts';
-import type { GroundedPrompt, PromptSource } from '../engine/language-model.ts';
-import { REFUSAL, type Answer, type Citation } from './answer-contract.ts';
+import type { GroundedPrompt, PromptSource, QuoteCandidate } from '../engine/language-model.ts';
+import { REFUSAL, type Answer, type Candidate, type Citation } from './answer-contract.ts';
 import { parseAnswer } from './parse-answer.ts';
 import { verifyQuote } from './verify-quote.ts';
 import { NotFoundError } from '../errors.ts';
@@ -173,4 +173,34 @@ export async function resolveAnswer(
     }
   }
   return declined('unverifiable_quote');
+}
+
+/**
+ * Verifies an engine's candidate quotes (runs of whole sentences of a prompt source) against the
+ * stored texts, best first, and keeps at most `limit` distinct ones. A candidate that cannot be
+ * verified (its document was deleted meanwhile) is left out: a passage to read is still a quote.
+ */
+export async function resolveCandidates(
+  candidates: readonly QuoteCandidate[],
+  prompt: AnswerPrompt,
+  getText: (documentId: string) => Promise<string>,
+  getPages?: PageLookup,
+  limit = 3,
+): Promise<Candidate[]> {
+  const result: Candidate[] = [];
+  const seen = new Set<string>();
+  for (const candidate of candidates) {
+    if (result.length >= limit) break;
+    const source = prompt.sources[candidate.sourceIndex];
+    const first = source?.sentences[candidate.firstSentence];
+    const last = source?.sentences[candidate.lastSentence];
+    if (!source || !first || !last || last.end <= first.start) continue;
+    const citation = await locate(prompt, candidate.sourceIndex, source.text.slice(first.start, last.end), getText, getPages);
+    if (!citation) continue;
+    const key = `${citation.documentId}:${citation.charStart}:${citation.charEnd}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    result.push({ ...citation, confidence: candidate.confidence });
+  }
+  return result;
 }

@@ -20,7 +20,20 @@ export type PromptSource = {
   /** What the model should write after `(Quelle: ` when citing this source. */
   citation: string;
   /** Sentence boundaries inside `text`, in order: quotes are runs of whole sentences. */
-  sentences: ReadonlyArray<{ start: number; end: number }>;
+  sentences: ReadonlyArray<PromptSentence>;
+};
+
+/** One sentence of a source. */
+export type PromptSentence = {
+  start: number;
+  end: number;
+  /**
+   * A block boundary (paragraph, heading, list item, table row, page) lies between the previous
+   * sentence and this one: a quote never runs from the previous sentence into this one.
+   */
+  blockStart?: boolean;
+  /** The sentence is a heading: it names a topic and is never quoted, alone or in a run. */
+  heading?: boolean;
 };
 
 /** The prompt an engine receives: rendered text plus its structured parts. */
@@ -71,7 +84,33 @@ export type GenerateOptions = {
   stop?: readonly string[];
   /** When set, the engine must only produce outputs the constraint allows. */
   constraint?: QuoteConstraint;
+  /**
+   * Answers below this confidence (0..1) will not be presented: an engine that estimates its
+   * confidence may decline by itself below it (and still report its candidates).
+   */
+  minConfidence?: number;
   signal?: AbortSignal;
+};
+
+/** A quote an engine considered: a run of whole sentences of one source. */
+export type QuoteCandidate = {
+  sourceIndex: number;
+  /** Index of the first and last sentence in `sources[sourceIndex].sentences`. */
+  firstSentence: number;
+  lastSentence: number;
+  /** Estimated probability (0..1) that this quote answers the question. */
+  confidence: number;
+};
+
+/** How sure an engine is of its answer, and which other quotes it considered. */
+export type Assessment = {
+  /**
+   * Estimated probability (0..1) that the answer's quote answers the question; for a refusal,
+   * that of the best candidate the engine declined. Null when the engine cannot estimate it.
+   */
+  confidence: number | null;
+  /** The best quotes considered, best first; when the engine answered, its quote comes first. */
+  candidates: readonly QuoteCandidate[];
 };
 
 export type Usage = { promptTokens: number; completionTokens: number };
@@ -84,12 +123,14 @@ export type GenerateResult = {
   usage: Usage;
   /** Time spent reading the prompt and generating, in milliseconds. */
   timings?: { prefillMs: number; decodeMs: number };
+  /** How sure the engine is; engines that cannot say leave it out. */
+  assessment?: Assessment;
 };
 
 /** Parts of a generation stream, noun first. */
 export type StreamPart =
   | { type: 'text-delta'; text: string }
-  | { type: 'finish'; finishReason: FinishReason; usage: Usage; text: string }
+  | { type: 'finish'; finishReason: FinishReason; usage: Usage; text: string; assessment?: Assessment }
   | { type: 'error'; error: Error };
 
 export interface LanguageModel {

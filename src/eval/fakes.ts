@@ -153,6 +153,8 @@ export class SentenceQuotingAnswerer implements Answerer {
       model: 'sentence-overlap',
       timings: { retrieveMs: 2, generateMs: 8, totalMs: 10 },
       usage: { promptTokens: 100, completionTokens: 20 },
+      confidence: null,
+      candidates: [],
     };
     let answer: Answer;
     if (!best || best.score < (this.options.minimumSharedWords ?? 2)) {
@@ -192,6 +194,8 @@ export function buildAnswer(options: {
   citations?: Array<Pick<Citation, 'quote' | 'documentId' | 'charStart' | 'charEnd'> & Partial<Citation>>;
   sourceDocumentIds?: string[];
   declined?: boolean;
+  confidence?: number | null;
+  candidates?: Answer['candidates'];
   timings?: Answer['timings'];
   usage?: Answer['usage'];
 }): Answer {
@@ -211,7 +215,9 @@ export function buildAnswer(options: {
     declined,
     answer: declined ? REFUSAL : citations.map((citation) => citation.quote).join(' '),
     reason: declined ? 'model_declined' : null,
+    confidence: options.confidence ?? null,
     citations: declined ? [] : citations,
+    candidates: options.candidates ?? [],
     sources: (options.sourceDocumentIds ?? []).map((documentId, index) => ({
       chunkId: `${documentId}:0`,
       documentId,

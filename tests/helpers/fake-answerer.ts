@@ -105,7 +105,7 @@ export class FakeAnswerer implements Answerer {
       for (const piece of best.citation.quote.match(/\S+\s*/g) ?? []) yield { type: 'text-delta', text: piece };
       yield { type: 'citation', citation: best.citation };
     } else {
-      yield { type: 'declined', answer: REFUSAL, reason: 'no_sources' };
+      yield { type: 'declined', answer: REFUSAL, reason: 'no_sources', confidence: null };
     }
     const totalMs = performance.now() - startedAt;
     const answer: Answer = {
@@ -113,7 +113,9 @@ export class FakeAnswerer implements Answerer {
       declined: !best,
       answer: best ? best.citation.quote : REFUSAL,
       reason: best ? null : 'no_sources',
+      confidence: null,
       citations,
+      candidates: [],
       sources,
       engine: 'extractive',
       model: 'fake-extractive',

@@ -71,7 +71,7 @@ export async function run(args: string[]): Promise<number> {
   const context = await openAppContext(config, { resume: false, onNotice: (message) => console.error(message) });
   const { engines, defaultEngine } = await createEngines(config, { onProgress: (message) => console.error(message) });
   try {
-    const answerer = createAnswerService(context, engines, defaultEngine);
+    const answerer = createAnswerService(context, engines, defaultEngine, { minConfidence: config.minConfidence });
     const request = { question, topK, documentIds: values.document };
     if (!values.stream) {
       const answer = await answerer.answer(request);

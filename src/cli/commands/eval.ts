@@ -185,7 +185,7 @@ export async function run(args: string[]): Promise<number> {
     } else {
       const created = await createEngines(config, { onProgress: (message) => console.error(message) });
       engines = Object.values(created.engines);
-      answerer = createAnswerService(context, created.engines, created.defaultEngine);
+      answerer = createAnswerService(context, created.engines, created.defaultEngine, { minConfidence: config.minConfidence });
     }
     report = await runEval({ ingestion: context.ingestion, answerer }, dataset, {
       engine: engine as EngineName | undefined,

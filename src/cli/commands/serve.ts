@@ -85,7 +85,7 @@ export async function run(args: string[]): Promise<number> {
     } else {
       const created = await createEngines(config, { tokenizer: context.tokenizer, onProgress: (message) => console.error(message) });
       engines = created.engines;
-      answerer = createAnswerService(context, engines, created.defaultEngine);
+      answerer = createAnswerService(context, engines, created.defaultEngine, { minConfidence: config.minConfidence });
     }
   } catch (error) {
     await context.close();

@@ -7,7 +7,7 @@
  * It satisfies the quote constraint by construction: its output is always the refusal or
  * `source.text.slice(sentences[i].start, sentences[j].end) + ' (Quelle: ' + citation + ')'`.
  */
-import { REFUSAL, type GenerateOptions, type GenerateResult, type LanguageModel, type StreamPart } from '../language-model.ts';
+import { REFUSAL, type Assessment, type GenerateOptions, type GenerateResult, type LanguageModel, type StreamPart } from '../language-model.ts';
 import { DEFAULT_WEIGHTS, rankCandidates, type ScoringWeights } from './score-sentences.ts';
 
 export type ExtractiveOptions = {
@@ -51,7 +51,11 @@ export type ExtractiveDecision = {
   declined: boolean;
   score: number;
   coverage: number;
+  assessment: Assessment;
 };
+
+/** Candidates reported with a decision (the answer's quote first). */
+const REPORTED_CANDIDATES = 3;
 
 export class ExtractiveLanguageModel implements LanguageModel {
   readonly engine = 'extractive';
@@ -70,13 +74,24 @@ export class ExtractiveLanguageModel implements LanguageModel {
 
   /** Picks the answer for a question over sources; the engine's whole logic. */
   decide(prompt: GenerateOptions['prompt']): ExtractiveDecision {
-    const [best] = rankCandidates(prompt.question, prompt.sources, this.#weights);
-    const coverage = best ? best.coverage * (best.lacksAnswerType ? this.#missingAnswerFactor : 1) : 0;
+    const ranked = rankCandidates(prompt.question, prompt.sources, this.#weights);
+    const adjusted = (candidate: (typeof ranked)[number]) => candidate.coverage * (candidate.lacksAnswerType ? this.#missingAnswerFactor : 1);
+    const assessment: Assessment = {
+      confidence: ranked[0] ? Math.min(1, adjusted(ranked[0])) : null,
+      candidates: ranked.slice(0, REPORTED_CANDIDATES).map((candidate) => ({
+        sourceIndex: candidate.sourceIndex,
+        firstSentence: candidate.firstSentence,
+        lastSentence: candidate.lastSentence,
+        confidence: Math.min(1, adjusted(candidate)),
+      })),
+    };
+    const [best] = ranked;
+    const coverage = best ? adjusted(best) : 0;
     if (!best || coverage < this.#minimumCoverage) {
-      return { text: REFUSAL, declined: true, score: best?.score ?? 0, coverage };
+      return { text: REFUSAL, declined: true, score: best?.score ?? 0, coverage, assessment };
     }
     const citation = prompt.sources[best.sourceIndex]!.citation;
-    return { text: `${best.text} (Quelle: ${citation})`, declined: false, score: best.score, coverage };
+    return { text: `${best.text} (Quelle: ${citation})`, declined: false, score: best.score, coverage, assessment };
   }
 
   async doGenerate(options: GenerateOptions): Promise<GenerateResult> {
@@ -84,9 +99,10 @@ export class ExtractiveLanguageModel implements LanguageModel {
       return { text: '', finishReason: 'cancelled', usage: { promptTokens: this.#countTokens(options.prompt.text), completionTokens: 0 } };
     }
     const started = performance.now();
-    const { text } = this.decide(options.prompt);
+    const { text, assessment } = this.decide(options.prompt);
     return {
       text,
+      assessment,
       finishReason: 'stop',
       usage: { promptTokens: this.#countTokens(options.prompt.text), completionTokens: this.#countTokens(text) },
       timings: { prefillMs: 0, decodeMs: performance.now() - started },
@@ -100,7 +116,7 @@ export class ExtractiveLanguageModel implements LanguageModel {
       yield { type: 'finish', finishReason: 'cancelled', usage: { promptTokens: usagePrompt, completionTokens: 0 }, text: '' };
       return;
     }
-    const { text } = this.decide(options.prompt);
+    const { text, assessment } = this.decide(options.prompt);
     let emitted = '';
     for (const piece of text.match(/\s*\S+/g) ?? []) {
       if (options.signal?.aborted) {
@@ -110,7 +126,7 @@ export class ExtractiveLanguageModel implements LanguageModel {
       emitted += piece;
       yield { type: 'text-delta', text: piece };
     }
-    yield { type: 'finish', finishReason: 'stop', usage: { promptTokens: usagePrompt, completionTokens: this.#countTokens(text) }, text };
+    yield { type: 'finish', finishReason: 'stop', usage: { promptTokens: usagePrompt, completionTokens: this.#countTokens(text) }, text, assessment };
   }
 
   async dispose(): Promise<void> {}
