@@ -1,7 +1,9 @@
 /**
  * The web page in a real browser: Chromium (from the @sparticuz/chromium package) driven by playwright-core against the real
  * app. With in-memory fakes: upload a file, watch it go from waiting to ready, ask, see the quote
- * highlighted in its passage with the page number, see a refusal as such, delete the document.
+ * highlighted in its passage with the page number and its confidence in words, see a quote below
+ * the threshold offered as a possible passage (not as an answer), see a refusal as such, delete
+ * the document.
  * With the real ingestion, storage and answer service (extractive engine): upload a PDF and see
  * the verified quote highlighted in its passage.
  * Screenshots land in test-output/.
@@ -28,14 +30,20 @@ let running: RunningApp;
 let browser: Browser;
 let page: Page;
 const outsideRequests: string[] = [];
+const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  running = await startApp({ ingestionOptions: { autoProcess: false } });
+  running = await startApp({ minConfidence: 0.5, ingestionOptions: { autoProcess: false } });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1100, height: 1000 }, locale: 'de-DE' });
   page.setDefaultTimeout(10_000);
   page.on('request', (request) => {
     if (!request.url().startsWith(running.url) && !request.url().startsWith('data:')) outsideRequests.push(request.url());
+  });
+  // Script errors and content-security-policy violations (e.g. of the page config block).
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
   });
 });
 
@@ -59,6 +67,7 @@ describe('web page', () => {
     await row.locator('.status', { hasText: 'bereit' }).waitFor();
     expect(await row.locator('td').nth(2).textContent()).toBe('2');
 
+    running.answerer.judgeWith({ confidence: 0.93 });
     await page.fill('#question', 'Wie hoch ist der Mitgliedsbeitrag im Jahr?');
     await page.getByRole('button', { name: 'Fragen', exact: true }).click();
     const mark = page.locator('#citations li mark');
@@ -72,9 +81,69 @@ describe('web page', () => {
     expect(passage).toContain('Er ist bis zum 31. März zu zahlen.');
     expect(await page.locator('#citations li .source').textContent()).toBe('Quelle: satzung, Seite 2');
     expect(await page.locator('#refusal').isHidden()).toBe(true);
+    expect(await page.locator('#possible').isHidden()).toBe(true);
+    expect(await page.locator('#answer-status').textContent()).toBe('Antwort mit Beleg');
+    const confidence = page.locator('#answer-confidence');
+    expect(await confidence.textContent()).toBe('sicher 93 %');
+    expect(await confidence.getAttribute('title')).toContain('93 %');
 
     mkdirSync(screenshotDirectory, { recursive: true });
     await page.screenshot({ path: new URL('web-page.png', screenshotDirectory).pathname, fullPage: true });
+  });
+
+  it('calls an answer between the threshold and 0.9 likely, and says when the engine gave no estimate', async () => {
+    running.answerer.judgeWith({ confidence: 0.7 });
+    await page.fill('#question', 'Wo hat der Verein seinen Sitz?');
+    await page.getByRole('button', { name: 'Fragen', exact: true }).click();
+    await page.locator('#answer-confidence', { hasText: 'wahrscheinlich' }).waitFor();
+    expect(await page.locator('#answer-confidence').textContent()).toBe('wahrscheinlich 70 %');
+    expect(await page.locator('#citations li mark').textContent()).toBe('Er hat seinen Sitz in Leipzig.');
+
+    running.answerer.judgeWith({ confidence: null });
+    await page.fill('#question', 'Wie heißt der Verein?');
+    await page.getByRole('button', { name: 'Fragen', exact: true }).click();
+    await page.locator('#answer-confidence', { hasText: 'Sicherheit nicht geschätzt' }).waitFor();
+    expect(await page.locator('#citations li mark').textContent()).toBe('Der Verein heißt Gartenfreunde Lindenau.');
+  });
+
+  it('offers a quote below the threshold as a possible passage to read, not as an answer', async () => {
+    running.answerer.judgeWith({ confidence: 0.3 });
+    await page.fill('#question', 'Wie hoch ist der Mitgliedsbeitrag im Jahr?');
+    await page.getByRole('button', { name: 'Fragen', exact: true }).click();
+    const possible = page.locator('#possible');
+    await possible.locator('li mark').waitFor();
+
+    expect(await page.locator('#refusal-text').textContent()).toBe('Mit den gegebenen Informationen ist diese Frage nicht zu beantworten.');
+    expect(await page.locator('#refusal-reason').textContent()).toBe('Keine Stelle passt sicher genug zur Frage.');
+    expect(await possible.locator('h3').textContent()).toBe('Mögliche Fundstellen');
+    expect(await possible.locator('#possible-note').textContent()).toBe('Keine sichere Antwort. Diese Stellen könnten passen – bitte selbst prüfen.');
+    expect(await possible.locator('li mark').textContent()).toBe('Der Mitgliedsbeitrag beträgt 24 Euro im Jahr.');
+    const passage = (await possible.locator('li .passage').textContent()) ?? '';
+    expect(passage).toContain('§ 4 Beiträge');
+    expect(passage).toContain('Er ist bis zum 31. März zu zahlen.');
+    expect(await possible.locator('li .source').textContent()).toBe('Quelle: satzung (satzung.txt), Seite 2 · geschätzt 30 %');
+    // Nothing of it reads as an answer: no badge, no confidence word, no citation, no quote.
+    expect(await page.locator('#answer-status').textContent()).toBe('');
+    expect(await page.locator('#answer-confidence').isHidden()).toBe(true);
+    expect(await page.locator('#citations li').count()).toBe(0);
+    expect(await page.locator('#answer-text').textContent()).toBe('');
+    expect(await page.locator('#answer-text').isHidden()).toBe(true);
+    await page.screenshot({ path: new URL('web-page-candidates.png', screenshotDirectory).pathname, fullPage: true });
+  });
+
+  it('shows the best found passages when a declined answer has no candidates', async () => {
+    running.answerer.judgeWith({ confidence: 0.3, listCandidates: false });
+    await page.fill('#question', 'Wo hat der Verein seinen Sitz?');
+    await page.getByRole('button', { name: 'Fragen', exact: true }).click();
+    const possible = page.locator('#possible');
+    await possible.locator('li .passage').waitFor();
+    expect(await possible.locator('#possible-note').textContent()).toBe(
+      'Keine sichere Antwort. Diese gefundenen Abschnitte könnten weiterhelfen – bitte selbst prüfen.',
+    );
+    expect(await possible.locator('li .passage').textContent()).toContain('Er hat seinen Sitz in Leipzig.');
+    expect(await possible.locator('li mark').count()).toBe(0);
+    expect(await page.locator('#citations li').count()).toBe(0);
+    await page.screenshot({ path: new URL('web-page-sources.png', screenshotDirectory).pathname, fullPage: true });
   });
 
   it('shows a refusal as a refusal, not as an answer', async () => {
@@ -84,15 +153,17 @@ describe('web page', () => {
     expect(await page.locator('#refusal-text').textContent()).toBe('Mit den gegebenen Informationen ist diese Frage nicht zu beantworten.');
     expect(await page.locator('#citations li').count()).toBe(0);
     expect(await page.locator('#answer-text').textContent()).toBe('');
+    expect(await page.locator('#possible').isHidden()).toBe(true);
     await page.screenshot({ path: new URL('web-page-refusal.png', screenshotDirectory).pathname, fullPage: true });
   });
 
-  it('deletes a document after confirmation, and loads nothing from outside', async () => {
+  it('deletes a document after confirmation, loads nothing from outside and logs no errors', async () => {
     page.once('dialog', (dialog) => dialog.accept());
     await page.getByRole('button', { name: 'satzung löschen', exact: true }).click();
     await page.locator('#documents-empty').waitFor({ state: 'visible' });
     expect((await running.ingestion.list()).total).toBe(0);
     expect(outsideRequests).toEqual([]);
+    expect(pageErrors).toEqual([]);
   });
 });
 
@@ -135,6 +206,8 @@ describe('web page with real ingestion and answers', () => {
     await pdfPage.locator('#answer-meta', { hasText: 'extractive' }).waitFor();
     // The streamed raw output (with its "(Quelle: …)") is replaced by the verified quote.
     expect(await pdfPage.locator('#answer-text').textContent()).toBe('Die Mülltonnen werden dienstags geleert.');
+    // The real answer service reports the extractive engine's confidence; the page puts it in words.
+    expect(await pdfPage.locator('#answer-confidence').textContent()).toMatch(/^(sicher|wahrscheinlich) \d{1,3} %$/);
     await pdfPage.screenshot({ path: new URL('web-page-pdf.png', screenshotDirectory).pathname, fullPage: true });
     await pdfPage.close();
   });

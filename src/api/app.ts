@@ -77,7 +77,7 @@ export function createApp(dependencies: AppDependencies): Hono<AppEnvironment> {
   );
 
   // ---- public
-  app.route('/', webRoutes());
+  app.route('/', webRoutes({ minConfidence: config.minConfidence }));
   app.get('/health', async (context) => {
     const health = await checkHealth(healthProbe, answerer, ingestion);
     return context.json(health, health.status === 'ok' ? 200 : 503);

@@ -4,7 +4,7 @@
  * as data so the `/docs` page lists exactly what the spec describes.
  */
 import { z } from 'zod';
-import { answerSchema, askRequestSchema } from '../answer/answer-contract.ts';
+import { answerSchema, askRequestSchema, candidateSchema, type DeclineReason } from '../answer/answer-contract.ts';
 import {
   documentJsonRequestSchema,
   documentListQuerySchema,
@@ -42,6 +42,7 @@ const componentSchemas: Record<string, z.ZodType> = {
   DocumentText: documentTextSchema,
   AskRequest: askRequestSchema,
   Answer: answerSchema,
+  Candidate: candidateSchema,
   Health: healthSchema,
   Error: errorResponseSchema,
 };
@@ -63,7 +64,41 @@ const errorMeanings: Record<number, string> = {
 };
 
 const sseDescription =
-  'Server-sent events, one per answer part: `sources`, `text-delta`, `citation`, `declined`, `finish` (carries the whole Answer), `error`. Each `data:` is the part as JSON.';
+  'Server-sent events, one per answer part: `sources`, `text-delta` (provisional engine output), `citation` (verified), `declined` (`answer`, `reason`, `confidence`), `finish` (carries the whole Answer, with `confidence` and `candidates`), `error`. Each `data:` is the part as JSON.';
+
+/** What each decline reason means, for the `reason` field's description. */
+const declineReasonMeanings: Record<DeclineReason, string> = {
+  no_sources: 'nothing was found for the question',
+  model_declined: 'the engine answered with the refusal',
+  unverifiable_quote: 'the quote is not verbatim in the cited document, so it was dropped',
+  below_threshold: "the best quote's confidence is below the threshold (the quote is listed under `candidates`)",
+  focus_not_found: 'a term the question is about occurs in none of the found passages',
+  off_topic: "the quote shares none of the question's focus terms",
+};
+
+/**
+ * Descriptions of fields whose meaning the schemas alone do not say, by component and property.
+ * The threshold words ("sicher" …) are the clients' business; the API gives the number.
+ */
+const fieldDescriptions: Record<string, Record<string, string>> = {
+  AskRequest: {
+    minConfidence:
+      "Present a quote as the answer only when its confidence reaches this (0..1); below it the answer is declined (`below_threshold`) and the quote listed under `candidates`. Default: the server's threshold (BELEG_MIN_CONFIDENCE).",
+  },
+  Answer: {
+    reason: `Why the answer was declined, null when answered: ${Object.entries(declineReasonMeanings)
+      .map(([reason, meaning]) => `\`${reason}\`: ${meaning}`)
+      .join('; ')}.`,
+    confidence:
+      "Estimated probability (0..1) that the quote answers the question. For a declined answer, that of the best candidate. Null when the engine cannot estimate it (such engines are not held to the threshold) or nothing was found.",
+    candidates:
+      'When declined although passages were found: verified quotes (exact offsets, page, document) that did not reach the threshold, best first, each with its own confidence. Passages to read, not an answer. Empty when answered.',
+    sources: 'The retrieved passages, best first, on every answer.',
+  },
+  Candidate: {
+    confidence: 'Estimated probability (0..1) that this quote answers the question; below the threshold.',
+  },
+};
 
 /** Every route beleg serves, in the order the docs list them. */
 export const routeDescriptions: RouteDescription[] = [
@@ -121,7 +156,8 @@ export const routeDescriptions: RouteDescription[] = [
   {
     method: 'post',
     path: '/ask',
-    summary: 'Ask a question. Answers are verbatim quotes with offsets, or a refusal. `stream: true` or `Accept: text/event-stream` streams.',
+    summary:
+      'Ask a question. Answers are verbatim quotes with offsets and a `confidence`, or a refusal with its `reason` and, when passages were found, `candidates` to read. `minConfidence` overrides the server threshold. `stream: true` or `Accept: text/event-stream` streams.',
     access: 'read',
     requestBodies: [{ contentType: 'application/json', schema: 'AskRequest' }],
     responses: {
@@ -193,6 +229,19 @@ function withQuestionLimit(components: Record<string, unknown>, maxQuestionChars
   return components;
 }
 
+/** Sets the descriptions of `fieldDescriptions` on the generated component schemas. */
+function withFieldDescriptions(components: Record<string, unknown>): Record<string, unknown> {
+  const schemas = components.schemas as Record<string, { properties?: Record<string, Record<string, unknown>> }>;
+  for (const [component, descriptions] of Object.entries(fieldDescriptions)) {
+    for (const [property, description] of Object.entries(descriptions)) {
+      const schema = schemas[component]?.properties?.[property];
+      if (!schema) throw new Error(`OpenAPI: ${component}.${property} is described but not in the schema.`);
+      schema.description = description;
+    }
+  }
+  return components;
+}
+
 function operation(route: RouteDescription): Record<string, unknown> {
   const parameters: unknown[] = (route.pathParameters ?? []).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
   for (const [name, schema] of Object.entries(route.query?.shape ?? {})) {
@@ -249,6 +298,6 @@ export function buildOpenApiDocument(version: string, limits: DocumentedLimits):
     },
     security: [{ apiKey: [] }],
     paths,
-    components: withQuestionLimit(componentsSection(), limits.maxQuestionChars),
+    components: withFieldDescriptions(withQuestionLimit(componentsSection(), limits.maxQuestionChars)),
   };
 }

@@ -2,9 +2,14 @@
  * The web page's files (./web: plain HTML, CSS and JavaScript, no build step), read once at
  * start-up and served from memory with a strict Content-Security-Policy: everything comes from
  * this origin, nothing from a CDN.
+ *
+ * What the page needs from the server's settings (the confidence bands under the server's
+ * threshold) is written into the HTML as a JSON data block (`#page-config`), so the page keeps no
+ * copy of them and needs no extra request before it can show an answer.
  */
 import { readFileSync } from 'node:fs';
 import { Hono } from 'hono';
+import { confidenceBands, type ConfidenceBand } from '../answer/confidence.ts';
 import type { AppEnvironment } from './app-environment.ts';
 
 const webDirectory = new URL('./web/', import.meta.url);
@@ -18,11 +23,29 @@ const assets = [
 const contentSecurityPolicy =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+/** The settings the page reads from `#page-config`. */
+export type PageConfig = { confidenceBands: ConfidenceBand[] };
+
+/** Where index.html takes the page config. */
+const pageConfigPlaceholder = '{{PAGE_CONFIG}}';
+
+export type WebRoutesOptions = {
+  /** The server's confidence threshold (BELEG_MIN_CONFIDENCE); default DEFAULT_MIN_CONFIDENCE. */
+  minConfidence?: number;
+};
+
+/** The page config as JSON that is safe inside a `<script>` element. */
+function pageConfigJson(options: WebRoutesOptions): string {
+  const config: PageConfig = { confidenceBands: confidenceBands(options.minConfidence) };
+  return JSON.stringify(config).replace(/</g, '\\u003c');
+}
+
 /** Routes serving the page and its assets. */
-export function webRoutes(): Hono<AppEnvironment> {
+export function webRoutes(options: WebRoutesOptions = {}): Hono<AppEnvironment> {
   const routes = new Hono<AppEnvironment>();
   for (const asset of assets) {
-    const body = readFileSync(new URL(asset.file, webDirectory), 'utf8');
+    let body = readFileSync(new URL(asset.file, webDirectory), 'utf8');
+    if (asset.file === 'index.html') body = body.replace(pageConfigPlaceholder, pageConfigJson(options));
     routes.get(asset.route, (context) => {
       context.header('Content-Type', asset.contentType);
       context.header('Content-Security-Policy', contentSecurityPolicy);

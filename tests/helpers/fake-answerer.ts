@@ -2,9 +2,10 @@
  * An `Answerer` for API and web tests that behaves like the extractive engine in miniature: it
  * picks the sentence of a ready document sharing the most words with the question and cites it
  * with exact offsets, or refuses. Tests can hold answers mid-way (`hold`) to fill generation
- * slots or disconnect, make it fail (`failWith`), and see which calls were cancelled.
+ * slots or disconnect, make it fail (`failWith`), give its quotes a chosen confidence (`judgeWith`)
+ * and see which calls were cancelled.
  */
-import type { Answer, AnswerStreamPart, Answerer, AskRequest, Citation, Source } from '../../src/answer/answer-contract.ts';
+import type { Answer, AnswerStreamPart, Answerer, AskRequest, Candidate, Citation, Source } from '../../src/answer/answer-contract.ts';
 import { REFUSAL } from '../../src/answer/answer-contract.ts';
 import { CancelledError } from '../../src/errors.ts';
 import type { Ingestion } from '../../src/ingest/types.ts';
@@ -29,8 +30,23 @@ function sentencesOf(text: string): Array<{ start: number; end: number }> {
 
 type Hold = { promise: Promise<void>; release: () => void };
 
+/** How the fake judges its best sentence, as the answer service would with an engine's assessment. */
+export type FakeJudgement = {
+  /** The sentence's confidence; null: the engine cannot estimate it (the threshold does not apply). */
+  confidence: number | null;
+  /** When declined below the threshold: list the sentence under `candidates` (default true). */
+  listCandidates?: boolean;
+};
+
+export type FakeAnswererOptions = {
+  /** The server's threshold; a request's `minConfidence` overrides it. Default 0. */
+  minConfidence?: number;
+};
+
 export class FakeAnswerer implements Answerer {
   readonly #ingestion: Ingestion;
+  readonly #minConfidence: number;
+  #judgement: FakeJudgement = { confidence: null };
   #hold: Hold | null = null;
   #failure: Error | null = null;
   #startedListeners: Array<() => void> = [];
@@ -42,8 +58,14 @@ export class FakeAnswerer implements Answerer {
   readonly requests: AskRequest[] = [];
 
   /** Reads ready documents through the `Ingestion` contract, so it works with the fake and the real one. */
-  constructor(ingestion: Ingestion) {
+  constructor(ingestion: Ingestion, options: FakeAnswererOptions = {}) {
     this.#ingestion = ingestion;
+    this.#minConfidence = options.minConfidence ?? 0;
+  }
+
+  /** From now on, the best sentence gets this confidence; below the threshold it is declined. */
+  judgeWith(judgement: FakeJudgement): void {
+    this.#judgement = judgement;
   }
 
   /** From now on, answers stop after retrieval until `release()` (or their signal aborts). */
@@ -100,22 +122,27 @@ export class FakeAnswerer implements Answerer {
       throw new CancelledError();
     }
 
-    const citations: Citation[] = best ? [best.citation] : [];
+    const { confidence, listCandidates = true } = this.#judgement;
+    const threshold = request.minConfidence ?? this.#minConfidence;
+    const belowThreshold = best !== null && confidence !== null && confidence < threshold;
+    const answered = best !== null && !belowThreshold;
+    const reason = !best ? 'no_sources' : belowThreshold ? 'below_threshold' : null;
     if (best) {
+      // The engine's provisional text streams first, as with a real engine, whatever the verdict.
       for (const piece of best.citation.quote.match(/\S+\s*/g) ?? []) yield { type: 'text-delta', text: piece };
-      yield { type: 'citation', citation: best.citation };
-    } else {
-      yield { type: 'declined', answer: REFUSAL, reason: 'no_sources', confidence: null };
     }
+    if (answered) yield { type: 'citation', citation: best.citation };
+    else yield { type: 'declined', answer: REFUSAL, reason, confidence: best ? confidence : null };
+    const candidates: Candidate[] = belowThreshold && listCandidates ? [{ ...best.citation, confidence: confidence! }] : [];
     const totalMs = performance.now() - startedAt;
     const answer: Answer = {
       question: request.question,
-      declined: !best,
-      answer: best ? best.citation.quote : REFUSAL,
-      reason: best ? null : 'no_sources',
-      confidence: null,
-      citations,
-      candidates: [],
+      declined: !answered,
+      answer: answered ? best.citation.quote : REFUSAL,
+      reason,
+      confidence: best ? confidence : null,
+      citations: answered ? [best.citation] : [],
+      candidates,
       sources,
       engine: 'extractive',
       model: 'fake-extractive',

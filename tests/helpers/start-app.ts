@@ -14,6 +14,8 @@ import { FakeIngestion, type FakeIngestionOptions } from './fake-ingestion.ts';
 export type StartAppOptions = {
   apiKeys?: ApiKey[];
   limits?: Partial<Config['limits']>;
+  /** The server's confidence threshold (BELEG_MIN_CONFIDENCE); the fake answerer applies it too. */
+  minConfidence?: number;
   ingestionOptions?: FakeIngestionOptions;
 };
 
@@ -43,9 +45,14 @@ export async function serveApp(config: Config, ingestion: Ingestion, answerer: A
 
 /** Starts the app with a FakeIngestion and a FakeAnswerer. */
 export async function startApp(options: StartAppOptions = {}): Promise<RunningApp> {
-  const config = configSchema.parse({ dataDir: '/nonexistent/beleg-test', apiKeys: options.apiKeys ?? [], limits: options.limits ?? {} });
+  const config = configSchema.parse({
+    dataDir: '/nonexistent/beleg-test',
+    apiKeys: options.apiKeys ?? [],
+    limits: options.limits ?? {},
+    minConfidence: options.minConfidence,
+  });
   const ingestion = new FakeIngestion(options.ingestionOptions);
-  const answerer = new FakeAnswerer(ingestion);
+  const answerer = new FakeAnswerer(ingestion, { minConfidence: config.minConfidence });
   const served = await serveApp(config, ingestion, answerer);
   return { ...served, config, ingestion, answerer };
 }

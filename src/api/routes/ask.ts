@@ -2,6 +2,10 @@
  * `POST /ask`: validates the question, waits for a generation slot, and returns the Answer as
  * JSON or streams its parts as server-sent events. A client that disconnects aborts the
  * generation through the AbortSignal handed to the answerer.
+ *
+ * The Answer carries `confidence` and, when declined, `candidates` (passages to read); the
+ * `declined` event carries the `confidence`, the `finish` event the whole Answer. A request's
+ * `minConfidence` goes to the answerer unchanged (it overrides the server's threshold).
  */
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';

@@ -10,10 +10,29 @@ const reasonLabels = {
   no_sources: 'In den Dokumenten fand sich keine passende Stelle.',
   model_declined: 'Die gefundenen Stellen beantworten die Frage nicht.',
   unverifiable_quote: 'Das Zitat ließ sich im gespeicherten Text nicht nachweisen und wurde verworfen.',
-  below_threshold: 'Die gefundenen Stellen passen nicht gut genug zur Frage.',
+  below_threshold: 'Keine Stelle passt sicher genug zur Frage.',
+  focus_not_found: 'Ein Begriff, um den es in der Frage geht, kommt in den gefundenen Stellen nicht vor.',
+  off_topic: 'Die beste gefundene Stelle handelt nicht von dem, wonach gefragt ist.',
 };
+// Texts of the answer's confidence and of the passages shown instead of an answer.
+const answerTexts = {
+  answered: 'Antwort mit Beleg',
+  confidenceTitle: (percent) => `Geschätzte Wahrscheinlichkeit, dass das Zitat die Frage beantwortet: ${percent} %`,
+  confidenceUnknown: 'Sicherheit nicht geschätzt',
+  confidenceUnknownTitle: 'Diese Engine schätzt nicht, wie sicher ihre Antworten sind.',
+  possibleHeading: 'Mögliche Fundstellen',
+  possibleCandidatesNote: 'Keine sichere Antwort. Diese Stellen könnten passen – bitte selbst prüfen.',
+  possibleSourcesNote: 'Keine sichere Antwort. Diese gefundenen Abschnitte könnten weiterhelfen – bitte selbst prüfen.',
+  candidateConfidence: (percent) => `geschätzt ${percent} %`,
+};
+/** Sources shown when a declined answer has no candidates. */
+const possibleSourcesShown = 3;
 
 const element = (id) => document.getElementById(id);
+
+// The server's settings, written into the page (see src/api/web-assets.ts): the confidence bands
+// under its threshold, highest first, the last starting at 0.
+const pageConfig = JSON.parse(element('page-config').textContent);
 
 // ---- talking to the API
 
@@ -173,17 +192,22 @@ let askController = null;
 function resetAnswer() {
   element('answer').hidden = false;
   element('answer-text').textContent = '';
+  element('answer-confidence').hidden = true;
   element('refusal').hidden = true;
   element('citations').replaceChildren();
+  element('possible').hidden = true;
+  element('possible-list').replaceChildren();
   element('answer-meta').textContent = '';
   element('answer-status').textContent = 'Suche in den Dokumenten …';
   element('answer-status').className = 'muted';
 }
 
-function sourceLabel(citation) {
+/** "Quelle: <title>, Seite n"; with `withFileName`, the file name follows a differing title. */
+function sourceLabel(citation, { withFileName = false } = {}) {
   const label = document.createElement('div');
   label.className = 'source';
-  const name = citation.title || citation.fileName || citation.url || citation.documentId;
+  let name = citation.title || citation.fileName || citation.url || citation.documentId;
+  if (withFileName && citation.title && citation.fileName && citation.fileName !== citation.title) name = `${name} (${citation.fileName})`;
   if (citation.url) {
     const link = document.createElement('a');
     link.href = citation.url;
@@ -212,10 +236,8 @@ async function passageAround(citation, sources) {
   return { text: excerpt.text, start: excerpt.start, startsDocument: excerpt.start === 0, endsDocument: excerpt.end >= excerpt.length };
 }
 
-async function renderCitation(citation, sources) {
-  const item = document.createElement('li');
-  item.className = 'citation';
-  item.append(sourceLabel(citation));
+/** The quote highlighted inside its passage. */
+async function quotedPassage(citation, sources) {
   const passage = document.createElement('p');
   passage.className = 'passage';
   const mark = document.createElement('mark');
@@ -234,8 +256,89 @@ async function renderCitation(citation, sources) {
   } catch {
     passage.append(mark);
   }
-  item.append(passage);
+  return passage;
+}
+
+async function renderCitation(citation, sources) {
+  const item = document.createElement('li');
+  item.className = 'citation';
+  item.append(sourceLabel(citation));
   element('citations').append(item);
+  item.append(await quotedPassage(citation, sources));
+}
+
+/** A confidence as whole percent, rounded down like the CLI (src/answer/confidence.ts). */
+function confidencePercent(confidence) {
+  return Math.floor(confidence * 100 + 1e-9);
+}
+
+/** Next to an answer: its confidence in words, the percentage in small print and the tooltip. */
+function showConfidence(confidence) {
+  const holder = element('answer-confidence');
+  holder.hidden = false;
+  holder.replaceChildren();
+  if (confidence === null || confidence === undefined) {
+    holder.className = 'confidence unknown';
+    holder.textContent = answerTexts.confidenceUnknown;
+    holder.title = answerTexts.confidenceUnknownTitle;
+    return;
+  }
+  const band = pageConfig.confidenceBands.find((candidate) => confidence >= candidate.from);
+  const percent = confidencePercent(confidence);
+  holder.className = `confidence ${band.level}`;
+  holder.title = answerTexts.confidenceTitle(percent);
+  const word = document.createElement('span');
+  word.className = 'confidence-word';
+  word.textContent = band.word;
+  const number = document.createElement('small');
+  number.textContent = `${percent} %`;
+  holder.append(word, ' ', number);
+}
+
+/** A source's text, cut to a readable length at a word boundary. */
+function sourceExcerpt(source) {
+  const limit = passageContextChars * 2;
+  const text = source.text.replace(/\f/g, '\n').trim();
+  return text.length > limit ? `${text.slice(0, limit).replace(/\s\S*$/, '')} …` : text;
+}
+
+/**
+ * For a declined answer: the candidates (quotes that did not reach the threshold), each highlighted
+ * in its passage, or else the best sources, under "Mögliche Fundstellen" — passages to read.
+ */
+async function renderPossiblePassages(answer) {
+  const list = element('possible-list');
+  const { candidates, sources } = answer;
+  if (candidates.length === 0 && sources.length === 0) return;
+  element('possible').hidden = false;
+  element('possible-heading').textContent = answerTexts.possibleHeading;
+  element('possible-note').textContent = candidates.length > 0 ? answerTexts.possibleCandidatesNote : answerTexts.possibleSourcesNote;
+  if (candidates.length === 0) {
+    for (const source of sources.slice(0, possibleSourcesShown)) {
+      const item = document.createElement('li');
+      item.className = 'possible-source';
+      const passage = document.createElement('p');
+      passage.className = 'passage';
+      passage.textContent = sourceExcerpt(source);
+      item.append(sourceLabel(source, { withFileName: true }), passage);
+      list.append(item);
+    }
+    return;
+  }
+  await Promise.all(
+    candidates.map(async (candidate) => {
+      const item = document.createElement('li');
+      item.className = 'candidate';
+      const label = sourceLabel(candidate, { withFileName: true });
+      const confidence = document.createElement('small');
+      confidence.className = 'candidate-confidence';
+      confidence.textContent = ` · ${answerTexts.candidateConfidence(confidencePercent(candidate.confidence))}`;
+      label.append(confidence);
+      item.append(label);
+      list.append(item);
+      item.append(await quotedPassage(candidate, sources));
+    }),
+  );
 }
 
 function showRefusal(answerText, reason) {
@@ -299,7 +402,9 @@ async function ask(question) {
         const { answer } = part;
         // The streamed text was the engine's provisional output; the verified answer replaces it.
         element('answer-text').textContent = answer.declined ? '' : answer.answer;
-        element('answer-status').textContent = answer.declined ? '' : 'Antwort mit Beleg:';
+        element('answer-status').textContent = answer.declined ? '' : answerTexts.answered;
+        if (answer.declined) pending.push(renderPossiblePassages(answer));
+        else showConfidence(answer.confidence);
         const seconds = (answer.timings.totalMs / 1000).toFixed(1);
         element('answer-meta').textContent = `${answer.engine} · ${answer.model} · ${seconds} s`;
       } else if (event === 'error') {
