@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { answerSchema, type Answer } from '../src/answer/answer-contract.ts';
 import { EngineUnavailableError } from '../src/errors.ts';
 import { readServerSentEvents, startApp, type RunningApp } from './helpers/start-app.ts';
 
@@ -10,8 +11,8 @@ afterEach(async () => {
   running = undefined;
 });
 
-async function startWithDocument(): Promise<RunningApp> {
-  const app = await startApp();
+async function startWithDocument(options: Parameters<typeof startApp>[0] = {}): Promise<RunningApp> {
+  const app = await startApp(options);
   await app.ingestion.ingest({ kind: 'text', title: 'Benutzungsordnung', text });
   return app;
 }
@@ -65,6 +66,43 @@ describe('POST /ask', () => {
     expect(running.answerer.requests[0]!.documentIds).toEqual(['doc-other']);
   });
 
+  it('returns the confidence with an answer, and a declined answer with its candidates to read', async () => {
+    running = await startWithDocument({ minConfidence: 0.5 });
+    running.answerer.judgeWith({ confidence: 0.8 });
+    const answered = answerSchema.parse(await (await ask(running, { question: 'Wie lange sind Ausleihen möglich?' })).json());
+    expect(answered).toMatchObject({ declined: false, confidence: 0.8, candidates: [] });
+
+    // A request may raise the server's threshold: the same quote is then declined and offered.
+    const response = await ask(running, { question: 'Wie lange sind Ausleihen möglich?', minConfidence: 0.9 });
+    expect(running.answerer.requests.at(-1)!.minConfidence).toBe(0.9);
+    const declined = answerSchema.parse(await response.json());
+    expect(declined).toMatchObject({ declined: true, reason: 'below_threshold', confidence: 0.8, citations: [] });
+    expect(declined.answer).toBe('Mit den gegebenen Informationen ist diese Frage nicht zu beantworten.');
+    const [candidate] = declined.candidates;
+    expect(candidate).toMatchObject({ quote: 'Ausleihen sind vier Wochen lang möglich.', confidence: 0.8, verified: true });
+    expect(text.slice(candidate!.charStart, candidate!.charEnd)).toBe(candidate!.quote);
+    expect(declined.sources).toHaveLength(1);
+  });
+
+  it('streams a decline with its confidence, and the candidates in the finished answer', async () => {
+    running = await startWithDocument({ minConfidence: 0.5 });
+    running.answerer.judgeWith({ confidence: 0.3 });
+    const events = await readServerSentEvents(await ask(running, { question: 'Wie lange sind Ausleihen möglich?', stream: true }));
+    const names = events.map((event) => event.event);
+    expect(names).not.toContain('citation');
+    expect(names.at(-1)).toBe('finish');
+    const declined = JSON.parse(events.find((event) => event.event === 'declined')!.data) as { reason: string; confidence: number };
+    expect(declined).toMatchObject({ reason: 'below_threshold', confidence: 0.3 });
+    const finish = answerSchema.parse((JSON.parse(events.at(-1)!.data) as { answer: Answer }).answer);
+    expect(finish).toMatchObject({ declined: true, confidence: 0.3 });
+    expect(finish.candidates.map((candidate) => [candidate.quote, candidate.confidence])).toEqual([['Ausleihen sind vier Wochen lang möglich.', 0.3]]);
+
+    // Lowered by the request, the same quote is the answer, and finish says how sure it is.
+    const lowered = await readServerSentEvents(await ask(running, { question: 'Wie lange sind Ausleihen möglich?', stream: true, minConfidence: 0.2 }));
+    expect(lowered.map((event) => event.event)).toContain('citation');
+    expect((JSON.parse(lowered.at(-1)!.data) as { answer: Answer }).answer).toMatchObject({ declined: false, confidence: 0.3, candidates: [] });
+  });
+
   it('names the offending field in 400s', async () => {
     running = await startWithDocument();
     const cases: Array<[unknown, string]> = [
@@ -73,6 +111,8 @@ describe('POST /ask', () => {
       [{ question: 'Frage?', topK: 500 }, 'topK'],
       [{ question: 'Frage?', engine: 'gpt-9' }, 'engine'],
       [{ question: 'Frage?', documentIds: 'doc-1' }, 'documentIds'],
+      [{ question: 'Frage?', minConfidence: 1.5 }, 'minConfidence'],
+      [{ question: 'Frage?', minConfidence: 'hoch' }, 'minConfidence'],
     ];
     for (const [body, field] of cases) {
       const response = await ask(running, body);

@@ -1,3 +1,4 @@
+import { declineReasons } from '../src/answer/answer-contract.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from './helpers/start-app.ts';
 
@@ -47,7 +48,7 @@ describe('health, metrics, OpenAPI', () => {
     const spec = (await (await fetch(`${running.url}/openapi.json`)).json()) as {
       openapi: string;
       paths: Record<string, Record<string, unknown>>;
-      components: { schemas: Record<string, { properties?: Record<string, { maximum?: number }> }> };
+      components: { schemas: Record<string, { properties?: Record<string, { maximum?: number; description?: string }> }> };
     };
     expect(spec.openapi).toBe('3.1.0');
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/documents', '/documents/{id}', '/documents/{id}/text', '/ask', '/health', '/metrics']));
@@ -55,6 +56,13 @@ describe('health, metrics, OpenAPI', () => {
     expect(spec.components.schemas.AskRequest!.properties!.topK!.maximum).toBe(50);
     expect(spec.components.schemas.AskRequest!.properties!.question).toMatchObject({ maxLength: 1000 });
     expect(spec.components.schemas.Answer!.properties).toHaveProperty('citations');
+    // The confidence fields and the threshold are described in words, every decline reason too.
+    const answer = spec.components.schemas.Answer!.properties!;
+    expect(answer.confidence!.description).toMatch(/probability/);
+    expect(answer.candidates!.description).toMatch(/not an answer/);
+    expect(spec.components.schemas.Candidate!.properties!.confidence!.description).toMatch(/probability/);
+    expect(spec.components.schemas.AskRequest!.properties!.minConfidence).toMatchObject({ maximum: 1, description: expect.stringContaining('BELEG_MIN_CONFIDENCE') });
+    for (const reason of declineReasons) expect(answer.reason!.description).toContain(`\`${reason}\`:`);
     const docs = await (await fetch(`${running.url}/docs`)).text();
     expect(docs).toContain('/documents/{id}/text');
     expect(docs).toContain('href="/openapi.json"');
@@ -68,5 +76,19 @@ describe('health, metrics, OpenAPI', () => {
     expect(html).toContain('lang="de"');
     expect(html).not.toMatch(/(src|href)="https?:/);
     expect((await fetch(`${running.url}/assets/style.css`)).headers.get('content-type')).toMatch(/^text\/css/);
+  });
+
+  it("writes the confidence bands under the server's threshold into the page, so the page keeps no copy", async () => {
+    running = await startApp({ minConfidence: 0.95 });
+    const html = await (await fetch(`${running.url}/`)).text();
+    const block = /<script id="page-config" type="application\/json">(.*?)<\/script>/.exec(html);
+    expect(block, 'the page config block').not.toBeNull();
+    const config = JSON.parse(block![1]!) as { confidenceBands: Array<{ level: string; word: string; from: number }> };
+    // A threshold above 0.9 lifts "sicher" with it: nothing below the threshold is called sure.
+    expect(config.confidenceBands).toEqual([
+      { level: 'sure', word: 'sicher', from: 0.95 },
+      { level: 'likely', word: 'wahrscheinlich', from: 0.95 },
+      { level: 'unsure', word: 'unsicher', from: 0 },
+    ]);
   });
 });
