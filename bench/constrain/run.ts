@@ -46,7 +46,7 @@ const laterStepMs: number[] = [];
 const promptTokens: number[] = [];
 const allowedCounts: number[] = [];
 const next = random(7);
-const extractive = new ExtractiveLanguageModel({ minimumCoverage: 0 });
+const extractive = new ExtractiveLanguageModel({ minConfidence: 0 });
 
 for (const article of dataset.data) {
   const sources: PromptSource[] = article.paragraphs.slice(0, 5).map((paragraph, index) => ({

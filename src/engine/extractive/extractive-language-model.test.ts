@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { REFUSAL, type GroundedPrompt, type PromptSource } from '../language-model.ts';
 import { ExtractiveLanguageModel } from './extractive-language-model.ts';
 import { answerType } from './question-cues.ts';
-import { rankCandidates } from './score-sentences.ts';
+import { readSources } from './reader-model.ts';
 
 /** A source whose sentences are the given strings joined by spaces. */
 function source(citation: string, sentences: string[]): PromptSource {
@@ -96,7 +96,10 @@ describe('ExtractiveLanguageModel', () => {
     expect(answerType('Wie viele Einwohner hat Köln?')).toBe('number');
     expect(answerType('Wieviel kostet das?')).toBe('money');
     expect(answerType('Wie hoch ist die Säumnisgebühr?')).toBe('money');
-    expect(answerType('Wie viel Prozent Zuschuss gibt es?')).toBe('number');
+    expect(answerType('Wie viel Prozent Zuschuss gibt es?')).toBe('percent');
+    expect(answerType('Wie alt war Manning?')).toBe('age');
+    expect(answerType('Wie lang ist die Brücke?')).toBe('length');
+    expect(answerType('Woraus bestehen die Bögen?')).toBe('material');
     expect(answerType('Wer gründete Köln?')).toBe('name');
     expect(answerType('Wo liegt Köln?')).toBe('place');
     expect(answerType('Warum ist der Himmel blau?')).toBe('other');
@@ -125,9 +128,10 @@ describe('ExtractiveLanguageModel', () => {
     ]);
     const result = await engine.doGenerate({ prompt: prompt('Wie viel Prozent Zuschuss gibt es für Solarthermie?', [table]), maxNewTokens: 100 });
     expect(result.text).toContain('Solarthermie 25 %');
-    // The row holds every word of the question, "Prozent" as "%".
-    const [best] = rankCandidates('Wie viel Prozent Zuschuss gibt es für Solarthermie?', [table]);
-    expect(best).toMatchObject({ text: table.text.slice(table.sentences[1]!.start), coverage: 1 });
+    // The row holds every word of the question, "Prozent" as "%": full coverage.
+    const [best] = readSources('Wie viel Prozent Zuschuss gibt es für Solarthermie?', [table]).ranked;
+    expect(best!.text).toBe(table.text.slice(table.sentences[1]!.start));
+    expect(best!.values[0]).toBe(1);
   });
 
   it('does not count the measure in "Wie hoch" or the kind in "welchem Tag" as topic words', async () => {

@@ -1,28 +1,25 @@
 /**
- * The extractive engine: model-free, deterministic, fast. It answers with the best-scoring
- * sentence (or two adjacent sentences) of the prompt's sources, cited in EM German's format, or
- * with the refusal when nothing matches the question well enough. It is the default engine when
- * no language model is configured and the baseline in evaluations.
+ * The extractive engine: model-free, deterministic, fast. It reads the prompt's sources with a
+ * small fitted model (./reader-model.ts: a linear ranker over candidate quotes and a logistic
+ * calibrator), answers with the best quote — one sentence, or two adjacent sentences of one block —
+ * cited in EM German's format, and reports its confidence: the estimated probability that the quote
+ * answers the question. Below the threshold it answers with the refusal and still reports its best
+ * candidates, which the answer layer lists as passages to read.
  *
  * It satisfies the quote constraint by construction: its output is always the refusal or
  * `source.text.slice(sentences[i].start, sentences[j].end) + ' (Quelle: ' + citation + ')'`.
  */
-import { REFUSAL, type Assessment, type GenerateOptions, type GenerateResult, type LanguageModel, type StreamPart } from '../language-model.ts';
-import { DEFAULT_WEIGHTS, rankCandidates, type ScoringWeights } from './score-sentences.ts';
+import { REFUSAL, type Assessment, type GenerateOptions, type GenerateResult, type LanguageModel, type QuoteCandidate, type StreamPart } from '../language-model.ts';
+import { READER_MODEL, readSources, type RankedCandidate, type ReaderModel } from './reader-model.ts';
 
 export type ExtractiveOptions = {
+  /** The fitted reader; default the one shipped in ./reader-model.json. */
+  model?: ReaderModel;
   /**
-   * Refuse when the best candidate covers less than this share of the question's IDF weight.
-   * Calibrated on XQuAD-de dev (bench/extractive): see bench/results/extractive.json.
+   * Decline when the best quote's confidence is below this and the request names no threshold.
+   * Default: the model's precision-first threshold.
    */
-  minimumCoverage?: number;
-  /**
-   * Coverage is multiplied by this before the threshold when the question asks for a number, an
-   * amount or a date and the best candidate offers none ("Was kostet eine Stunde im Parkhaus?"
-   * against "Parkplätze finden Sie im Parkhaus am Markt."). 1 turns the check off.
-   */
-  missingAnswerFactor?: number;
-  weights?: ScoringWeights;
+  minConfidence?: number;
   /**
    * Counts tokens for `usage`; defaults to whitespace-separated words, because tokenizing a long
    * prompt with the Llama tokenizer costs more than choosing the answer.
@@ -30,68 +27,66 @@ export type ExtractiveOptions = {
   countTokens?: (text: string) => number;
 };
 
-/**
- * Calibrated on XQuAD-de dev (bench/extractive/run.ts): the threshold that maximises the mean of
- * "answers when the gold paragraph is the source" and "refuses when only sibling paragraphs are".
- */
-export const DEFAULT_MINIMUM_COVERAGE = 0.35;
-
-/**
- * Measured with `beleg eval` (600 XQuAD-de dev cases, fresh data directory each run): 1 → refusal
- * recall 0.753, 0.7 and 0.6 → 0.760, answer recall 0.667 and false refusals 0.160 unchanged; on
- * beleg-de only 0.6 refuses "Wie viel kostet eine Stunde im Parkhaus am Markt?".
- */
-export const DEFAULT_MISSING_ANSWER_FACTOR = 0.6;
-
 const countWords = (text: string) => text.split(/\s+/).filter((word) => word.length > 0).length;
 
 /** What the extractive engine decided, with the numbers behind it (for benchmarks and debugging). */
 export type ExtractiveDecision = {
   text: string;
   declined: boolean;
-  score: number;
-  coverage: number;
+  /** The best candidate, or null when the sources offer no quotable sentence. */
+  best: RankedCandidate | null;
   assessment: Assessment;
 };
 
 /** Candidates reported with a decision (the answer's quote first). */
 const REPORTED_CANDIDATES = 3;
 
+/** The best candidates, skipping any that shares a sentence with a better one. */
+function distinctCandidates(ranked: readonly RankedCandidate[], count: number): RankedCandidate[] {
+  const chosen: RankedCandidate[] = [];
+  for (const candidate of ranked) {
+    if (chosen.length >= count) break;
+    const overlaps = chosen.some(
+      (other) => other.sourceIndex === candidate.sourceIndex && other.firstSentence <= candidate.lastSentence && candidate.firstSentence <= other.lastSentence,
+    );
+    if (!overlaps) chosen.push(candidate);
+  }
+  return chosen;
+}
+
 export class ExtractiveLanguageModel implements LanguageModel {
   readonly engine = 'extractive';
-  readonly modelId = 'extractive-v1';
-  readonly #minimumCoverage: number;
-  readonly #missingAnswerFactor: number;
-  readonly #weights: ScoringWeights;
+  readonly modelId: string;
+  readonly #model: ReaderModel;
+  readonly #minConfidence: number;
   readonly #countTokens: (text: string) => number;
 
   constructor(options: ExtractiveOptions = {}) {
-    this.#minimumCoverage = options.minimumCoverage ?? DEFAULT_MINIMUM_COVERAGE;
-    this.#missingAnswerFactor = options.missingAnswerFactor ?? DEFAULT_MISSING_ANSWER_FACTOR;
-    this.#weights = options.weights ?? DEFAULT_WEIGHTS;
+    this.#model = options.model ?? READER_MODEL;
+    this.#minConfidence = options.minConfidence ?? this.#model.minConfidence;
     this.#countTokens = options.countTokens ?? countWords;
+    this.modelId = `extractive-${this.#model.version}`;
   }
 
   /** Picks the answer for a question over sources; the engine's whole logic. */
-  decide(prompt: GenerateOptions['prompt']): ExtractiveDecision {
-    const ranked = rankCandidates(prompt.question, prompt.sources, this.#weights);
-    const adjusted = (candidate: (typeof ranked)[number]) => candidate.coverage * (candidate.lacksAnswerType ? this.#missingAnswerFactor : 1);
+  decide(prompt: GenerateOptions['prompt'], minConfidence: number = this.#minConfidence): ExtractiveDecision {
+    const { ranked } = readSources(prompt.question, prompt.sources, this.#model);
+    const reported = distinctCandidates(ranked, REPORTED_CANDIDATES);
+    const best = reported[0] ?? null;
     const assessment: Assessment = {
-      confidence: ranked[0] ? Math.min(1, adjusted(ranked[0])) : null,
-      candidates: ranked.slice(0, REPORTED_CANDIDATES).map((candidate) => ({
-        sourceIndex: candidate.sourceIndex,
-        firstSentence: candidate.firstSentence,
-        lastSentence: candidate.lastSentence,
-        confidence: Math.min(1, adjusted(candidate)),
-      })),
+      confidence: best?.confidence ?? null,
+      candidates: reported.map(
+        (candidate): QuoteCandidate => ({
+          sourceIndex: candidate.sourceIndex,
+          firstSentence: candidate.firstSentence,
+          lastSentence: candidate.lastSentence,
+          confidence: candidate.confidence,
+        }),
+      ),
     };
-    const [best] = ranked;
-    const coverage = best ? adjusted(best) : 0;
-    if (!best || coverage < this.#minimumCoverage) {
-      return { text: REFUSAL, declined: true, score: best?.score ?? 0, coverage, assessment };
-    }
+    if (!best || best.confidence < minConfidence) return { text: REFUSAL, declined: true, best, assessment };
     const citation = prompt.sources[best.sourceIndex]!.citation;
-    return { text: `${best.text} (Quelle: ${citation})`, declined: false, score: best.score, coverage, assessment };
+    return { text: `${best.text} (Quelle: ${citation})`, declined: false, best, assessment };
   }
 
   async doGenerate(options: GenerateOptions): Promise<GenerateResult> {
@@ -99,7 +94,7 @@ export class ExtractiveLanguageModel implements LanguageModel {
       return { text: '', finishReason: 'cancelled', usage: { promptTokens: this.#countTokens(options.prompt.text), completionTokens: 0 } };
     }
     const started = performance.now();
-    const { text, assessment } = this.decide(options.prompt);
+    const { text, assessment } = this.decide(options.prompt, options.minConfidence ?? this.#minConfidence);
     return {
       text,
       assessment,
@@ -116,7 +111,7 @@ export class ExtractiveLanguageModel implements LanguageModel {
       yield { type: 'finish', finishReason: 'cancelled', usage: { promptTokens: usagePrompt, completionTokens: 0 }, text: '' };
       return;
     }
-    const { text, assessment } = this.decide(options.prompt);
+    const { text, assessment } = this.decide(options.prompt, options.minConfidence ?? this.#minConfidence);
     let emitted = '';
     for (const piece of text.match(/\s*\S+/g) ?? []) {
       if (options.signal?.aborted) {

@@ -141,3 +141,37 @@ export function stemSimilarity(questionStem: string, sentenceStem: string): numb
   if (longer.startsWith(shorter) && shorter.length >= 5) return 0.6;
   return 0;
 }
+
+/** Endings of derivations and verb forms stripped for `wordRoot`, longest first. */
+const DERIVATION_ENDINGS = /(?:ierung|ation|ieren|ierte|iert|ungen|ung|heit|keit|lich|isch|ten|te|et|t)$/;
+
+/**
+ * The root of a stem for matching words of one family: a participle without `ge-`
+ * (`geplant` → `plan`, like `Plänen` → `plan`), a noun without `-ung` (`Wiedereröffnung` and
+ * `wiedereröffnet` → `wiedereroffn`), a verb without `-ieren`. Returns the stem itself when the
+ * root would be shorter than three letters, and numbers unchanged.
+ */
+export function wordRoot(stemmed: string): string {
+  if (/^\d/.test(stemmed)) return stemmed;
+  let root = stemmed;
+  if (root.startsWith('ge') && root.length >= 6 && /(?:t|et|en)$/.test(root)) root = root.slice(2);
+  root = root.replace(DERIVATION_ENDINGS, '');
+  return root.length >= 3 ? root : stemmed;
+}
+
+/**
+ * The reader's word match: `stemSimilarity` (equal stems, compound parts), plus words of one
+ * family through their roots (0.8: `gegründet`/`Gründung`, `geplant`/`Plänen`) and compounds of
+ * such roots (0.6). Retrieval keeps `stemSimilarity`, whose weights were tuned with it.
+ */
+export function readerSimilarity(questionStem: string, sentenceStem: string): number {
+  const direct = stemSimilarity(questionStem, sentenceStem);
+  if (direct >= 0.8) return direct;
+  const questionRoot = wordRoot(questionStem);
+  const sentenceRoot = wordRoot(sentenceStem);
+  if (questionRoot === sentenceRoot) return 0.8;
+  const shorter = questionRoot.length <= sentenceRoot.length ? questionRoot : sentenceRoot;
+  const longer = shorter === questionRoot ? sentenceRoot : questionRoot;
+  if (shorter.length >= 4 && !/^\d/.test(shorter) && longer.endsWith(shorter)) return Math.max(direct, 0.6);
+  return direct;
+}

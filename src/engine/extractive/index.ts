@@ -1,2 +1,3 @@
-export { ExtractiveLanguageModel, DEFAULT_MINIMUM_COVERAGE, type ExtractiveOptions, type ExtractiveDecision } from './extractive-language-model.ts';
-export { rankCandidates, DEFAULT_WEIGHTS, type Candidate, type ScoringWeights } from './score-sentences.ts';
+export { ExtractiveLanguageModel, type ExtractiveOptions, type ExtractiveDecision } from './extractive-language-model.ts';
+export { READER_MODEL, readSources, type ReaderModel, type RankedCandidate } from './reader-model.ts';
+export { describeCandidates, analyseQuestion, FEATURE_NAMES, type CandidateFeatures, type QuestionAnalysis } from './candidate-features.ts';

@@ -1,0 +1,226 @@
+/**
+ * Fits the extractive reader (src/engine/extractive/reader-model.json) on recorded prompts
+ * (./dump-prompts.ts) and measures it.
+ *
+ * - Ranker: a conditional logit over all candidates of a question — softmax of a linear score,
+ *   maximising the probability of the candidates that contain a gold answer — fitted on the
+ *   answerable questions of the tuning halves whose sources hold an answer at all.
+ * - Calibrator: logistic regression on the best candidate of every tuning question (answerable
+ *   and unanswerable twins): label 1 when it contains a gold answer, else 0.
+ * - Threshold: the lowest confidence at which the tuning halves reach the precision target.
+ * Tuning halves: even articles of XQuAD-de dev and of the GermanQuAD sample. The odd halves are
+ * never used for fitting; their numbers are reported as held out.
+ *
+ * Run: npx tsx bench/reader/fit.ts [--write] [--precision 0.95]
+ * Needs bench/.work/reader/{xquad,germanquad}.prompts.json. Writes bench/results/reader.json and,
+ * with --write, the model file.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeCandidates, FEATURE_NAMES, type CandidateFeatures, type QuestionContext } from '../../src/engine/extractive/candidate-features.ts';
+import {
+  applyLinear,
+  CONFIDENCE_FEATURE_NAMES,
+  confidenceFeatures,
+  rankDescribed,
+  sigmoid,
+  type Linear,
+  type ReaderModel,
+} from '../../src/engine/extractive/reader-model.ts';
+import { containsAnswer } from '../../src/eval/normalize-answer.ts';
+import { calibrationError, formatSummary, judge, summarise, thresholdForPrecision, type Reading } from './measure.ts';
+import type { RecordedCase } from './recorded-case.ts';
+
+const { values: flags } = parseArgs({ options: { write: { type: 'boolean' }, precision: { type: 'string' }, l2: { type: 'string' } } });
+const precisionTarget = Number(flags.precision ?? 0.95);
+const l2 = Number(flags.l2 ?? 1e-3);
+const root = path.resolve(import.meta.dirname, '../..');
+const datasets = ['xquad', 'germanquad'] as const;
+
+type Prepared = RecordedCase & {
+  dataset: string;
+  candidates: CandidateFeatures[];
+  context: QuestionContext;
+  /** Per candidate: the shortest quote holding a gold answer (what the ranker should pick). */
+  labels: boolean[];
+  /** Per candidate: holds a gold answer (what the calibrator predicts for the picked one). */
+  holds: boolean[];
+};
+
+function prepare(dataset: string): Prepared[] {
+  const cases = JSON.parse(readFileSync(path.join(root, `bench/.work/reader/${dataset}.prompts.json`), 'utf8')) as RecordedCase[];
+  return cases.map((item) => {
+    const { candidates, context } = describeCandidates(item.question, item.sources);
+    const contains = (text: string) => item.answerable && item.goldAnswers.some((gold) => containsAnswer(text, gold));
+    const source = (candidate: CandidateFeatures) => item.sources[candidate.sourceIndex]!;
+    const sentenceText = (candidate: CandidateFeatures, index: number) =>
+      source(candidate).text.slice(source(candidate).sentences[index]!.start, source(candidate).sentences[index]!.end);
+    // The best quote is the shortest that holds the answer: a pair counts only when neither of its
+    // sentences holds the answer alone (the answer spans both, or needs the first as its subject).
+    const labels = candidates.map(
+      (candidate) =>
+        contains(candidate.text) &&
+        (candidate.firstSentence === candidate.lastSentence ||
+          (!contains(sentenceText(candidate, candidate.firstSentence)) && !contains(sentenceText(candidate, candidate.lastSentence)))),
+    );
+    const holds = candidates.map((candidate) => contains(candidate.text));
+    return { ...item, dataset, candidates, context, labels, holds };
+  });
+}
+
+const started = performance.now();
+const all = datasets.flatMap(prepare);
+console.log(`features for ${all.length} cases in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+const tuning = all.filter((item) => item.half === 'even');
+
+// ---- standardisation
+function standardiser(rows: readonly number[][], names: readonly string[]): Pick<Linear, 'names' | 'mean' | 'scale'> {
+  const mean = names.map((_, column) => rows.reduce((sum, row) => sum + row[column]!, 0) / rows.length);
+  const scale = names.map((_, column) => {
+    const variance = rows.reduce((sum, row) => sum + (row[column]! - mean[column]!) ** 2, 0) / rows.length;
+    return Math.sqrt(variance) || 1;
+  });
+  return { names: [...names], mean, scale };
+}
+
+function standardise(row: readonly number[], base: Pick<Linear, 'mean' | 'scale'>): number[] {
+  return row.map((value, column) => (value - base.mean[column]!) / base.scale[column]!);
+}
+
+// ---- ranker: conditional logit, full-batch gradient descent (Adam)
+function fitRanker(): Linear {
+  const groups = tuning.filter((item) => item.answerable && item.labels.some(Boolean));
+  const base = standardiser(
+    groups.flatMap((item) => item.candidates.map((candidate) => candidate.values)),
+    FEATURE_NAMES,
+  );
+  const data = groups.map((item) => ({ rows: item.candidates.map((candidate) => standardise(candidate.values, base)), labels: item.labels }));
+  const size = FEATURE_NAMES.length;
+  const weights = new Float64Array(size);
+  const adam = { m: new Float64Array(size), v: new Float64Array(size) };
+  for (let step = 1; step <= 400; step += 1) {
+    const gradient = new Float64Array(size);
+    let loss = 0;
+    for (const group of data) {
+      const scores = group.rows.map((row) => row.reduce((sum, value, column) => sum + value * weights[column]!, 0));
+      const top = Math.max(...scores);
+      const exps = scores.map((score) => Math.exp(score - top));
+      const total = exps.reduce((sum, value) => sum + value, 0);
+      const positive = exps.reduce((sum, value, index) => sum + (group.labels[index] ? value : 0), 0);
+      loss -= Math.log(positive / total);
+      group.rows.forEach((row, index) => {
+        const all = exps[index]! / total;
+        const correct = group.labels[index] ? exps[index]! / positive : 0;
+        for (let column = 0; column < size; column += 1) gradient[column]! += (all - correct) * row[column]!;
+      });
+    }
+    for (let column = 0; column < size; column += 1) {
+      const g = gradient[column]! / data.length + l2 * weights[column]!;
+      adam.m[column] = 0.9 * adam.m[column]! + 0.1 * g;
+      adam.v[column] = 0.999 * adam.v[column]! + 0.001 * g * g;
+      const mHat = adam.m[column]! / (1 - 0.9 ** step);
+      const vHat = adam.v[column]! / (1 - 0.999 ** step);
+      weights[column]! -= (0.05 * mHat) / (Math.sqrt(vHat) + 1e-8);
+    }
+    if (step % 100 === 0) console.log(`ranker step ${step}: loss ${(loss / data.length).toFixed(4)}`);
+  }
+  return { ...base, weights: [...weights], bias: 0 };
+}
+
+// ---- calibrator: logistic regression on the best candidate of each tuning question
+function fitLogistic(rows: number[][], labels: boolean[], names: readonly string[]): Linear {
+  const base = standardiser(rows, names);
+  const data = rows.map((row) => standardise(row, base));
+  const size = names.length;
+  const weights = new Float64Array(size + 1); // last: bias
+  const adam = { m: new Float64Array(size + 1), v: new Float64Array(size + 1) };
+  for (let step = 1; step <= 1500; step += 1) {
+    const gradient = new Float64Array(size + 1);
+    data.forEach((row, index) => {
+      const z = row.reduce((sum, value, column) => sum + value * weights[column]!, weights[size]!);
+      const error = sigmoid(z) - (labels[index] ? 1 : 0);
+      for (let column = 0; column < size; column += 1) gradient[column]! += error * row[column]!;
+      gradient[size]! += error;
+    });
+    for (let column = 0; column <= size; column += 1) {
+      const g = gradient[column]! / data.length + (column < size ? l2 * weights[column]! : 0);
+      adam.m[column] = 0.9 * adam.m[column]! + 0.1 * g;
+      adam.v[column] = 0.999 * adam.v[column]! + 0.001 * g * g;
+      const mHat = adam.m[column]! / (1 - 0.9 ** step);
+      const vHat = adam.v[column]! / (1 - 0.999 ** step);
+      weights[column]! -= (0.05 * mHat) / (Math.sqrt(vHat) + 1e-8);
+    }
+  }
+  return { ...base, weights: [...weights.slice(0, size)], bias: weights[size]! };
+}
+
+function bestOf(item: Prepared, ranker: Linear) {
+  const scored = item.candidates.map((candidate, index) => ({ ...candidate, score: applyLinear(ranker, candidate.values), label: item.holds[index]! }));
+  scored.sort((a, b) => b.score - a.score);
+  const best = scored[0];
+  if (!best) return null;
+  const overlaps = (candidate: (typeof scored)[number]) =>
+    candidate.sourceIndex === best.sourceIndex && candidate.firstSentence <= best.lastSentence && best.firstSentence <= candidate.lastSentence;
+  const rival = scored.find((candidate, index) => index > 0 && !overlaps(candidate))?.score ?? Number.NEGATIVE_INFINITY;
+  return { best, rival };
+}
+
+const ranker = fitRanker();
+const calibrationRows: number[][] = [];
+const calibrationLabels: boolean[] = [];
+for (const item of tuning) {
+  const found = bestOf(item, ranker);
+  if (!found) continue;
+  calibrationRows.push(confidenceFeatures(found.best, found.rival, item.context, FEATURE_NAMES));
+  calibrationLabels.push(found.best.label);
+}
+const calibrator = fitLogistic(calibrationRows, calibrationLabels, CONFIDENCE_FEATURE_NAMES);
+
+const candidateModel: ReaderModel = {
+  version: 'reader-v2',
+  fittedOn:
+    'Even articles of XQuAD-de dev and of the GermanQuAD train sample (answerable questions and their unanswerable twins, top-10 lexical retrieval), bench/reader/fit.ts',
+  ranker,
+  calibrator,
+  minConfidence: 0,
+};
+
+// ---- measure
+function readingsOf(items: readonly Prepared[], model: ReaderModel): Reading[] {
+  return items.map((item) => {
+    const best = rankDescribed(item.candidates, item.context, model)[0];
+    return best ? { quote: best.text, confidence: best.confidence } : { quote: null, confidence: 0 };
+  });
+}
+
+const tuningJudged = judge(tuning, readingsOf(tuning, candidateModel));
+const chosen = thresholdForPrecision(tuningJudged, precisionTarget);
+candidateModel.minConfidence = chosen ? Number(chosen.threshold.toFixed(3)) : 1;
+console.log(`threshold for precision ${precisionTarget} on the tuning halves: ${candidateModel.minConfidence}`);
+
+const results: Record<string, unknown> = {};
+for (const dataset of datasets) {
+  for (const half of ['even', 'odd'] as const) {
+    const items = all.filter((item) => item.dataset === dataset && item.half === half);
+    const judged = judge(items, readingsOf(items, candidateModel));
+    const label = `${dataset} ${half === 'even' ? 'tuned' : 'held out'}`;
+    const atThreshold = summarise(judged, candidateModel.minConfidence);
+    const everything = summarise(judged, 0);
+    const at95 = thresholdForPrecision(judged, 0.95);
+    console.log(formatSummary(`${label} @chosen`, atThreshold));
+    console.log(formatSummary(`${label} all`, everything));
+    if (at95) console.log(formatSummary(`${label} p>=0.95`, at95));
+    console.log(`${label} ECE ${calibrationError(judged).toFixed(3)}`);
+    results[`${dataset}-${half}`] = { atThreshold, answerEverything: everything, atPrecision95: at95, expectedCalibrationError: calibrationError(judged) };
+  }
+}
+
+console.log('ranker weights:', Object.fromEntries(ranker.names.map((name, index) => [name, Number(ranker.weights[index]!.toFixed(3))])));
+console.log('calibrator weights:', Object.fromEntries(calibrator.names.map((name, index) => [name, Number(calibrator.weights[index]!.toFixed(3))])), 'bias', calibrator.bias.toFixed(3));
+
+if (flags.write) {
+  writeFileSync(path.join(root, 'src/engine/extractive/reader-model.json'), `${JSON.stringify(candidateModel, null, 1)}\n`);
+  writeFileSync(path.join(root, 'bench/results/reader.json'), `${JSON.stringify({ model: candidateModel.version, precisionTarget, results }, null, 1)}\n`);
+  console.log('wrote src/engine/extractive/reader-model.json and bench/results/reader.json');
+}
