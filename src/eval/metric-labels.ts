@@ -24,7 +24,7 @@ export const metricLabels: Record<HeadlineMetricName, { label: string; meaning: 
   errorRate: { label: 'Error rate', meaning: 'cases where asking failed with an error', higherIsBetter: false },
   expectedCalibrationError: {
     label: 'Expected calibration error',
-    meaning: 'mean |confidence − share correct| over 10 equal-width confidence bins, weighted by count (answers and best candidates with a confidence)',
+    meaning: 'gap between confidence and share correct, averaged over 10 equal-width confidence bins weighted by count (answers and best candidates with a confidence)',
     higherIsBetter: false,
   },
 };

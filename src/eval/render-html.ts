@@ -99,7 +99,7 @@ const styles = `
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}
 td.number{text-align:right;font-variant-numeric:tabular-nums}
-.charts{display:flex;flex-wrap:wrap;gap:16px}.charts figure{margin:0}.charts figcaption{font-size:12px;color:#555}
+.charts{display:flex;flex-wrap:wrap;gap:16px}.charts figure{margin:0;max-width:380px}.charts figcaption{font-size:12px;color:#555}
 mark.quote{background:#cfe3ff}mark.gold{background:#ffe08a;outline:1px solid #d9a400}mark.quote.gold{background:#b7e4a1}
 .window{font-family:Georgia,serif;background:#fafafa;border-left:3px solid #ccc;padding:4px 8px;margin:2px 0;white-space:pre-wrap}
 .meta,.expected,.note{font-size:12px;color:#555}.ok{color:#207a20;font-weight:600}.bad{color:#b00020;font-weight:600}
@@ -109,7 +109,7 @@ mark.quote{background:#cfe3ff}mark.gold{background:#ffe08a;outline:1px solid #d9
 
 /** A table of metrics (rows) by split (columns), each value with its interval. */
 function splitTable(names: readonly HeadlineMetricName[], columns: readonly SplitColumn[]): string {
-  const header = columns.map((column) => `<th>${escapeHtml(column.label)} (${column.cases} cases)</th>`).join('');
+  const header = columns.map((column) => `<th>${escapeHtml(column.label)} · ${column.cases} cases</th>`).join('');
   const rows = names
     .map((name) => `<tr><td>${escapeHtml(metricLabels[name].label)}</td>${columns.map((column) => `<td class="number">${valueWithInterval(column.value(name), column.interval(name))}</td>`).join('')}</tr>`)
     .join('');

@@ -26,7 +26,7 @@ function describeCase(result: ReportCase): string {
 /** A table of metrics (rows) by split (columns), each value with its interval. */
 function splitTable(names: readonly HeadlineMetricName[], columns: readonly SplitColumn[]): string[] {
   return [
-    `| metric | ${columns.map((column) => `${column.label} (${column.cases} cases)`).join(' | ')} |`,
+    `| metric | ${columns.map((column) => `${column.label} · ${column.cases} cases`).join(' | ')} |`,
     `| --- |${columns.map(() => ' ---: |').join('')}`,
     ...names.map((name) => `| ${metricLabels[name].label} | ${columns.map((column) => valueWithInterval(column.value(name), column.interval(name))).join(' | ')} |`),
   ];

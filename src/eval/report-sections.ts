@@ -23,7 +23,7 @@ export function splitColumns(report: EvalReport): SplitColumn[] {
   const { metrics } = report;
   const columns: SplitColumn[] = [
     {
-      label: 'all cases',
+      label: 'all',
       cases: metrics.counts.cases,
       value: (name) => metrics[name],
       interval: (name) => report.confidence[name] ?? null,
@@ -53,7 +53,9 @@ export function valueWithInterval(value: number | null, interval: ConfidenceInte
 export function thresholdRows(report: EvalReport): Array<ThresholdPoint & { isTarget: boolean }> {
   const analysis = report.metrics.confidenceAnalysis;
   const grid = Array.from({ length: 10 }, (_, index) => index / 10);
-  const rows = grid.map((threshold) => ({ ...curveAt(analysis.curve, threshold, analysis.answerableCases), isTarget: false }));
+  const rows = grid
+    .filter((threshold) => threshold !== analysis.atTarget?.threshold)
+    .map((threshold) => ({ ...curveAt(analysis.curve, threshold, analysis.answerableCases), isTarget: false }));
   if (analysis.atTarget !== null) rows.push({ ...analysis.atTarget, isTarget: true });
   return rows.sort((a, b) => a.threshold - b.threshold || Number(a.isTarget) - Number(b.isTarget));
 }
