@@ -4,6 +4,7 @@ import {
   atThreshold,
   curveAt,
   expectedCalibrationError,
+  highestPrecision,
   precisionRecallCurve,
   reliabilityDiagram,
   thresholdForPrecision,
@@ -50,6 +51,13 @@ describe('thresholdForPrecision', () => {
     // 0.4 reaches 0.75 (3/4) while 0.8 falls back to 2/3: the lowest one keeps the most recall.
     expect(thresholdForPrecision(curve, 0.7)).toMatchObject({ threshold: 0.4, precision: 0.75, recall: 0.6 });
     expect(thresholdForPrecision(curve, 0.95)).toMatchObject({ threshold: 0.9, precision: 1, recall: 0.2, presented: 1 });
+  });
+
+  it('the highest precision is the lowest threshold among equals, for when the target is out of reach', () => {
+    const tied = precisionRecallCurve([quote(0.9, true), quote(0.5, true), quote(0.3, false)], 2);
+    expect(highestPrecision(tied)).toEqual({ threshold: 0.5, presented: 2, correct: 2, precision: 1, recall: 1 });
+    expect(highestPrecision(precisionRecallCurve([quote(0.9, false), quote(0.5, true)], 1))).toMatchObject({ threshold: 0.5, precision: 0.5 });
+    expect(highestPrecision([])).toBeNull();
   });
 
   it('is null when no threshold reaches the target', () => {

@@ -49,6 +49,8 @@ export type ConfidenceAnalysis = {
   precisionTarget: number;
   /** The lowest threshold whose precision reaches the target; null when none does. */
   atTarget: ThresholdPoint | null;
+  /** The threshold with the highest precision (the lowest among equals); null without quotes. */
+  highestPrecision: ThresholdPoint | null;
   /** One point per distinct confidence, lowest threshold first. */
   curve: ThresholdPoint[];
   binCount: number;
@@ -119,6 +121,11 @@ export function thresholdForPrecision(curve: readonly ThresholdPoint[], target: 
   return curve.find((point) => point.precision !== null && point.precision >= target) ?? null;
 }
 
+/** The point of highest precision, the lowest threshold among equals (it keeps the most recall). */
+export function highestPrecision(curve: readonly ThresholdPoint[]): ThresholdPoint | null {
+  return curve.reduce<ThresholdPoint | null>((best, point) => (point.precision !== null && (best === null || point.precision > best.precision!) ? point : best), null);
+}
+
 /** The bin of a confidence: `floor(confidence × binCount)`, with 1 in the last bin. */
 function binOf(confidence: number, binCount: number): number {
   // The epsilon keeps boundaries in their own bin where floating point lands a hair below them.
@@ -176,6 +183,7 @@ export function analyzeConfidence(
     answerableCases,
     precisionTarget,
     atTarget: thresholdForPrecision(curve, precisionTarget),
+    highestPrecision: highestPrecision(curve),
     curve,
     binCount,
     reliability: reliabilityDiagram(quotes, binCount),

@@ -443,6 +443,8 @@ export type SplitSummary = Record<HeadlineMetricName, number | null> & {
   cases: number;
   /** The lowest confidence threshold whose precision reaches the target on this split. */
   atTarget: ThresholdPoint | null;
+  /** The threshold of the highest precision on this split (lowest among equals). */
+  highestPrecision: ThresholdPoint | null;
 };
 
 /** The cases of each split present in the results (none when no case has a split). */
@@ -453,6 +455,10 @@ export function resultsBySplit(results: readonly CaseResult[]): Partial<Record<E
     if (members.length > 0) groups[split] = members;
   }
   return groups;
+}
+
+function pick<Value, Key extends keyof Value>(value: Value, ...keys: Key[]): Pick<Value, Key> {
+  return Object.fromEntries(keys.map((key) => [key, value[key]])) as Pick<Value, Key>;
 }
 
 function headlineValues(results: readonly CaseResult[]): Record<HeadlineMetricName, number | null> {
@@ -557,7 +563,7 @@ export function summarizeResults(results: readonly CaseResult[], run: { ingestio
     bySplit: Object.fromEntries(
       Object.entries(resultsBySplit(results)).map(([split, members]) => [
         split,
-        { cases: members.length, ...headlineValues(members), atTarget: analyzeCaseConfidence(members).atTarget },
+        { cases: members.length, ...headlineValues(members), ...pick(analyzeCaseConfidence(members), 'atTarget', 'highestPrecision') },
       ]),
     ),
     confidenceAnalysis: { ...analyzeCaseConfidence(results), heldOutAtTunedThreshold: heldOutAtTunedThreshold(results) },

@@ -60,9 +60,12 @@ export function thresholdRows(report: EvalReport): Array<ThresholdPoint & { isTa
   return rows.sort((a, b) => a.threshold - b.threshold || Number(a.isTarget) - Number(b.isTarget));
 }
 
-/** What the precision target's threshold is and keeps, in one sentence. */
-export function describeAtTarget(point: ThresholdPoint | null, target: number, where = ''): string {
-  if (point === null) return `Precision never reaches ${target.toFixed(2)}${where} at any threshold.`;
+/** What the precision target's threshold is and keeps, in one sentence; else the best precision reached. */
+export function describeAtTarget(point: ThresholdPoint | null, highest: ThresholdPoint | null, target: number, where = ''): string {
+  if (point === null) {
+    const best = highest === null ? '' : ` The highest is ${formatValue(highest.precision)}, from threshold ${formatValue(highest.threshold)} (recall ${formatValue(highest.recall)}, ${highest.correct} of ${highest.presented} correct).`;
+    return `Precision never reaches ${target.toFixed(2)}${where} at any threshold.${best}`;
+  }
   return (
     `Precision first reaches ${target.toFixed(2)}${where} at threshold ${formatValue(point.threshold)}: ` +
     `precision ${formatValue(point.precision)}, recall ${formatValue(point.recall)} (${point.correct} of ${point.presented} presented quotes correct).`
@@ -79,12 +82,12 @@ export function describeConfidence(report: EvalReport): string[] {
     `${analysis.scoredCases} cases have a confidence and a quote: ${analysis.fromAnswers} answered, ${analysis.fromCandidates} declined and judged by their best candidate. ` +
       `Precision = correct / presented quotes at a threshold; recall = correct / ${analysis.answerableCases} answerable cases with gold answers (all of the run's, so cases without a confidence count as misses).`,
     `Expected calibration error ${formatValue(analysis.expectedCalibrationError)} (${analysis.binCount} equal-width bins of confidence over [0, 1], each |mean confidence − share correct| weighted by its count).`,
-    describeAtTarget(analysis.atTarget, analysis.precisionTarget),
+    describeAtTarget(analysis.atTarget, analysis.highestPrecision, analysis.precisionTarget),
   ];
   for (const split of evalSplits) {
     const summary = report.metrics.bySplit[split];
     if (summary !== undefined && Object.keys(report.metrics.bySplit).length > 1) {
-      sentences.push(describeAtTarget(summary.atTarget, analysis.precisionTarget, ` on the cases ${splitLabels[split]}`));
+      sentences.push(describeAtTarget(summary.atTarget, summary.highestPrecision, analysis.precisionTarget, ` on the cases ${splitLabels[split]}`));
     }
   }
   const heldOut = analysis.heldOutAtTunedThreshold;

@@ -112,7 +112,7 @@ function summary(report: EvalReport): string {
   if (analysis.scoredCases > 0) {
     const target = analysis.atTarget;
     lines.push(
-      `  ${`Precision ≥ ${analysis.precisionTarget}`.padEnd(20)} ${target === null ? 'at no threshold' : `from threshold ${formatValue(target.threshold)}, recall ${formatValue(target.recall)}`} (${analysis.scoredCases} cases with a confidence)`,
+      `  ${`Precision ≥ ${analysis.precisionTarget}`.padEnd(20)} ${target === null ? `at no threshold (highest ${formatValue(analysis.highestPrecision?.precision)})` : `from threshold ${formatValue(target.threshold)}, recall ${formatValue(target.recall)}`} (${analysis.scoredCases} cases with a confidence)`,
     );
   }
   const latency = report.metrics.latency.totalMs;
