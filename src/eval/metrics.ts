@@ -457,10 +457,6 @@ export function resultsBySplit(results: readonly CaseResult[]): Partial<Record<E
   return groups;
 }
 
-function pick<Value, Key extends keyof Value>(value: Value, ...keys: Key[]): Pick<Value, Key> {
-  return Object.fromEntries(keys.map((key) => [key, value[key]])) as Pick<Value, Key>;
-}
-
 function headlineValues(results: readonly CaseResult[]): Record<HeadlineMetricName, number | null> {
   return Object.fromEntries(Object.entries(headlineMetrics).map(([name, compute]) => [name, compute(results)])) as Record<HeadlineMetricName, number | null>;
 }
@@ -561,10 +557,10 @@ export function summarizeResults(results: readonly CaseResult[], run: { ingestio
     },
     byTag: summarizeTags(results),
     bySplit: Object.fromEntries(
-      Object.entries(resultsBySplit(results)).map(([split, members]) => [
-        split,
-        { cases: members.length, ...headlineValues(members), ...pick(analyzeCaseConfidence(members), 'atTarget', 'highestPrecision') },
-      ]),
+      Object.entries(resultsBySplit(results)).map(([split, members]) => {
+        const { atTarget, highestPrecision } = analyzeCaseConfidence(members);
+        return [split, { cases: members.length, ...headlineValues(members), atTarget, highestPrecision }];
+      }),
     ),
     confidenceAnalysis: { ...analyzeCaseConfidence(results), heldOutAtTunedThreshold: heldOutAtTunedThreshold(results) },
     answerRecallWhenAnswered: share(answered.filter((result) => result.answerable).map((result) => result.answerContained)),
