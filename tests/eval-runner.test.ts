@@ -32,9 +32,15 @@ const cases = [
   { id: 'mitglieder', question: 'Wie viele Mitglieder hat der Ruderclub?', answerable: false },
 ];
 
+/** The same cases, split: the first question and its twin tune, the rest held out. */
+const splitOf: Record<string, 'tune' | 'test'> = { hoechstbetrag: 'tune', 'hoechstbetrag/ohne-quelle': 'tune', ausweis: 'test', bearbeitung: 'test', mitglieder: 'test' };
+
 beforeAll(async () => {
   directory = await mkdtemp(path.join(os.tmpdir(), 'beleg-eval-'));
   await writeDataset(path.join(directory, 'set'), corpus, cases);
+  await writeDataset(path.join(directory, 'split-set'), corpus, cases.map((evalCase) => ({ ...evalCase, split: splitOf[evalCase.id] })));
+  await writeFile(path.join(directory, 'split-set', 'bibliothek.txt'), 'Der Jahresausweis der Bibliothek kostet 15 Euro. Montags ist geschlossen.');
+  await writeFile(path.join(directory, 'split-set', 'kaputt.txt'), 'unlesbar');
   await writeFile(path.join(directory, 'set', 'bibliothek.txt'), 'Der Jahresausweis der Bibliothek kostet 15 Euro. Montags ist geschlossen.');
   await writeFile(path.join(directory, 'set', 'kaputt.txt'), 'unlesbar');
 });
@@ -169,6 +175,36 @@ describe('runEval', () => {
     expect(report.dataset.selectedCases).toBe(2);
     expect(report.cases.map((result) => result.answerable).sort()).toEqual([false, true]);
   });
+
+  it('--split runs only that split, --limit spreads within it, and minConfidence goes with every request', async () => {
+    const dataset = await loadDataset(path.join(directory, 'split-set'));
+    const { ingestion, answerer } = services({ estimateConfidence: true });
+    const report = await runEval({ ingestion, answerer }, dataset, { split: 'test', limit: 2, minConfidence: 0.25, bootstrap: { resamples: 10 } });
+    expect(report.run).toMatchObject({ split: 'test', limit: 2, minConfidence: 0.25 });
+    expect(report.cases.map((result) => result.split)).toEqual(['test', 'test']);
+    expect(report.cases.map((result) => result.answerable).sort()).toEqual([false, true]);
+    expect(answerer.requests.map((request) => request.minConfidence)).toEqual([0.25, 0.25]);
+    expect(Object.keys(report.metrics.bySplit)).toEqual(['test']);
+
+    await expect(runEval(services(), await loadDataset(path.join(directory, 'set')), { split: 'tune' })).rejects.toThrow(/No case of the dataset is in split 'tune'/);
+  });
+
+  it('a threshold above every confidence declines every quote, and the analysis still sees them as candidates', async () => {
+    const dataset = await loadDataset(path.join(directory, 'split-set'));
+    const open = await runEval(services({ estimateConfidence: true }), dataset, { bootstrap: { resamples: 10 } });
+    const closed = await runEval(services({ estimateConfidence: true }), dataset, { minConfidence: 1, bootstrap: { resamples: 10 } });
+    // Without a threshold: three answerable cases answered right, the twin answered from a sibling
+    // paragraph (wrong), the club question declined (no sentence shares two words).
+    expect(open.metrics.answerPrecision).toBe(3 / 4);
+    expect(open.metrics.confidenceAnalysis).toMatchObject({ scoredCases: 4, fromAnswers: 4, fromCandidates: 0, answerableCases: 3 });
+    expect(closed.metrics.counts.answered).toBe(0);
+    expect(closed.metrics.answerPrecision).toBeNull();
+    expect(closed.cases.filter((result) => result.reason === 'below_threshold' && result.bestCandidate !== null)).toHaveLength(4);
+    // The same quotes with the same confidences: the analysis does not depend on the threshold used.
+    expect(closed.metrics.confidenceAnalysis).toMatchObject({ scoredCases: 4, fromAnswers: 0, fromCandidates: 4 });
+    expect(closed.metrics.confidenceAnalysis.curve).toEqual(open.metrics.confidenceAnalysis.curve);
+    expect(closed.metrics.expectedCalibrationError).toBe(open.metrics.expectedCalibrationError);
+  });
 });
 
 describe('reports', () => {
@@ -190,6 +226,32 @@ describe('reports', () => {
     expect(html).toContain('<mark class="quote">Der Höchstbetrag des Zuschusses ist so hoch wie nie: </mark><mark class="quote gold">9.000 Euro</mark>');
   });
 
+  it('shows answer precision per split, the threshold curve and the reliability diagram in every format', async () => {
+    const dataset = await loadDataset(path.join(directory, 'split-set'));
+    const report = await runEval(services({ estimateConfidence: true }), dataset, { bootstrap: { resamples: 50 } });
+    const files = await writeReport(path.join(directory, 'out-split'), report);
+    const readBack = parseReport(await readFile(files.json, 'utf8'), files.json);
+    expect(readBack.metrics.bySplit.tune).toMatchObject({ cases: 2, answerPrecision: 0.5 });
+    expect(readBack.metrics.bySplit.test).toMatchObject({ cases: 3, answerPrecision: 1 });
+    expect(readBack.splitConfidence.test!.answerPrecision).toEqual({ low: 1, high: 1 });
+    expect(readBack.metrics.confidenceAnalysis.reliability).toHaveLength(10);
+
+    const markdown = await readFile(files.markdown, 'utf8');
+    expect(markdown).toContain('| metric | all · 5 cases | tuned on (even articles) · 2 cases | held out (odd articles) · 3 cases |');
+    expect(markdown).toMatch(/\| Answer precision \| 0\.750 \(.+\) \| 0\.500 \(.+\) \| 1\.000 \(1\.000–1\.000\) \|/);
+    expect(markdown).toContain('## Confidence');
+    expect(markdown).toMatch(/Expected calibration error \d\.\d{3} \(10 equal-width bins/);
+    expect(markdown).toMatch(/Precision (first reaches|never reaches) 0\.95/);
+    expect(markdown).toContain('| 0.9–1.0 |');
+
+    const html = await readFile(files.html, 'utf8');
+    expect(html.match(/<svg /g)).toHaveLength(5);
+    expect(html).toContain('aria-label="Reliability diagram"');
+    expect(html).toContain('aria-label="Precision and recall over the confidence threshold"');
+    expect(html).toContain('held out (odd articles)');
+    expect(html).not.toMatch(/<script|<link|\ssrc=|url\(/i);
+  });
+
   it('compares two reports metric by metric and lists cases that started failing', async () => {
     const dataset = await loadDataset(path.join(directory, 'set'));
     const before = await runEval(services(), dataset, { bootstrap: { resamples: 20 } });
@@ -200,6 +262,20 @@ describe('reports', () => {
     expect(comparison.newFailures.sort()).toEqual(['ausweis', 'bearbeitung', 'hoechstbetrag']);
     expect(comparison.fixed).toEqual(['hoechstbetrag/ohne-quelle']);
     expect(formatComparison(comparison, ['a', 'b'])).toMatch(/falseRefusalRate\s+0\.000\s+1\.000\s+\+1\.000/);
+    // Answer precision sits among the compared rates: before, three right answers and the twin
+    // answered from a sibling paragraph; after, nothing answered, so unmeasured.
+    expect(comparison.deltas.find((delta) => delta.metric === 'answerPrecision')).toEqual({ metric: 'answerPrecision', before: 3 / 4, after: null, delta: null });
+    // Without confidences or splits, the optional rows stay out.
+    expect(comparison.deltas.some((delta) => delta.metric.startsWith('bySplit.') || delta.metric.startsWith('confidenceAnalysis.'))).toBe(false);
+  });
+
+  it('compares per split and the precision-target threshold when the reports have them', async () => {
+    const dataset = await loadDataset(path.join(directory, 'split-set'));
+    const before = await runEval(services({ estimateConfidence: true }), dataset, { bootstrap: { resamples: 20 } });
+    const after = await runEval(services({ estimateConfidence: true, minimumSharedWords: 99 }), dataset, { bootstrap: { resamples: 20 } });
+    const text = formatComparison(compareReports(before, after), ['a', 'b']);
+    expect(text).toMatch(/bySplit\.test\.answerPrecision\s+1\.000\s+—\s+—/);
+    expect(text).toMatch(/bySplit\.tune\.answerRecall\s+1\.000\s+0\.000\s+-1\.000/);
   });
 });
 
@@ -239,6 +315,25 @@ describe('dataset validation', () => {
     expect(() => checkGates(report.metrics, parseGates('{"min":{"citationPrecison":1}}', 'gates.json'))).toThrow(/citationPrecison: not a metric/);
     const latency = checkGates(report.metrics, parseGates('{"max":{"latency.totalMs.p95":5}}', 'gates.json'));
     expect(latency).toEqual([{ metric: 'latency.totalMs.p95', bound: 'max', limit: 5, value: 10, passed: false }]);
+  });
+
+  it('accepts answer precision, the calibration error and per-split rates as gates', async () => {
+    const dataset = await loadDataset(path.join(directory, 'split-set'));
+    const report = await runEval(services({ estimateConfidence: true }), dataset, { bootstrap: { resamples: 10 } });
+    const outcomes = checkGates(
+      report.metrics,
+      parseGates('{"min":{"answerPrecision":0.8,"bySplit.test.answerPrecision":0.9},"max":{"expectedCalibrationError":1}}', 'gates.json'),
+    );
+    expect(outcomes).toEqual([
+      { metric: 'answerPrecision', bound: 'min', limit: 0.8, value: 0.75, passed: false },
+      { metric: 'bySplit.test.answerPrecision', bound: 'min', limit: 0.9, value: 1, passed: true },
+      { metric: 'expectedCalibrationError', bound: 'max', limit: 1, value: report.metrics.expectedCalibrationError, passed: true },
+    ]);
+    // Without confidences the calibration error is unmeasured, which fails its gate.
+    const unmeasured = await runEval(services(), dataset, { bootstrap: { resamples: 10 } });
+    expect(checkGates(unmeasured.metrics, parseGates('{"max":{"expectedCalibrationError":0.1}}', 'gates.json'))).toEqual([
+      { metric: 'expectedCalibrationError', bound: 'max', limit: 0.1, value: null, passed: false },
+    ]);
   });
 
   it('the shipped eval/gates.json names only real metrics and requires verbatim citations', async () => {

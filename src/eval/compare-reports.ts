@@ -2,6 +2,8 @@
  * `beleg eval --compare a/report.json b/report.json`: the metrics of two runs side by side with
  * their differences, and the cases that flipped between passing and failing.
  */
+import { evalSplits } from './dataset.ts';
+import { leadingMetrics } from './metric-labels.ts';
 import { headlineMetrics, type HeadlineMetricName } from './metrics.ts';
 import { metricValue, type EvalReport } from './report.ts';
 
@@ -19,6 +21,18 @@ export const comparedMetrics: string[] = [
   'tokens.completionTokensPerSecond',
 ];
 
+/**
+ * Compared too, but only where either report has them (runs with confidences, datasets with
+ * splits): the precision-target threshold and its recall, and the leading metrics per split.
+ */
+export const optionalComparedMetrics: string[] = [
+  'confidenceAnalysis.atTarget.threshold',
+  'confidenceAnalysis.atTarget.recall',
+  'confidenceAnalysis.heldOutAtTunedThreshold.precision',
+  'confidenceAnalysis.heldOutAtTunedThreshold.recall',
+  ...evalSplits.flatMap((split) => leadingMetrics.map((name) => `bySplit.${split}.${name}`)),
+];
+
 export type MetricDelta = { metric: string; before: number | null; after: number | null; delta: number | null };
 
 export type ReportComparison = {
@@ -34,11 +48,15 @@ export type ReportComparison = {
 
 /** Compares two reports metric by metric and case by case. */
 export function compareReports(before: EvalReport, after: EvalReport): ReportComparison {
-  const deltas = comparedMetrics.map((metric) => {
+  const delta = (metric: string): MetricDelta => {
     const first = metricValue(before.metrics, metric) ?? null;
     const second = metricValue(after.metrics, metric) ?? null;
     return { metric, before: first, after: second, delta: first !== null && second !== null ? second - first : null };
-  });
+  };
+  const deltas = [
+    ...comparedMetrics.map(delta),
+    ...optionalComparedMetrics.map(delta).filter((row) => row.before !== null || row.after !== null),
+  ];
   const beforeCases = new Map(before.cases.map((result) => [result.id, result.failed]));
   const afterCases = new Map(after.cases.map((result) => [result.id, result.failed]));
   const newFailures: string[] = [];

@@ -30,6 +30,22 @@ describe('convertSquad', () => {
     expect(() => checkDatasetConsistency(corpus, cases)).not.toThrow();
   });
 
+  it('splits by article index: even articles tune, odd ones are held out, twins go with their question', () => {
+    const article = (title: string, id: string) => ({
+      title,
+      paragraphs: [{ context: `${title} ist ein Fluss.`, qas: [{ id, question: `Was ist ${title}?`, answers: [{ text: 'ein Fluss', answer_start: title.length + 5 }] }] }],
+    });
+    const { cases } = convertSquad({ data: [article('Rhein', 'r'), article('Main', 'm'), article('Elbe', 'e')] });
+    expect(cases.map((evalCase) => [evalCase.id, evalCase.split])).toEqual([
+      ['r', 'tune'],
+      [`r${UNANSWERABLE_SUFFIX}`, 'tune'],
+      ['m', 'test'],
+      [`m${UNANSWERABLE_SUFFIX}`, 'test'],
+      ['e', 'tune'],
+      [`e${UNANSWERABLE_SUFFIX}`, 'tune'],
+    ]);
+  });
+
   it('can leave the twins out', () => {
     expect(convertSquad(squad, { unanswerableVariant: false }).cases).toHaveLength(2);
   });

@@ -3,10 +3,12 @@
  * one document per paragraph, titled `<article title> (<paragraph index>)`, one answerable case per
  * question and, optionally, an unanswerable twin of every question that leaves the question's own
  * paragraph out of the search while its sibling paragraphs stay in (a hard negative: same topic,
- * same names, no answer).
+ * same names, no answer). Every case gets a split by its article's index (0-based) in the file:
+ * even articles are for tuning (`tune`), odd ones are held out (`test`); a twin inherits its
+ * question's split, so a question and its twin are never on different sides.
  */
 import { z } from 'zod';
-import type { CorpusEntry, EvalCase } from './dataset.ts';
+import type { CorpusEntry, EvalCase, EvalSplit } from './dataset.ts';
 import { InvalidDatasetError } from './invalid-dataset-error.ts';
 
 const squadSchema = z.object({
@@ -45,6 +47,11 @@ export type SquadConversionOptions = {
   unanswerableVariant?: boolean;
 };
 
+/** The split of the article at `articleIndex` (0-based, file order): even → `tune`, odd → `test`. */
+export function splitOfArticle(articleIndex: number): EvalSplit {
+  return articleIndex % 2 === 0 ? 'tune' : 'test';
+}
+
 /** Suffix of the id of a question's unanswerable twin. */
 export const UNANSWERABLE_SUFFIX = '/ohne-quelle';
 
@@ -62,7 +69,8 @@ export function convertSquad(json: unknown, options: SquadConversionOptions = {}
   const withTwins = options.unanswerableVariant ?? true;
   const corpus: CorpusEntry[] = [];
   const cases: EvalCase[] = [];
-  for (const article of parsed.data.data) {
+  parsed.data.data.forEach((article, articleIndex) => {
+    const split = splitOfArticle(articleIndex);
     const articleTitle = article.title.replaceAll('_', ' ');
     article.paragraphs.forEach((paragraph, paragraphIndex) => {
       const documentId = `${article.title}/${paragraphIndex}`;
@@ -70,10 +78,10 @@ export function convertSquad(json: unknown, options: SquadConversionOptions = {}
       for (const question of paragraph.qas) {
         const goldAnswers = [...new Set(question.answers.map((answer) => answer.text.trim()).filter((text) => text.length > 0))];
         if (question.is_impossible === true || goldAnswers.length === 0) {
-          cases.push({ id: question.id, question: question.question, answerable: false });
+          cases.push({ id: question.id, question: question.question, answerable: false, split });
           continue;
         }
-        cases.push({ id: question.id, question: question.question, goldDocumentIds: [documentId], goldAnswers, answerable: true });
+        cases.push({ id: question.id, question: question.question, goldDocumentIds: [documentId], goldAnswers, answerable: true, split });
         if (withTwins) {
           cases.push({
             id: `${question.id}${UNANSWERABLE_SUFFIX}`,
@@ -82,10 +90,11 @@ export function convertSquad(json: unknown, options: SquadConversionOptions = {}
             excludeDocumentIds: [documentId],
             tags: ['sibling-negative'],
             note: `Its own paragraph ${documentId} is left out; sibling paragraphs stay.`,
+            split,
           });
         }
       }
     });
-  }
+  });
   return { corpus, cases };
 }

@@ -7,6 +7,13 @@ import { z } from 'zod';
 const identifier = z.string().trim().min(1, 'must be a non-empty string');
 
 /**
+ * The half of a dataset a case belongs to: `tune` cases may be used to fit thresholds and weights,
+ * `test` cases are held out and report how well the fit carries over (see eval/README.md, "Splits").
+ */
+export const evalSplits = ['tune', 'test'] as const;
+export type EvalSplit = (typeof evalSplits)[number];
+
+/**
  * One corpus line: an inline passage (`text`), a file relative to the dataset folder (`file`),
  * or a web page (`url`). Exactly one of the three.
  */
@@ -48,6 +55,8 @@ export const evalCaseSchema = z
     tags: z.array(identifier).optional(),
     /** Free text for people reading the report (what the case tests). */
     note: z.string().optional(),
+    /** `tune` (fit on it) or `test` (held out); the report breaks its headline metrics down by split. */
+    split: z.enum(evalSplits).optional(),
   })
   .strict();
 export type EvalCase = z.infer<typeof evalCaseSchema>;

@@ -98,6 +98,9 @@ function sentencesOf(text: string): Array<{ start: number; end: number }> {
 /**
  * An Answerer over an InMemoryIngestion: ranks documents by shared words with the question and
  * quotes the best sentence. `tamper` may rewrite an honest answer, to simulate a lying system.
+ * With `estimateConfidence`, its confidence is the share of the question's words the sentence
+ * shares (of one more than their number, so never 1), and a quote below the request's
+ * `minConfidence` is declined and listed as a candidate, as the answer service does.
  */
 export class SentenceQuotingAnswerer implements Answerer {
   /** Requests received, to check what the runner asked. */
@@ -105,7 +108,7 @@ export class SentenceQuotingAnswerer implements Answerer {
 
   constructor(
     private readonly ingestion: InMemoryIngestion,
-    private readonly options: { minimumSharedWords?: number; tamper?: (answer: Answer, request: AskRequest) => Answer } = {},
+    private readonly options: { minimumSharedWords?: number; estimateConfidence?: boolean; tamper?: (answer: Answer, request: AskRequest) => Answer } = {},
   ) {}
 
   engines() {
@@ -156,6 +159,7 @@ export class SentenceQuotingAnswerer implements Answerer {
       confidence: null,
       candidates: [],
     };
+    const confidence = this.options.estimateConfidence && best ? best.score / (questionWords.size + 1) : null;
     let answer: Answer;
     if (!best || best.score < (this.options.minimumSharedWords ?? 2)) {
       answer = { ...base, declined: true, answer: REFUSAL, reason: 'below_threshold', citations: [], debug: { rawOutput: REFUSAL } };
@@ -175,6 +179,12 @@ export class SentenceQuotingAnswerer implements Answerer {
         match: 'exact',
       };
       answer = { ...base, declined: false, answer: quote, reason: null, citations: [citation], debug: { rawOutput: quote } };
+      if (confidence !== null) {
+        answer.confidence = confidence;
+        if (confidence < (request.minConfidence ?? 0)) {
+          answer = { ...answer, declined: true, answer: REFUSAL, reason: 'below_threshold', citations: [], candidates: [{ ...citation, confidence }] };
+        }
+      }
     }
     return this.options.tamper ? this.options.tamper(answer, request) : answer;
   }

@@ -2,6 +2,7 @@
  * Human-readable names and explanations of the report's metrics, shared by the Markdown and HTML
  * reports so both say the same thing.
  */
+import type { EvalSplit } from './dataset.ts';
 import type { HeadlineMetricName } from './metrics.ts';
 
 export const metricLabels: Record<HeadlineMetricName, { label: string; meaning: string; higherIsBetter: boolean }> = {
@@ -14,12 +15,27 @@ export const metricLabels: Record<HeadlineMetricName, { label: string; meaning: 
   recallAt10: { label: 'Recall@10', meaning: 'gold documents among the first 10 source documents', higherIsBetter: true },
   mrrAt10: { label: 'MRR@10', meaning: 'mean reciprocal rank of the first gold document', higherIsBetter: true },
   answerRecall: { label: 'Answer recall', meaning: 'answerable cases with a gold answer inside a verified quote (refusal = 0)', higherIsBetter: true },
+  answerPrecision: { label: 'Answer precision', meaning: 'answered cases with a gold answer inside the verified quote (an answered unanswerable case counts as wrong)', higherIsBetter: true },
   quoteF1: { label: 'Quote token F1', meaning: 'token F1 of the verified quotes against the gold answer (refusal = 0)', higherIsBetter: true },
   refusalPrecision: { label: 'Refusal precision', meaning: 'refusals that were for unanswerable questions', higherIsBetter: true },
   refusalRecall: { label: 'Refusal recall', meaning: 'unanswerable questions that were refused', higherIsBetter: true },
   refusalF1: { label: 'Refusal F1', meaning: 'harmonic mean of refusal precision and recall', higherIsBetter: true },
   falseRefusalRate: { label: 'False-refusal rate', meaning: 'answerable questions that were refused', higherIsBetter: false },
   errorRate: { label: 'Error rate', meaning: 'cases where asking failed with an error', higherIsBetter: false },
+  expectedCalibrationError: {
+    label: 'Expected calibration error',
+    meaning: 'gap between confidence and share correct, averaged over 10 equal-width confidence bins weighted by count (answers and best candidates with a confidence)',
+    higherIsBetter: false,
+  },
+};
+
+/** The metrics the reports put first, beside each other and per split. */
+export const leadingMetrics: HeadlineMetricName[] = ['answerPrecision', 'answerRecall', 'refusalRecall', 'falseRefusalRate', 'expectedCalibrationError'];
+
+/** How the reports name each split: SQuAD datasets split by article parity (src/eval/convert-squad.ts). */
+export const splitLabels: Record<EvalSplit, string> = {
+  tune: 'tuned on (even articles)',
+  test: 'held out (odd articles)',
 };
 
 /** Formats a rate or number for reports: three decimals, `—` when not measured. */

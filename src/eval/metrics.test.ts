@@ -135,3 +135,112 @@ describe('breakdowns', () => {
     expect(metrics.counts.declineReasons).toEqual({ model_declined: 2 });
   });
 });
+
+describe('answer precision', () => {
+  const rightQuote = quoteOf('a', 'Die Panthers gaben nur 308 Punkte ab.');
+  const wrongQuote = quoteOf('a', 'Kawann Short führte das Team an.');
+
+  it('is the share of answered cases whose verified quote holds a gold answer; an answered unanswerable case is imprecise', () => {
+    const results = [
+      judge(answerable, { citations: [rightQuote] }), // right
+      judge({ ...answerable, id: 'q5' }, { citations: [wrongQuote] }), // answered, gold answer not in the quote
+      judge(unanswerable, { citations: [quoteOf('b', 'Die Broncos gewannen den Super Bowl 50.')] }), // should have declined
+      judge({ ...answerable, id: 'q6' }, {}), // declined: not in the denominator
+      judge({ ...unanswerable, id: 'q7' }, {}), // right refusal: not in the denominator
+    ];
+    expect(results.map((result) => result.answerCorrect)).toEqual([true, false, false, null, null]);
+    expect(summarizeResults(results).answerPrecision).toBeCloseTo(1 / 3, 12);
+  });
+
+  it('does not credit a quote that is not verbatim, although it holds the gold answer', () => {
+    const forged = { quote: 'Die Panthers gaben 308 Punkte ab.', documentId: 'a', charStart: 0, charEnd: 33 };
+    expect(judge(answerable, { citations: [forged] }).answerCorrect).toBe(false);
+  });
+
+  it('leaves out answerable cases without gold answers, and is unmeasured when nothing was answered', () => {
+    const withoutGold: EvalCase = { id: 'q8', question: 'Wer?', answerable: true, goldDocumentIds: ['a'] };
+    expect(judge(withoutGold, { citations: [wrongQuote] }).answerCorrect).toBeNull();
+    expect(summarizeResults([judge(answerable, {}), judge(unanswerable, {})]).answerPrecision).toBeNull();
+  });
+});
+
+describe('confidence per case', () => {
+  const rightQuote = quoteOf('a', 'Die Panthers gaben nur 308 Punkte ab.');
+  const candidate = (quote: ReturnType<typeof quoteOf>, confidence: number) => ({
+    ...quote,
+    title: null,
+    url: null,
+    fileName: null,
+    page: null,
+    chunkId: `${quote.documentId}:0`,
+    verified: true as const,
+    match: 'exact' as const,
+    confidence,
+  });
+
+  it('scores an answered case by its confidence and correctness', () => {
+    expect(judge(answerable, { citations: [rightQuote], confidence: 0.8 }).scored).toEqual({ confidence: 0.8, correct: true, from: 'answer' });
+    expect(judge(unanswerable, { citations: [rightQuote], confidence: 0.6 }).scored).toEqual({ confidence: 0.6, correct: false, from: 'answer' });
+    expect(judge(answerable, { citations: [rightQuote], confidence: null }).scored).toBeNull();
+  });
+
+  it('scores a declined case by its best candidate, checked against the stored text', () => {
+    const declined = judge(answerable, {
+      confidence: 0.4,
+      candidates: [candidate(quoteOf('a', 'Kawann Short führte das Team an.'), 0.2), candidate(rightQuote, 0.4)],
+    });
+    expect(declined.bestCandidate).toMatchObject({ quote: rightQuote.quote, confidence: 0.4, verdict: 'ok', answerContained: true });
+    expect(declined.scored).toEqual({ confidence: 0.4, correct: true, from: 'candidate' });
+    // A candidate that is not at its offsets earns nothing, whatever it claims.
+    const shifted = judge(answerable, { confidence: 0.4, candidates: [{ ...candidate(rightQuote, 0.4), charStart: 1, charEnd: rightQuote.charEnd + 1 }] });
+    expect(shifted.scored).toEqual({ confidence: 0.4, correct: false, from: 'candidate' });
+    // The best candidate of an unanswerable case is never right.
+    expect(judge(unanswerable, { confidence: 0.4, candidates: [candidate(rightQuote, 0.4)] }).scored).toEqual({ confidence: 0.4, correct: false, from: 'candidate' });
+    expect(judge(answerable, { confidence: null }).scored).toBeNull();
+  });
+
+  it('feeds the confidence analysis and the expected calibration error', () => {
+    const results = [
+      judge(answerable, { citations: [rightQuote], confidence: 0.95 }),
+      judge({ ...unanswerable, id: 'u1' }, { citations: [rightQuote], confidence: 0.85 }),
+      judge({ ...answerable, id: 'q9' }, { confidence: 0.3, candidates: [candidate(rightQuote, 0.3)] }),
+      judge({ ...answerable, id: 'q10' }, {}), // no confidence: a miss at every threshold
+    ];
+    const metrics = summarizeResults(results);
+    const analysis = metrics.confidenceAnalysis;
+    expect(analysis).toMatchObject({ scoredCases: 3, fromAnswers: 2, fromCandidates: 1, answerableCases: 3 });
+    expect(analysis.atTarget).toEqual({ threshold: 0.95, presented: 1, correct: 1, precision: 1, recall: 1 / 3 });
+    expect(analysis.curve.map((point) => [point.threshold, point.precision])).toEqual([[0.3, 2 / 3], [0.85, 1 / 2], [0.95, 1]]);
+    // Bins: 0.3 right (gap 0.7), 0.85 wrong (gap 0.85), 0.95 right (gap 0.05); each weighs 1/3.
+    expect(metrics.expectedCalibrationError).toBeCloseTo((0.7 + 0.85 + 0.05) / 3, 12);
+  });
+});
+
+describe('splits', () => {
+  const rightQuote = quoteOf('a', 'Die Panthers gaben nur 308 Punkte ab.');
+
+  it('breaks the headline rates down per split and applies the tuned threshold to the held-out split', () => {
+    const results = [
+      judge({ ...answerable, id: 't1', split: 'tune' }, { citations: [rightQuote], confidence: 0.9 }),
+      judge({ ...unanswerable, id: 't2', split: 'tune' }, { citations: [rightQuote], confidence: 0.5 }),
+      judge({ ...answerable, id: 'h1', split: 'test' }, { citations: [rightQuote], confidence: 0.7 }),
+      judge({ ...unanswerable, id: 'h2', split: 'test' }, { citations: [rightQuote], confidence: 0.95 }),
+      judge({ ...unanswerable, id: 'n1' }, {}), // no split: only in the totals
+    ];
+    const metrics = summarizeResults(results);
+    expect(Object.keys(metrics.bySplit)).toEqual(['tune', 'test']);
+    expect(metrics.bySplit.tune).toMatchObject({ cases: 2, answerPrecision: 0.5, answerRecall: 1, refusalRecall: 0 });
+    expect(metrics.bySplit.tune!.atTarget).toMatchObject({ threshold: 0.9, precision: 1 });
+    expect(metrics.bySplit.test).toMatchObject({ cases: 2, answerPrecision: 0.5 });
+    expect(metrics.bySplit.test!.atTarget).toBeNull(); // its most confident quote is wrong
+    // The tune split's threshold 0.9 on the test split presents only the wrong 0.95 quote.
+    expect(metrics.confidenceAnalysis.heldOutAtTunedThreshold).toEqual({ threshold: 0.9, presented: 1, correct: 0, precision: 0, recall: 0 });
+    expect(metrics.answerPrecision).toBe(0.5);
+  });
+
+  it('has no breakdown when no case has a split', () => {
+    const metrics = summarizeResults([judge(answerable, { citations: [rightQuote] })]);
+    expect(metrics.bySplit).toEqual({});
+    expect(metrics.confidenceAnalysis.heldOutAtTunedThreshold).toBeNull();
+  });
+});

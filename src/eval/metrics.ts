@@ -11,14 +11,20 @@
  * - source accuracy: answered cases with gold documents;
  * - answer recall and quote F1: answerable cases with gold answers, a refusal scoring 0; only quotes
  *   that passed the evaluator's own check count (an invented sentence earns nothing);
+ * - answer precision: answered cases (not declined) whose verified quote contains a gold answer;
+ *   an answered unanswerable case counts as imprecise, answerable cases without gold answers
+ *   are left out (nothing to judge the quote by);
  * - refusal precision/recall/F1: `declined` predicts `answerable: false`;
- * - false-refusal rate: answerable cases that were declined.
+ * - false-refusal rate: answerable cases that were declined;
+ * - expected calibration error: cases with a confidence and a quote (the answer's, or a declined
+ *   case's best candidate), see ./confidence-analysis.ts.
  * Cases whose question failed with an error count only in `errorRate`.
  */
 import type { Answer } from '../answer/answer-contract.ts';
 import type { PageSpan } from '../ingest/types.ts';
 import { checkCitation, type CitationVerdict, type StoredTextLookup } from './check-citation.ts';
-import type { EvalCase } from './dataset.ts';
+import { analyzeConfidence, atThreshold, expectedCalibrationError, type ConfidenceAnalysis, type ScoredQuote, type ThresholdPoint } from './confidence-analysis.ts';
+import { evalSplits, type EvalCase, type EvalSplit } from './dataset.ts';
 import { containsAnswer, tokenF1 } from './normalize-answer.ts';
 
 /** One citation of an answer, as the evaluator judged it. */
@@ -45,6 +51,23 @@ export type CitationResult = {
   pageCorrect: boolean | null;
 };
 
+/** The best candidate of a declined answer (highest confidence), judged like a citation. */
+export type CandidateResult = {
+  documentId: string;
+  corpusIds: string[];
+  quote: string;
+  charStart: number;
+  charEnd: number;
+  confidence: number;
+  /** The evaluator's own check of the quote against the stored text. */
+  verdict: CitationVerdict;
+  /** A gold answer lies inside the (verbatim) candidate; null without gold answers. */
+  answerContained: boolean | null;
+};
+
+/** What the confidence analysis knows of a case: a confidence and whether its quote is right. */
+export type ScoredCase = ScoredQuote & { from: 'answer' | 'candidate' };
+
 /** Everything the evaluator knows about one case after asking it. */
 export type CaseResult = {
   id: string;
@@ -55,6 +78,8 @@ export type CaseResult = {
   goldDocumentIds: string[];
   goldAnswers: string[];
   excludeDocumentIds: string[];
+  /** The case's split (`tune` or `test`); null when the dataset does not split. */
+  split: EvalSplit | null;
   /** The error message when asking failed; then the answer fields below are empty. */
   error: string | null;
   declined: boolean;
@@ -73,6 +98,21 @@ export type CaseResult = {
   answerContained: boolean | null;
   /** Best token F1 of the verified quotes against a gold answer; null as above. */
   quoteF1: number | null;
+  /**
+   * For answer precision: the answer was presented and is right (a gold answer in a verified
+   * quote; never for an unanswerable case). Null when declined, failed, or answerable without
+   * gold answers.
+   */
+  answerCorrect: boolean | null;
+  /** The answer's confidence as the system reported it (null when it could not estimate one). */
+  confidence: number | null;
+  /** A declined answer's best candidate; null when answered, failed or without candidates. */
+  bestCandidate: CandidateResult | null;
+  /**
+   * The case in the confidence analysis: the answer's confidence and correctness, or for a
+   * declined case its best candidate's; null without a confidence, a quote or a way to judge it.
+   */
+  scored: ScoredCase | null;
   /** Characters of all quotes together; null when declined or failed. */
   quoteChars: number | null;
   timings: Answer['timings'] | null;
@@ -113,6 +153,7 @@ export function judgeCase(evalCase: EvalCase, outcome: { answer: Answer } | { er
     goldDocumentIds: evalCase.goldDocumentIds ?? [],
     goldAnswers: evalCase.goldAnswers ?? [],
     excludeDocumentIds: evalCase.excludeDocumentIds ?? [],
+    split: evalCase.split ?? null,
   };
   if ('error' in outcome) {
     return {
@@ -128,6 +169,10 @@ export function judgeCase(evalCase: EvalCase, outcome: { answer: Answer } | { er
       citesGold: null,
       answerContained: null,
       quoteF1: null,
+      answerCorrect: null,
+      confidence: null,
+      bestCandidate: null,
+      scored: null,
       quoteChars: null,
       timings: null,
       usage: null,
@@ -184,6 +229,15 @@ export function judgeCase(evalCase: EvalCase, outcome: { answer: Answer } | { er
       : 0
     : null;
 
+  const answerCorrect = !answered ? null : !evalCase.answerable ? false : answerContained;
+  const bestCandidate = answer.declined ? judgeBestCandidate(answer.candidates, base.goldAnswers, context) : null;
+  let scored: ScoredCase | null = null;
+  if (answered && answer.confidence !== null && answerCorrect !== null) {
+    scored = { confidence: answer.confidence, correct: answerCorrect, from: 'answer' };
+  } else if (bestCandidate !== null && (!evalCase.answerable || bestCandidate.answerContained !== null)) {
+    scored = { confidence: bestCandidate.confidence, correct: evalCase.answerable && bestCandidate.answerContained === true, from: 'candidate' };
+  }
+
   const problems: string[] = [];
   if (citationsVerbatim === false) problems.push(citations.length === 0 ? 'answer without citation' : 'quote not verbatim');
   if (offsetsValid === false) problems.push('offsets invalid');
@@ -206,11 +260,32 @@ export function judgeCase(evalCase: EvalCase, outcome: { answer: Answer } | { er
     citesGold,
     answerContained,
     quoteF1,
+    answerCorrect,
+    confidence: answer.confidence,
+    bestCandidate,
+    scored,
     quoteChars: answered ? citations.reduce((sum, citation) => sum + citation.quote.length, 0) : null,
     timings: answer.timings,
     usage: answer.usage,
     failed: problems.length > 0,
     problems,
+  };
+}
+
+/** Judges the highest-confidence candidate (the first among equals); null without candidates. */
+function judgeBestCandidate(candidates: Answer['candidates'], goldAnswers: readonly string[], context: JudgeContext): CandidateResult | null {
+  const best = candidates.reduce<Answer['candidates'][number] | null>((top, candidate) => (top === null || candidate.confidence > top.confidence ? candidate : top), null);
+  if (best === null) return null;
+  const check = checkCitation(best, context.getText);
+  return {
+    documentId: best.documentId,
+    corpusIds: context.corpusIdsOf(best.documentId),
+    quote: best.quote,
+    charStart: best.charStart,
+    charEnd: best.charEnd,
+    confidence: best.confidence,
+    verdict: check.verdict,
+    answerContained: goldAnswers.length === 0 ? null : check.verdict === 'ok' && goldAnswers.some((goldAnswer) => containsAnswer(best.quote, goldAnswer)),
   };
 }
 
@@ -259,6 +334,15 @@ const completed = (results: readonly CaseResult[]) => results.filter((result) =>
 const retrievalCases = (results: readonly CaseResult[]) =>
   completed(results).filter((result) => result.answerable && result.goldDocumentIds.length > 0);
 const answeredCases = (results: readonly CaseResult[]) => completed(results).filter((result) => !result.declined);
+const scoredCases = (results: readonly CaseResult[]) => results.flatMap((result) => (result.scored === null ? [] : [result.scored]));
+/** The recall denominator of the confidence analysis: answerable cases with gold answers, as for answer recall. */
+const goldAnswerCases = (results: readonly CaseResult[]) =>
+  completed(results).filter((result) => result.answerable && result.goldAnswers.length > 0).length;
+
+/** The confidence analysis of a run (see ./confidence-analysis.ts). */
+export function analyzeCaseConfidence(results: readonly CaseResult[]): ConfidenceAnalysis {
+  return analyzeConfidence(scoredCases(results), goldAnswerCases(results));
+}
 
 function refusalCounts(results: readonly CaseResult[]) {
   let truePositive = 0;
@@ -306,6 +390,7 @@ export const headlineMetrics = {
   mrrAt10: (results) =>
     mean(retrievalCases(results).map((result) => reciprocalRankAtK(result.retrievedDocumentIds, result.goldDocumentIds, 10))),
   answerRecall: (results) => share(completed(results).filter((result) => result.answerable).map((result) => result.answerContained)),
+  answerPrecision: (results) => share(answeredCases(results).map((result) => result.answerCorrect)),
   quoteF1: (results) =>
     mean(
       completed(results)
@@ -317,6 +402,7 @@ export const headlineMetrics = {
   refusalF1: (results): number | null => harmonic(refusalPrecision(results), refusalRecall(results)),
   falseRefusalRate: (results) => share(completed(results).filter((result) => result.answerable).map((result) => result.declined)),
   errorRate: (results) => share(results.map((result) => result.error !== null)),
+  expectedCalibrationError: (results) => expectedCalibrationError(scoredCases(results)),
 } satisfies Record<string, (results: readonly CaseResult[]) => number | null>;
 
 export type HeadlineMetricName = keyof typeof headlineMetrics;
@@ -352,6 +438,41 @@ export function summarizeTags(results: readonly CaseResult[]): Record<string, Ta
   );
 }
 
+/** The headline rates over the cases of one split, and the split's precision-target threshold. */
+export type SplitSummary = Record<HeadlineMetricName, number | null> & {
+  cases: number;
+  /** The lowest confidence threshold whose precision reaches the target on this split. */
+  atTarget: ThresholdPoint | null;
+  /** The threshold of the highest precision on this split (lowest among equals). */
+  highestPrecision: ThresholdPoint | null;
+};
+
+/** The cases of each split present in the results (none when no case has a split). */
+export function resultsBySplit(results: readonly CaseResult[]): Partial<Record<EvalSplit, CaseResult[]>> {
+  const groups: Partial<Record<EvalSplit, CaseResult[]>> = {};
+  for (const split of evalSplits) {
+    const members = results.filter((result) => result.split === split);
+    if (members.length > 0) groups[split] = members;
+  }
+  return groups;
+}
+
+function headlineValues(results: readonly CaseResult[]): Record<HeadlineMetricName, number | null> {
+  return Object.fromEntries(Object.entries(headlineMetrics).map(([name, compute]) => [name, compute(results)])) as Record<HeadlineMetricName, number | null>;
+}
+
+/**
+ * The threshold fitted on the tune split (lowest one reaching the precision target there),
+ * applied to the test split: what fitting on one half promises on the other. Null unless both
+ * splits are present and the tune split reaches the target.
+ */
+export function heldOutAtTunedThreshold(results: readonly CaseResult[]): ThresholdPoint | null {
+  const { tune, test } = resultsBySplit(results);
+  if (!tune || !test) return null;
+  const fitted = analyzeCaseConfidence(tune).atTarget;
+  return fitted === null ? null : atThreshold(scoredCases(test), goldAnswerCases(test), fitted.threshold);
+}
+
 /** p50, p95 and mean of one latency, in milliseconds. */
 export type LatencySummary = { p50: number | null; p95: number | null; mean: number | null };
 
@@ -376,6 +497,13 @@ export type Metrics = Record<HeadlineMetricName, number | null> & {
   };
   /** The main rates per case tag, for tagged datasets. */
   byTag: Record<string, TagSummary>;
+  /** The headline rates per split (`tune`, `test`) present among the cases. */
+  bySplit: Partial<Record<EvalSplit, SplitSummary>>;
+  /** Threshold curve, reliability diagram and calibration (see ./confidence-analysis.ts). */
+  confidenceAnalysis: ConfidenceAnalysis & {
+    /** The tune split's precision-target threshold applied to the test split; null unless both exist. */
+    heldOutAtTunedThreshold: ThresholdPoint | null;
+  };
   answerRecallWhenAnswered: number | null;
   meanQuoteChars: number | null;
   meanQuoteWords: number | null;
@@ -404,9 +532,7 @@ function latency(values: readonly number[]): LatencySummary {
 export function summarizeResults(results: readonly CaseResult[], run: { ingestionFailures?: number } = {}): Metrics {
   const done = completed(results);
   const answered = answeredCases(results);
-  const headline = Object.fromEntries(
-    Object.entries(headlineMetrics).map(([name, compute]) => [name, compute(results)]),
-  ) as Record<HeadlineMetricName, number | null>;
+  const headline = headlineValues(results);
   const timings = done.map((result) => result.timings!);
   const usages = done.map((result) => result.usage!);
   const promptTokens = usages.reduce((sum, usage) => sum + usage.promptTokens, 0);
@@ -430,6 +556,13 @@ export function summarizeResults(results: readonly CaseResult[], run: { ingestio
       normalizedMatches: answered.reduce((sum, result) => sum + result.citations.filter((citation) => citation.claimedMatch === 'normalized').length, 0),
     },
     byTag: summarizeTags(results),
+    bySplit: Object.fromEntries(
+      Object.entries(resultsBySplit(results)).map(([split, members]) => {
+        const { atTarget, highestPrecision } = analyzeCaseConfidence(members);
+        return [split, { cases: members.length, ...headlineValues(members), atTarget, highestPrecision }];
+      }),
+    ),
+    confidenceAnalysis: { ...analyzeCaseConfidence(results), heldOutAtTunedThreshold: heldOutAtTunedThreshold(results) },
     answerRecallWhenAnswered: share(answered.filter((result) => result.answerable).map((result) => result.answerContained)),
     meanQuoteChars: mean(answered.map((result) => result.quoteChars ?? 0)),
     meanQuoteWords: mean(quotes.map((quote) => quote.split(/\s+/u).filter((word) => word.length > 0).length)),

@@ -1,13 +1,15 @@
 /**
- * Renders an evaluation report as one self-contained HTML page (report.html): metrics with 95%
- * intervals, inline-SVG charts (recall@k curve, refusal bars, latency histogram) and a per-case
+ * Renders an evaluation report as one self-contained HTML page (report.html): the leading metrics
+ * per split, metrics with 95% intervals, inline-SVG charts (recall@k curve, refusal bars, latency
+ * histogram, precision/recall over the confidence threshold, reliability diagram) and a per-case
  * table, failures first, that shows each quote highlighted inside its source text with the gold
  * answer marked. No scripts and no external assets.
  */
-import { describeReasons, formatMilliseconds, formatValue, metricLabels } from './metric-labels.ts';
+import { describeReasons, formatMilliseconds, formatValue, leadingMetrics, metricLabels } from './metric-labels.ts';
 import { firstGoldRank, recallAtK, type HeadlineMetricName } from './metrics.ts';
 import type { EvalReport, ReportCase, TextWindow } from './report.ts';
-import { barChart, escapeHtml, histogram, lineChart } from './svg-charts.ts';
+import { describeConfidence, describeSplitSelection, splitColumns, thresholdRows, valueWithInterval, type SplitColumn } from './report-sections.ts';
+import { barChart, curveChart, escapeHtml, histogram, lineChart, reliabilityChart } from './svg-charts.ts';
 
 /** Ranges `[start, end)` of every case-insensitive occurrence of the gold answers in `text`. */
 function goldRanges(text: string, goldAnswers: readonly string[]): Array<[number, number]> {
@@ -43,9 +45,21 @@ function renderWindow(window: TextWindow, goldAnswers: readonly string[], spanCl
   return `<div class="window">${html}${window.after.length > 0 ? '…' : ''}</div>`;
 }
 
+/** A declined case's best candidate: the quote a lower threshold would have presented. */
+function renderCandidate(result: ReportCase): string {
+  const candidate = result.bestCandidate;
+  if (candidate === null || candidate === undefined) return '';
+  const verdict = candidate.verdict === 'ok' ? '' : ` · <span class="bad">${escapeHtml(candidate.verdict.replace(/_/g, ' '))}</span>`;
+  const gold = candidate.answerContained === true ? ' · <span class="ok">holds the gold answer</span>' : '';
+  return `<div class="citation"><div class="meta">best candidate, confidence ${formatValue(candidate.confidence)}: ${escapeHtml(candidate.corpusIds.join(', ') || candidate.documentId)} [${candidate.charStart}, ${candidate.charEnd})${verdict}${gold}</div><div class="window">${escapeHtml(candidate.quote)}</div></div>`;
+}
+
 function renderOutcome(result: ReportCase): string {
   if (result.error !== null) return `<div class="error">Error: ${escapeHtml(result.error)}</div>`;
-  if (result.declined) return `<div class="declined">Declined (${escapeHtml(result.reason ?? 'no reason')}): ${escapeHtml(result.answer)}</div>`;
+  const confidence = result.confidence !== null && result.confidence !== undefined ? ` (confidence ${formatValue(result.confidence)})` : '';
+  if (result.declined) {
+    return `<div class="declined">Declined (${escapeHtml(result.reason ?? 'no reason')})${confidence}: ${escapeHtml(result.answer)}</div>${renderCandidate(result)}`;
+  }
   if (result.citations.length === 0) return `<div class="error">Answered without any citation: ${escapeHtml(result.answer)}</div>`;
   return result.citations
     .map((citation, index) => {
@@ -56,7 +70,7 @@ function renderOutcome(result: ReportCase): string {
         window === null || window === undefined
           ? `<div class="window"><del>${escapeHtml(citation.quote)}</del></div>`
           : renderWindow(window, result.goldAnswers, 'quote');
-      return `<div class="citation"><div class="meta">${where} · ${verdict}${citation.claimedVerified && citation.verdict !== 'ok' ? ' · <span class="bad">system claimed verified</span>' : ''}</div>${body}</div>`;
+      return `<div class="citation"><div class="meta">${where} · ${verdict}${citation.claimedVerified && citation.verdict !== 'ok' ? ' · <span class="bad">system claimed verified</span>' : ''}${index === 0 ? confidence : ''}</div>${body}</div>`;
     })
     .join('');
 }
@@ -85,13 +99,57 @@ const styles = `
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}
 td.number{text-align:right;font-variant-numeric:tabular-nums}
-.charts{display:flex;flex-wrap:wrap;gap:16px}.charts figure{margin:0}.charts figcaption{font-size:12px;color:#555}
+.charts{display:flex;flex-wrap:wrap;gap:16px}.charts figure{margin:0;max-width:380px}.charts figcaption{font-size:12px;color:#555}
 mark.quote{background:#cfe3ff}mark.gold{background:#ffe08a;outline:1px solid #d9a400}mark.quote.gold{background:#b7e4a1}
 .window{font-family:Georgia,serif;background:#fafafa;border-left:3px solid #ccc;padding:4px 8px;margin:2px 0;white-space:pre-wrap}
 .meta,.expected,.note{font-size:12px;color:#555}.ok{color:#207a20;font-weight:600}.bad{color:#b00020;font-weight:600}
 .declined{color:#6b4b00}.error{color:#b00020}tr.failed td:first-child{border-left:4px solid #b00020}
-.legend mark{padding:0 4px}
+.legend mark{padding:0 4px}tr.target td{background:#fff4e0}
 `;
+
+/** A table of metrics (rows) by split (columns), each value with its interval. */
+function splitTable(names: readonly HeadlineMetricName[], columns: readonly SplitColumn[]): string {
+  const header = columns.map((column) => `<th>${escapeHtml(column.label)} · ${column.cases} cases</th>`).join('');
+  const rows = names
+    .map((name) => `<tr><td>${escapeHtml(metricLabels[name].label)}</td>${columns.map((column) => `<td class="number">${valueWithInterval(column.value(name), column.interval(name))}</td>`).join('')}</tr>`)
+    .join('');
+  return `<table><thead><tr><th>metric</th>${header}</tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function confidenceSection(report: EvalReport): string {
+  const analysis = report.metrics.confidenceAnalysis;
+  const sentences = describeConfidence(report).map((sentence) => `<p>${escapeHtml(sentence)}</p>`).join('');
+  if (analysis.scoredCases === 0) return `<h2>Confidence</h2>${sentences}`;
+  const points = analysis.curve;
+  const curve = curveChart(
+    'Precision and recall over the confidence threshold',
+    [
+      { name: 'precision', color: '#1f5fa8', points: points.map((point) => ({ x: point.threshold, y: point.precision ?? 0 })) },
+      { name: 'recall', color: '#5a8f3d', points: points.map((point) => ({ x: point.threshold, y: point.recall ?? 0 })) },
+    ],
+    'confidence threshold (quotes at or above it are presented)',
+    analysis.atTarget === null ? undefined : { x: analysis.atTarget.threshold, label: `precision ≥ ${analysis.precisionTarget}` },
+  );
+  const rows = thresholdRows(report)
+    .map(
+      (row) =>
+        `<tr${row.isTarget ? ' class="target"' : ''}><td class="number">${row.isTarget ? `<strong>${formatValue(row.threshold)}</strong> (precision ≥ ${analysis.precisionTarget})` : formatValue(row.threshold, 1)}</td><td class="number">${row.presented}</td><td class="number">${row.correct}</td><td class="number">${formatValue(row.precision)}</td><td class="number">${formatValue(row.recall)}</td></tr>`,
+    )
+    .join('');
+  const bins = analysis.reliability
+    .map(
+      (bin) =>
+        `<tr><td>${bin.low.toFixed(1)}–${bin.high.toFixed(1)}</td><td class="number">${bin.count}</td><td class="number">${formatValue(bin.meanConfidence)}</td><td class="number">${formatValue(bin.observed)}</td></tr>`,
+    )
+    .join('');
+  return (
+    `<h2>Confidence</h2>${sentences}<div class="charts">` +
+    `<figure>${curve}<figcaption>Precision (correct / presented) and recall (correct / answerable) if quotes below the threshold were declined</figcaption></figure>` +
+    `<figure>${reliabilityChart('Reliability diagram', analysis.reliability)}<figcaption>Share correct per confidence bin (bars, count on top), mean confidence (dots); the diagonal is perfect calibration</figcaption></figure></div>` +
+    `<table><thead><tr><th>threshold</th><th>presented</th><th>correct</th><th>precision</th><th>recall</th></tr></thead><tbody>${rows}</tbody></table>` +
+    `<h3>Reliability</h3><table><thead><tr><th>confidence</th><th>quotes</th><th>mean confidence</th><th>share correct</th></tr></thead><tbody>${bins}</tbody></table>`
+  );
+}
 
 /** The report as one HTML page. */
 export function renderHtml(report: EvalReport): string {
@@ -127,6 +185,9 @@ export function renderHtml(report: EvalReport): string {
   const tagTable = tagRows
     ? `<h2>By tag</h2><table><thead><tr><th>tag</th><th>cases</th><th>citation precision</th><th>source accuracy</th><th>answer recall</th><th>false refusals</th><th>refusal recall</th></tr></thead><tbody>${tagRows}</tbody></table>`
     : '';
+  const columns = splitColumns(report);
+  const selection = describeSplitSelection(report);
+  const requestNote = run.minConfidence !== null ? ` Every request carried minConfidence ${run.minConfidence}.` : '';
   const reasons = counts.declined > 0 ? ` Refusal reasons: ${escapeHtml(describeReasons(counts.declineReasons))}.` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -135,10 +196,15 @@ export function renderHtml(report: EvalReport): string {
 <h1>beleg evaluation: ${escapeHtml(dataset.name)}</h1>
 <p>Engine <strong>${escapeHtml(run.engine)}</strong> (${escapeHtml(run.model)}), top-k ${run.topK}, ${dataset.selectedCases} of ${dataset.cases} cases${run.limit !== null ? ` (limit ${run.limit})` : ''}, ${dataset.documents} documents. Started ${escapeHtml(run.startedAt)}, took ${formatMilliseconds(run.durationMs)} (ingestion ${formatMilliseconds(run.ingestMs)}).</p>
 <p>${counts.answerable} answerable and ${counts.unanswerable} unanswerable cases: ${counts.answered} answered, ${counts.declined} declined, ${counts.errors} errors; <strong>${counts.failedCases} failed</strong>.${reasons}</p>
+${selection !== null || requestNote ? `<p>${escapeHtml(selection ?? '')}${escapeHtml(requestNote)}</p>` : ''}
+<h2>Headline</h2>
+${splitTable(leadingMetrics, columns)}
 <h2>Quality</h2>
 <table><thead><tr><th>metric</th><th>value</th><th>95% CI</th><th>meaning</th></tr></thead><tbody>${metricRows}
 <tr><td>Mean quote length</td><td class="number">${formatValue(metrics.meanQuoteChars, 0)}</td><td></td><td>characters per answered case (${formatValue(metrics.meanQuoteWords, 1)} words)</td></tr></tbody></table>
 <p class="meta">Percentile bootstrap over cases: ${run.bootstrap.resamples} resamples, seed ${run.bootstrap.seed}. The evaluator re-checks every quote against its own copy of the stored text and ignores the system's <code>verified</code> flag.</p>
+${columns.length > 1 ? `<h2>By split</h2>${splitTable(Object.keys(metricLabels) as HeadlineMetricName[], columns)}` : ''}
+${confidenceSection(report)}
 ${tagTable}
 <div class="charts">
 <figure>${lineChart('Recall@k of gold documents', recallCurve, 'k (source documents)')}<figcaption>Recall@k, k = 1…10 (${retrievalCases.length} cases)</figcaption></figure>

@@ -1,7 +1,11 @@
-/** Renders an evaluation report as Markdown (report.md): metrics with 95% intervals, cost, failures. */
-import { describeReasons, formatMilliseconds, formatValue, metricLabels } from './metric-labels.ts';
+/**
+ * Renders an evaluation report as Markdown (report.md): the leading metrics per split, all metrics
+ * with 95% intervals, the confidence analysis, cost, failures.
+ */
+import { describeReasons, formatMilliseconds, formatValue, leadingMetrics, metricLabels } from './metric-labels.ts';
 import type { HeadlineMetricName } from './metrics.ts';
 import type { EvalReport, ReportCase } from './report.ts';
+import { describeConfidence, describeSplitSelection, splitColumns, thresholdRows, valueWithInterval, type SplitColumn } from './report-sections.ts';
 
 const failuresShown = 50;
 
@@ -17,6 +21,33 @@ function describeCase(result: ReportCase): string {
   const quote = result.error ?? (result.declined ? `(declined: ${result.reason ?? 'no reason'})` : result.citations.map((citation) => citation.quote).join(' … '));
   const gold = result.answerable ? result.goldAnswers.join(' / ') || '—' : '(unanswerable)';
   return `| ${cell(result.id)} | ${cell(shorten(result.question))} | ${cell(result.problems.join(', '))} | ${cell(shorten(quote))} | ${cell(shorten(gold, 80))} |`;
+}
+
+/** A table of metrics (rows) by split (columns), each value with its interval. */
+function splitTable(names: readonly HeadlineMetricName[], columns: readonly SplitColumn[]): string[] {
+  return [
+    `| metric | ${columns.map((column) => `${column.label} · ${column.cases} cases`).join(' | ')} |`,
+    `| --- |${columns.map(() => ' ---: |').join('')}`,
+    ...names.map((name) => `| ${metricLabels[name].label} | ${columns.map((column) => valueWithInterval(column.value(name), column.interval(name))).join(' | ')} |`),
+  ];
+}
+
+function confidenceSection(report: EvalReport): string[] {
+  const analysis = report.metrics.confidenceAnalysis;
+  const lines = ['## Confidence', '', ...describeConfidence(report).flatMap((sentence) => [sentence, '']).slice(0, -1), ''];
+  if (analysis.scoredCases === 0) return lines;
+  lines.push('| threshold | presented | correct | precision | recall |', '| ---: | ---: | ---: | ---: | ---: |');
+  for (const row of thresholdRows(report)) {
+    const threshold = row.isTarget ? `**${formatValue(row.threshold)}** (precision ≥ ${analysis.precisionTarget})` : formatValue(row.threshold, 1);
+    lines.push(`| ${threshold} | ${row.presented} | ${row.correct} | ${formatValue(row.precision)} | ${formatValue(row.recall)} |`);
+  }
+  lines.push('', 'Reliability (predicted confidence against the share correct):', '', '| confidence | quotes | mean confidence | share correct | gap |', '| --- | ---: | ---: | ---: | ---: |');
+  for (const bin of analysis.reliability) {
+    const gap = bin.meanConfidence !== null && bin.observed !== null ? formatValue(Math.abs(bin.meanConfidence - bin.observed)) : '—';
+    lines.push(`| ${bin.low.toFixed(1)}–${bin.high.toFixed(1)} | ${bin.count} | ${formatValue(bin.meanConfidence)} | ${formatValue(bin.observed)} | ${gap} |`);
+  }
+  lines.push('');
+  return lines;
 }
 
 /** The report as Markdown text. */
@@ -38,6 +69,11 @@ export function renderMarkdown(report: EvalReport): string {
       `${counts.normalizedMatches > 0 ? ` ${counts.normalizedMatches} citations claimed a normalised match.` : ''}`,
     '',
   );
+  const selection = describeSplitSelection(report);
+  if (selection !== null) lines.push(selection, '');
+  if (run.minConfidence !== null) lines.push(`Every request carried minConfidence ${run.minConfidence} (--min-confidence).`, '');
+  const columns = splitColumns(report);
+  lines.push('## Headline', '', ...splitTable(leadingMetrics, columns), '');
   lines.push('## Quality', '', '| metric | value | 95% CI | meaning |', '| --- | ---: | --- | --- |');
   for (const name of Object.keys(metricLabels) as HeadlineMetricName[]) {
     const interval = report.confidence[name];
@@ -51,6 +87,10 @@ export function renderMarkdown(report: EvalReport): string {
     `Intervals: percentile bootstrap, ${run.bootstrap.resamples} resamples of the cases, seed ${run.bootstrap.seed}.`,
     '',
   );
+  if (columns.length > 1) {
+    lines.push('## By split', '', ...splitTable(Object.keys(metricLabels) as HeadlineMetricName[], columns), '');
+  }
+  lines.push(...confidenceSection(report));
   const tags = Object.entries(metrics.byTag);
   if (tags.length > 0) {
     lines.push('## By tag', '', '| tag | cases | citation precision | source accuracy | answer recall | false refusals | refusal recall |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');

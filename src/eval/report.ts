@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { ConfidenceInterval } from './bootstrap.ts';
+import type { EvalSplit } from './dataset.ts';
 import type { CaseResult, HeadlineMetricName, Metrics } from './metrics.ts';
 import { InvalidDatasetError } from './invalid-dataset-error.ts';
 
@@ -31,6 +32,10 @@ export type EvalReport = {
     model: string;
     topK: number;
     limit: number | null;
+    /** The split the run was restricted to (`--split`), or null for all cases. */
+    split: EvalSplit | null;
+    /** The `minConfidence` sent with every request (`--min-confidence`), or null for the server's. */
+    minConfidence: number | null;
     startedAt: string;
     durationMs: number;
     ingestMs: number;
@@ -41,6 +46,8 @@ export type EvalReport = {
   };
   metrics: Metrics;
   confidence: Record<HeadlineMetricName, ConfidenceInterval | null>;
+  /** Bootstrap intervals of the headline rates within each split present (see metrics.bySplit). */
+  splitConfidence: Partial<Record<EvalSplit, Record<HeadlineMetricName, ConfidenceInterval | null>>>;
   cases: ReportCase[];
 };
 
@@ -80,7 +87,10 @@ export function parseReport(text: string, where: string): EvalReport {
 export function metricValue(metrics: Metrics, name: string): number | null | undefined {
   let value: unknown = metrics;
   for (const part of name.split('.')) {
-    if (typeof value !== 'object' || value === null || !(part in value)) return undefined;
+    // A part under a null object (`confidenceAnalysis.atTarget.recall` when no threshold reaches
+    // the target) exists but was not measured.
+    if (value === null) return null;
+    if (typeof value !== 'object' || !(part in value)) return undefined;
     value = (value as Record<string, unknown>)[part];
   }
   if (value === null) return null;

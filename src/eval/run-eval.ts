@@ -12,11 +12,11 @@ import type { Answerer, AskRequest } from '../answer/answer-contract.ts';
 import { BelegError } from '../errors.ts';
 import type { DocumentInput, Ingestion, PageSpan } from '../ingest/types.ts';
 import { bootstrapIntervals, type BootstrapOptions } from './bootstrap.ts';
-import type { CorpusEntry, Dataset, EvalCase } from './dataset.ts';
+import type { CorpusEntry, Dataset, EvalCase, EvalSplit } from './dataset.ts';
 import { InvalidDatasetError } from './invalid-dataset-error.ts';
-import { headlineMetrics, judgeCase, summarizeResults, type CaseResult } from './metrics.ts';
+import { headlineMetrics, judgeCase, resultsBySplit, summarizeResults, type CaseResult } from './metrics.ts';
 import { REPORT_SCHEMA_VERSION, type EvalReport, type IngestionFailure, type ReportCase, type TextWindow } from './report.ts';
-import { selectCases } from './select-cases.ts';
+import { casesOfSplit, selectCases } from './select-cases.ts';
 
 /** Progress of a run, reported after each document and each case. */
 export type EvalProgress =
@@ -26,8 +26,12 @@ export type EvalProgress =
 export type RunEvalOptions = {
   /** Engine to ask (`extractive`, `gptq`, …); the Answerer's default when omitted. */
   engine?: AskRequest['engine'];
-  /** Run at most this many cases, chosen evenly (see ./select-cases.ts). */
+  /** Run only the cases of this split (`tune` or `test`); all cases when omitted. */
+  split?: EvalSplit;
+  /** Run at most this many cases (of the split, when given), chosen evenly (see ./select-cases.ts). */
   limit?: number;
+  /** Sent as `minConfidence` on every request: the threshold below which quotes are declined. */
+  minConfidence?: number;
   /** Sources per answer (default 10, so recall@10 is measurable). */
   topK?: number;
   onProgress?: (progress: EvalProgress) => void;
@@ -161,16 +165,17 @@ export async function runEval(
       `The corpus has ${dataset.corpus.length} documents; an evaluation restricts every question to the corpus and can name at most ${maxDocumentIdsPerRequest}. Split the dataset.`,
     );
   }
+  const inSplit = casesOfSplit(dataset.cases, options.split);
   const corpus = await ingestCorpus(services.ingestion, dataset, options);
   const ingestMs = performance.now() - started;
 
-  const selected = selectCases(dataset.cases, options.limit);
+  const selected = selectCases(inSplit, options.limit);
   const results: ReportCase[] = [];
   let engine = options.engine ?? 'default';
   let model = 'unknown';
   for (const evalCase of selected) {
     options.signal?.throwIfAborted();
-    const result = await askCase(services.answerer, evalCase, corpus, { engine: options.engine, topK, signal: options.signal });
+    const result = await askCase(services.answerer, evalCase, corpus, { engine: options.engine, topK, minConfidence: options.minConfidence, signal: options.signal });
     if ('answer' in result.outcome) {
       engine = result.outcome.answer.engine;
       model = result.outcome.answer.model;
@@ -208,6 +213,8 @@ export async function runEval(
       model,
       topK,
       limit: options.limit ?? null,
+      split: options.split ?? null,
+      minConfidence: options.minConfidence ?? null,
       startedAt: startedAt.toISOString(),
       durationMs: performance.now() - started,
       ingestMs,
@@ -217,6 +224,9 @@ export async function runEval(
     },
     metrics: summarizeResults(results, { ingestionFailures: corpus.failures.length }),
     confidence: bootstrapIntervals(results, headlineMetrics, bootstrap),
+    splitConfidence: Object.fromEntries(
+      Object.entries(resultsBySplit(results)).map(([split, members]) => [split, bootstrapIntervals(members, headlineMetrics, bootstrap)]),
+    ),
     // Failure cases first, then the rest, each group in dataset order.
     cases: [...results.filter((result) => result.failed), ...results.filter((result) => !result.failed)],
   };
@@ -226,13 +236,14 @@ async function askCase(
   answerer: Answerer,
   evalCase: EvalCase,
   corpus: IngestedCorpus,
-  options: { engine?: AskRequest['engine']; topK: number; signal?: AbortSignal },
+  options: { engine?: AskRequest['engine']; topK: number; minConfidence?: number; signal?: AbortSignal },
 ): Promise<{ outcome: Parameters<typeof judgeCase>[1] }> {
   const excluded = new Set((evalCase.excludeDocumentIds ?? []).map((id) => corpus.belegIdOf.get(id)).filter((id) => id !== undefined));
   const documentIds = [...corpus.corpusIdsOf.keys()].filter((id) => !excluded.has(id));
   if (documentIds.length === 0) return { outcome: { error: 'no ingested document is left to search for this case' } };
   const request: AskRequest = { question: evalCase.question, topK: options.topK, documentIds };
   if (options.engine !== undefined) request.engine = options.engine;
+  if (options.minConfidence !== undefined) request.minConfidence = options.minConfidence;
   try {
     return { outcome: { answer: await answerer.answer(request, options.signal) } };
   } catch (error) {

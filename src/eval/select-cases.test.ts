@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EvalCase } from './dataset.ts';
-import { selectCases } from './select-cases.ts';
+import { InvalidDatasetError } from './invalid-dataset-error.ts';
+import { casesOfSplit, selectCases } from './select-cases.ts';
 
 const cases: EvalCase[] = Array.from({ length: 40 }, (_, index) => ({
   id: `c${index}`,
@@ -30,5 +31,22 @@ describe('selectCases', () => {
   it('returns everything without a limit or when the limit is larger', () => {
     expect(selectCases(cases)).toHaveLength(40);
     expect(selectCases(cases, 100)).toHaveLength(40);
+  });
+});
+
+describe('casesOfSplit', () => {
+  const split: EvalCase[] = cases.map((evalCase, index) => ({ ...evalCase, split: index < 20 ? 'tune' : 'test' }));
+
+  it('keeps the cases of one split, and all without a split; --limit then spreads over that split', () => {
+    expect(casesOfSplit(split, 'test').map((evalCase) => evalCase.id)).toEqual(split.slice(20).map((evalCase) => evalCase.id));
+    expect(casesOfSplit(split, undefined)).toHaveLength(40);
+    const limited = selectCases(casesOfSplit(split, 'test'), 4);
+    expect(limited.map((evalCase) => evalCase.id)).toEqual(['c20', 'c21', 'c30', 'c31']);
+    expect(limited.filter((evalCase) => evalCase.answerable)).toHaveLength(2);
+  });
+
+  it('says so when no case is in the split', () => {
+    expect(() => casesOfSplit(cases, 'tune')).toThrow(InvalidDatasetError);
+    expect(() => casesOfSplit(cases, 'tune')).toThrow(/No case of the dataset is in split 'tune'/);
   });
 });

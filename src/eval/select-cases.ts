@@ -3,7 +3,8 @@
  * their shares of the full set, and each kind is sampled at even spacing across the list, so a
  * small run covers many articles instead of only the first one. Order is kept.
  */
-import type { EvalCase } from './dataset.ts';
+import type { EvalCase, EvalSplit } from './dataset.ts';
+import { InvalidDatasetError } from './invalid-dataset-error.ts';
 
 /** Evenly spaced picks of `count` indices out of `length` (first index always 0). */
 function evenlySpaced(length: number, count: number): number[] {
@@ -27,4 +28,19 @@ export function selectCases(cases: readonly EvalCase[], limit?: number): EvalCas
     ...evenlySpaced(unanswerable.length, limit - answerableCount).map((index) => unanswerable[index]!),
   ]);
   return cases.filter((evalCase) => chosen.has(evalCase));
+}
+
+/**
+ * The cases of one split (all cases when `split` is undefined). Throws InvalidDatasetError when
+ * no case is in the split, so `--split` on a dataset without splits says so instead of running nothing.
+ */
+export function casesOfSplit(cases: readonly EvalCase[], split: EvalSplit | undefined): EvalCase[] {
+  if (split === undefined) return [...cases];
+  const chosen = cases.filter((evalCase) => evalCase.split === split);
+  if (chosen.length === 0) {
+    throw new InvalidDatasetError(
+      `No case of the dataset is in split '${split}'. Cases get a split from their 'split' field (SQuAD datasets: even articles 'tune', odd 'test'); run without --split to use them all.`,
+    );
+  }
+  return chosen;
 }

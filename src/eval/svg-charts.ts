@@ -95,3 +95,73 @@ export function histogram(title: string, values: readonly number[], unit: string
   const ticks = [0, Math.ceil(highest / 2), highest].map((value) => ({ value, label: String(value) }));
   return frame(title, body + axis, ticks, highest);
 }
+
+const x01 = (value: number) => margin.left + value * plotWidth;
+const y01 = (value: number) => margin.top + plotHeight - value * plotHeight;
+
+function xAxis01(title: string): string {
+  const labels = [0, 0.25, 0.5, 0.75, 1]
+    .map((value) => `<text x="${x01(value).toFixed(1)}" y="${margin.top + plotHeight + 14}" text-anchor="middle" font-size="10">${value.toFixed(2)}</text>`)
+    .join('');
+  return labels + `<text x="${margin.left + plotWidth / 2}" y="${height - 6}" text-anchor="middle" font-size="11">${escapeHtml(title)}</text>`;
+}
+
+/** One line of a curve chart: rates (0..1) at x positions in 0..1. */
+export type CurveSeries = { name: string; color: string; points: ReadonlyArray<{ x: number; y: number }> };
+
+/**
+ * Lines of rates over an x axis from 0 to 1 (e.g. precision and recall over a confidence
+ * threshold), with a legend and an optional dashed vertical marker (e.g. a chosen threshold).
+ */
+export function curveChart(title: string, series: readonly CurveSeries[], xTitle: string, marker?: { x: number; label: string }): string {
+  if (series.every((line) => line.points.length === 0)) {
+    return frame(title, `<text x="${width / 2}" y="${height / 2}" text-anchor="middle" font-size="12">no data</text>`, rateTicks, 1);
+  }
+  const lines = series
+    .map((line) => {
+      const path = line.points.map((point, index) => `${index === 0 ? 'M' : 'L'}${x01(point.x).toFixed(1)},${y01(point.y).toFixed(1)}`).join(' ');
+      return `<path d="${path}" fill="none" stroke="${line.color}" stroke-width="2"><title>${escapeHtml(line.name)}</title></path>`;
+    })
+    .join('');
+  const legend = series
+    .map(
+      (line, index) =>
+        `<rect x="${margin.left + 8 + index * 80}" y="${margin.top + 4}" width="10" height="10" fill="${line.color}"/>` +
+        `<text x="${margin.left + 22 + index * 80}" y="${margin.top + 13}" font-size="10">${escapeHtml(line.name)}</text>`,
+    )
+    .join('');
+  const markerLine =
+    marker === undefined
+      ? ''
+      : `<line x1="${x01(marker.x).toFixed(1)}" x2="${x01(marker.x).toFixed(1)}" y1="${margin.top}" y2="${margin.top + plotHeight}" stroke="#b00020" stroke-dasharray="4 3"><title>${escapeHtml(marker.label)}</title></line>` +
+        `<text x="${(x01(marker.x) + 4).toFixed(1)}" y="${margin.top + plotHeight - 6}" font-size="10" fill="#b00020">${escapeHtml(marker.label)}</text>`;
+  return frame(title, lines + legend + markerLine + xAxis01(xTitle), rateTicks, 1);
+}
+
+/**
+ * A reliability diagram: one bar per equal-width confidence bin at the share observed correct,
+ * the count above it, a dot at the bin's mean confidence, and the diagonal where a calibrated
+ * estimate would lie. Empty bins are left blank.
+ */
+export function reliabilityChart(
+  title: string,
+  bins: ReadonlyArray<{ low: number; high: number; count: number; meanConfidence: number | null; observed: number | null }>,
+): string {
+  const body = bins
+    .map((bin) => {
+      if (bin.count === 0 || bin.observed === null || bin.meanConfidence === null) return '';
+      const left = x01(bin.low) + 1;
+      const barWidth = Math.max(1, x01(bin.high) - x01(bin.low) - 2);
+      const top = y01(bin.observed);
+      const description = `${bin.low.toFixed(1)}–${bin.high.toFixed(1)}: ${bin.count} quotes, mean confidence ${bin.meanConfidence.toFixed(3)}, observed ${bin.observed.toFixed(3)}`;
+      return (
+        `<rect x="${left.toFixed(1)}" y="${top.toFixed(1)}" width="${barWidth.toFixed(1)}" height="${(margin.top + plotHeight - top).toFixed(1)}" fill="#1f5fa8" fill-opacity="0.75"><title>${escapeHtml(description)}</title></rect>` +
+        `<circle cx="${x01(bin.meanConfidence).toFixed(1)}" cy="${y01(bin.meanConfidence).toFixed(1)}" r="2.5" fill="#b00020"><title>${escapeHtml(`mean confidence ${bin.meanConfidence.toFixed(3)}`)}</title></circle>` +
+        `<text x="${(left + barWidth / 2).toFixed(1)}" y="${(top - 3).toFixed(1)}" text-anchor="middle" font-size="9">${bin.count}</text>`
+      );
+    })
+    .join('');
+  const diagonal = `<line x1="${x01(0)}" y1="${y01(0)}" x2="${x01(1)}" y2="${y01(1)}" stroke="#999" stroke-dasharray="4 3"><title>perfect calibration</title></line>`;
+  const empty = bins.every((bin) => bin.count === 0) ? `<text x="${width / 2}" y="${height / 2}" text-anchor="middle" font-size="12">no confidences</text>` : '';
+  return frame(title, diagonal + body + empty + xAxis01('predicted confidence'), rateTicks, 1);
+}

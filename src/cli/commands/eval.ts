@@ -17,9 +17,11 @@ import { loadDocument } from '../../ingest/load-document.ts';
 import { compareReports, formatComparison } from '../../eval/compare-reports.ts';
 import { convertSquad } from '../../eval/convert-squad.ts';
 import { checkGates, parseGates, type GateOutcome } from '../../eval/gates.ts';
+import { evalSplits, type EvalSplit } from '../../eval/dataset.ts';
 import { InvalidDatasetError } from '../../eval/invalid-dataset-error.ts';
 import { loadDataset, writeDataset } from '../../eval/load-dataset.ts';
-import { formatMilliseconds, formatValue, metricLabels } from '../../eval/metric-labels.ts';
+import { casesOfSplit } from '../../eval/select-cases.ts';
+import { formatMilliseconds, formatValue, leadingMetrics, metricLabels, splitLabels } from '../../eval/metric-labels.ts';
 import type { HeadlineMetricName } from '../../eval/metrics.ts';
 import { parseReport, type EvalReport } from '../../eval/report.ts';
 import { runEval, type EvalProgress } from '../../eval/run-eval.ts';
@@ -28,7 +30,7 @@ import { createProgress, type Progress } from '../progress.ts';
 import { createAnswerService } from '../../create-answerer.ts';
 
 const USAGE = `Usage:
-  beleg eval <dataset-dir> [--engine E] [--limit N] [--top-k K] [--out DIR] [--gate FILE] [--data-dir DIR]
+  beleg eval <dataset-dir> [--engine E] [--split tune|test] [--limit N] [--min-confidence X] [--top-k K] [--out DIR] [--gate FILE] [--data-dir DIR]
   beleg eval --compare <a/report.json> <b/report.json> [--gate FILE]
   beleg eval --from-squad <squad.json> --out <dataset-dir> [--no-unanswerable]
 
@@ -38,7 +40,9 @@ system's temp directory). Documents go into --data-dir, by default a separate ev
 directory under the temp directory, never your own data.
 
   --engine E       extractive, gptq, tgi or openai (default: the configured engine)
-  --limit N        run N cases, spread evenly over the dataset, answerable and not in proportion
+  --split S        run only the cases of split S: tune (SQuAD: even articles) or test (odd articles)
+  --limit N        run N cases, spread evenly over the dataset (or split), answerable and not in proportion
+  --min-confidence X   send minConfidence X (0..1) with every question: quotes below it are declined
   --top-k K        sources per answer (default 10)
   --gate FILE      exit with 1 when a metric misses its minimum or maximum (eval/gates.json)
   --seed N         bootstrap seed (default 1, at least 1); --resamples N (default 1000)`;
@@ -47,6 +51,21 @@ function parseCount(value: string | undefined, name: string): number | undefined
   if (value === undefined) return undefined;
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) throw new ValidationError(`--${name} must be a whole number of at least 1, not '${value}'.`);
+  return number;
+}
+
+function parseSplit(value: string | undefined): EvalSplit | undefined {
+  if (value === undefined) return undefined;
+  if (!(evalSplits as readonly string[]).includes(value)) throw new ValidationError(`--split must be one of ${evalSplits.join(', ')}, not '${value}'.`);
+  return value as EvalSplit;
+}
+
+function parseConfidence(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1) {
+    throw new ValidationError(`--min-confidence must be a number from 0 to 1, not '${value}'.`);
+  }
   return number;
 }
 
@@ -83,6 +102,19 @@ function summary(report: EvalReport): string {
     const range = interval ? `  [${formatValue(interval.low)}, ${formatValue(interval.high)}]` : '';
     lines.push(`  ${metricLabels[name].label.padEnd(20)} ${formatValue(report.metrics[name]).padStart(6)}${range}`);
   }
+  for (const split of evalSplits) {
+    const summary = report.metrics.bySplit[split];
+    if (summary === undefined) continue;
+    const rates = leadingMetrics.map((name) => `${metricLabels[name].label.toLowerCase()} ${formatValue(summary[name])}`).join(', ');
+    lines.push(`  ${splitLabels[split]}, ${summary.cases} cases: ${rates}`);
+  }
+  const analysis = report.metrics.confidenceAnalysis;
+  if (analysis.scoredCases > 0) {
+    const target = analysis.atTarget;
+    lines.push(
+      `  ${`Precision ≥ ${analysis.precisionTarget}`.padEnd(20)} ${target === null ? `at no threshold (highest ${formatValue(analysis.highestPrecision?.precision)})` : `from threshold ${formatValue(target.threshold)}, recall ${formatValue(target.recall)}`} (${analysis.scoredCases} cases with a confidence)`,
+    );
+  }
   const latency = report.metrics.latency.totalMs;
   lines.push(`  ${'Latency p50/p95'.padEnd(20)} ${formatMilliseconds(latency.p50)} / ${formatMilliseconds(latency.p95)}`);
   lines.push(`  ${'Failed cases'.padEnd(20)} ${report.metrics.counts.failedCases} of ${report.metrics.counts.cases}`);
@@ -113,6 +145,8 @@ export async function run(args: string[]): Promise<number> {
     options: {
       engine: { type: 'string' },
       limit: { type: 'string' },
+      split: { type: 'string' },
+      'min-confidence': { type: 'string' },
       'top-k': { type: 'string' },
       out: { type: 'string' },
       gate: { type: 'string' },
@@ -160,9 +194,12 @@ export async function run(args: string[]): Promise<number> {
   }
   // Parse every flag before opening anything, so a typo fails at once.
   const limit = parseCount(values.limit, 'limit');
+  const split = parseSplit(values.split);
+  const minConfidence = parseConfidence(values['min-confidence']);
   const topK = parseCount(values['top-k'], 'top-k');
   const bootstrap = { seed: parseCount(values.seed, 'seed') ?? 1, resamples: parseCount(values.resamples, 'resamples') };
   const dataset = await loadDataset(positionals[0]!);
+  casesOfSplit(dataset.cases, split); // fail fast when no case is in the split
   const gateFile = values.gate;
   if (gateFile !== undefined) parseGates(await readText(gateFile, 'the gates file'), gateFile); // fail fast on a bad gates file
 
@@ -189,7 +226,9 @@ export async function run(args: string[]): Promise<number> {
     }
     report = await runEval({ ingestion: context.ingestion, answerer }, dataset, {
       engine: engine as EngineName | undefined,
+      split,
       limit,
+      minConfidence,
       topK,
       bootstrap,
       onProgress: reporter.onProgress,
@@ -207,7 +246,7 @@ export async function run(args: string[]): Promise<number> {
     for (const engine of engines.reverse()) await engine.dispose();
     await context.close();
   }
-  const outDirectory = values.out ?? path.join(evalRoot, `${dataset.name}-${report.run.engine}`);
+  const outDirectory = values.out ?? path.join(evalRoot, `${dataset.name}-${report.run.engine}${split !== undefined ? `-${split}` : ''}`);
   const files = await writeReport(outDirectory, report);
   console.log(summary(report));
   console.log(`\nReports: ${files.html}\n         ${files.markdown}\n         ${files.json}`);
