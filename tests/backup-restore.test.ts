@@ -3,7 +3,8 @@
  * engine: a restored directory holds the same documents, stored texts, chunks and vectors and
  * answers the same questions with the same quotes; a backup taken while documents are being
  * indexed (and removed) restores to a consistent state, reconciled like after a crash; damaged,
- * foreign and newer backups and a non-empty target are refused with their codes and change nothing.
+ * foreign and newer backups and a non-empty target are refused with their codes and change nothing;
+ * an unreadable data directory fails the backup without leaving a file.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -300,6 +301,14 @@ describe('refused backups and targets', () => {
     expect(readFileSync(backupFile).equals(before)).toBe(true);
   });
 
+  it('fails with backup_failed and writes nothing when the database cannot be read', async () => {
+    const dataDir = temporaryDirectory();
+    writeFileSync(path.join(dataDir, 'beleg.sqlite'), 'kein SQLite');
+    const output = path.join(workspace, 'failed', 'never.tar');
+    await expect(createBackup({ dataDir, file: output })).rejects.toMatchObject({ code: 'backup_failed', message: expect.stringContaining('not a database') });
+    expect(readdirSync(path.dirname(output))).toEqual([]);
+  });
+
   it('refuses a non-empty target and leaves it as it was', async () => {
     const target = path.join(workspace, 'occupied');
     mkdirSync(target);
@@ -349,6 +358,11 @@ describe('refused backups and targets', () => {
       expect(error.code).toBe('backup_corrupt');
       expect(error.message).toContain(reason);
       expect(existsSync(target)).toBe(false);
+      // An existing empty target (e.g. a fresh volume) stays empty.
+      const emptyTarget = path.join(workspace, `empty-target-${path.basename(file)}`);
+      mkdirSync(emptyTarget);
+      expect((await restoreError(file, emptyTarget)).code).toBe('backup_corrupt');
+      expect(readdirSync(emptyTarget)).toEqual([]);
     }
   });
 

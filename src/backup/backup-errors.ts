@@ -65,3 +65,14 @@ export class RestoreTargetNotEmptyError extends BelegError {
     );
   }
 }
+
+/** Reading the data directory or writing the archive failed (permissions, disk full, a damaged database). */
+export class BackupFailedError extends BelegError {
+  constructor(dataDir: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super('backup_failed', `The backup of '${dataDir}' failed: ${reason}. No backup file was written; fix the cause and run it again.`, {
+      cause,
+      details: { dataDir, reason },
+    });
+  }
+}

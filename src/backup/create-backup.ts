@@ -37,7 +37,8 @@ import { dataPaths } from '../data-paths.ts';
 import { snapshotDatabase } from '../db/index.ts';
 import { linkOrCopyFile } from '../link-or-copy-file.ts';
 import { copyChunkDirectory } from '../store/lancedb/index.ts';
-import { BackupExistsError, BackupSourceMissingError } from './backup-errors.ts';
+import { BelegError } from '../errors.ts';
+import { BackupExistsError, BackupFailedError, BackupSourceMissingError } from './backup-errors.ts';
 import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, BACKUP_MANIFEST_FILE, type BackupManifest } from './backup-manifest.ts';
 import { writeArchive } from './tar-archive.ts';
 
@@ -125,6 +126,8 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
     renameSync(partial, file);
     await options.onStep?.('archive');
     return { file, bytes: statSync(file).size, manifest };
+  } catch (error) {
+    throw error instanceof BelegError ? error : new BackupFailedError(dataDir, error);
   } finally {
     rmSync(partial, { force: true });
     rmSync(staging, { recursive: true, force: true });

@@ -5,6 +5,7 @@ export { BACKUP_MANIFEST_FILE, backupManifestSchema, type BackupManifest } from 
 export {
   BackupCorruptError,
   BackupExistsError,
+  BackupFailedError,
   BackupIncompatibleError,
   BackupInvalidError,
   BackupNotFoundError,

@@ -2,7 +2,7 @@
  * `beleg restore`: unpacks a backup into a new or empty data directory, after checking it whole.
  *
  * Nothing is written to the target until the backup has passed every check: the archive is
- * extracted into a temporary folder beside the target; the manifest must be the first entry and
+ * extracted into a temporary folder (inside an existing empty target, else beside it); the manifest must be the first entry and
  * of a format and schema level this beleg knows; every file must have the size and sha256 the
  * manifest lists, and no other file may be there; the database must pass SQLite's quick check
  * and the chunk table must read end to end, both matching the manifest's counts. Only then are
@@ -53,14 +53,18 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
   const dataDir = path.resolve(options.dataDir);
   if (!existsSync(file) || !statSync(file).isFile()) throw new BackupNotFoundError(file);
   assertEmptyTarget(dataDir);
-  mkdirSync(path.dirname(dataDir), { recursive: true });
-  const staging = mkdtempSync(path.join(path.dirname(dataDir), `.${path.basename(dataDir)}.restore-`));
+  // An existing (empty) target may be a mount point or a link to another file system: unpack
+  // inside it, so the final renames never cross file systems. A new target: unpack beside it.
+  const existed = existsSync(dataDir);
+  const parent = existed ? dataDir : path.dirname(dataDir);
+  mkdirSync(parent, { recursive: true });
+  const staging = mkdtempSync(path.join(parent, existed ? '.restore-' : `.${path.basename(dataDir)}.restore-`));
   try {
     const manifest = await unpackAndVerify(file, staging);
     // The restored directory holds what a data directory holds; the manifest was only for checking.
     rmSync(path.join(staging, BACKUP_MANIFEST_FILE));
     mkdirSync(path.join(staging, 'uploads'), { recursive: true });
-    assertEmptyTarget(dataDir);
+    assertEmptyTarget(dataDir, path.basename(staging));
     mkdirSync(dataDir, { recursive: true });
     for (const name of readdirSync(staging)) renameSync(path.join(staging, name), path.join(dataDir, name));
     return { dataDir, manifest };
@@ -69,11 +73,11 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
   }
 }
 
-/** Throws RestoreTargetNotEmptyError unless `dataDir` is absent or an empty directory. */
-function assertEmptyTarget(dataDir: string): void {
+/** Throws RestoreTargetNotEmptyError unless `dataDir` is absent or an empty directory (but for restore's own `staging`). */
+function assertEmptyTarget(dataDir: string, staging?: string): void {
   if (!existsSync(dataDir)) return;
   if (!statSync(dataDir).isDirectory()) throw new RestoreTargetNotEmptyError(dataDir, 'is a file, not a directory');
-  const entries = readdirSync(dataDir);
+  const entries = readdirSync(dataDir).filter((name) => name !== staging);
   if (entries.length > 0) {
     const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? `, … (${entries.length} entries)` : '');
     throw new RestoreTargetNotEmptyError(dataDir, `is not empty (it holds ${shown})`);
