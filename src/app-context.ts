@@ -24,7 +24,6 @@
  *   beleg.lock     pid of the process using the directory
  */
 import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Config } from './config.ts';
 import { DocumentRepository, UploadFiles, lockDataDirectory, openDatabase, type DatabaseHandle } from './db/index.ts';
 import { OnnxEmbeddingModel } from './engine/embedding/onnx-embedding-model.ts';
@@ -33,6 +32,7 @@ import type { LanguageModel } from './engine/language-model.ts';
 import { LlamaTokenizer } from './engine/tokenizer/llama-tokenizer.ts';
 import type { AnswerService } from './answer/answer-service.ts';
 import { createAnswerService } from './create-answerer.ts';
+import { dataPaths } from './data-paths.ts';
 import { chunkDocument } from './ingest/chunk-document.ts';
 import { IngestionService, type ChunkEmbedder } from './ingest/ingestion-service.ts';
 import { loadDocument } from './ingest/load-document.ts';
@@ -108,14 +108,7 @@ const DECOMPOUND_SEARCH_TEXT = 'german-decompound-v1';
 const NO_MODEL_REASON =
   'no embedding model is configured (set BELEG_EMBEDDING_MODEL_DIR to an ONNX sentence-embedding export, e.g. from beleg models pull intfloat/multilingual-e5-small)';
 
-/** Paths inside the data directory. */
-export function dataPaths(dataDir: string) {
-  return {
-    database: path.join(dataDir, 'beleg.sqlite'),
-    lancedb: path.join(dataDir, 'lancedb'),
-    uploads: path.join(dataDir, 'uploads'),
-  };
-}
+export { dataPaths };
 
 /** Opens beleg's stores and services for `config`; see the file comment. */
 export async function openAppContext(config: Config, options: AppContextOptions = {}): Promise<AppContext> {

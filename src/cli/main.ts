@@ -15,6 +15,8 @@ const commands: Record<string, Command> = {
   models: { summary: 'download embedding models (beleg models pull <owner/name>)', load: () => import('./commands/models.ts') },
   eval: { summary: 'evaluate answers and citations on a dataset', load: () => import('./commands/eval.ts') },
   ask: { summary: 'answer a question with a verified quote (or decline)', load: () => import('./commands/ask.ts') },
+  backup: { summary: 'write a consistent snapshot of the data directory to a tar file (also while serving)', load: () => import('./commands/backup.ts') },
+  restore: { summary: 'restore a backup into a new or empty data directory', load: () => import('./commands/restore.ts') },
 };
 
 function usage(): string {

@@ -1,2 +1,3 @@
 /** The LanceDB chunk store. */
-export { LanceChunkStore, VectorSearchUnavailableError, type LanceChunkStoreOptions, type SearchTextExpansion } from './lancedb-chunk-store.ts';
+export { LanceChunkStore, VectorSearchUnavailableError, type LanceChunkStoreOptions, type SearchTextExpansion, type ChunkTableInspection } from './lancedb-chunk-store.ts';
+export { copyChunkDirectory, type ChunkDirectoryCopy } from './copy-chunk-directory.ts';

@@ -91,6 +91,16 @@ const LEGACY_TEXT_INDEX_NAME = 'text_idx';
 /** Versions younger than this survive pruning, so a reader in another process keeps its snapshot. */
 const KEEP_VERSIONS_MS = 10 * 60_000;
 
+/** What {@link LanceChunkStore.inspect} found in a chunk table. */
+export type ChunkTableInspection = {
+  /** The table's version (LanceDB counts every commit). */
+  version: number;
+  chunks: number;
+  chunksByDocument: Map<string, number>;
+  /** What the derived columns were built with (`beleg-index.json`); null when not recorded. */
+  settings: IndexSettings | null;
+};
+
 /** Vector search was asked for, but the table has no vector column (no embedding model configured). */
 export class VectorSearchUnavailableError extends BelegError {
   constructor() {
@@ -178,6 +188,43 @@ export class LanceChunkStore implements ChunkStore {
       wanted,
       reindexReason: reason,
     });
+  }
+
+  /**
+   * Reads a chunk table without changing it (a backup's copy): its version, and how many chunks
+   * each document has, counted in a scan of every column of every row, plus one query through
+   * each index, so a copy that lacks a data or index file fails here rather than when served.
+   * Null when `directory` holds no chunk table.
+   */
+  static async inspect(directory: string): Promise<ChunkTableInspection | null> {
+    const connection = await lancedb.connect(directory);
+    try {
+      if (!(await connection.tableNames()).includes(CHUNKS_TABLE)) return null;
+      const table = await connection.openTable(CHUNKS_TABLE);
+      try {
+        const version = await table.version();
+        const chunksByDocument = new Map<string, number>();
+        let chunks = 0;
+        for await (const batch of table.query()) {
+          const documentIds = batch.getChild('document_id')!;
+          for (let row = 0; row < batch.numRows; row += 1) {
+            const id = String(documentIds.get(row));
+            chunksByDocument.set(id, (chunksByDocument.get(id) ?? 0) + 1);
+          }
+          chunks += batch.numRows;
+        }
+        const indices = (await table.listIndices()).map((index) => index.name);
+        if (indices.includes(TEXT_INDEX_NAME)) await table.query().fullTextSearch('beleg', { columns: [SEARCH_TEXT_COLUMN] }).limit(1).toArray();
+        const vector = (await table.schema()).fields.find((field) => field.name === VECTOR_COLUMN);
+        const dimension = vector ? (vector.type as { listSize?: number }).listSize : undefined;
+        if (dimension !== undefined && chunks > 0) await table.vectorSearch(new Array<number>(dimension).fill(0)).column(VECTOR_COLUMN).distanceType('dot').limit(1).toArray();
+        return { version, chunks, chunksByDocument, settings: readIndexSettings(directory) };
+      } finally {
+        table.close();
+      }
+    } finally {
+      connection.close();
+    }
   }
 
   /** Records that every chunk now matches the configured search text and embedding model. */

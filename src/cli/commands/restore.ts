@@ -1,0 +1,49 @@
+/**
+ * `beleg restore <file.tar> --data-dir DIR`: restores a backup into a new or empty directory,
+ * after checking it whole (see src/backup/restore-backup.ts).
+ */
+import { parseArgs } from 'node:util';
+import { restoreBackup } from '../../backup/index.ts';
+import { ValidationError } from '../../errors.ts';
+import { describeManifest } from '../describe-backup.ts';
+
+const USAGE = `Usage: beleg restore <file.tar> --data-dir DIR [--json]
+
+Restores a backup written by 'beleg backup' into DIR, which must not exist or be empty. The
+backup is checked first (manifest, sizes and checksums, database, chunk table); on any problem
+nothing is written. Then start it with 'beleg serve --data-dir DIR'.
+
+Options:
+  --data-dir DIR   the directory to restore into (required; BELEG_DATA_DIR is not used)
+  --json           print the manifest as JSON`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new ValidationError(`Name exactly one backup file to restore.\n\n${USAGE}`);
+  const target = values['data-dir'];
+  if (!target) throw new ValidationError(`Name the directory to restore into with --data-dir.\n\n${USAGE}`);
+  const { dataDir, manifest } = await restoreBackup({ file: positionals[0]!, dataDir: target });
+  if (values.json) {
+    console.log(JSON.stringify({ dataDir, manifest }, null, 2));
+    return 0;
+  }
+  console.log(`Restored ${positionals[0]} into ${dataDir}:`);
+  console.log(describeManifest(manifest));
+  const inProgress = manifest.counts.documents.pending + manifest.counts.documents.indexing;
+  if (inProgress > 0) console.log(`${inProgress} documents were being indexed when the backup was taken; beleg indexes them again at the first start.`);
+  if (manifest.index?.embeddingModelId) {
+    console.log(
+      `The chunks carry vectors of the embedding model '${manifest.index.embeddingModelId}' (models are not in backups): set BELEG_EMBEDDING_MODEL_DIR to that model, or beleg re-embeds every chunk at the first start.`,
+    );
+  }
+  console.log(`Start it with: beleg serve --data-dir ${dataDir}`);
+  return 0;
+}
