@@ -3,8 +3,10 @@
  * (./dump-prompts.ts) and measures it.
  *
  * - Ranker: a conditional logit over all candidates of a question — softmax of a linear score,
- *   maximising the probability of the candidates that contain a gold answer — fitted on the
- *   answerable questions of the tuning halves whose sources hold an answer at all.
+ *   maximising the probability of the candidates that contain a gold answer, where a pair of
+ *   sentences that holds it although one of its sentences alone would counts 0.6
+ *   (short quotes are better answers) — fitted on the answerable questions of the tuning halves
+ *   whose sources hold an answer at all.
  * - Calibrator: logistic regression on the best candidate of every tuning question (answerable
  *   and unanswerable twins): label 1 when it contains a gold answer, else 0.
  * - Threshold: the lowest confidence at which the tuning halves reach the precision target.
@@ -32,7 +34,14 @@ import { containsAnswer } from '../../src/eval/normalize-answer.ts';
 import { calibrationError, formatSummary, judge, summarise, thresholdForPrecision, type Reading } from './measure.ts';
 import type { RecordedCase } from './recorded-case.ts';
 
-const { values: flags } = parseArgs({ options: { write: { type: 'boolean' }, precision: { type: 'string' }, l2: { type: 'string' } } });
+const { values: flags } = parseArgs({
+  options: { write: { type: 'boolean' }, precision: { type: 'string' }, l2: { type: 'string' }, labels: { type: 'string' }, without: { type: 'string' }, 'pair-weight': { type: 'string' } },
+});
+const labelMode = flags.labels ?? 'weighted';
+/** With `--labels weighted`: how much a pair that holds the answer counts when one of its sentences alone would. */
+const pairWeight = Number(flags['pair-weight'] ?? 0.6);
+/** Ranker features left out (their weight stays 0), e.g. `--without isPair,logWords`. */
+const withoutFeatures = new Set((flags.without ?? '').split(',').filter(Boolean));
 const precisionTarget = Number(flags.precision ?? 0.95);
 const l2 = Number(flags.l2 ?? 1e-3);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -88,14 +97,26 @@ function standardise(row: readonly number[], base: Pick<Linear, 'mean' | 'scale'
   return row.map((value, column) => (value - base.mean[column]!) / base.scale[column]!);
 }
 
+/**
+ * What the ranker learns to pick. `--labels holds` (default): any quote that holds a gold answer;
+ * `--labels shortest`: only the shortest such quote (a pair only when neither sentence holds it).
+ */
+const rankerLabels = (item: Prepared): number[] =>
+  item.candidates.map((candidate, index) => {
+    if (labelMode === 'shortest') return item.labels[index] ? 1 : 0;
+    if (labelMode === 'holds') return item.holds[index] ? 1 : 0;
+    // `weighted`: every quote holding an answer counts, a longer one than needed only partly.
+    return item.labels[index] ? 1 : item.holds[index] ? pairWeight : 0;
+  });
+
 // ---- ranker: conditional logit, full-batch gradient descent (Adam)
 function fitRanker(): Linear {
-  const groups = tuning.filter((item) => item.answerable && item.labels.some(Boolean));
+  const groups = tuning.filter((item) => item.answerable && rankerLabels(item).some((weight) => weight > 0));
   const base = standardiser(
     groups.flatMap((item) => item.candidates.map((candidate) => candidate.values)),
     FEATURE_NAMES,
   );
-  const data = groups.map((item) => ({ rows: item.candidates.map((candidate) => standardise(candidate.values, base)), labels: item.labels }));
+  const data = groups.map((item) => ({ rows: item.candidates.map((candidate) => standardise(candidate.values, base)), labels: rankerLabels(item) }));
   const size = FEATURE_NAMES.length;
   const weights = new Float64Array(size);
   const adam = { m: new Float64Array(size), v: new Float64Array(size) };
@@ -107,15 +128,16 @@ function fitRanker(): Linear {
       const top = Math.max(...scores);
       const exps = scores.map((score) => Math.exp(score - top));
       const total = exps.reduce((sum, value) => sum + value, 0);
-      const positive = exps.reduce((sum, value, index) => sum + (group.labels[index] ? value : 0), 0);
+      const positive = exps.reduce((sum, value, index) => sum + group.labels[index]! * value, 0);
       loss -= Math.log(positive / total);
       group.rows.forEach((row, index) => {
         const all = exps[index]! / total;
-        const correct = group.labels[index] ? exps[index]! / positive : 0;
+        const correct = (group.labels[index]! * exps[index]!) / positive;
         for (let column = 0; column < size; column += 1) gradient[column]! += (all - correct) * row[column]!;
       });
     }
     for (let column = 0; column < size; column += 1) {
+      if (withoutFeatures.has(FEATURE_NAMES[column]!)) continue;
       const g = gradient[column]! / data.length + l2 * weights[column]!;
       adam.m[column] = 0.9 * adam.m[column]! + 0.1 * g;
       adam.v[column] = 0.999 * adam.v[column]! + 0.001 * g * g;
@@ -203,8 +225,14 @@ const results: Record<string, unknown> = {};
 for (const dataset of datasets) {
   for (const half of ['even', 'odd'] as const) {
     const items = all.filter((item) => item.dataset === dataset && item.half === half);
-    const judged = judge(items, readingsOf(items, candidateModel));
+    const readings = readingsOf(items, candidateModel);
+    const judged = judge(items, readings);
     const label = `${dataset} ${half === 'even' ? 'tuned' : 'held out'}`;
+    const pairShare = items.filter((item) => {
+      const best = rankDescribed(item.candidates, item.context, candidateModel)[0];
+      return best !== undefined && best.lastSentence > best.firstSentence;
+    }).length / items.length;
+    console.log(`${label}: quotes of two sentences ${(100 * pairShare).toFixed(1)} %, mean quote ${Math.round(readings.reduce((sum, reading) => sum + (reading.quote?.length ?? 0), 0) / readings.length)} chars`);
     const atThreshold = summarise(judged, candidateModel.minConfidence);
     const everything = summarise(judged, 0);
     const at95 = thresholdForPrecision(judged, 0.95);

@@ -23,7 +23,8 @@ import {
   type DeclineReason,
   type Source,
 } from './answer-contract.ts';
-import { resolveAnswer, resolveCandidates, type AnswerPrompt, type CitedDocument, type PageLookup, type Resolution } from './resolve-answer.ts';
+import { isOffTopic, missingFocus } from './focus-check.ts';
+import { resolveAnswer, resolveCandidates, type AnswerPrompt, type AnswerPromptSource, type CitedDocument, type PageLookup, type Resolution } from './resolve-answer.ts';
 
 /** A chunk found for the question, with its document and why it was found. */
 export type AnswerChunk = {
@@ -85,6 +86,10 @@ type Prepared = {
 };
 
 const CONSTRAINT: QuoteConstraint = { kind: 'quote-or-refusal', refusal: REFUSAL };
+
+function declinedFor(reason: DeclineReason): Resolution {
+  return { declined: true, reason, answer: REFUSAL, citations: [], citationCorrected: false };
+}
 
 function toSource(item: AnswerChunk): Source {
   const ranks: Record<string, number> = {};
@@ -181,9 +186,10 @@ export class AnswerService implements Answerer {
   async #assess(prepared: Prepared, resolution: Resolution, assessment: Assessment | undefined): Promise<{ resolution: Resolution; confidence: number | null; candidates: Candidate[] }> {
     const confidence = assessment?.confidence ?? null;
     if (!resolution.declined) {
+      if (prepared.prompt && this.#offTopic(prepared, resolution)) return { resolution: declinedFor('off_topic'), confidence, candidates: [] };
       if (confidence === null || confidence >= this.#minConfidence(prepared.request)) return { resolution, confidence, candidates: [] };
       return {
-        resolution: { declined: true, reason: 'below_threshold', answer: REFUSAL, citations: [], citationCorrected: false },
+        resolution: declinedFor('below_threshold'),
         confidence,
         candidates: resolution.citations.map((citation) => ({ ...citation, confidence })),
       };
@@ -195,6 +201,16 @@ export class AnswerService implements Answerer {
     }
     const candidates = await resolveCandidates(assessment.candidates, prepared.prompt, this.#options.getText, this.#options.getPages);
     return { resolution, confidence, candidates };
+  }
+
+  /** True when the passages the quote comes from share none of the question's focus terms. */
+  #offTopic(prepared: Prepared, resolution: Resolution): boolean {
+    const sources: readonly AnswerPromptSource[] = prepared.prompt!.sources;
+    const passages = resolution.citations.map((citation) => {
+      const source = sources.find((item) => item.documentId === citation.documentId && item.charStart <= citation.charStart && citation.charEnd <= item.charEnd);
+      return source?.text ?? citation.quote;
+    });
+    return passages.length > 0 && passages.every((passage) => isOffTopic(prepared.request.question, passage));
   }
 
   async #finish(
@@ -228,12 +244,21 @@ export class AnswerService implements Answerer {
   }
 
   #noSources(prepared: Prepared): Promise<Answer> {
-    return this.#finish(prepared, { declined: true, reason: 'no_sources', answer: REFUSAL, citations: [], citationCorrected: false }, 0, { promptTokens: 0, completionTokens: 0 }, '');
+    return this.#finish(prepared, declinedFor('no_sources'), 0, { promptTokens: 0, completionTokens: 0 }, '');
+  }
+
+  /** A decline before generation: nothing found, or a focus term of the question found nowhere. */
+  async #declineEarly(prepared: Prepared): Promise<Answer | null> {
+    if (!prepared.prompt || prepared.prompt.sources.length === 0) return this.#noSources(prepared);
+    const missing = missingFocus(prepared.request.question, prepared.prompt.sources.map((source) => source.text));
+    if (missing.length === 0) return null;
+    return this.#finish(prepared, declinedFor('focus_not_found'), 0, { promptTokens: 0, completionTokens: 0 }, '');
   }
 
   async answer(request: AskRequest, signal?: AbortSignal): Promise<Answer> {
     const prepared = await this.#prepare(request, signal);
-    if (!prepared.prompt || prepared.prompt.sources.length === 0) return this.#noSources(prepared);
+    const early = await this.#declineEarly(prepared);
+    if (early || !prepared.prompt) return early!;
     const generationStarted = performance.now();
     const result = await prepared.engine.doGenerate(this.#generateOptions(prepared, prepared.prompt, signal));
     const generateMs = performance.now() - generationStarted;
@@ -249,8 +274,9 @@ export class AnswerService implements Answerer {
   async *stream(request: AskRequest, signal?: AbortSignal): AsyncIterable<AnswerStreamPart> {
     const prepared = await this.#prepare(request, signal);
     const prompt = prepared.prompt;
-    if (!prompt || prompt.sources.length === 0) {
-      const answer = await this.#noSources(prepared);
+    const early = await this.#declineEarly(prepared);
+    if (early || !prompt) {
+      const answer = early!;
       yield { type: 'sources', sources: prepared.sources };
       yield { type: 'declined', answer: answer.answer, reason: answer.reason, confidence: answer.confidence };
       yield { type: 'finish', answer };

@@ -1,9 +1,13 @@
+import { READER_MODEL } from '../engine/extractive/reader-model.ts';
+
 /**
  * The confidence threshold: a quote is presented as the answer only when the engine's estimated
- * probability that it answers the question reaches it. Chosen for precision first (see
- * bench/reader and README "Confidence").
+ * probability that it answers the question reaches it. Chosen for precision first: the lowest
+ * confidence at which the extractive reader's answers on the tuning halves (even articles of
+ * XQuAD-de dev and the GermanQuAD sample) reach a precision of 0.95 (bench/reader/fit.ts,
+ * bench/results/reader.json; README "Confidence").
  */
-export const DEFAULT_MIN_CONFIDENCE = 0;
+export const DEFAULT_MIN_CONFIDENCE = READER_MODEL.minConfidence;
 
 // ---- confidence in words (CLI and web page; the page gets the bands served, see src/api/web-assets.ts)
 
