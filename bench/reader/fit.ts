@@ -10,11 +10,14 @@
  * - Calibrator: logistic regression on the best candidate of every tuning question (answerable
  *   and unanswerable twins): label 1 when it contains a gold answer, else 0.
  * - Threshold: the lowest confidence at which the tuning halves reach the precision target.
- * Tuning halves: even articles of XQuAD-de dev and of the GermanQuAD sample. The odd halves are
- * never used for fitting; their numbers are reported as held out.
+ * Tuning halves: cases with split `tune` — even articles of XQuAD-de dev and of the GermanQuAD
+ * sample, all of the small beleg-de set (and the tune half of the hand-written training set when it
+ * is recorded). Cases with split `test` are never used for fitting; their numbers are reported as
+ * held out. The blind set (eval/datasets/beleg-de-blind) is never recorded here.
  *
  * Run: npx tsx bench/reader/fit.ts [--write] [--precision 0.95]
- * Needs bench/.work/reader/{xquad,germanquad}.prompts.json. Writes bench/results/reader.json and,
+ * Needs the recorded prompts: npx tsx bench/reader/dump-prompts.ts eval/datasets/xquad-de-dev
+ * eval/datasets/germanquad-train-sample eval/datasets/beleg-de. Writes bench/results/reader.json and,
  * with --write, the model file.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -35,7 +38,7 @@ import { calibrationError, formatSummary, judge, summarise, thresholdForPrecisio
 import type { RecordedCase } from './recorded-case.ts';
 
 const { values: flags } = parseArgs({
-  options: { write: { type: 'boolean' }, precision: { type: 'string' }, l2: { type: 'string' }, labels: { type: 'string' }, without: { type: 'string' }, 'pair-weight': { type: 'string' } },
+  options: { write: { type: 'boolean' }, precision: { type: 'string' }, l2: { type: 'string' }, labels: { type: 'string' }, without: { type: 'string' }, 'pair-weight': { type: 'string' }, datasets: { type: 'string' } },
 });
 const labelMode = flags.labels ?? 'weighted';
 /** With `--labels weighted`: how much a pair that holds the answer counts when one of its sentences alone would. */
@@ -45,10 +48,10 @@ const withoutFeatures = new Set((flags.without ?? '').split(',').filter(Boolean)
 const precisionTarget = Number(flags.precision ?? 0.95);
 const l2 = Number(flags.l2 ?? 1e-3);
 const root = path.resolve(import.meta.dirname, '../..');
-const datasets = ['xquad', 'germanquad'] as const;
+/** Recorded datasets (bench/.work/reader/<name>.prompts.json) the reader is fitted and measured on. */
+const datasets = (flags.datasets ?? 'xquad-de-dev,germanquad-train-sample,beleg-de').split(',');
 
 type Prepared = RecordedCase & {
-  dataset: string;
   candidates: CandidateFeatures[];
   context: QuestionContext;
   /** Per candidate: the shortest quote holding a gold answer (what the ranker should pick). */
@@ -74,14 +77,14 @@ function prepare(dataset: string): Prepared[] {
           (!contains(sentenceText(candidate, candidate.firstSentence)) && !contains(sentenceText(candidate, candidate.lastSentence)))),
     );
     const holds = candidates.map((candidate) => contains(candidate.text));
-    return { ...item, dataset, candidates, context, labels, holds };
+    return { ...item, candidates, context, labels, holds };
   });
 }
 
 const started = performance.now();
 const all = datasets.flatMap(prepare);
 console.log(`features for ${all.length} cases in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-const tuning = all.filter((item) => item.half === 'even');
+const tuning = all.filter((item) => item.split === 'tune');
 
 // ---- standardisation
 function standardiser(rows: readonly number[][], names: readonly string[]): Pick<Linear, 'names' | 'mean' | 'scale'> {
@@ -223,11 +226,12 @@ console.log(`threshold for precision ${precisionTarget} on the tuning halves: ${
 
 const results: Record<string, unknown> = {};
 for (const dataset of datasets) {
-  for (const half of ['even', 'odd'] as const) {
-    const items = all.filter((item) => item.dataset === dataset && item.half === half);
+  for (const split of ['tune', 'test'] as const) {
+    const items = all.filter((item) => item.dataset === dataset && item.split === split);
+    if (items.length === 0) continue;
     const readings = readingsOf(items, candidateModel);
     const judged = judge(items, readings);
-    const label = `${dataset} ${half === 'even' ? 'tuned' : 'held out'}`;
+    const label = `${dataset} ${split === 'tune' ? 'tuned' : 'held out'}`;
     const pairShare = items.filter((item) => {
       const best = rankDescribed(item.candidates, item.context, candidateModel)[0];
       return best !== undefined && best.lastSentence > best.firstSentence;
@@ -240,7 +244,7 @@ for (const dataset of datasets) {
     console.log(formatSummary(`${label} all`, everything));
     if (at95) console.log(formatSummary(`${label} p>=0.95`, at95));
     console.log(`${label} ECE ${calibrationError(judged).toFixed(3)}`);
-    results[`${dataset}-${half}`] = { atThreshold, answerEverything: everything, atPrecision95: at95, expectedCalibrationError: calibrationError(judged) };
+    results[`${dataset}-${split}`] = { atThreshold, answerEverything: everything, atPrecision95: at95, expectedCalibrationError: calibrationError(judged) };
   }
 }
 

@@ -9,13 +9,14 @@ export type RecordedSource = PromptSource & {
 
 export type RecordedCase = {
   id: string;
-  article: number;
-  /** Articles with an even index tune, odd ones are held out. */
-  half: 'even' | 'odd';
+  /** The dataset folder's name, e.g. `xquad-de-dev`. */
+  dataset: string;
+  /** `tune`: used for fitting; `test`: held out, only measured. */
+  split: 'tune' | 'test';
   question: string;
-  /** False for the twin whose own paragraph was left out of the search. */
+  /** False when the searchable documents do not answer it (e.g. the twin whose own paragraph was left out). */
   answerable: boolean;
   goldAnswers: string[];
-  goldDocumentId: string;
+  goldDocumentIds: string[];
   sources: RecordedSource[];
 };
