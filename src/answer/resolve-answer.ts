@@ -200,6 +200,7 @@ export async function resolveAnswer(
  * Verifies an engine's candidate quotes (runs of whole sentences of a prompt source) against the
  * stored texts, best first, and keeps at most `limit` distinct ones. A candidate that cannot be
  * verified (its document was deleted meanwhile) is left out: a passage to read is still a quote.
+ * A candidate that crosses blocks becomes its parts, headings dropped, each with its confidence.
  */
 export async function resolveCandidates(
   candidates: readonly QuoteCandidate[],
@@ -216,12 +217,13 @@ export async function resolveCandidates(
     const first = source?.sentences[candidate.firstSentence];
     const last = source?.sentences[candidate.lastSentence];
     if (!source || !first || !last || last.end <= first.start) continue;
-    const citation = await locate(prompt, candidate.sourceIndex, source.text.slice(first.start, last.end), getText, getPages);
-    if (!citation) continue;
-    const key = `${citation.documentId}:${citation.charStart}:${citation.charEnd}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    result.push({ ...citation, confidence: candidate.confidence });
+    const parts = await locate(prompt, candidate.sourceIndex, source.text.slice(first.start, last.end), getText, getPages);
+    for (const citation of parts ?? []) {
+      const key = `${citation.documentId}:${citation.charStart}:${citation.charEnd}`;
+      if (seen.has(key) || result.length >= limit) continue;
+      seen.add(key);
+      result.push({ ...citation, confidence: candidate.confidence });
+    }
   }
   return result;
 }
