@@ -16,6 +16,14 @@
  *
  * Run: `npx tsx bench/sentence-blocks/run.ts [dataset.json …]` (default: the GermanQuAD sample and
  * XQuAD-de dev under ../shared/datasets). Writes bench/results/sentence-blocks.json.
+ *
+ * Measured when sentences started to respect blocks (GermanQuAD sample, 501 paragraphs): before,
+ * 4,798 sentences, 466 of them with a `== … ==` heading line glued to the text below it, 10 with a
+ * paragraph's line break inside, and 1,239 neighbouring sentences across a line break that a quote
+ * could join; after, 5,276 sentences, 0, 2 (a line break before lower-case text, no new sentence)
+ * and 0, with 967 headings and 2,219 block starts. No sentence held a blank line before or after
+ * (blank lines always ended sentences). XQuAD-de dev (120 single paragraphs): 637 sentences, none
+ * crossing anything, before and after.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -61,7 +69,7 @@ function measure(contexts: string[]): Counts {
   };
   for (const context of contexts) {
     const { text } = loadText(context, new TextEncoder().encode(context));
-    const sentences = splitSentences(text) as Array<{ charStart: number; charEnd: number; blockStart?: boolean; heading?: boolean }>;
+    const sentences = splitSentences(text);
     sentences.forEach((sentence, index) => {
       const sentenceText = text.slice(sentence.charStart, sentence.charEnd);
       counts.sentences += 1;

@@ -158,7 +158,7 @@ function endsItemContext(lines: Line[], index: number, heading: boolean[]): bool
 }
 
 /** A line shaped like a heading: short, no final punctuation, a capital, digit or `§` first, no wrapped line's last word. */
-export function looksLikeHeading(line: string): boolean {
+function looksLikeHeading(line: string): boolean {
   const words = line.split(/\s+/);
   // One long word ("Russische_Sozialistische_Föderative_Sowjetrepublik") is no wrapped prose.
   if (line.length === 0 || (line.length > HEADING_MAX_CHARACTERS && words.length > 1)) return false;
