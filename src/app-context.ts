@@ -2,8 +2,8 @@
  * The composition root: opens everything beleg needs from a parsed `Config` — the data-directory
  * lock, SQLite (migrated), the embedding model (when `embeddingModelDir` is set), the LanceDB
  * chunk store, the Llama-2 tokenizer, the ingestion service and hybrid search — reconciles the
- * stores after any crash, rebuilds the chunks when the table was built with another search text or
- * embedding model, and resumes interrupted ingestion. `close()` releases it all in reverse order.
+ * stores after any crash, rebuilds the chunks when the table was built with another search text,
+ * embedding model or chunking, and resumes interrupted ingestion. `close()` releases it all in reverse order.
  *
  * Retrieval: the full-text column holds each chunk's text plus its German compound parts, and
  * queries are expanded the same way (measured on XQuAD-de: MRR@10 0.914 → 0.926 only when both
@@ -33,7 +33,7 @@ import { LlamaTokenizer } from './engine/tokenizer/llama-tokenizer.ts';
 import type { AnswerService } from './answer/answer-service.ts';
 import { createAnswerService } from './create-answerer.ts';
 import { dataPaths } from './data-paths.ts';
-import { chunkDocument } from './ingest/chunk-document.ts';
+import { CHUNKING, chunkDocument } from './ingest/chunk-document.ts';
 import { IngestionService, type ChunkEmbedder } from './ingest/ingestion-service.ts';
 import { loadDocument } from './ingest/load-document.ts';
 import { reconcile, type ReconcileReport } from './ingest/reconcile.ts';
@@ -136,7 +136,7 @@ export async function openAppContext(config: Config, options: AppContextOptions 
     const embeddingModelId = embeddingModel?.modelId ?? (embedder ? `chunk-embedder-${embedder.dimension}` : null);
     const decompounder = GermanDecompounder.load();
     const searchText: SearchTextExpansion = { name: DECOMPOUND_SEARCH_TEXT, expand: (text) => decompounder.expand(text) };
-    const store = await LanceChunkStore.open({ directory: paths.lancedb, vectorDimension: embedder?.dimension ?? null, searchText, embeddingModelId });
+    const store = await LanceChunkStore.open({ directory: paths.lancedb, vectorDimension: embedder?.dimension ?? null, searchText, embeddingModelId, chunking: CHUNKING });
     opened.push(() => store.close());
     const tokenizer = LlamaTokenizer.fromDirectory(config.tokenizerDir);
     const repository = new DocumentRepository(database.db);
@@ -162,7 +162,7 @@ export async function openAppContext(config: Config, options: AppContextOptions 
     });
     // Chunks lost from LanceDB come back from the texts in SQLite before anything is served.
     if (reconciled.rebuild.length > 0) await ingestion.rebuild(reconciled.rebuild);
-    // A table built with another search text or embedding model: every ready document's chunks
+    // A table built with another search text, embedding model or chunking: every ready document's chunks
     // are rebuilt from its stored text (re-embedded) before anything is served.
     let reindexed: ReindexReport | null = null;
     if (store.reindexReason !== null) {

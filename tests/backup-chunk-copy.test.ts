@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChunkRow } from '../src/store/chunk-store.ts';
 import { copyChunkDirectory, LanceChunkStore } from '../src/store/lancedb/index.ts';
+import { LEGACY_CHUNKING } from '../src/store/lancedb/index-settings.ts';
 import { removeTemporaryDirectories, temporaryDirectory } from './helpers/storage-temp-dir.ts';
 
 afterAll(removeTemporaryDirectories);
@@ -56,7 +57,7 @@ describe('copying the chunk table beside a writer', () => {
         const copy = await copyChunkDirectory(source, path.join(temporaryDirectory('beleg-chunk-copy-target-'), 'lancedb'));
         expect(copy).not.toBeNull();
         versions.push(copy!.tableVersion);
-        expect(copy!.settings).toEqual({ searchText: 'plain', embeddingModelId: 'test-model' });
+        expect(copy!.settings).toEqual({ searchText: 'plain', embeddingModelId: 'test-model', chunking: LEGACY_CHUNKING });
         expect(copy!.chunksByDocument.size).toBeGreaterThan(0);
         for (const [documentId, count] of copy!.chunksByDocument) {
           expect(count, documentId).toBe(chunkCountOf(Number(documentId.slice('doc-'.length))));

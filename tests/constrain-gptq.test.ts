@@ -1,8 +1,8 @@
 /**
  * The quote mask driving a real model: the tiny GPTQ fixture (random weights, so its preferences
  * are arbitrary) generates over two dozen prompts, greedily or sampling with different seeds. Whatever it picks, every
- * finished output must be the refusal or a verbatim run of whole sentences of one source with
- * that source's citation.
+ * finished output must be the refusal or a verbatim run of whole sentences of one source (within
+ * one block, without a heading) with that source's citation.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,16 +44,28 @@ function promptOf(index: number): GroundedPrompt {
   const first = source(`Titel: Quelle A${index}`, index % 4 === 0 ? [pick(0)] : [pick(0), pick(1)]);
   // Every third prompt repeats a sentence of the first source in the second.
   const second = source(`Url: https://example.org/${index}`, index % 3 === 0 ? [pick(0), pick(2)] : [pick(2)]);
+  // Odd prompts put a block boundary between the first source's sentences; every sixth makes the
+  // second source's first sentence a heading.
+  if (index % 2 === 1 && first.sentences.length > 1) first.sentences = first.sentences.map((sentence, position) => (position === 1 ? { ...sentence, blockStart: true } : sentence));
+  if (index % 6 === 5) second.sentences = second.sentences.map((sentence, position) => (position === 0 ? { ...sentence, heading: true, blockStart: true } : sentence));
   const sources = [first, second];
   const body = sources.map((item) => `BEGININPUT\nBEGINCONTEXT\n${item.metadata}\nENDCONTEXT\n${item.text}\nENDINPUT`).join('\n');
   const question = 'Was steht in den Quellen?';
   return { text: `Du bist ein hilfreicher Assistent. ${body}\nBEGININSTRUCTION ${question} ENDINSTRUCTION ASSISTANT:`, question, sources };
 }
 
+/** The refusal, or a run of whole sentences of one source within one block and without a heading, with that source's citation. */
 function isValidAnswer(text: string, prompt: GroundedPrompt): boolean {
   if (text === REFUSAL) return true;
   return prompt.sources.some((item) =>
-    item.sentences.some((first, i) => item.sentences.slice(i).some((last) => text === `${item.text.slice(first.start, last.end)} (Quelle: ${item.citation})`)),
+    item.sentences.some((first, i) => {
+      for (let j = i; j < item.sentences.length; j += 1) {
+        const last = item.sentences[j]!;
+        if (last.heading || (j > i && last.blockStart)) return false;
+        if (text === `${item.text.slice(first.start, last.end)} (Quelle: ${item.citation})`) return true;
+      }
+      return false;
+    }),
   );
 }
 

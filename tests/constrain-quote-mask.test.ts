@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseAnswer } from '../src/answer/parse-answer.ts';
+import { answerRegex, candidateAnswers } from '../src/engine/constrain/candidate-answers.ts';
 import { createQuoteMask } from '../src/engine/constrain/create-quote-mask.ts';
-import { REFUSAL, type GroundedPrompt, type PromptSource, type QuoteConstraint } from '../src/engine/language-model.ts';
+import { REFUSAL, type GroundedPrompt, type PromptSentence, type PromptSource, type QuoteConstraint } from '../src/engine/language-model.ts';
 import { LlamaTokenizer } from '../src/engine/tokenizer/llama-tokenizer.ts';
 import { seededRandom as random } from '../src/eval/bootstrap.ts';
 
@@ -24,13 +25,18 @@ const SENTENCES = [
   'Ein Satz mit\nZeilenumbruch endet hier.',
 ];
 
-function source(citation: string, sentences: string[]): PromptSource {
-  const spans: Array<{ start: number; end: number }> = [];
+/** A sentence, optionally with its block flags. */
+type TestSentence = string | { text: string; blockStart?: boolean; heading?: boolean };
+
+function source(citation: string, sentences: TestSentence[]): PromptSource {
+  const spans: PromptSentence[] = [];
   let text = '';
   for (const sentence of sentences) {
-    if (text.length > 0) text += ' ';
-    spans.push({ start: text.length, end: text.length + sentence.length });
-    text += sentence;
+    const { text: sentenceText, ...flags } = typeof sentence === 'string' ? { text: sentence } : sentence;
+    // A block boundary is a paragraph break in the text, as the loaders leave it.
+    if (text.length > 0) text += flags.blockStart || flags.heading ? '\n\n' : ' ';
+    spans.push({ start: text.length, end: text.length + sentenceText.length, ...flags });
+    text += sentenceText;
   }
   return { text, metadata: citation, citation, sentences: spans };
 }
@@ -39,9 +45,18 @@ function prompt(sources: PromptSource[], question = 'Was steht in den Quellen?')
   return { text: `${sources.map((item) => item.text).join('\n')}\nUSER: ${question} ASSISTANT:`, question, sources };
 }
 
-/** 1–3 sources of 1–5 sentences; every fourth case repeats a sentence in two sources. */
+/**
+ * 1–3 sources of 1–5 sentences; every fourth case repeats a sentence in two sources. From the
+ * 120th case on, sentences start blocks (30 %) or are headings (15 %).
+ */
 function generateCase(next: () => number, index: number): GroundedPrompt {
-  const pick = () => SENTENCES[Math.floor(next() * SENTENCES.length)]!;
+  const flagged = index >= 120;
+  const pick = (): TestSentence => {
+    const text = SENTENCES[Math.floor(next() * SENTENCES.length)]!;
+    if (!flagged) return text;
+    const draw = next();
+    return draw < 0.15 ? { text, heading: true, blockStart: true } : draw < 0.45 ? { text, blockStart: true } : text;
+  };
   const sourceCount = 1 + Math.floor(next() * 3);
   const sources: PromptSource[] = [];
   for (let sourceIndex = 0; sourceIndex < sourceCount; sourceIndex += 1) {
@@ -53,9 +68,17 @@ function generateCase(next: () => number, index: number): GroundedPrompt {
   return prompt(sources);
 }
 
-/** Every run of whole sentences of a source. */
+/** Every run of whole sentences of a source within one block and without a heading. */
 function runsOf(item: PromptSource): string[] {
-  return item.sentences.flatMap((first, i) => item.sentences.slice(i).map((last) => item.text.slice(first.start, last.end)));
+  const runs: string[] = [];
+  item.sentences.forEach((first, i) => {
+    for (let j = i; j < item.sentences.length; j += 1) {
+      const last = item.sentences[j]!;
+      if (last.heading || (j > i && last.blockStart)) break;
+      runs.push(item.text.slice(first.start, last.end));
+    }
+  });
+  return runs;
 }
 
 /** Generates with a fake model that picks uniformly among the allowed ids. */
@@ -78,6 +101,7 @@ describe('createQuoteMask with a random "model"', () => {
     let quotes = 0;
     let refusals = 0;
     let repeatedSentenceCases = 0;
+    let flaggedRuns = 0;
     for (let index = 0; index < 240; index += 1) {
       const testPrompt = generateCase(next, index);
       const { ids, finished } = sampleUniformly(testPrompt, next);
@@ -94,12 +118,16 @@ describe('createQuoteMask with a random "model"', () => {
       expect(parsed.kind).toBe('quote');
       if (parsed.kind === 'quote') expect(parsed.citation).toBe(cited[0]!.citation.replace(/\s+/g, ' '));
       if (index % 4 === 0 && testPrompt.sources.length > 1) repeatedSentenceCases += 1;
+      const quoted = text.slice(0, text.length - ` (Quelle: ${cited[0]!.citation})`.length);
+      const singleSentence = cited[0]!.sentences.some((sentence) => cited[0]!.text.slice(sentence.start, sentence.end) === quoted);
+      if (index >= 120 && !singleSentence) flaggedRuns += 1;
       quotes += 1;
     }
-    // The walk must explore both outcomes, and repeated sentences must have come up.
+    // The walk must explore both outcomes, and repeated sentences and runs among flags must have come up.
     expect(quotes).toBeGreaterThan(100);
     expect(refusals).toBeGreaterThan(5);
     expect(repeatedSentenceCases).toBeGreaterThan(10);
+    expect(flaggedRuns).toBeGreaterThan(5);
   });
 });
 
@@ -168,6 +196,45 @@ describe('createQuoteMask on concrete answers', () => {
     expect(mask.allowed(generated)).toContain(tokenizer.eosId);
   });
 
+  it('never runs a quote across a block start nor quotes a heading, and keeps the tails', () => {
+    const verein = source('Titel: Satzung', [
+      'Der Verein wurde 1905 gegründet.',
+      { text: '§ 2 Zweck', heading: true, blockStart: true },
+      { text: 'Zweck des Vereins ist der Sport.', blockStart: true },
+      'Er fördert die Jugend.',
+      { text: 'Die Wiedereröffnung folgte 1990.', blockStart: true },
+    ]);
+    const flaggedPrompt = prompt([verein], 'Was ist der Zweck des Vereins?');
+    const fits = (answer: string) => {
+      const mask = createQuoteMask(flaggedPrompt, constraint, tokenizer);
+      const ids = tokenizer.encode(answer, { addBos: false });
+      const generated: number[] = [];
+      for (const id of ids) {
+        if (!mask.allowed(generated).includes(id)) return false;
+        generated.push(id);
+      }
+      return mask.allowed(generated).includes(tokenizer.eosId);
+    };
+    const tail = ' (Quelle: Titel: Satzung)';
+    for (const answer of [
+      `Der Verein wurde 1905 gegründet.${tail}`,
+      `Zweck des Vereins ist der Sport.${tail}`,
+      `Zweck des Vereins ist der Sport. Er fördert die Jugend.${tail}`,
+      `Die Wiedereröffnung folgte 1990.${tail}`,
+      REFUSAL,
+    ]) {
+      expect(fits(answer), answer).toBe(true);
+    }
+    for (const answer of [
+      `§ 2 Zweck${tail}`,
+      `Der Verein wurde 1905 gegründet.\n\n§ 2 Zweck${tail}`,
+      `§ 2 Zweck\n\nZweck des Vereins ist der Sport.${tail}`,
+      `Er fördert die Jugend.\n\nDie Wiedereröffnung folgte 1990.${tail}`,
+    ]) {
+      expect(fits(answer), answer).toBe(false);
+    }
+  });
+
   it('rejects sentence offsets outside the source with a clear error', () => {
     const broken = { ...rhein, sentences: [{ start: 0, end: rhein.text.length + 1 }] };
     expect(() => createQuoteMask(prompt([broken]), constraint, tokenizer)).toThrow(/lies outside source 0/);
@@ -180,5 +247,33 @@ describe('createQuoteMask on concrete answers', () => {
     mask.allowed(first);
     const fresh = createQuoteMask(testPrompt, constraint, tokenizer);
     expect([...mask.allowed(second)]).toEqual([...fresh.allowed(second)]);
+  });
+});
+
+describe('candidate answers and the answer regex (remote engines)', () => {
+  const verein = source('Titel: Satzung', [
+    'Der Verein wurde 1905 gegründet.',
+    { text: '§ 2 Zweck', heading: true, blockStart: true },
+    { text: 'Zweck des Vereins ist der Sport.', blockStart: true },
+    'Er fördert die Jugend.',
+  ]);
+  const flaggedPrompt = prompt([verein]);
+  const tail = ' (Quelle: Titel: Satzung)';
+
+  it('list only runs within one block and without a heading', () => {
+    expect(candidateAnswers(flaggedPrompt, constraint).sort()).toEqual(
+      [
+        `Der Verein wurde 1905 gegründet.${tail}`,
+        `Zweck des Vereins ist der Sport.${tail}`,
+        `Zweck des Vereins ist der Sport. Er fördert die Jugend.${tail}`,
+        `Er fördert die Jugend.${tail}`,
+        REFUSAL,
+      ].sort(),
+    );
+    const regex = new RegExp(`^(?:${answerRegex(flaggedPrompt, constraint)})$`);
+    expect(regex.test(`Zweck des Vereins ist der Sport. Er fördert die Jugend.${tail}`)).toBe(true);
+    expect(regex.test(`§ 2 Zweck${tail}`)).toBe(false);
+    expect(regex.test(`§ 2 Zweck\n\nZweck des Vereins ist der Sport.${tail}`)).toBe(false);
+    expect(regex.test(`Der Verein wurde 1905 gegründet.\n\n§ 2 Zweck${tail}`)).toBe(false);
   });
 });

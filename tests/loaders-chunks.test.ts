@@ -31,6 +31,13 @@ describe('chunks of every fixture', () => {
         for (const sentence of chunk.sentences) {
           expect(sentence.charStart).toBeGreaterThanOrEqual(chunk.charStart);
           expect(sentence.charEnd).toBeLessThanOrEqual(chunk.charEnd);
+          // The sentence is exactly its slice, and no sentence crosses a block: no blank line, no
+          // page break, and a heading is one line of its own.
+          const sentenceText = document.text.slice(sentence.charStart, sentence.charEnd);
+          expect(sentenceText).toBe(sentenceText.trim());
+          expect(sentenceText.length).toBeGreaterThan(0);
+          expect(sentenceText).not.toMatch(/\n[^\S\n]*\n|\f/);
+          if (sentence.heading) expect(sentenceText, sentenceText).not.toContain('\n');
         }
         if (document.pages) expect(chunk.page).not.toBeNull();
       }
@@ -41,6 +48,21 @@ describe('chunks of every fixture', () => {
       expect(covered.size).toBeGreaterThan(0);
       if (document.sections && document.sections.length > 0) expect(chunks.some((chunk) => chunk.headingPath !== null)).toBe(true);
     }
+  });
+
+  it('flags the headings of each kind of document', async () => {
+    const headings = async (name: string) => {
+      const bytes = new Uint8Array(readFileSync(new URL(name, folder)));
+      const document = await loadDocument({ kind: 'file', fileName: name, bytes }, options);
+      return chunkDocument(document, tokenizer, { overlapSentences: 0 })
+        .flatMap((chunk) => chunk.sentences)
+        .filter((sentence) => sentence.heading)
+        .map((sentence) => document.text.slice(sentence.charStart, sentence.charEnd));
+    };
+    expect(await headings('vereinssatzung.txt')).toEqual(['§ 1 Name und Sitz', '§ 2 Zweck', '§ 3 Mitgliedschaft', '== Geschichte ==']);
+    expect(await headings('gemeinde-notizen.md')).toEqual(['Notizen zur Gemeindeversammlung', 'Haushalt', 'Verschiedenes', 'Spielplatz']);
+    expect(await headings('stadtinfo-utf8.html')).toEqual(['Münster', 'Geschichte', 'Mittelalter', 'Verkehr']);
+    expect(await headings('stadtbericht-libreoffice.pdf')).toContain('Kapitel 50: Bericht über das Jahr 1998');
   });
 
   it('a chunk starting on page 2 of a pdf-lib PDF says page 2', async () => {

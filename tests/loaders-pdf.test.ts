@@ -135,12 +135,13 @@ describe('PDF loader on pdf-lib PDFs', () => {
       header: 'Chronik',
       pages: [
         { paragraphs: [['Die neue Brücke über den Rhein wurde im Jahr 1929 nach einer langen', 'und äußerst schwierigen Planungsphase endlich für den gesamten']] },
-        { paragraphs: [['Verkehr freigegeben.', 'Danach kamen die Autos.']] },
+        // The paragraph goes on after a sentence end: its line runs to the margin, as laid-out text does.
+        { paragraphs: [['Verkehr freigegeben. Danach kamen die Autos, die Busse und bald', 'auch die Straßenbahn.']] },
       ],
     });
     const document = await loadPdf(bytes);
     expect(document.text).toBe(
-      'Die neue Brücke über den Rhein wurde im Jahr 1929 nach einer langen und äußerst schwierigen Planungsphase endlich für den gesamten Verkehr freigegeben. Danach kamen die Autos.',
+      'Die neue Brücke über den Rhein wurde im Jahr 1929 nach einer langen und äußerst schwierigen Planungsphase endlich für den gesamten Verkehr freigegeben. Danach kamen die Autos, die Busse und bald auch die Straßenbahn.',
     );
     expect(document.pages?.[1]?.charStart).toBe(document.text.indexOf('Verkehr freigegeben'));
     const lowerCase = await loadPdf(

@@ -7,12 +7,17 @@
  * text exactly). The cited source is tried first; when the quote is not there but in another
  * source of the prompt, the citation names the source that really holds it. Anything that cannot
  * be verified turns the whole answer into a refusal with reason `unverifiable_quote`.
+ *
+ * A verified quote that crosses a block boundary (paragraph, heading, list item, table row, page
+ * section) is cited as its parts, headings dropped (./split-at-blocks.ts); one that is nothing but
+ * headings counts as unverifiable.
  */
 import type { StoredChunk } from '../store/chunk-store.ts';
 import type { PageSpan } from '../ingest/types.ts';
 import type { GroundedPrompt, PromptSource, QuoteCandidate } from '../engine/language-model.ts';
 import { REFUSAL, type Answer, type Candidate, type Citation } from './answer-contract.ts';
 import { parseAnswer } from './parse-answer.ts';
+import { splitAtBlocks, type BlockSentence } from './split-at-blocks.ts';
 import { verifyQuote } from './verify-quote.ts';
 import { NotFoundError } from '../errors.ts';
 
@@ -82,13 +87,22 @@ function chunkAt(source: AnswerPromptSource, charStart: number): StoredChunk | u
   return source.chunks.find((chunk) => chunk.charStart <= charStart && charStart < chunk.charEnd) ?? source.chunks[0];
 }
 
+/** The source's sentences in stored offsets, with their block flags. */
+function storedSentences(prompt: AnswerPrompt, sourceIndex: number): BlockSentence[] {
+  return prompt.sources[sourceIndex]!.sentences.map((sentence) => {
+    const span = prompt.mapToStored(sourceIndex, sentence.start, sentence.end);
+    return { charStart: span.charStart, charEnd: span.charEnd, blockStart: sentence.blockStart, heading: sentence.heading };
+  });
+}
+
+/** The citations of `quote` in one source: one per block it spans (see the file comment), or null when not found. */
 async function locate(
   prompt: AnswerPrompt,
   sourceIndex: number,
   quote: string,
   getText: (documentId: string) => Promise<string>,
   getPages: PageLookup | undefined,
-): Promise<Citation | null> {
+): Promise<Citation[] | null> {
   const source = prompt.sources[sourceIndex]!;
   const stored = await getText(source.documentId).catch((error: unknown) => {
     // Deleted while the answer was generated: nothing left to verify against, so no citation.
@@ -108,7 +122,8 @@ async function locate(
     }
   }
   if (!found) return null;
-  const chunk = chunkAt(source, found.charStart);
+  const parts = splitAtBlocks(stored, found, storedSentences(prompt, sourceIndex));
+  if (parts.length === 0) return null;
   // A chunk may start on an earlier page than the quote: the page is where the quote starts.
   const pages = getPages
     ? await getPages(source.documentId).catch((error: unknown) => {
@@ -116,19 +131,23 @@ async function locate(
         throw error;
       })
     : null;
-  return {
-    quote: found.quote,
-    documentId: source.documentId,
-    title: source.document.title,
-    url: source.document.url,
-    fileName: source.document.fileName,
-    page: pages && pages.length > 0 ? pageAt(pages, found.charStart) : (chunk?.page ?? null),
-    charStart: found.charStart,
-    charEnd: found.charEnd,
-    chunkId: chunk?.id ?? '',
-    verified: true,
-    match: found.match,
-  };
+  const match = found.match;
+  return parts.map((part) => {
+    const chunk = chunkAt(source, part.charStart);
+    return {
+      quote: stored.slice(part.charStart, part.charEnd),
+      documentId: source.documentId,
+      title: source.document.title,
+      url: source.document.url,
+      fileName: source.document.fileName,
+      page: pages && pages.length > 0 ? pageAt(pages, part.charStart) : (chunk?.page ?? null),
+      charStart: part.charStart,
+      charEnd: part.charEnd,
+      chunkId: chunk?.id ?? '',
+      verified: true,
+      match,
+    };
+  });
 }
 
 function declined(reason: Answer['reason']): Resolution {
@@ -156,12 +175,14 @@ export async function resolveAnswer(
   for (const quotes of attempts) {
     for (const sourceIndex of order) {
       const citations: Citation[] = [];
+      let located = 0;
       for (const quote of quotes) {
-        const citation = await locate(prompt, sourceIndex, quote, getText, getPages);
-        if (!citation) break;
-        citations.push(citation);
+        const parts = await locate(prompt, sourceIndex, quote, getText, getPages);
+        if (!parts) break;
+        citations.push(...parts);
+        located += 1;
       }
-      if (citations.length === quotes.length) {
+      if (located === quotes.length) {
         return {
           declined: false,
           reason: null,
@@ -179,6 +200,7 @@ export async function resolveAnswer(
  * Verifies an engine's candidate quotes (runs of whole sentences of a prompt source) against the
  * stored texts, best first, and keeps at most `limit` distinct ones. A candidate that cannot be
  * verified (its document was deleted meanwhile) is left out: a passage to read is still a quote.
+ * A candidate that crosses blocks becomes its parts, headings dropped, each with its confidence.
  */
 export async function resolveCandidates(
   candidates: readonly QuoteCandidate[],
@@ -195,12 +217,13 @@ export async function resolveCandidates(
     const first = source?.sentences[candidate.firstSentence];
     const last = source?.sentences[candidate.lastSentence];
     if (!source || !first || !last || last.end <= first.start) continue;
-    const citation = await locate(prompt, candidate.sourceIndex, source.text.slice(first.start, last.end), getText, getPages);
-    if (!citation) continue;
-    const key = `${citation.documentId}:${citation.charStart}:${citation.charEnd}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    result.push({ ...citation, confidence: candidate.confidence });
+    const parts = await locate(prompt, candidate.sourceIndex, source.text.slice(first.start, last.end), getText, getPages);
+    for (const citation of parts ?? []) {
+      const key = `${citation.documentId}:${citation.charStart}:${citation.charEnd}`;
+      if (seen.has(key) || result.length >= limit) continue;
+      seen.add(key);
+      result.push({ ...citation, confidence: candidate.confidence });
+    }
   }
   return result;
 }

@@ -19,11 +19,14 @@ export type PromptSource = {
   metadata: string;
   /** What the model should write after `(Quelle: ` when citing this source. */
   citation: string;
-  /** Sentence boundaries inside `text`, in order: quotes are runs of whole sentences. */
+  /**
+   * Sentences of `text`, in order: a quote is a run of whole consecutive sentences that crosses no
+   * `blockStart` and holds no `heading`.
+   */
   sentences: ReadonlyArray<PromptSentence>;
 };
 
-/** One sentence of a source. */
+/** One sentence of a source. Absent flags mean nothing is known: then any run of sentences is allowed. */
 export type PromptSentence = {
   start: number;
   end: number;
@@ -45,8 +48,9 @@ export type GroundedPrompt = {
 };
 
 /**
- * Restricts output to the refusal or a run of whole sentences of ONE source followed by
- * ` (Quelle: <that source's citation>)` and end of sequence. Engines compile this into what
+ * Restricts output to the refusal or a run of whole sentences of ONE source (within one block,
+ * without headings: see `PromptSentence`) followed by ` (Quelle: <that source's citation>)` and
+ * end of sequence. Engines compile this into what
  * they support: a token mask (gptq), a regex grammar (tgi), guided choices (openai).
  * The extractive engine satisfies it by construction.
  */

@@ -10,10 +10,23 @@
  *
  * Chunks never cross a section boundary (HTML/Markdown headings), so a chunk's heading path is
  * true for all its text; they may cross PDF pages, and `page` is the page the chunk starts on.
+ *
+ * Every sentence carries its block flags (./text-blocks.ts): `blockStart` (a block boundary lies
+ * between it and the sentence before it in the document, in this chunk or the previous one) and
+ * `heading`. Documents with sections (HTML, Markdown) mark their blocks with blank lines and name
+ * their headings: there a heading is the title at a section's start, never a guess from a line's
+ * shape; plain text and PDFs are guessed.
  */
 import type { LlamaTokenizer } from '../engine/tokenizer/llama-tokenizer.ts';
 import { splitSentences } from './split-sentences.ts';
 import type { ChunkDraft, LoadedDocument, SectionSpan, SentenceSpan } from './types.ts';
+
+/**
+ * Names how `chunkDocument` cuts a text into chunks and sentences. The chunk store records it
+ * (beleg-index.json) and rebuilds stored chunks cut another way at start-up: change it whenever
+ * sentence splitting, block flags or chunking change what is stored.
+ */
+export const CHUNKING = 'text-blocks-v1';
 
 /** Default chunk budget in Llama-2 tokens; see the arithmetic at the top of this file. */
 export const DEFAULT_MAX_CHUNK_TOKENS = 384;
@@ -43,8 +56,11 @@ export function chunkDocument(document: LoadedDocument, tokenizer: TokenCounter,
   const text = document.text;
   const chunks: ChunkDraft[] = [];
   const counter = new RunCounter(text, tokenizer);
+  const marking = document.sections === undefined ? 'guess' : 'marked';
   for (const region of regionsOf(document)) {
-    const sentences = splitSentences(text, region).flatMap((sentence) => fitSentence(text, sentence, counter, tokenizer, maxTokens));
+    const sentences = markSectionTitle(text, region, splitSentences(text, { start: region.start, end: region.end, marking })).flatMap((sentence) =>
+      fitSentence(text, sentence, counter, tokenizer, maxTokens),
+    );
     for (const { sentences: group, tokenCount } of packSentences(sentences, counter, maxTokens, overlapSentences)) {
       const charStart = group[0]!.charStart;
       const charEnd = group[group.length - 1]!.charEnd;
@@ -57,7 +73,7 @@ export function chunkDocument(document: LoadedDocument, tokenizer: TokenCounter,
         page: pageAt(document, charStart),
         headingPath: region.headingPath.length > 0 ? region.headingPath.join(' > ') : null,
         tokenCount,
-        sentences: group.map(({ charStart: start, charEnd: end }) => ({ charStart: start, charEnd: end })),
+        sentences: group.map(({ tokenCount: _tokenCount, ...sentence }) => sentence),
       });
     }
   }
@@ -78,6 +94,17 @@ function regionsOf(document: LoadedDocument): Region[] {
     regions.push({ start: section.charStart, end, headingPath: section.headingPath });
   });
   return regions;
+}
+
+/**
+ * Marks the sentences of a section's title (the text at the region's start, as the loader wrote
+ * it) as headings: a title with a period inside ("Was ist neu? Alles.") is more than one sentence.
+ */
+function markSectionTitle(text: string, region: Region, sentences: SentenceSpan[]): SentenceSpan[] {
+  const title = region.headingPath[region.headingPath.length - 1];
+  if (title === undefined || !text.startsWith(title, region.start)) return sentences;
+  const titleEnd = region.start + title.length;
+  return sentences.map((sentence) => (sentence.charEnd <= titleEnd ? { ...sentence, heading: true } : sentence));
 }
 
 /**
@@ -212,7 +239,12 @@ function packSentences(
 function fitSentence(text: string, sentence: SentenceSpan, counter: RunCounter, tokenizer: TokenCounter, maxTokens: number): MeasuredSentence[] {
   const tokenCount = counter.span(sentence.charStart, sentence.charEnd);
   if (tokenCount <= maxTokens) return [{ ...sentence, tokenCount }];
-  return splitLongSpan(text, sentence, tokenizer, maxTokens);
+  // The pieces keep the sentence's flags: the first its block start, all of them its heading.
+  return splitLongSpan(text, sentence, tokenizer, maxTokens).map((piece, index) => ({
+    ...piece,
+    ...(index === 0 && sentence.blockStart ? { blockStart: true } : {}),
+    ...(sentence.heading ? { heading: true } : {}),
+  }));
 }
 
 /** A word that ends a clause: a piece of an over-long sentence best ends after one. */

@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DocumentRepository, UploadFiles, type DocumentRow, type IngestJobRow, type JobInput, type ReadyDocument } from '../db/index.ts';
 import { BelegError, CancelledError, DocumentTooLargeError, NotFoundError, OverloadedError, UnprocessableDocumentError, ValidationError } from '../errors.ts';
-import type { ChunkRow, ChunkStore } from '../store/chunk-store.ts';
+import { SENTENCE_BLOCK_START, SENTENCE_HEADING, type ChunkRow, type ChunkStore } from '../store/chunk-store.ts';
 import type { LoadOptions } from './load-document.ts';
 import type { ChunkDraft, DocumentInput, DocumentRecord, Ingestion, ListDocumentsOptions, LoadedDocument, PageSpan } from './types.ts';
 
@@ -525,7 +525,7 @@ export class IngestionService implements Ingestion {
   }
 }
 
-/** A chunk draft as a stored row; ids are `<documentId>:<ordinal>`, sentence offsets relative to the chunk. */
+/** A chunk draft as a stored row; ids are `<documentId>:<ordinal>`, sentence offsets relative to the chunk, block flags as bits. */
 export function toChunkRow(documentId: string, draft: ChunkDraft, vector?: Float32Array): ChunkRow {
   return {
     id: `${documentId}:${draft.ordinal}`,
@@ -538,6 +538,7 @@ export function toChunkRow(documentId: string, draft: ChunkDraft, vector?: Float
     headingPath: draft.headingPath,
     tokenCount: draft.tokenCount,
     sentenceOffsets: draft.sentences.flatMap((sentence) => [sentence.charStart - draft.charStart, sentence.charEnd - draft.charStart]),
+    sentenceFlags: draft.sentences.map((sentence) => (sentence.blockStart ? SENTENCE_BLOCK_START : 0) | (sentence.heading ? SENTENCE_HEADING : 0)),
     vector: vector ?? null,
   };
 }

@@ -6,6 +6,13 @@ function sentences(text: string): string[] {
   return splitSentences(text).map((span) => text.slice(span.charStart, span.charEnd));
 }
 
+/** The sentences with their flags: `|` for `blockStart`, `H:` for `heading`. */
+function flagged(text: string, marking?: 'guess' | 'marked'): string[] {
+  return splitSentences(text, { marking }).map(
+    (span) => `${span.blockStart ? '|' : ''}${span.heading ? 'H:' : ''}${text.slice(span.charStart, span.charEnd)}`,
+  );
+}
+
 describe('splitSentences (German)', () => {
   it('splits plain sentences at . ! ?', () => {
     expect(sentences('Das Wetter ist schön. Kommst du mit? Ja, gern!')).toEqual([
@@ -129,12 +136,71 @@ describe('splitSentences (German)', () => {
       'Gebühren des Bürgeramts Lindenau',
       'Die Ausstellung eines Personalausweises kostet 37 Euro.',
     ]);
-    expect(sentences('Der Antrag ist gestellt.\nKapitel 2\nAnbau und Ernte\nDie Ernte beginnt im Mai.')).toEqual([
-      'Der Antrag ist gestellt.',
-      'Kapitel 2',
-      'Anbau und Ernte',
-      'Die Ernte beginnt im Mai.',
+    expect(flagged('Der Antrag ist gestellt.\nKapitel 2\nAnbau und Ernte\nDie Ernte beginnt im Mai.')).toEqual([
+      '|Der Antrag ist gestellt.',
+      '|H:Kapitel 2',
+      '|H:Anbau und Ernte',
+      '|Die Ernte beginnt im Mai.',
     ]);
+  });
+
+  it('flags the first sentence of every block and every heading line', () => {
+    expect(flagged('Geschichte der Stadt\n\nDie Stadt ist alt. Sie liegt am Fluss.')).toEqual([
+      '|H:Geschichte der Stadt',
+      '|Die Stadt ist alt.',
+      'Sie liegt am Fluss.',
+    ]);
+    expect(flagged('Er wurde am 3. April 1905 gegründet.\n§ 2 Zweck\nZweck des Vereins ist die Pflege des Sports.')).toEqual([
+      '|Er wurde am 3. April 1905 gegründet.',
+      '|H:§ 2 Zweck',
+      '|Zweck des Vereins ist die Pflege des Sports.',
+    ]);
+    expect(flagged('Die Kosten sind gesunken.\n3.1 Finanzen\nDie Ausgaben stiegen um 4 %.')).toEqual([
+      '|Die Kosten sind gesunken.',
+      '|H:3.1 Finanzen',
+      '|Die Ausgaben stiegen um 4 %.',
+    ]);
+  });
+
+  it('makes wiki and Markdown heading lines headings, whatever their length or punctuation', () => {
+    expect(flagged('Anthropologie\n\n=== Was ist der Mensch? ===\nDie Frage ist alt. Sie bleibt.')).toEqual([
+      '|H:Anthropologie',
+      '|H:=== Was ist der Mensch? ===',
+      '|Die Frage ist alt.',
+      'Sie bleibt.',
+    ]);
+    expect(flagged('Einleitung folgt.\n## Medien und Presse der Region\nDie Zeitung erscheint täglich.')).toEqual([
+      '|Einleitung folgt.',
+      '|H:## Medien und Presse der Region',
+      '|Die Zeitung erscheint täglich.',
+    ]);
+  });
+
+  it('makes a label with its value a block of its own but no heading', () => {
+    expect(flagged('Vorsitzender: Hans Müller\nKassenwart: Eva Schmidt\nDie Wahl war einstimmig.')).toEqual([
+      '|Vorsitzender: Hans Müller',
+      '|Kassenwart: Eva Schmidt',
+      '|Die Wahl war einstimmig.',
+    ]);
+    expect(flagged('Kapitel 50: Bericht über das Jahr 1998\n\nDas Jahr begann ruhig.')).toEqual([
+      '|H:Kapitel 50: Bericht über das Jahr 1998',
+      '|Das Jahr begann ruhig.',
+    ]);
+  });
+
+  it('guesses no headings from line shapes in marked text (HTML, Markdown), only from explicit syntax', () => {
+    const text = 'Hauptbahnhof mit Fernverkehr\n\nFlughafen Münster/Osnabrück\n\n## Verkehr\nDie Promenade ist autofrei.';
+    expect(flagged(text, 'marked')).toEqual([
+      '|Hauptbahnhof mit Fernverkehr',
+      '|Flughafen Münster/Osnabrück',
+      '|H:## Verkehr',
+      '|Die Promenade ist autofrei.',
+    ]);
+    expect(flagged('Gebühren des Bürgeramts\nDie Ausstellung kostet 37 Euro.', 'marked')).toEqual(['|Gebühren des Bürgeramts\nDie Ausstellung kostet 37 Euro.']);
+  });
+
+  it('keeps short lines of an address or a list without prose after them together', () => {
+    expect(flagged('Hauptstraße 5\n48143 Münster')).toEqual(['|Hauptstraße 5\n48143 Münster']);
   });
 
   it('keeps hard-wrapped lines of one sentence together, even when a line starts with a noun', () => {
@@ -148,6 +214,31 @@ describe('splitSentences (German)', () => {
 
   it('does not split at lower case after a period (no new sentence starts)', () => {
     expect(sentences('Er kaufte Brot usw. und ging heim.')).toEqual(['Er kaufte Brot usw. und ging heim.']);
+  });
+
+  it('never lets a sentence cross a block: a paragraph break, a page break, a list item, a table row', () => {
+    expect(sentences('Die Zünfte übernahmen die Brücke\n\nDie Wiedereröffnung folgte 1905.')).toEqual([
+      'Die Zünfte übernahmen die Brücke',
+      'Die Wiedereröffnung folgte 1905.',
+    ]);
+    expect(sentences('Seite eins endet mit\fSeite zwei.')).toEqual(['Seite eins endet mit', 'Seite zwei.']);
+    expect(sentences('Es gibt zwei Tarife:\n| Tarif | Preis |\n| Kind | 2 Euro |')).toEqual(['Es gibt zwei Tarife:', '| Tarif | Preis |', '| Kind | 2 Euro |']);
+    expect(sentences('Die Schritte sind:\n1. Antrag stellen\n2. Bezahlen')).toEqual(['Die Schritte sind:', '1. Antrag stellen', '2. Bezahlen']);
+  });
+
+  it('keeps a hard-wrapped date at a line start inside its sentence (no list item after "am")', () => {
+    expect(sentences('Der Verein wurde am\n3. April 1905 gegründet.')).toEqual(['Der Verein wurde am\n3. April 1905 gegründet.']);
+  });
+
+  it('ends a paragraph at a line break after a sentence end when lines are not hard-wrapped', () => {
+    const long = 'Obwohl die Vereinigten Staaten Erben des britischen Common Laws sind, setzt sich ihr Recht bedeutend davon ab.';
+    const spans = flagged(`${long}\nWährend es anderswo üblich ist, geschieht das hier selten.`);
+    expect(spans).toEqual([`|${long}`, '|Während es anderswo üblich ist, geschieht das hier selten.']);
+    // Lines wrapped at 60 columns keep their sentences in one block.
+    expect(flagged('Die Brücke wurde im Jahr 1896 eröffnet und mehrfach erneuert.\nDanach kamen Busse.')).toEqual([
+      '|Die Brücke wurde im Jahr 1896 eröffnet und mehrfach erneuert.',
+      'Danach kamen Busse.',
+    ]);
   });
 
   it('returns exact offsets without surrounding whitespace', () => {

@@ -8,12 +8,13 @@
  * ("z. B.", "bzw.", "Dr.", "März." → "Mär."), after a single letter (initials, "S. 12"), after an
  * ordinal number ("im 19. Jahrhundert", "am 24. März 1882") or a Roman numeral ("Ludwig XIV.").
  * Decimals ("5,6 %", "3.000") never match because no whitespace follows their separator.
- * Paragraph breaks (a blank line) and the start of a Markdown list item or heading always end one.
- * So does a heading line: a short line without final punctuation that stands alone (first line of
- * its block, or after a line that ended a sentence) and is followed by a line break and a
- * capitalised line ("Gebühren des Bürgeramts\nDie Ausstellung …"). A single line break is
- * otherwise a space: hard-wrapped lines inside a sentence stay one sentence.
+ *
+ * No sentence crosses a block boundary, and each sentence says whether one lies before it
+ * (`blockStart`) and whether it is a heading (`heading`): quotes are runs of sentences within one
+ * block, never with a heading (see ./text-blocks.ts for what makes a block). A single line break
+ * is otherwise a space: hard-wrapped lines inside a sentence stay one sentence.
  */
+import { findTextBlocks, type BlockMarking } from './text-blocks.ts';
 import type { SentenceSpan } from './types.ts';
 
 /**
@@ -57,84 +58,31 @@ const LETTER = /\p{L}/u;
 const WHITESPACE = /\s/u;
 const ROMAN_NUMERAL = /^[IVXLCDM]{1,6}$/;
 const ORDINAL = /^\d{1,3}$/;
-const PARAGRAPH_BREAK = /\n[^\S\n]*\n/g;
-/** A new line that starts a Markdown list item, heading, block quote or table row. */
-const LINE_BLOCK_START = /\n[^\S\n]*(?:[-*+•]\s|#{1,6}\s|\d{1,3}[.)]\s|>|\|)/g;
-/**
- * Longest line (characters, words) taken for a heading. Text hard-wrapped at 60 or more columns
- * has longer first lines; narrower wrapping can still split a short first line (a trade-off).
- */
-const HEADING_MAX_CHARACTERS = 45;
-const HEADING_MAX_WORDS = 8;
-/** A line that ends a sentence: a terminator, then optional closers. */
-const ENDS_SENTENCE = /[.!?…][“”«»‘’"')\]›‹]*$/u;
-
 function normalizeAbbreviation(word: string): string {
   return word.charAt(0).toLowerCase() + word.slice(1);
 }
 
+/** Which part of the text to split, and how its loader marked blocks (./text-blocks.ts). */
+export type SplitOptions = { start?: number; end?: number; marking?: BlockMarking };
+
 /**
  * Splits German `text` into sentences. Offsets are JavaScript string indices; each span starts and
- * ends on a non-whitespace character; spans are in order and do not overlap.
+ * ends on a non-whitespace character; spans are in order and do not overlap. The first sentence
+ * of every block (the first of the range included) has `blockStart`; a heading line is one
+ * sentence with `heading` (and `blockStart`).
  */
-export function splitSentences(text: string, range: { start?: number; end?: number } = {}): SentenceSpan[] {
-  const start = range.start ?? 0;
-  const end = range.end ?? text.length;
+export function splitSentences(text: string, options: SplitOptions = {}): SentenceSpan[] {
   const sentences: SentenceSpan[] = [];
-  for (const block of hardBlocks(text, start, end)) {
-    splitBlock(text, block.start, block.end, sentences);
-  }
-  return sentences;
-}
-
-/** Ranges between paragraph breaks and line-block starts: no sentence crosses their edges. */
-function hardBlocks(text: string, start: number, end: number): Array<{ start: number; end: number }> {
-  const cuts = new Set<number>();
-  const region = text.slice(start, end);
-  for (const pattern of [PARAGRAPH_BREAK, LINE_BLOCK_START]) {
-    pattern.lastIndex = 0;
-    for (const match of region.matchAll(pattern)) cuts.add(start + match.index! + 1);
-  }
-  for (const cut of headingLineEnds(region)) cuts.add(start + cut);
-  const ordered = [...cuts].sort((left, right) => left - right);
-  const blocks: Array<{ start: number; end: number }> = [];
-  let blockStart = start;
-  for (const cut of ordered) {
-    blocks.push({ start: blockStart, end: cut });
-    blockStart = cut;
-  }
-  blocks.push({ start: blockStart, end });
-  return blocks;
-}
-
-/**
- * Offsets (into `region`) just after the line break that ends each heading line: a line of at most
- * a few words, starting with a capital or digit and ending in a letter or digit, that is the first
- * line of its block or follows a line that ended a sentence (or another heading line), and is
- * followed by a capitalised line.
- */
-function headingLineEnds(region: string): number[] {
-  const lines: Array<{ text: string; end: number }> = [];
-  let lineStart = 0;
-  for (let index = 0; index <= region.length; index++) {
-    if (index === region.length || region[index] === '\n') {
-      lines.push({ text: region.slice(lineStart, index).trim(), end: index });
-      lineStart = index + 1;
+  for (const block of findTextBlocks(text, options)) {
+    const first = sentences.length;
+    if (block.heading) pushTrimmed(text, block.start, block.end, sentences);
+    else splitBlock(text, block.start, block.end, sentences);
+    if (sentences.length > first) {
+      sentences[first]!.blockStart = true;
+      if (block.heading) sentences[first]!.heading = true;
     }
   }
-  const cuts: number[] = [];
-  for (let index = 0; index + 1 < lines.length; index++) {
-    const line = lines[index]!.text;
-    const next = lines[index + 1]!.text;
-    const previous = index > 0 ? lines[index - 1]!.text : '';
-    if (line.length === 0 || line.length > HEADING_MAX_CHARACTERS || line.split(/\s+/).length > HEADING_MAX_WORDS) continue;
-    if (!UPPERCASE_OR_DIGIT.test(line[0]!) || !/[\p{L}\p{N}]$/u.test(line)) continue;
-    if (next.length === 0 || (!UPPERCASE_OR_DIGIT.test(next[0]!) && !OPENERS.has(next[0]!))) continue;
-    const previousIsHeading = cuts.at(-1) === lines[index - 1]?.end! + 1;
-    if (previous.length > 0 && !ENDS_SENTENCE.test(previous) && !previousIsHeading) continue;
-    cuts.push(lines[index]!.end + 1);
-  }
-  return cuts;
+  return sentences;
 }
 
 function splitBlock(text: string, start: number, end: number, sentences: SentenceSpan[]): void {

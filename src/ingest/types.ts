@@ -37,8 +37,18 @@ export type LoadedDocument = {
   bytes: Uint8Array;
 };
 
-/** A sentence, as offsets into the document text (leading/trailing whitespace excluded). */
-export type SentenceSpan = { charStart: number; charEnd: number };
+/**
+ * A sentence, as offsets into the document text (leading/trailing whitespace excluded), and where
+ * it stands among the text's blocks (paragraphs, headings, list items, table rows, pages).
+ */
+export type SentenceSpan = {
+  charStart: number;
+  charEnd: number;
+  /** A block boundary lies before this sentence: a quote must not run into it from the one before. */
+  blockStart?: boolean;
+  /** The sentence is a heading: never quoted, alone or in a run. */
+  heading?: boolean;
+};
 
 /** A chunk before it is stored: whole sentences within a token budget. */
 export type ChunkDraft = {

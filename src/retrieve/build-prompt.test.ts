@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { StoredChunk } from '../store/chunk-store.ts';
+import { SENTENCE_BLOCK_START, SENTENCE_HEADING, type StoredChunk } from '../store/chunk-store.ts';
 import type { GroundedPrompt } from '../engine/language-model.ts';
 import { LlamaTokenizer } from '../engine/tokenizer/llama-tokenizer.ts';
 import { buildChatPrompt, buildGroundedPrompt, type PromptChunk, type PromptDocument } from './build-prompt.ts';
@@ -181,6 +181,41 @@ describe('sources from chunks', () => {
 
     const apart = buildGroundedPrompt({ question: 'Was ist Reis?', chunks: [{ chunk: third!, document }, { chunk: first!, document }] });
     expect(apart.sources.map((source) => source.text)).toEqual([third!.text, first!.text]);
+  });
+
+  it('carries the block flags stored with the chunks to the sentences of the prompt', () => {
+    // Ingestion stores one bit field per sentence: 1 = a block starts there, 2 = a heading.
+    const flagged = [
+      { ...first!, sentenceFlags: [SENTENCE_BLOCK_START, 0] },
+      { ...second!, sentenceFlags: [SENTENCE_BLOCK_START, 0] },
+      { ...third!, sentenceFlags: [0] },
+    ];
+    const prompt = buildGroundedPrompt({ question: 'Wo wächst Reis?', chunks: flagged.map((chunk) => ({ chunk, document })) });
+    expect(prompt.sources).toHaveLength(1);
+    expect(prompt.sources[0]!.sentences.map(({ blockStart, heading }) => ({ blockStart, heading }))).toEqual([
+      { blockStart: true, heading: undefined },
+      { blockStart: undefined, heading: undefined },
+      { blockStart: true, heading: undefined }, // after the paragraph break the gap stands for
+      { blockStart: undefined, heading: undefined },
+      { blockStart: undefined, heading: undefined },
+    ]);
+
+    const withHeading = 'Anbau\n\nReis wächst im Wasser. Er braucht Wärme.';
+    const [chunk] = chunksOf('doc-anbau', withHeading, [['Anbau', 'Reis wächst im Wasser.', 'Er braucht Wärme.']]);
+    const headed = buildGroundedPrompt({
+      question: 'Wie wächst Reis?',
+      chunks: [{ chunk: { ...chunk!, sentenceFlags: [SENTENCE_BLOCK_START | SENTENCE_HEADING, SENTENCE_BLOCK_START, 0] }, document }],
+    });
+    expect(headed.sources[0]!.sentences).toEqual([
+      { start: 0, end: 5, blockStart: true, heading: true },
+      { start: 7, end: 29, blockStart: true },
+      { start: 30, end: 47 },
+    ]);
+  });
+
+  it('assumes a block boundary across a gap between chunks that carry no flags', () => {
+    const prompt = buildGroundedPrompt({ question: 'Wo wächst Reis?', chunks: [{ chunk: first!, document }, { chunk: second!, document }] });
+    expect(prompt.sources[0]!.sentences.map((sentence) => sentence.blockStart === true)).toEqual([false, false, true, false]);
   });
 
   it('rejects offsets outside a source and unknown sources', () => {

@@ -9,6 +9,9 @@
  * - Chunks of one document that are adjacent (consecutive ordinals) or overlap become one source;
  *   an overlap is written once. Between adjacent chunks that do not touch, one space stands for
  *   the text between them (usually whitespace); it maps to that whole gap.
+ * - Every sentence carries the block flags stored with its chunk (`blockStart`, `heading`; see
+ *   `sentencesOf`), so engines never run a quote across a paragraph, heading, list item, table
+ *   row or page boundary, nor quote a heading.
  * - Sources appear in the order of their best-ranked chunk.
  * - Every marker in a source, its metadata or the question is neutralised (./neutralise-markers.ts).
  * - With a tokenizer, the prompt fits `contextTokens - maxNewTokens - 1` (one for BOS): chunks are
@@ -16,8 +19,8 @@
  *   first. Sentences are never cut; only when not even the best chunk fits is it shortened to the
  *   whole sentences that do.
  */
-import type { GroundedPrompt, PromptSource } from '../engine/language-model.ts';
-import type { StoredChunk } from '../store/chunk-store.ts';
+import type { GroundedPrompt, PromptSentence, PromptSource } from '../engine/language-model.ts';
+import { SENTENCE_BLOCK_START, SENTENCE_HEADING, type StoredChunk } from '../store/chunk-store.ts';
 import { ValidationError } from '../errors.ts';
 import { formatGroundedPrompt, formatChatPrompt } from './em-german-format.ts';
 import { neutraliseMarkers, neutraliseText } from './neutralise-markers.ts';
@@ -81,11 +84,24 @@ type RankedChunk = PromptChunk & { rank: number };
 
 type AssembledSource = BuiltSource & { toStored: Int32Array };
 
-function sentencesOf(chunk: StoredChunk): Array<{ start: number; end: number }> {
+/**
+ * The sentences of a chunk (offsets relative to its text) with their block flags, decoded from
+ * `sentenceFlags`; without stored flags (chunks from before them, or made up by callers) a
+ * sentence has none. A chunk without sentence offsets is one sentence.
+ */
+export function sentencesOf(chunk: StoredChunk): PromptSentence[] {
   const offsets = chunk.sentenceOffsets;
   if (offsets.length < 2) return [{ start: 0, end: chunk.text.length }];
-  const sentences: Array<{ start: number; end: number }> = [];
-  for (let index = 0; index + 1 < offsets.length; index += 2) sentences.push({ start: offsets[index]!, end: offsets[index + 1]! });
+  const sentences: PromptSentence[] = [];
+  for (let index = 0; index + 1 < offsets.length; index += 2) {
+    const flags = chunk.sentenceFlags?.[index / 2] ?? 0;
+    sentences.push({
+      start: offsets[index]!,
+      end: offsets[index + 1]!,
+      ...(flags & SENTENCE_BLOCK_START ? { blockStart: true } : {}),
+      ...(flags & SENTENCE_HEADING ? { heading: true } : {}),
+    });
+  }
   return sentences;
 }
 
@@ -134,16 +150,18 @@ function groupAdjacent(chunks: readonly RankedChunk[]): RankedChunk[][] {
 function assembleSource(group: readonly RankedChunk[]): AssembledSource {
   const pieces: string[] = [];
   const rawToStored: number[] = [];
-  const storedSentences: Array<{ start: number; end: number }> = [];
+  const storedSentences: PromptSentence[] = [];
   let storedEnd = -1;
   for (const { chunk } of group) {
     if (chunk.charEnd <= storedEnd) continue; // contained in what we already have
     let skip = 0;
+    let gap = false;
     if (storedEnd >= 0) {
       if (chunk.charStart > storedEnd) {
         // A gap between adjacent chunks: one space stands for it and maps to all of it.
         pieces.push(' ');
         rawToStored.push(storedEnd);
+        gap = true;
       } else {
         skip = storedEnd - chunk.charStart; // 0 when the chunks touch
       }
@@ -156,7 +174,10 @@ function assembleSource(group: readonly RankedChunk[]): AssembledSource {
       const end = chunk.charStart + sentence.end;
       const previous = storedSentences[storedSentences.length - 1];
       if (previous && start < previous.end) continue; // the same sentence seen in an overlap
-      storedSentences.push({ start, end });
+      // Across a gap whose text the chunks do not hold, a chunk without stored flags says nothing: assume a block boundary.
+      const unknownGap = gap && chunk.sentenceFlags === undefined && previous !== undefined;
+      storedSentences.push({ ...sentence, start, end, ...(unknownGap ? { blockStart: true } : {}) });
+      gap = false;
     }
     storedEnd = chunk.charEnd;
   }
@@ -165,13 +186,20 @@ function assembleSource(group: readonly RankedChunk[]): AssembledSource {
   const toStored = new Int32Array(neutralised.toOriginal.length);
   for (let index = 0; index < toStored.length; index += 1) toStored[index] = rawToStored[neutralised.toOriginal[index]!]!;
 
-  const sentences = storedSentences
-    .map((sentence) => {
-      const start = lowerBound(toStored, sentence.start);
-      const end = lowerBound(toStored, sentence.end + 1) - 1;
-      return { start, end: Math.max(start, end) };
-    })
-    .filter((sentence) => sentence.end > sentence.start);
+  const sentences: PromptSentence[] = [];
+  let pendingBlockStart = false;
+  for (const sentence of storedSentences) {
+    const start = lowerBound(toStored, sentence.start);
+    const end = Math.max(start, lowerBound(toStored, sentence.end + 1) - 1);
+    // A sentence lost to neutralisation hands its block start on to the next one.
+    const blockStart: boolean = pendingBlockStart || sentence.blockStart === true;
+    if (end <= start) {
+      pendingBlockStart = blockStart;
+      continue;
+    }
+    pendingBlockStart = false;
+    sentences.push({ start, end, ...(blockStart ? { blockStart: true } : {}), ...(sentence.heading ? { heading: true } : {}) });
+  }
 
   const first = group[0]!;
   const chunks = group.map((item) => item.chunk);
@@ -208,6 +236,7 @@ function shortenChunk(chunk: StoredChunk, count: number, tokenizer: TokenCounter
     charEnd: chunk.charStart + end,
     tokenCount: tokenizer.count(text),
     sentenceOffsets: sentences.flatMap((sentence) => [sentence.start, sentence.end]),
+    ...(chunk.sentenceFlags ? { sentenceFlags: chunk.sentenceFlags.slice(0, count) } : {}),
   };
 }
 

@@ -16,7 +16,19 @@ export type StoredChunk = {
   tokenCount: number;
   /** Sentence boundaries relative to `text` (0 = chunk start), flattened [start0, end0, start1, end1, …]. */
   sentenceOffsets: number[];
+  /**
+   * Per sentence (in the order of `sentenceOffsets`), its block flags as bits: `SENTENCE_BLOCK_START`
+   * (a paragraph, heading, list item, table row or page boundary lies between it and the sentence
+   * before it in the document) and `SENTENCE_HEADING`. Absent on chunks written before beleg kept
+   * them (start-up rebuilds those) and on chunks made up by callers: then nothing is known.
+   */
+  sentenceFlags?: number[];
 };
+
+/** Bit of `StoredChunk.sentenceFlags`: a block boundary lies before the sentence. */
+export const SENTENCE_BLOCK_START = 1;
+/** Bit of `StoredChunk.sentenceFlags`: the sentence is a heading. */
+export const SENTENCE_HEADING = 2;
 
 export type ChunkRow = StoredChunk & { vector?: Float32Array | number[] | null };
 

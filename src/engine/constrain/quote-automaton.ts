@@ -3,7 +3,9 @@
  *
  * A valid answer is, after an optional leading space:
  * - the refusal sentence, then end of sequence; or
- * - `text.slice(sentences[i].start, sentences[j].end)` of ONE source (i <= j), then
+ * - `text.slice(sentences[i].start, sentences[j].end)` of ONE source (i <= j) where no sentence of
+ *   i..j is a `heading` and none of i+1..j has `blockStart` (a quote stays inside one paragraph,
+ *   list item, table row or page section and never holds a heading), then
  *   ` (Quelle: <that source's citation>)`, then end of sequence.
  *
  * Why whole sentences and no sub-sentence spans: a quote cut inside a sentence can say the
@@ -16,7 +18,9 @@
  * buffer. A "thread" is a position in that buffer (the next byte it expects); a state is the set
  * of live threads. Reading a byte keeps the threads that expect it and moves them one step; when a
  * thread reaches the end of a sentence, a second thread starts on that source's citation tail
- * (so the model may stop quoting there, or read on into the next sentence). Because a thread
+ * (so the model may stop quoting there, or read on into the next sentence). Before a block
+ * boundary or a heading, reading on is cut off: the position after the sentence is readable to
+ * no thread, so only the citation tail goes on. Headings are no sentence starts. Because a thread
  * belongs to one source, a sentence that appears in two sources keeps both alive until the
  * citation decides: the citation is right by construction.
  */
@@ -26,8 +30,12 @@ import type { GroundedPrompt, QuoteConstraint } from '../language-model.ts';
 /** The byte layout and transition tables of one prompt's answers. */
 export type QuoteAutomaton = {
   buffer: Uint8Array;
-  /** For every position: the end of the segment (source, tail or refusal) it lies in. */
-  segmentEnd: Int32Array;
+  /**
+   * A thread at position `t` may read the byte at `t` only when `t < readableEnd[t]`: the end of
+   * the segment (source, tail or refusal) `t` lies in, or `t` itself at the end of a sentence that
+   * a block boundary or a heading follows.
+   */
+  readableEnd: Int32Array;
   /** For every position: the start of the citation tail to fork to (a sentence end), or -1. */
   forkTo: Int32Array;
   /** 1 where a thread has read a complete answer (only end of sequence may follow). */
@@ -91,34 +99,40 @@ export function compileQuoteAutomaton(prompt: GroundedPrompt, constraint: QuoteC
     buffer.set(part, cursor);
     cursor += part.length;
   }
-  const segmentEnd = new Int32Array(length + 1).fill(length);
+  const readableEnd = new Int32Array(length + 1).fill(length);
   const forkTo = new Int32Array(length + 1).fill(-1);
   const accepting = new Uint8Array(length + 1);
   const starts: number[] = [];
 
-  const markSegment = (segment: { start: number; end: number }) => segmentEnd.fill(segment.end, segment.start, segment.end + 1);
+  const markSegment = (segment: { start: number; end: number }) => readableEnd.fill(segment.end, segment.start, segment.end + 1);
   prompt.sources.forEach((source, index) => {
     const layout = layouts[index]!;
     markSegment(layout.text);
     markSegment(layout.tail);
     accepting[layout.tail.end] = 1;
-    for (const sentence of source.sentences) {
+    source.sentences.forEach((sentence, sentenceIndex) => {
       if (!Number.isInteger(sentence.start) || !Number.isInteger(sentence.end) || sentence.start < 0 || sentence.end > source.text.length) {
         throw new ValidationError(
           `Sentence ${sentence.start}..${sentence.end} lies outside source ${index} (length ${source.text.length}); the prompt's sentence offsets are wrong.`,
           { sourceIndex: index, start: sentence.start, end: sentence.end },
         );
       }
-      if (sentence.end <= sentence.start) continue;
+      const previous = source.sentences[sentenceIndex - 1];
+      // No run reads from the previous sentence into this one across a block boundary or into a heading.
+      if (previous && (sentence.blockStart || sentence.heading) && previous.end < sentence.start) {
+        const stop = layout.text.start + layout.offsets[previous.end]!;
+        readableEnd[stop] = stop;
+      }
+      if (sentence.end <= sentence.start || sentence.heading) return;
       starts.push(layout.text.start + layout.offsets[sentence.start]!);
       forkTo[layout.text.start + layout.offsets[sentence.end]!] = layout.tail.start;
-    }
+    });
   });
   markSegment(refusal);
   accepting[refusal.end] = 1;
   starts.push(refusal.start);
 
-  const automaton: QuoteAutomaton = { buffer, segmentEnd, forkTo, accepting, startThreads: new Int32Array(0) };
+  const automaton: QuoteAutomaton = { buffer, readableEnd, forkTo, accepting, startThreads: new Int32Array(0) };
   automaton.startThreads = closeThreads(automaton, starts);
   return automaton;
 }
@@ -154,7 +168,7 @@ export function forEachNextByte(automaton: QuoteAutomaton, threads: Int32Array, 
       byByte.set(SPACE, list);
       continue;
     }
-    if (thread >= automaton.segmentEnd[thread]!) continue;
+    if (thread >= automaton.readableEnd[thread]!) continue;
     const byte = automaton.buffer[thread]!;
     const list = byByte.get(byte) ?? [];
     list.push(thread + 1);

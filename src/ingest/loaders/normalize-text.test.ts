@@ -20,6 +20,10 @@ describe('normalizeText', () => {
     );
   });
 
+  it('turns a page break (form feed) into a paragraph break, so the pages\' words stay apart', () => {
+    expect(normalizeText('Ende der ersten Seite.\fBeginn der zweiten.\n\fDritte')).toBe('Ende der ersten Seite.\n\nBeginn der zweiten.\n\nDritte');
+  });
+
   it('turns non-breaking spaces into spaces', () => {
     expect(normalizeText('5\u00A0%\u202Fund\tmehr')).toBe('5 % und mehr');
   });

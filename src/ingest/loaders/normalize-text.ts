@@ -24,13 +24,14 @@ export function unfoldLigatures(text: string): string {
 }
 
 /**
- * Normalizes text for storage: CRLF/CR → LF, NBSP and other spaces → space, invisible characters
- * removed, ligatures unfolded, trailing spaces on lines dropped, runs of 3+ line breaks collapsed
- * to a paragraph break, NFC, trimmed.
+ * Normalizes text for storage: CRLF/CR → LF, a form feed (page break) → a paragraph break, NBSP
+ * and other spaces → space, invisible characters removed, ligatures unfolded, trailing spaces on
+ * lines dropped, runs of 3+ line breaks collapsed to a paragraph break, NFC, trimmed.
  */
 export function normalizeText(text: string): string {
   return unfoldLigatures(text)
     .replace(/\r\n?/g, '\n')
+    .replace(/\f/g, '\n\n')
     .replace(INVISIBLE, '')
     .replace(/[\u00A0\u2000-\u200A\u202F\u205F\u3000]/g, ' ')
     .replace(/\t/g, ' ')

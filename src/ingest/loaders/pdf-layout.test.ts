@@ -61,6 +61,30 @@ describe('layoutPages', () => {
     expect(finished.text).toBe('Die erste Spalte endet mit einem Satz.\n\nDie zweite beginnt neu.');
   });
 
+  it('keeps a heading in the body font on its own line and ends a paragraph on a short last line', () => {
+    const { text } = layoutPages([
+      page(
+        'Der Verein heißt Sportverein Lindenau und hat seinen Sitz in der',
+        'Stadt. Er wurde am 3. April 1905 gegründet.',
+        '§ 2 Zweck',
+        'Zweck des Vereins ist die Pflege des Sports und die Förderung der',
+        'Jugend. Er ist gemeinnützig und politisch neutral, so die Satzung.',
+        '§ 3 Mitgliedschaft',
+        'Mitglied kann jede Person werden.',
+      ),
+    ]);
+    expect(text).toBe(
+      'Der Verein heißt Sportverein Lindenau und hat seinen Sitz in der Stadt. Er wurde am 3. April 1905 gegründet.\n\n' +
+        '§ 2 Zweck\nZweck des Vereins ist die Pflege des Sports und die Förderung der Jugend. Er ist gemeinnützig und politisch neutral, so die Satzung.\n' +
+        '§ 3 Mitgliedschaft\nMitglied kann jede Person werden.',
+    );
+  });
+
+  it('keeps list items on their own lines after the line that introduces them', () => {
+    const { text } = layoutPages([page('Dem Vorstand des Vereins gehören seit der Wahl im Mai 2023 an:', '• Hans Müller', '• Eva Schmidt')]);
+    expect(text).toBe('Dem Vorstand des Vereins gehören seit der Wahl im Mai 2023 an:\n• Hans Müller\n• Eva Schmidt');
+  });
+
   it('gives an empty page a span without text', () => {
     const { text, pages } = layoutPages([page('Erste Seite mit Text.'), [], page('Dritte Seite mit Text.')]);
     expect(text.slice(pages[1]!.charStart, pages[1]!.charEnd).trim()).toBe('');

@@ -3,6 +3,12 @@
  * headers and footers and bare page numbers dropped, lines joined into paragraphs, words
  * hyphenated across line ends joined again. Pure functions, no PDF library: load-pdf.ts feeds
  * them what pdf.js extracted.
+ *
+ * Blocks survive as the sentence splitter reads them (../text-blocks.ts): paragraphs are
+ * separated by a blank line, also where a paragraph ends on a short line without extra spacing;
+ * a short line that ends without punctuation (a heading in the body font such as "§ 2 Zweck", a
+ * list item, an address line) keeps its line break, and so does a heading-like line after a
+ * sentence end, so the splitter can tell a heading from prose.
  */
 import type { PageSpan } from '../types.ts';
 
@@ -34,12 +40,15 @@ export function layoutPages(pages: PdfLine[][]): { text: string; pages: PageSpan
   let text = '';
   const spans: PageSpan[] = [];
   let previous: { last: PdfLine; fullWidth: number } | null = null;
-  pages.forEach((lines, pageIndex) => {
+  const keptPages = pages.map((lines) => {
     const edges = edgeLines(lines);
     const outermost = outermostLines(lines);
-    const kept = lines.filter((line) => !(edges.has(line) && isNoise(line, outermost.has(line), running)));
+    return lines.filter((line) => !(edges.has(line) && isNoise(line, outermost.has(line), running)));
+  });
+  const bodyWidth = bodyLineWidths(keptPages);
+  keptPages.forEach((kept, pageIndex) => {
     const fullWidth = widest(kept);
-    const paragraphs = toParagraphs(kept, fullWidth);
+    const paragraphs = toParagraphs(kept, fullWidth, bodyWidth);
     let charStart = text.length;
     paragraphs.forEach(({ text: paragraph, first }, paragraphIndex) => {
       if (text.length === 0) {
@@ -122,7 +131,7 @@ function isNoise(line: PdfLine, outermost: boolean, running: Set<string>): boole
  * Groups lines into paragraphs by vertical gaps and joins each paragraph's lines. A jump up the
  * page (the next column) continues the paragraph when `continues` says so.
  */
-function toParagraphs(lines: PdfLine[], fullWidth: number): Paragraph[] {
+function toParagraphs(lines: PdfLine[], fullWidth: number, bodyWidth: BodyWidth): Paragraph[] {
   const usable = lines.filter((line) => line.text.trim().length > 0);
   if (usable.length === 0) return [];
   const gaps: number[] = [];
@@ -143,15 +152,64 @@ function toParagraphs(lines: PdfLine[], fullWidth: number): Paragraph[] {
       (usualGap > 0 && gap > usualGap * PARAGRAPH_GAP_FACTOR && gap > lineHeight * 1.15) ||
       gap > lineHeight * 2.2 ||
       Math.abs(line.fontSize - previous.fontSize) > 1.5; // headings
-    if (breaks) {
+    const lineBreak = breaks ? 'paragraph' : lineEnd(previous, line, bodyWidth);
+    if (lineBreak === 'paragraph') {
       paragraphs.push(current);
       current = { text: line.text.trim(), first: line, last: line };
+    } else if (lineBreak === 'line') {
+      current = { text: `${current.text}\n${line.text.trim()}`, first: current.first, last: line };
     } else {
       current = { text: joinLines(current.text, line.text.trim()), first: current.first, last: line };
     }
   }
   paragraphs.push(current);
   return paragraphs.filter((paragraph) => paragraph.text.length > 0);
+}
+
+/** A line that a heading, list item or new sentence may start with. */
+const STARTS_OWN_LINE = /^[\p{Lu}\p{Lt}\p{N}§•◦▪‣●■„“"»«(\[–—-]/u;
+/** A short line this share of the full width or less, without final punctuation, may be a heading. */
+const HEADING_LINE_SHARE = 0.6;
+
+/** For a line in the body font: how wide a line starting where it starts is when it runs to the margin; else 0. */
+type BodyWidth = (line: PdfLine) => number;
+
+/**
+ * The body font is the size most text is set in; per left edge (columns, indents) its widest
+ * line in the document is the full width there. Lines in other sizes (headings) get 0: their
+ * line breaks are wrapping, and font changes already end their paragraphs.
+ */
+function bodyLineWidths(pages: PdfLine[][]): BodyWidth {
+  const size = (line: PdfLine) => Math.round(line.fontSize * 2) / 2;
+  const letters = new Map<number, number>();
+  for (const line of pages.flat()) letters.set(size(line), (letters.get(size(line)) ?? 0) + line.text.length);
+  const body = [...letters].reduce((best, entry) => (entry[1] > best[1] ? entry : best), [0, -1])[0];
+  const widest = new Map<number, number>();
+  for (const line of pages.flat()) {
+    if (size(line) === body) widest.set(Math.round(line.x), Math.max(widest.get(Math.round(line.x)) ?? 0, line.width));
+  }
+  return (line) => (size(line) === body ? (widest.get(Math.round(line.x)) ?? 0) : 0);
+}
+
+/**
+ * How the line before `line` in one paragraph (by vertical spacing) ends, for body text:
+ * `paragraph` when it is short and ends a sentence (the paragraph's last line, no extra space
+ * after it); `line` when it is short and `line` starts like a heading or item, or when it ends a
+ * sentence and `line` is a short line without final punctuation (a heading in the body font);
+ * else `space` (wrapped text).
+ */
+function lineEnd(previous: PdfLine, line: PdfLine, bodyWidth: BodyWidth): 'paragraph' | 'line' | 'space' {
+  const previousFull = bodyWidth(previous);
+  const lineFull = bodyWidth(line);
+  if (previousFull <= 0 || lineFull <= 0 || /[-\u2010\u00AD]$/u.test(previous.text)) return 'space';
+  const previousText = previous.text.trim();
+  const text = line.text.trim();
+  const previousShort = previous.width < previousFull * FULL_LINE_SHARE;
+  if (previousShort && SENTENCE_END.test(previousText)) return 'paragraph';
+  if (previousShort && STARTS_OWN_LINE.test(text)) return 'line';
+  const headingLike = line.width < lineFull * HEADING_LINE_SHARE && !SENTENCE_END.test(text) && STARTS_OWN_LINE.test(text);
+  if (SENTENCE_END.test(previousText) && headingLike) return 'line';
+  return 'space';
 }
 
 /**

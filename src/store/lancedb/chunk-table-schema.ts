@@ -13,6 +13,10 @@
  * plus whatever the store's search-text expansion adds (German compound parts, see
  * src/retrieve/decompound.ts). `text` stays the verbatim chunk text, so offsets and quotes are
  * unchanged; `search_text` is never read back.
+ *
+ * The sentence flags column: `sentence_flags` (nullable, one integer of bits per sentence, see
+ * `StoredChunk.sentenceFlags`). Tables from before it get the column (all null) on open; their
+ * chunks are rebuilt because the index settings record the chunking they were cut with.
  */
 import { createRequire } from 'node:module';
 import type * as Arrow from 'apache-arrow';
@@ -25,10 +29,16 @@ const { Field, FixedSizeList, Float32, Int32, List, Schema, Utf8 } = createRequi
 export const CHUNKS_TABLE = 'chunks';
 export const VECTOR_COLUMN = 'vector';
 export const SEARCH_TEXT_COLUMN = 'search_text';
+export const SENTENCE_FLAGS_COLUMN = 'sentence_flags';
 
 /** The Arrow field of the vector column for `dimension`. */
 export function vectorField(dimension: number): Arrow.Field {
   return new Field(VECTOR_COLUMN, new FixedSizeList(dimension, new Field('item', new Float32(), true)), true);
+}
+
+/** The Arrow field of the sentence flags column (nullable: older rows have none). */
+export function sentenceFlagsField(): Arrow.Field {
+  return new Field(SENTENCE_FLAGS_COLUMN, new List(new Field('item', new Int32(), true)), true);
 }
 
 /** The table schema; with a vector column when `vectorDimension` is a number. */
@@ -45,6 +55,7 @@ export function chunkTableSchema(vectorDimension: number | null): Arrow.Schema {
     new Field('heading_path', new Utf8(), true),
     new Field('token_count', new Int32(), false),
     new Field('sentence_offsets', new List(new Field('item', new Int32(), true)), false),
+    sentenceFlagsField(),
   ];
   if (vectorDimension !== null) fields.push(vectorField(vectorDimension));
   return new Schema(fields);
@@ -62,6 +73,7 @@ export const CHUNK_COLUMNS = [
   'heading_path',
   'token_count',
   'sentence_offsets',
+  SENTENCE_FLAGS_COLUMN,
 ];
 
 /** A chunk as a table row; `searchText` is the content of the full-text search column. */
@@ -78,6 +90,7 @@ export function toTableRow(row: ChunkRow, vectorDimension: number | null, search
     heading_path: row.headingPath,
     token_count: row.tokenCount,
     sentence_offsets: row.sentenceOffsets,
+    [SENTENCE_FLAGS_COLUMN]: row.sentenceFlags ?? null,
   };
   if (vectorDimension !== null) record[VECTOR_COLUMN] = row.vector ? Array.from(row.vector) : null;
   return record;
@@ -85,8 +98,8 @@ export function toTableRow(row: ChunkRow, vectorDimension: number | null, search
 
 /** A table row as a chunk. */
 export function fromTableRow(record: Record<string, unknown>): StoredChunk {
-  const offsets = record.sentence_offsets as { toArray?: () => ArrayLike<number> } | number[] | null;
-  const sentenceOffsets = offsets == null ? [] : Array.isArray(offsets) ? offsets : Array.from(offsets.toArray!());
+  const sentenceOffsets = numbersOf(record.sentence_offsets) ?? [];
+  const sentenceFlags = numbersOf(record[SENTENCE_FLAGS_COLUMN]);
   return {
     id: String(record.id),
     documentId: String(record.document_id),
@@ -98,7 +111,15 @@ export function fromTableRow(record: Record<string, unknown>): StoredChunk {
     headingPath: record.heading_path == null ? null : String(record.heading_path),
     tokenCount: Number(record.token_count),
     sentenceOffsets: sentenceOffsets.map(Number),
+    ...(sentenceFlags ? { sentenceFlags: sentenceFlags.map(Number) } : {}),
   };
+}
+
+/** A list column's value as numbers; null when the row has none. */
+function numbersOf(value: unknown): number[] | null {
+  const list = value as { toArray?: () => ArrayLike<number> } | number[] | null | undefined;
+  if (list == null) return null;
+  return Array.isArray(list) ? list : Array.from(list.toArray!());
 }
 
 /** A SQL string literal (single quotes doubled). */

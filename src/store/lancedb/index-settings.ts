@@ -1,9 +1,10 @@
 /**
  * What the chunks table's derived columns were built with: the search-text expansion that filled
- * `search_text` and the embedding model that wrote `vector`. Kept in `beleg-index.json` beside the
+ * `search_text`, the embedding model that wrote `vector` and the chunking that cut the stored
+ * texts into chunks and sentences (with their block flags). Kept in `beleg-index.json` beside the
  * table, so opening the table with other settings is noticed and the chunks are rebuilt from the
  * stored texts instead of mixing two models' vectors (or indexed text with and without compound
- * parts) in one table.
+ * parts, or sentences that cross paragraphs with ones that do not) in one table.
  *
  * The file is written only after a rebuild finished: a crash mid-rebuild leaves the old settings,
  * and the next start rebuilds again.
@@ -19,14 +20,19 @@ export const indexSettingsSchema = z.object({
   searchText: z.string().min(1),
   /** The embedding model of the vectors written since; null when chunks got no vectors. */
   embeddingModelId: z.string().nullable(),
+  /** Names the chunking and sentence splitting; files from before it was recorded: `LEGACY_CHUNKING`. */
+  chunking: z.string().min(1).default(() => LEGACY_CHUNKING),
 });
 export type IndexSettings = z.infer<typeof indexSettingsSchema>;
 
+/** The chunking of tables from before it was recorded: sentences without block flags. */
+export const LEGACY_CHUNKING = 'sentences-v0';
+
 /**
  * The settings of a table built before this file existed: its `search_text` (when present) held
- * the plain text and no embedding model wrote vectors.
+ * the plain text, no embedding model wrote vectors, and its sentences had no block flags.
  */
-export const LEGACY_INDEX_SETTINGS: IndexSettings = { searchText: 'plain', embeddingModelId: null };
+export const LEGACY_INDEX_SETTINGS: IndexSettings = { searchText: 'plain', embeddingModelId: null, chunking: LEGACY_CHUNKING };
 
 /** Reads the settings in `directory`; null when there is no settings file. */
 export function readIndexSettings(directory: string): IndexSettings | null {
@@ -55,6 +61,9 @@ export function reindexReason(current: IndexSettings, wanted: IndexSettings): st
   const reasons: string[] = [];
   if (current.searchText !== wanted.searchText) {
     reasons.push(`the full-text search column was built with '${current.searchText}' and is now built with '${wanted.searchText}'`);
+  }
+  if (current.chunking !== wanted.chunking) {
+    reasons.push(`the chunks were cut with '${current.chunking}' and are now cut with '${wanted.chunking}'`);
   }
   if (wanted.embeddingModelId !== null && current.embeddingModelId !== wanted.embeddingModelId) {
     reasons.push(

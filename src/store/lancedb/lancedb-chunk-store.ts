@@ -8,7 +8,8 @@
  * search-text expansion or another embedding model than configured now, `reindexReason` says why
  * and the owner rebuilds every document's chunks from the stored texts, then calls
  * `markIndexCurrent()`. A table from before `search_text` existed gets the column (a copy of
- * `text`) on open and is reported for reindexing the same way.
+ * `text`) on open and is reported for reindexing the same way; so is one from before
+ * `sentence_flags` (the column, all null, and a chunking other than the configured one).
  *
  * Freshness: LanceDB's full-text index covers only rows present when it was built or last
  * optimized. Queries here never use `fastSearch()`, so LanceDB also scans the rows added since
@@ -33,15 +34,17 @@ import {
   CHUNKS_TABLE,
   CHUNK_COLUMNS,
   SEARCH_TEXT_COLUMN,
+  SENTENCE_FLAGS_COLUMN,
   VECTOR_COLUMN,
   chunkTableSchema,
   documentFilter,
   fromTableRow,
+  sentenceFlagsField,
   sqlString,
   toTableRow,
   vectorField,
 } from './chunk-table-schema.ts';
-import { LEGACY_INDEX_SETTINGS, readIndexSettings, reindexReason, writeIndexSettings, type IndexSettings } from './index-settings.ts';
+import { LEGACY_CHUNKING, LEGACY_INDEX_SETTINGS, readIndexSettings, reindexReason, writeIndexSettings, type IndexSettings } from './index-settings.ts';
 
 /**
  * LanceDB 0.31 keeps cores for I/O and leaves a 2-core machine one compute thread
@@ -78,6 +81,11 @@ export type LanceChunkStoreOptions = {
   embeddingModelId?: string | null;
   /** Chunks from which `optimize()` builds an ANN index on the vectors (default 25,000). */
   vectorIndexMinRows?: number;
+  /**
+   * Names the chunking that cuts the texts into chunks and sentences (src/ingest/chunk-document.ts's
+   * `CHUNKING`); a table cut with another is reindexed. Default: `LEGACY_CHUNKING`.
+   */
+  chunking?: string;
 };
 
 /** The German full-text analysis the issue measured (stemming lifts MRR@10 on XQuAD-de). */
@@ -160,13 +168,18 @@ export class LanceChunkStore implements ChunkStore {
   static async open(options: LanceChunkStoreOptions): Promise<LanceChunkStore> {
     const vectorDimension = options.vectorDimension ?? null;
     const searchText = options.searchText ?? PLAIN_SEARCH_TEXT;
-    const wanted: IndexSettings = { searchText: searchText.name, embeddingModelId: options.embeddingModelId ?? null };
+    const wanted: IndexSettings = {
+      searchText: searchText.name,
+      embeddingModelId: options.embeddingModelId ?? null,
+      chunking: options.chunking ?? LEGACY_CHUNKING,
+    };
     const connection = await lancedb.connect(options.directory);
     const existed = (await connection.tableNames()).includes(CHUNKS_TABLE);
     const table = existed
       ? await connection.openTable(CHUNKS_TABLE)
       : await connection.createEmptyTable(CHUNKS_TABLE, chunkTableSchema(vectorDimension), { mode: 'create', existOk: true });
     await addSearchTextColumn(table);
+    await addSentenceFlagsColumn(table);
     await alignVectorColumn(table, vectorDimension);
     let hasTextIndex = (await table.listIndices()).some((index) => index.name === TEXT_INDEX_NAME);
     if (!hasTextIndex && (await table.countRows()) > 0) {
@@ -415,6 +428,16 @@ async function addSearchTextColumn(table: lancedb.Table): Promise<void> {
   if (schema.fields.some((field) => field.name === SEARCH_TEXT_COLUMN)) return;
   await table.addColumns([{ name: SEARCH_TEXT_COLUMN, valueSql: 'text' }]);
   if ((await table.listIndices()).some((index) => index.name === LEGACY_TEXT_INDEX_NAME)) await table.dropIndex(LEGACY_TEXT_INDEX_NAME);
+}
+
+/**
+ * Gives a table from before the sentence flags column one (all null: the flags are unknown); the
+ * chunking recorded in the index settings then has the owner rebuild the chunks.
+ */
+async function addSentenceFlagsColumn(table: lancedb.Table): Promise<void> {
+  const schema = await table.schema();
+  if (schema.fields.some((field) => field.name === SENTENCE_FLAGS_COLUMN)) return;
+  await table.addColumns(sentenceFlagsField());
 }
 
 /** Adds, replaces or leaves the vector column so that it matches `vectorDimension`. */
