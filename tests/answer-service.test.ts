@@ -261,4 +261,37 @@ describe('AnswerService', () => {
       expect(finish.answer.candidates.map((candidate) => candidate.quote)).toEqual(['Er ist 1233 Kilometer lang.']);
     });
   });
+
+  describe('focus terms (every engine)', () => {
+    it('declines with focus_not_found when a noun of the question occurs in no passage, without calling the engine', async () => {
+      const engine = new ScriptedEngine('Der Rhein ist ein Strom in Mitteleuropa. (Quelle: Datei: rhein.pdf, Titel: Der Rhein, Seite: 3)');
+      const answer = await service(engine).answer({ question: 'Wann wurde das Rathaus gebaut?' });
+      expect(answer).toMatchObject({ declined: true, reason: 'focus_not_found', answer: REFUSAL, citations: [], candidates: [] });
+      expect(answer.sources.length).toBeGreaterThan(0);
+      expect(engine.calls).toBe(0);
+    });
+
+    it('finds focus terms through word families and compound parts', async () => {
+      // "Ströme" and "Mitteleuropa" are written differently in the text ("Strom", "Mitteleuropa.").
+      const engine = new ScriptedEngine('Der Rhein ist ein Strom in Mitteleuropa. (Quelle: Datei: rhein.pdf, Titel: Der Rhein, Seite: 3)');
+      const answer = await service(engine).answer({ question: 'Welche Ströme gibt es in Europa?' });
+      expect(answer.reason).not.toBe('focus_not_found');
+      expect(engine.calls).toBe(1);
+    });
+
+    it('declines a quote as off_topic when its passage shares none of the question’s focus terms', async () => {
+      // The model quotes the Donau passage for a question about the Rhein's source.
+      const engine = new ScriptedEngine('Sie mündet ins Schwarze Meer. (Quelle: Url: https://example.org/donau)');
+      const answer = await service(engine, ['rhein', 'donau']).answer({ question: 'Wo liegt die Quelle des Rheins?' });
+      expect(answer).toMatchObject({ declined: true, reason: 'off_topic', citations: [] });
+      expect(engine.calls).toBe(1);
+    });
+
+    it('keeps a quote whose passage mentions the focus term', async () => {
+      const engine = new ScriptedEngine('Seine Quelle liegt in den Schweizer Alpen. (Quelle: Datei: rhein.pdf, Titel: Der Rhein, Seite: 3)');
+      const answer = await service(engine, ['rhein', 'donau']).answer({ question: 'Wo liegt die Quelle des Rheins?' });
+      expect(answer).toMatchObject({ declined: false, reason: null });
+      expect(answer.citations[0]!.quote).toBe('Seine Quelle liegt in den Schweizer Alpen.');
+    });
+  });
 });

@@ -182,7 +182,7 @@ function fitLogistic(rows: number[][], labels: boolean[], names: readonly string
 
 function bestOf(item: Prepared, ranker: Linear) {
   const scored = item.candidates.map((candidate, index) => ({ ...candidate, score: applyLinear(ranker, candidate.values), label: item.holds[index]! }));
-  scored.sort((a, b) => b.score - a.score);
+  scored.sort((a, b) => Number(a.lacksRequiredType) - Number(b.lacksRequiredType) || b.score - a.score);
   const best = scored[0];
   if (!best) return null;
   const overlaps = (candidate: (typeof scored)[number]) =>
@@ -196,7 +196,8 @@ const calibrationRows: number[][] = [];
 const calibrationLabels: boolean[] = [];
 for (const item of tuning) {
   const found = bestOf(item, ranker);
-  if (!found) continue;
+  // A best quote without the required number is capped by rule (LACKS_TYPE_CONFIDENCE), not estimated.
+  if (!found || found.best.lacksRequiredType) continue;
   calibrationRows.push(confidenceFeatures(found.best, found.rival, item.context, FEATURE_NAMES));
   calibrationLabels.push(found.best.label);
 }

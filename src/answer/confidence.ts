@@ -1,4 +1,4 @@
-import { READER_MODEL } from '../engine/extractive/reader-model.ts';
+import { shippedReaderModel } from '../engine/extractive/reader-model.ts';
 
 /**
  * The confidence threshold: a quote is presented as the answer only when the engine's estimated
@@ -7,7 +7,7 @@ import { READER_MODEL } from '../engine/extractive/reader-model.ts';
  * XQuAD-de dev and the GermanQuAD sample) reach a precision of 0.95 (bench/reader/fit.ts,
  * bench/results/reader.json; README "Confidence").
  */
-export const DEFAULT_MIN_CONFIDENCE = READER_MODEL.minConfidence;
+export const DEFAULT_MIN_CONFIDENCE = shippedReaderModel().minConfidence;
 
 // ---- confidence in words (CLI and web page; the page gets the bands served, see src/api/web-assets.ts)
 

@@ -20,7 +20,7 @@
  */
 import type { PromptSource } from '../language-model.ts';
 import { contentStems, isFunctionWord, readerSimilarity, terms, type Term } from './german-terms.ts';
-import { answerType, typeMatches, type AnswerType } from './question-cues.ts';
+import { answerType, REQUIRED_TYPES, typeMatches, type AnswerType } from './question-cues.ts';
 
 /** Names of the features, in the order of `CandidateFeatures.values`. */
 export const FEATURE_NAMES = [
@@ -57,6 +57,11 @@ export type CandidateFeatures = {
   text: string;
   /** Feature values in FEATURE_NAMES order. */
   values: number[];
+  /**
+   * The question asks for a number, amount, share or measure (REQUIRED_TYPES) and this quote
+   * offers none that the question does not already contain: it cannot be the answer.
+   */
+  lacksRequiredType: boolean;
 };
 
 /** What the question asks, as the features need it. */
@@ -412,6 +417,7 @@ export function describeCandidates(rawQuestion: string, sources: readonly Prompt
       lastSentence: last.sentenceIndex,
       text: source.text.slice(source.sentences[first.sentenceIndex]!.start, source.sentences[last.sentenceIndex]!.end),
       values: FEATURE_NAMES.map((name) => values[name]),
+      lacksRequiredType: REQUIRED_TYPES.has(question.type) && !offersType,
     });
   };
   for (const list of bySource) {

@@ -10,7 +10,7 @@
  * `source.text.slice(sentences[i].start, sentences[j].end) + ' (Quelle: ' + citation + ')'`.
  */
 import { REFUSAL, type Assessment, type GenerateOptions, type GenerateResult, type LanguageModel, type QuoteCandidate, type StreamPart } from '../language-model.ts';
-import { READER_MODEL, readSources, type RankedCandidate, type ReaderModel } from './reader-model.ts';
+import { readSources, shippedReaderModel, type RankedCandidate, type ReaderModel } from './reader-model.ts';
 
 export type ExtractiveOptions = {
   /** The fitted reader; default the one shipped in ./reader-model.json. */
@@ -62,7 +62,7 @@ export class ExtractiveLanguageModel implements LanguageModel {
   readonly #countTokens: (text: string) => number;
 
   constructor(options: ExtractiveOptions = {}) {
-    this.#model = options.model ?? READER_MODEL;
+    this.#model = options.model ?? shippedReaderModel();
     this.#minConfidence = options.minConfidence ?? this.#model.minConfidence;
     this.#countTokens = options.countTokens ?? countWords;
     this.modelId = `extractive-${this.#model.version}`;

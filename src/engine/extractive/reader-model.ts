@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import type { PromptSource } from '../language-model.ts';
-import { describeCandidates, type CandidateFeatures, type QuestionContext } from './candidate-features.ts';
+import { describeCandidates, FEATURE_NAMES, type CandidateFeatures, type QuestionContext } from './candidate-features.ts';
 import fittedModel from './reader-model.json' with { type: 'json' };
 
 /** A linear function of standardised inputs: bias + Σ weight × (value − mean) / scale. */
@@ -34,8 +34,19 @@ export const readerModelSchema = z.object({
 });
 export type ReaderModel = z.infer<typeof readerModelSchema>;
 
-/** The model shipped with beleg. */
-export const READER_MODEL: ReaderModel = readerModelSchema.parse(fittedModel);
+/**
+ * Checks that a model was fitted on the features this code computes, in the same order: a model
+ * written before a feature was added or removed would silently weigh the wrong numbers.
+ */
+export function checkReaderModel(model: ReaderModel): ReaderModel {
+  const same = (names: readonly string[], expected: readonly string[]) => names.length === expected.length && names.every((name, index) => name === expected[index]);
+  const linearOk = (linear: Linear) => linear.mean.length === linear.names.length && linear.scale.length === linear.names.length && linear.weights.length === linear.names.length;
+  if (!same(model.ranker.names, FEATURE_NAMES) || !same(model.calibrator.names, CONFIDENCE_FEATURE_NAMES) || !linearOk(model.ranker) || !linearOk(model.calibrator)) {
+    throw new Error(`The reader model '${model.version}' was fitted on other features than this code computes. Refit it: npx tsx bench/reader/fit.ts --write`);
+  }
+  return model;
+}
+
 
 /** Names of the calibrator's inputs, in the order of `confidenceFeatures`. */
 export const CONFIDENCE_FEATURE_NAMES = [
@@ -54,7 +65,6 @@ export const CONFIDENCE_FEATURE_NAMES = [
   'focusMissingEverywhere',
   'bestSourceCoverage',
   'absentWeight',
-  'logQuestionTerms',
   'typed',
 ] as const;
 
@@ -95,10 +105,15 @@ export function confidenceFeatures(candidate: ScoredCandidate, rival: number, co
     context.focusMissingEverywhere,
     context.bestSourceCoverage,
     context.absentWeight,
-    Math.log(1 + context.questionTerms),
     context.typed ? 1 : 0,
   ];
 }
+
+/**
+ * Highest confidence of a quote that lacks the kind of answer the question requires (a number,
+ * an amount, a measure): it is never presented as the answer, only listed as a passage to read.
+ */
+export const LACKS_TYPE_CONFIDENCE = 0.05;
 
 /** A candidate as the reader reports it: scored and with its confidence. */
 export type RankedCandidate = ScoredCandidate & { confidence: number };
@@ -107,11 +122,12 @@ export type RankedCandidate = ScoredCandidate & { confidence: number };
  * Ranks described candidates, best first, each with its confidence. Deterministic: ties keep
  * source order, then sentence order.
  */
-export function rankDescribed(candidates: readonly CandidateFeatures[], context: QuestionContext, model: ReaderModel = READER_MODEL): RankedCandidate[] {
+export function rankDescribed(candidates: readonly CandidateFeatures[], context: QuestionContext, model: ReaderModel = shippedReaderModel()): RankedCandidate[] {
   const featureNames = model.ranker.names;
+  // A quote without the number the question asks for ranks below every quote with one.
   const scored = candidates
     .map((candidate, order) => ({ candidate: { ...candidate, score: applyLinear(model.ranker, candidate.values) }, order }))
-    .sort((a, b) => b.candidate.score - a.candidate.score || a.order - b.order)
+    .sort((a, b) => Number(a.candidate.lacksRequiredType) - Number(b.candidate.lacksRequiredType) || b.candidate.score - a.candidate.score || a.order - b.order)
     .map(({ candidate }) => candidate);
   const best = scored[0];
   const overlapsBest = (candidate: ScoredCandidate) =>
@@ -121,13 +137,24 @@ export function rankDescribed(candidates: readonly CandidateFeatures[], context:
   const runnerUp = scored.find((candidate, index) => index > 0 && !overlapsBest(candidate))?.score ?? Number.NEGATIVE_INFINITY;
   return scored.map((candidate, index) => {
     const rival = index === 0 ? runnerUp : best!.score;
-    const confidence = sigmoid(applyLinear(model.calibrator, confidenceFeatures(candidate, rival, context, featureNames)));
-    return { ...candidate, confidence };
+    const estimate = sigmoid(applyLinear(model.calibrator, confidenceFeatures(candidate, rival, context, featureNames)));
+    return { ...candidate, confidence: candidate.lacksRequiredType ? Math.min(estimate, LACKS_TYPE_CONFIDENCE) : estimate };
   });
 }
 
 /** Describes and ranks every candidate quote of the sources for the question (see rankDescribed). */
-export function readSources(question: string, sources: readonly PromptSource[], model: ReaderModel = READER_MODEL): { ranked: RankedCandidate[]; context: QuestionContext } {
+export function readSources(question: string, sources: readonly PromptSource[], model: ReaderModel = shippedReaderModel()): { ranked: RankedCandidate[]; context: QuestionContext } {
   const { candidates, context } = describeCandidates(question, sources);
   return { ranked: rankDescribed(candidates, context, model), context };
+}
+
+let shipped: ReaderModel | undefined;
+
+/**
+ * The model shipped with beleg (./reader-model.json), checked against the features computed here
+ * on first use (not at import, so bench/reader/fit.ts can load this module to refit a stale model).
+ */
+export function shippedReaderModel(): ReaderModel {
+  shipped ??= checkReaderModel(readerModelSchema.parse(fittedModel));
+  return shipped;
 }
