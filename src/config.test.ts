@@ -36,4 +36,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ BELEG_GPTQ_ACCURACY: 'exact', BELEG_GPTQ_THREADS: '2' })).toMatchObject({ gptqAccuracy: 'exact', gptqThreads: 2 });
     expect(() => loadConfig({ BELEG_GPTQ_ACCURACY: 'turbo' })).toThrow(/'gptqAccuracy'/);
   });
+
+  it('logs at info unless BELEG_LOG_LEVEL says otherwise, and names a level it does not know', () => {
+    expect(loadConfig({}).logLevel).toBe('info');
+    expect(loadConfig({ BELEG_LOG_LEVEL: 'DEBUG' }).logLevel).toBe('debug');
+    expect(loadConfig({ BELEG_LOG_LEVEL: 'silent' }).logLevel).toBe('silent');
+    expect(() => loadConfig({ BELEG_LOG_LEVEL: 'verbose' })).toThrow(/'logLevel'/);
+  });
 });

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from './errors.ts';
+import { logLevels } from './logger.ts';
 
 const integer = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 
@@ -20,6 +21,8 @@ export const configSchema = z.object({
   dataDir: z.string().min(1).default('./data'),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Lowest level written to the JSON log on stdout (`silent` writes nothing). */
+  logLevel: z.enum(logLevels).default('info'),
 
   engine: z.enum(engineNames).optional(),
   /** Directory of a GPTQ checkpoint for the local engine. */
@@ -82,6 +85,7 @@ const environmentKeys: Record<string, (value: string) => Partial<Record<string, 
   BELEG_DATA_DIR: (value) => ({ dataDir: value }),
   BELEG_HOST: (value) => ({ host: value }),
   BELEG_PORT: (value) => ({ port: value }),
+  BELEG_LOG_LEVEL: (value) => ({ logLevel: value.toLowerCase() }),
   BELEG_ENGINE: (value) => ({ engine: value }),
   BELEG_MODEL_DIR: (value) => ({ modelDir: value }),
   BELEG_GPTQ_ACCURACY: (value) => ({ gptqAccuracy: value }),

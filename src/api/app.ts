@@ -3,17 +3,18 @@
  * beleg's errors into responses. Services come in through `createApp`, so tests run the real app
  * with in-memory fakes and `beleg serve` plugs in the real ones.
  *
- * Order matters: request metrics and the body limit wrap everything; the web page, `/health`,
+ * Order matters: the request id and log line, request metrics and the body limit wrap everything; the web page, `/health`,
  * `/openapi.json` and `/docs` are public; every route registered after `authenticate` needs a key
  * (when keys are configured), including paths that do not exist.
  */
 import { readFileSync } from 'node:fs';
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { matchedRoutes } from 'hono/route';
+import { requestId } from 'hono/request-id';
 import type { Answerer } from '../answer/answer-contract.ts';
 import type { Config } from '../config.ts';
 import type { Ingestion } from '../ingest/types.ts';
+import { silentLogger, type Logger } from '../logger.ts';
 import { RequestTooLargeError, RouteNotFoundError } from './api-errors.ts';
 import type { AppEnvironment } from './app-environment.ts';
 import { authenticate } from './authenticate.ts';
@@ -24,6 +25,7 @@ import { checkHealth, defaultHealthProbe, type HealthProbe } from './health.ts';
 import { Metrics } from './metrics.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { RateLimiter, rateLimit } from './rate-limit.ts';
+import { requestLog, routeLabel } from './request-log.ts';
 import { askRoutes } from './routes/ask.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { webRoutes } from './web-assets.ts';
@@ -34,16 +36,14 @@ export type AppDependencies = {
   answerer: Answerer;
   /** Storage and embedding-model checks for `/health`; derived from the services when absent. */
   health?: HealthProbe;
+  /** Where request lines and unexpected errors go; nothing is logged without one. */
+  logger?: Logger;
 };
 
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-/** The route pattern that handled the request (`/documents/:id`), or `unmatched`. */
-function routeLabel(context: Context<AppEnvironment>): string {
-  // matchedRoutes is typed for the default environment; it only reads the router's match.
-  const handler = matchedRoutes(context as unknown as Context).find((route) => route.method !== 'ALL');
-  return handler?.path ?? 'unmatched';
-}
+/** Longest incoming `X-Request-Id` kept; a longer one is replaced by a fresh id. */
+const MAX_REQUEST_ID_LENGTH = 128;
 
 /** Builds the application. */
 export function createApp(dependencies: AppDependencies): Hono<AppEnvironment> {
@@ -61,6 +61,7 @@ export function createApp(dependencies: AppDependencies): Hono<AppEnvironment> {
 
   const app = new Hono<AppEnvironment>();
 
+  app.use('*', requestId({ limitLength: MAX_REQUEST_ID_LENGTH }), requestLog(dependencies.logger ?? silentLogger));
   app.use('*', async (context, next) => {
     const startedAt = performance.now();
     await next();

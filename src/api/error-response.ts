@@ -4,6 +4,7 @@
  * errors), and overload errors carry a `Retry-After` header.
  */
 import type { Context } from 'hono';
+import type { AppEnvironment } from './app-environment.ts';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import {
   BelegError,
@@ -88,10 +89,14 @@ export function retryAfterSecondsOf(error: unknown): number | undefined {
 }
 
 /** Hono `onError` handler: maps any thrown error to its JSON response. */
-export function respondWithError(error: Error, context: Context): Response {
+export function respondWithError(error: Error, context: Context<AppEnvironment>): Response {
   const status = statusOf(error);
-  if (status === 500) console.error('beleg: unexpected error while handling', context.req.method, context.req.path, error);
+  const body = errorBody(error);
+  // The request's log line (src/api/request-log.ts) names the error code; an unexpected error is
+  // logged whole, stack included.
+  context.get('requestLog').fields.errorCode = body.error.code;
+  if (status === 500) context.get('logger').error('unexpected error while handling a request', { error });
   const retryAfter = retryAfterSecondsOf(error);
   if (retryAfter !== undefined) context.header('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
-  return context.json(errorBody(error), status);
+  return context.json(body, status);
 }

@@ -8,6 +8,7 @@ import type { Answerer } from '../../src/answer/answer-contract.ts';
 import { createApp } from '../../src/api/app.ts';
 import { configSchema, type ApiKey, type Config } from '../../src/config.ts';
 import type { Ingestion } from '../../src/ingest/types.ts';
+import type { Logger } from '../../src/logger.ts';
 import { FakeAnswerer } from './fake-answerer.ts';
 import { FakeIngestion, type FakeIngestionOptions } from './fake-ingestion.ts';
 
@@ -17,6 +18,8 @@ export type StartAppOptions = {
   /** The server's confidence threshold (BELEG_MIN_CONFIDENCE); the fake answerer applies it too. */
   minConfidence?: number;
   ingestionOptions?: FakeIngestionOptions;
+  /** Receives the app's log (none without it). */
+  logger?: Logger;
 };
 
 export type RunningApp = {
@@ -28,8 +31,13 @@ export type RunningApp = {
 };
 
 /** Serves `createApp` over HTTP on 127.0.0.1 and an ephemeral port. */
-export async function serveApp(config: Config, ingestion: Ingestion, answerer: Answerer): Promise<{ url: string; close(): Promise<void> }> {
-  const app = createApp({ config, ingestion, answerer });
+export async function serveApp(
+  config: Config,
+  ingestion: Ingestion,
+  answerer: Answerer,
+  logger?: Logger,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const app = createApp({ config, ingestion, answerer, logger });
   const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve) => {
     const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => resolve({ server, port: info.port }));
   });
@@ -53,7 +61,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<RunningAp
   });
   const ingestion = new FakeIngestion(options.ingestionOptions);
   const answerer = new FakeAnswerer(ingestion, { minConfidence: config.minConfidence });
-  const served = await serveApp(config, ingestion, answerer);
+  const served = await serveApp(config, ingestion, answerer, options.logger);
   return { ...served, config, ingestion, answerer };
 }
 

@@ -17,6 +17,7 @@ import { errorBody } from '../error-response.ts';
 import type { GenerationSlots } from '../generation-slots.ts';
 import type { Metrics } from '../metrics.ts';
 import { readJsonBody } from '../read-json.ts';
+import { addLogFields, answerLogFields, logWhenStreamEnds } from '../request-log.ts';
 import { parseOrThrow } from '../schemas.ts';
 
 /** How often an idle event stream gets a keep-alive comment. */
@@ -35,6 +36,7 @@ export function askRoutes({ config, answerer, slots, metrics }: AskRoutesOptions
 
   routes.post('/ask', async (context) => {
     const request = parseOrThrow(askRequestSchema, await readJsonBody(context.req.raw), 'request body');
+    addLogFields(context, { questionChars: request.question.length });
     const maxChars = config.limits.maxQuestionChars;
     if (request.question.length > maxChars) {
       throw new ValidationError(
@@ -62,6 +64,7 @@ export function askRoutes({ config, answerer, slots, metrics }: AskRoutesOptions
       try {
         const answer = await answerer.answer(request, signal);
         metrics.observeAnswer(answer);
+        addLogFields(context, answerLogFields(answer));
         return context.json(answer);
       } finally {
         release();
@@ -83,6 +86,8 @@ export function askRoutes({ config, answerer, slots, metrics }: AskRoutesOptions
     }
 
     context.header('X-Accel-Buffering', 'no');
+    addLogFields(context, { stream: true });
+    const streamEnded = logWhenStreamEnds(context);
     return streamSSE(context, async (stream) => {
       stream.onAbort(onClientGone);
       // A comment line now and then keeps proxies from closing the stream while a slow engine
@@ -93,7 +98,10 @@ export function askRoutes({ config, answerer, slots, metrics }: AskRoutesOptions
       try {
         while (!result.done) {
           const part = result.value;
-          if (part.type === 'finish') metrics.observeAnswer(part.answer);
+          if (part.type === 'finish') {
+            metrics.observeAnswer(part.answer);
+            addLogFields(context, answerLogFields(part.answer));
+          }
           await stream.writeSSE({ event: part.type, data: JSON.stringify(part) });
           if (signal.aborted) break;
           result = await iterator.next();
@@ -103,7 +111,8 @@ export function askRoutes({ config, answerer, slots, metrics }: AskRoutesOptions
         iteratorSettled = true;
         if (!signal.aborted) {
           const body = errorBody(error);
-          if (body.error.code === 'internal_error') console.error('beleg: answer stream failed', error);
+          addLogFields(context, { outcome: 'failed', errorCode: body.error.code });
+          if (body.error.code === 'internal_error') context.get('logger').error('answer stream failed', { error });
           await stream.writeSSE({ event: 'error', data: JSON.stringify({ type: 'error', error: body.error }) });
         }
       } finally {
@@ -111,6 +120,8 @@ export function askRoutes({ config, answerer, slots, metrics }: AskRoutesOptions
         if (!iteratorSettled) await iterator.return?.().catch(() => undefined);
         release();
         clientSignal.removeEventListener('abort', onClientGone);
+        if (signal.aborted && context.get('requestLog').fields.outcome === undefined) addLogFields(context, { outcome: 'cancelled' });
+        streamEnded();
       }
     });
   });

@@ -1,7 +1,9 @@
 /**
  * `beleg serve`: opens the data directory and services, starts the HTTP API and web page, and
- * prints where it listens and how to ingest and ask. Without API keys it binds to loopback only,
- * whatever host was asked for, and says so.
+ * logs where it listens and how to ingest and ask. Without API keys it binds to loopback only,
+ * whatever host was asked for, and says so. Everything it says, from start-up to shutdown, is a
+ * JSON line on stdout (src/logger.ts), at `BELEG_LOG_LEVEL`. SIGTERM and SIGINT stop it: no new
+ * connections, open ones closed, stores released, exit code 0.
  */
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -14,6 +16,8 @@ import { loadConfig, type Config } from '../../config.ts';
 import { createEngines } from '../../engine/create-engine.ts';
 import type { LanguageModel } from '../../engine/language-model.ts';
 import { createAnswerService } from '../../create-answerer.ts';
+import { BelegError } from '../../errors.ts';
+import { createLogger, type Logger } from '../../logger.ts';
 
 const usage = `Usage: beleg serve [--host H] [--port P] [--data-dir DIR]
 
@@ -24,32 +28,60 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-function startupText(config: Config, url: string): string {
+/** How long requests in flight (a streamed answer, say) may take after SIGTERM before they are cut. */
+const SHUTDOWN_GRACE_MS = 5000;
+
+/** The start-up line: where beleg listens, and ready-to-copy commands to ingest and ask. */
+function logListening(logger: Logger, config: Config, url: string): void {
   const auth = config.apiKeys.length > 0 ? ` -H "Authorization: Bearer $BELEG_KEY"` : '';
-  const lines = [
-    `beleg listens on ${url} (data in ${config.dataDir})`,
-    '',
-    `  web page    ${url}/`,
-    `  API docs    ${url}/docs  (OpenAPI: ${url}/openapi.json)`,
-    `  ingest      curl${auth} -F file=@dokument.pdf ${url}/documents`,
-    `              curl${auth} -H 'Content-Type: application/json' -d '{"url":"https://example.org/seite"}' ${url}/documents`,
-    `  ask         curl${auth} -H 'Content-Type: application/json' -d '{"question":"Worum geht es in dem Dokument?"}' ${url}/ask`,
-    `  stream      add "stream": true to the question for server-sent events`,
-  ];
+  logger.info(`beleg listens on ${url}`, {
+    url,
+    dataDir: config.dataDir,
+    webPage: `${url}/`,
+    apiDocs: `${url}/docs`,
+    examples: {
+      ingestFile: `curl${auth} -F file=@dokument.pdf ${url}/documents`,
+      ingestUrl: `curl${auth} -H 'Content-Type: application/json' -d '{"url":"https://example.org/seite"}' ${url}/documents`,
+      ask: `curl${auth} -H 'Content-Type: application/json' -d '{"question":"Worum geht es in dem Dokument?"}' ${url}/ask`,
+      stream: 'add "stream": true to the question for server-sent events',
+    },
+  });
   if (config.apiKeys.length === 0) {
-    lines.push('', 'No API keys are set (BELEG_API_KEYS), so beleg accepts requests from this machine only (loopback).');
+    logger.info('No API keys are set (BELEG_API_KEYS), so beleg accepts requests from this machine only (loopback).', { apiKeys: 0 });
   } else {
     const readKeys = config.apiKeys.filter((key) => key.role === 'read').length;
-    lines.push('', `${config.apiKeys.length} API keys (${readKeys} read-only); every route but /health, /docs and the web page needs one.`);
+    logger.info(`${config.apiKeys.length} API keys (${readKeys} read-only); every route but /health, /docs and the web page needs one.`, {
+      apiKeys: config.apiKeys.length,
+      readOnlyKeys: readKeys,
+    });
   }
-  return lines.join('\n');
 }
 
 /** The one start-up line about retrieval: hybrid with which model, or lexical-only and why. */
-function retrievalText(context: AppContext): string {
-  return context.retrieval.mode === 'hybrid'
-    ? `retrieval: hybrid (German full text with compound parts + vectors of ${context.retrieval.embeddingModelId})`
-    : `retrieval: lexical-only (German full text with compound parts): ${context.retrieval.reason}`;
+function logRetrieval(logger: Logger, context: AppContext): void {
+  const fields = { retrieval: context.retrieval.mode, embeddingModel: context.retrieval.embeddingModelId };
+  if (context.retrieval.mode === 'hybrid') {
+    logger.info(`retrieval: hybrid (German full text with compound parts + vectors of ${context.retrieval.embeddingModelId})`, fields);
+  } else {
+    logger.info(`retrieval: lexical-only (German full text with compound parts): ${context.retrieval.reason}`, fields);
+  }
+}
+
+/**
+ * Resolves with the signal's name on the first SIGTERM or SIGINT. Listening from the start
+ * matters in a container, where beleg is PID 1: the kernel does not apply a signal's default
+ * action to PID 1, so a SIGTERM that came before any listener would be ignored.
+ */
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -67,13 +99,30 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig(process.env, { host: values.host, port: values.port, dataDir: values['data-dir'] });
+  const logger = createLogger({ level: config.logLevel });
+  const stopping = stopSignal();
+  let started = false;
+  // A stop asked for during start-up (opening the stores, converting a model can take minutes)
+  // ends the process at once: everything beleg writes survives a killed process (README,
+  // "Storage and durability"), and the next start takes over the lock and resumes.
+  void stopping.then((signal) => {
+    if (started) return;
+    logger.warn('stop requested during start-up: exiting without finishing it', { signal });
+    process.exit(0);
+  });
+
   let host = config.host;
   if (config.apiKeys.length === 0 && !isLoopback(host)) {
-    console.warn(`warning: BELEG_HOST=${host} ignored: without API keys (BELEG_API_KEYS) beleg listens on 127.0.0.1 only.`);
+    logger.warn(`BELEG_HOST=${host} ignored: without API keys (BELEG_API_KEYS) beleg listens on 127.0.0.1 only.`, { host, listensOn: '127.0.0.1' });
     host = '127.0.0.1';
   }
 
-  const context = await openAppContext(config, { onNotice: (message) => console.error(message) });
+  let context: AppContext;
+  try {
+    context = await openAppContext(config, { onNotice: (message) => logger.info(message) });
+  } catch (error) {
+    return failedToStart(logger, error);
+  }
   // A composition root that exposes its own answerer takes precedence; otherwise wire the
   // engines and the answer service the way `beleg ask` does.
   const provided = context.answerer;
@@ -83,13 +132,13 @@ export async function run(args: string[]): Promise<number> {
     if (provided) {
       answerer = provided;
     } else {
-      const created = await createEngines(config, { tokenizer: context.tokenizer, onProgress: (message) => console.error(message) });
+      const created = await createEngines(config, { tokenizer: context.tokenizer, onProgress: (message) => logger.info(message) });
       engines = created.engines;
       answerer = createAnswerService(context, engines, created.defaultEngine, { minConfidence: config.minConfidence });
     }
   } catch (error) {
     await context.close();
-    throw error;
+    return failedToStart(logger, error);
   }
   const disposeAll = async () => {
     for (const engine of Object.values(engines).reverse()) await engine.dispose();
@@ -100,6 +149,7 @@ export async function run(args: string[]): Promise<number> {
     ingestion: context.ingestion,
     answerer,
     health: appContextHealthProbe(context),
+    logger,
   });
 
   const server = serve({ fetch: app.fetch, hostname: host, port: config.port });
@@ -110,26 +160,36 @@ export async function run(args: string[]): Promise<number> {
   if (listening instanceof Error) {
     await disposeAll();
     const code = (listening as NodeJS.ErrnoException).code;
-    console.error(
+    logger.fatal(
       code === 'EADDRINUSE'
-        ? `error: port ${config.port} on ${host} is in use. Stop the other process or choose another with --port or BELEG_PORT.`
-        : `error: cannot listen on ${host}:${config.port}: ${listening.message}`,
+        ? `port ${config.port} on ${host} is in use. Stop the other process or choose another with --port or BELEG_PORT.`
+        : `cannot listen on ${host}:${config.port}: ${listening.message}`,
+      { host, port: config.port, code },
     );
     return 1;
   }
+  started = true;
   const shownHost = listening.family === 'IPv6' ? `[${listening.address}]` : listening.address;
-  console.log(startupText(config, `http://${shownHost}:${listening.port}`));
-  console.log(retrievalText(context));
+  logListening(logger, config, `http://${shownHost}:${listening.port}`);
+  logRetrieval(logger, context);
 
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      console.log('beleg: shutting down …');
-      server.close(() => resolve());
-      if ('closeAllConnections' in server) server.closeAllConnections();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  const signal = await stopping;
+  logger.info(`shutting down: no new connections, open requests get ${SHUTDOWN_GRACE_MS / 1000} s to finish`, { signal });
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  if ('closeIdleConnections' in server) {
+    server.closeIdleConnections();
+    const http = server;
+    setTimeout(() => http.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+  }
+  await closed;
   await disposeAll();
+  logger.info('stopped', { signal });
   return 0;
+}
+
+/** Logs why start-up failed; the exit code is 1. */
+function failedToStart(logger: Logger, error: unknown): number {
+  if (error instanceof BelegError) logger.fatal(`beleg could not start: ${error.message}`, { code: error.code });
+  else logger.fatal('beleg could not start: unexpected error', { error });
+  return 1;
 }
