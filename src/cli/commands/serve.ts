@@ -34,7 +34,8 @@ const SHUTDOWN_GRACE_MS = 5000;
 /** The start-up line: where beleg listens, and ready-to-copy commands to ingest and ask. */
 function logListening(logger: Logger, config: Config, url: string): void {
   const auth = config.apiKeys.length > 0 ? ` -H "Authorization: Bearer $BELEG_KEY"` : '';
-  logger.info(`beleg listens on ${url}`, {
+  // The message keeps its old wording (URL, then a space): scripts read the URL from it.
+  logger.info(`beleg listens on ${url} (data in ${config.dataDir})`, {
     url,
     dataDir: config.dataDir,
     webPage: `${url}/`,
