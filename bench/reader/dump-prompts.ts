@@ -28,6 +28,8 @@ import type { RecordedCase, RecordedSource } from './recorded-case.ts';
 class RecordingEngine implements LanguageModel {
   readonly engine = 'extractive';
   readonly modelId = 'recording';
+  /** Like the extractive engine: no focus rule before generation, so every prompt is recorded. */
+  readonly calibrated = true;
   last: GenerateOptions['prompt'] | null = null;
   async doGenerate(options: GenerateOptions): Promise<GenerateResult> {
     this.last = options.prompt;

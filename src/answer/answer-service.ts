@@ -189,13 +189,16 @@ export class AnswerService implements Answerer {
       if (prepared.prompt && this.#offTopic(prepared, resolution)) return { resolution: declinedFor('off_topic'), confidence, candidates: [] };
       if (confidence === null || confidence >= this.#minConfidence(prepared.request)) return { resolution, confidence, candidates: [] };
       return {
-        resolution: declinedFor('below_threshold'),
+        resolution: declinedFor(this.#focusMissing(prepared) ? 'focus_not_found' : 'below_threshold'),
         confidence,
         candidates: resolution.citations.map((citation) => ({ ...citation, confidence })),
       };
     }
-    // The extractive engine declines when its best quote is below the threshold.
-    if (resolution.reason === 'model_declined' && prepared.engine.engine === 'extractive') resolution = { ...resolution, reason: 'below_threshold' };
+    // A calibrated engine declines when its best quote is below the threshold; the reason says
+    // why when the question's focus is in no source.
+    if (resolution.reason === 'model_declined' && prepared.engine.calibrated) {
+      resolution = { ...resolution, reason: this.#focusMissing(prepared) ? 'focus_not_found' : 'below_threshold' };
+    }
     if (!prepared.prompt || !assessment || assessment.candidates.length === 0 || resolution.reason === 'unverifiable_quote') {
       return { resolution, confidence, candidates: [] };
     }
@@ -247,12 +250,19 @@ export class AnswerService implements Answerer {
     return this.#finish(prepared, declinedFor('no_sources'), 0, { promptTokens: 0, completionTokens: 0 }, '');
   }
 
-  /** A decline before generation: nothing found, or a focus term of the question found nowhere. */
+  /**
+   * A decline before generation: nothing found; or, for an engine without calibrated confidence, a
+   * focus term of the question that no source mentions (the model is not asked at all).
+   */
   async #declineEarly(prepared: Prepared): Promise<Answer | null> {
     if (!prepared.prompt || prepared.prompt.sources.length === 0) return this.#noSources(prepared);
-    const missing = missingFocus(prepared.request.question, prepared.prompt.sources.map((source) => source.text));
-    if (missing.length === 0) return null;
+    if (prepared.engine.calibrated || !this.#focusMissing(prepared)) return null;
     return this.#finish(prepared, declinedFor('focus_not_found'), 0, { promptTokens: 0, completionTokens: 0 }, '');
+  }
+
+  /** True when a focus term of the question occurs in none of the prompt's sources. */
+  #focusMissing(prepared: Prepared): boolean {
+    return prepared.prompt !== null && missingFocus(prepared.request.question, prepared.prompt.sources.map((source) => source.text)).length > 0;
   }
 
   async answer(request: AskRequest, signal?: AbortSignal): Promise<Answer> {

@@ -142,6 +142,12 @@ export interface LanguageModel {
   readonly engine: string;
   /** The model behind it, e.g. `em_german_13b_v01-GPTQ@gptq-4bit-32g-actorder_True`. */
   readonly modelId: string;
+  /**
+   * True when every result carries a calibrated `assessment.confidence` (the extractive reader).
+   * The answer layer then leaves the decision to the confidence threshold; for other engines it
+   * also declines by rule when a focus term of the question is in no source (before generating).
+   */
+  readonly calibrated?: boolean;
   doGenerate(options: GenerateOptions): Promise<GenerateResult>;
   doStream(options: GenerateOptions): AsyncIterable<StreamPart>;
   /** Releases native resources (sessions, file handles). */

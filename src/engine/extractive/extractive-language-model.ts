@@ -56,6 +56,7 @@ function distinctCandidates(ranked: readonly RankedCandidate[], count: number): 
 
 export class ExtractiveLanguageModel implements LanguageModel {
   readonly engine = 'extractive';
+  readonly calibrated = true;
   readonly modelId: string;
   readonly #model: ReaderModel;
   readonly #minConfidence: number;
