@@ -46,7 +46,7 @@ describe('beleg ask', () => {
   }
 
   it('answers with a verified quote whose offsets slice the stored text', async () => {
-    const { code, output } = await ask(['Wie lang ist der Rhein?', '--json', '--engine', 'extractive']);
+    const { code, output } = await ask(['Wie lang ist der Rhein?', '--json', '--engine', 'extractive', '--min-confidence', '0']);
     expect(code).toBe(0);
     const answer = answerSchema.parse(JSON.parse(output));
     expect(answer.declined).toBe(false);
@@ -57,7 +57,7 @@ describe('beleg ask', () => {
   }, 60_000);
 
   it('prints the answer with how sure it is, in words and number', async () => {
-    const { code, output } = await ask(['Wie lang ist der Rhein?', '--engine', 'extractive']);
+    const { code, output } = await ask(['Wie lang ist der Rhein?', '--engine', 'extractive', '--min-confidence', '0']);
     expect(code).toBe(0);
     const lines = output.split('\n');
     expect(lines[0]).toContain('Er ist 1233 Kilometer lang.');

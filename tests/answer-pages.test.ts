@@ -30,7 +30,8 @@ describe('citation pages', () => {
     documentId = record.id;
     text = await context.ingestion.text(documentId);
     pages = (await context.ingestion.pages(documentId))!;
-    answerer = createAnswerService(context, { extractive: new ExtractiveLanguageModel() }, 'extractive');
+    // Pages are under test, not the confidence threshold: every quote the reader picks is presented.
+    answerer = createAnswerService(context, { extractive: new ExtractiveLanguageModel() }, 'extractive', { minConfidence: 0 });
   }, 60_000);
   afterAll(async () => {
     await context?.close();

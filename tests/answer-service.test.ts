@@ -124,16 +124,26 @@ describe('AnswerService', () => {
 
   it('passes the model’s refusal on as model_declined', async () => {
     const answerer = service(new ScriptedEngine(REFUSAL));
-    const answer = await answerer.answer({ question: 'Wer baute den Kölner Dom?' });
+    const answer = await answerer.answer({ question: 'Wer gab dem Rhein seinen Namen?' });
     expect(answer).toMatchObject({ declined: true, reason: 'model_declined', answer: REFUSAL });
     expect(answerer.counters().declined.model_declined).toBe(1);
   });
 
-  it('says below_threshold when the extractive engine finds nothing good enough', async () => {
-    const answerer = service(new ExtractiveLanguageModel());
-    const answer = await answerer.answer({ question: 'Wer erfand den Buchdruck in Mainz?' });
+  it('says below_threshold when the extractive engine finds nothing good enough, and lists its candidates', async () => {
+    const answerer = service(new ExtractiveLanguageModel(), ['rhein', 'donau'], 0.9);
+    // The Rhein is in the sources, its width is not.
+    const answer = await answerer.answer({ question: 'Wie breit ist der Rhein?' });
     expect(answer).toMatchObject({ declined: true, reason: 'below_threshold', answer: REFUSAL, citations: [] });
+    expect(answer.confidence!).toBeLessThan(0.9);
+    expect(answer.candidates.length).toBeGreaterThan(0);
     expect(answerer.counters().declined.below_threshold).toBe(1);
+  });
+
+  it('says focus_not_found when the extractive engine declines a question about something no source mentions', async () => {
+    const answerer = service(new ExtractiveLanguageModel(), ['rhein', 'donau'], 0.5);
+    const answer = await answerer.answer({ question: 'Wer erfand den Buchdruck in Mainz?' });
+    expect(answer).toMatchObject({ declined: true, reason: 'focus_not_found', answer: REFUSAL, citations: [] });
+    expect(answerer.counters().declined.focus_not_found).toBe(1);
   });
 
   it('returns the stored spelling when the model straightened quotation marks', async () => {
@@ -198,7 +208,7 @@ describe('AnswerService', () => {
     const answerer = service(new ExtractiveLanguageModel());
     await expect(answerer.answer({ question: 'Wie lang ist der Rhein?', engine: 'tgi' })).rejects.toMatchObject({ code: 'engine_unavailable' });
     await expect(answerer.answer({ question: '   ' })).rejects.toMatchObject({ code: 'validation_failed' });
-    expect(answerer.engines()).toEqual([{ name: 'extractive', model: 'extractive-v1', ready: true }]);
+    expect(answerer.engines()).toEqual([{ name: 'extractive', model: expect.stringMatching(/^extractive-reader-v\d+$/), ready: true }]);
   });
 
   it('stops when the request is cancelled', async () => {

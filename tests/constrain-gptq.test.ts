@@ -139,7 +139,8 @@ describe('quote mask on the tiny GPTQ model', () => {
     for (const question of ['Wie lang ist der Rhein?', 'Wohin mündet die Donau?', 'Was steht im Handbuch?', 'Wer baute Wien?']) {
       const answer = await answerer.answer({ question });
       if (answer.declined) {
-        expect(answer.reason).toBe('model_declined');
+        // The model refused, or the answer layer declined by the focus rules; never an unverifiable quote.
+        expect(['model_declined', 'focus_not_found', 'off_topic']).toContain(answer.reason);
         continue;
       }
       for (const citation of answer.citations) expect(stored.get(citation.documentId)!.slice(citation.charStart, citation.charEnd)).toBe(citation.quote);

@@ -193,7 +193,8 @@ describe('prompt injection', () => {
         for (const question of QUESTIONS) {
           const answer = await answerer.answer({ question });
           expectVerbatim(answer, `${question} (seed ${seed})`);
-          if (answer.declined) expect(['model_declined']).toContain(answer.reason);
+          // The model refused, or the answer layer declined by the focus rules; never an unverifiable quote.
+          if (answer.declined) expect(['model_declined', 'focus_not_found', 'off_topic']).toContain(answer.reason);
         }
         expect(answerer.counters().declined.unverifiable_quote).toBe(0);
         answered += answerer.counters().answered;

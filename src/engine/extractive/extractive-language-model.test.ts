@@ -29,7 +29,10 @@ const rhein = source('Titel: Rhein', [
 const donau = source('Titel: Donau', ['Die Donau fließt durch Wien und Budapest.', 'Sie mündet ins Schwarze Meer.']);
 
 describe('ExtractiveLanguageModel', () => {
-  const engine = new ExtractiveLanguageModel();
+  // Which quote the reader picks, whatever its confidence (the threshold is tested on its own below).
+  const engine = new ExtractiveLanguageModel({ minConfidence: 0 });
+  // The shipped default: declines below the calibrated, precision-first threshold.
+  const strict = new ExtractiveLanguageModel();
 
   it('answers with a verbatim sentence and the citation of its source', async () => {
     const result = await engine.doGenerate({ prompt: prompt('Wie lang ist der Rhein?', [donau, rhein]), maxNewTokens: 100 });
@@ -48,14 +51,31 @@ describe('ExtractiveLanguageModel', () => {
     expect(result.text).toBe('Die Hauptstadt Bayerns ist München. (Quelle: Titel: Städte)');
   });
 
-  it('refuses when the sources do not cover the question', async () => {
-    const result = await engine.doGenerate({ prompt: prompt('Wer erfand den Buchdruck in Mainz?', [donau, rhein]), maxNewTokens: 100 });
+  it('refuses when the sources do not cover the question, with a low confidence and its best candidates', async () => {
+    const result = await strict.doGenerate({ prompt: prompt('Wer erfand den Buchdruck in Mainz?', [donau, rhein]), maxNewTokens: 100 });
     expect(result.text).toBe(REFUSAL);
+    expect(result.assessment!.confidence!).toBeLessThan(0.1);
+    expect(result.assessment!.candidates.length).toBeGreaterThan(0);
+  });
+
+  it('is surer of a sentence that answers than of one that only shares the topic', async () => {
+    const answered = await engine.doGenerate({ prompt: prompt('Wann wurde die Rheinschifffahrt frei?', [rhein]), maxNewTokens: 100 });
+    const topicOnly = await engine.doGenerate({ prompt: prompt('Wann wurde die Donauschifffahrt frei?', [rhein, donau]), maxNewTokens: 100 });
+    expect(answered.assessment!.confidence!).toBeGreaterThan(topicOnly.assessment!.confidence! + 0.2);
+  });
+
+  it('declines below its threshold and answers above it; a request’s threshold wins', async () => {
+    const options = { prompt: prompt('Wann wurde die Rheinschifffahrt frei?', [rhein]), maxNewTokens: 100 };
+    const { assessment } = await engine.doGenerate(options);
+    const confidence = assessment!.confidence!;
+    expect((await engine.doGenerate({ ...options, minConfidence: confidence + 0.01 })).text).toBe(REFUSAL);
+    expect((await strict.doGenerate({ ...options, minConfidence: confidence - 0.01 })).text).toBe('Im Jahr 1815 wurde die Rheinschifffahrt frei. (Quelle: Titel: Rhein)');
   });
 
   it('refuses without sources', async () => {
     const result = await engine.doGenerate({ prompt: prompt('Wie lang ist der Rhein?', []), maxNewTokens: 100 });
     expect(result.text).toBe(REFUSAL);
+    expect(result.assessment).toEqual({ confidence: null, candidates: [] });
   });
 
   it('answers a single-sentence source', async () => {
@@ -149,10 +169,12 @@ describe('ExtractiveLanguageModel', () => {
     expect(result.text).toContain('Eine Kombination mit dem Landesprogramm „Klimabonus“ ist ausgeschlossen.');
   });
 
-  it('refuses a price question when the best sentence names no amount', async () => {
+  it('never presents a sentence without the amount a price question asks for', async () => {
     const parking = source('Titel: Hinweise', ['Parkplätze finden Sie im Parkhaus am Markt.', 'Termine können online vereinbart werden.']);
-    const refused = await engine.doGenerate({ prompt: prompt('Wie viel kostet eine Stunde im Parkhaus am Markt?', [parking]), maxNewTokens: 100 });
+    const refused = await strict.doGenerate({ prompt: prompt('Wie viel kostet eine Stunde im Parkhaus am Markt?', [parking]), maxNewTokens: 100 });
     expect(refused.text).toBe(REFUSAL);
+    // Listed as a passage to read at most, with a confidence no threshold worth the name lets through.
+    expect(refused.assessment!.confidence!).toBeLessThanOrEqual(0.05);
     const priced = source('Titel: Hinweise', ['Parkplätze finden Sie im Parkhaus am Markt.', 'Eine Stunde im Parkhaus kostet 2 Euro.']);
     const answered = await engine.doGenerate({ prompt: prompt('Wie viel kostet eine Stunde im Parkhaus am Markt?', [priced]), maxNewTokens: 100 });
     expect(answered.text).toContain('Eine Stunde im Parkhaus kostet 2 Euro. (Quelle: Titel: Hinweise)');
