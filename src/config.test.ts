@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.ts';
+import { languageOfLocale, loadConfig } from './config.ts';
 import { ValidationError } from './errors.ts';
 
 describe('loadConfig', () => {
@@ -42,5 +42,30 @@ describe('loadConfig', () => {
     expect(loadConfig({ BELEG_LOG_LEVEL: 'DEBUG' }).logLevel).toBe('debug');
     expect(loadConfig({ BELEG_LOG_LEVEL: 'silent' }).logLevel).toBe('silent');
     expect(() => loadConfig({ BELEG_LOG_LEVEL: 'verbose' })).toThrow(/'logLevel'/);
+  });
+
+  it('takes the language of messages from the locale: LC_ALL, then LC_MESSAGES, then LANG', () => {
+    expect(loadConfig({}).language).toBe('en');
+    expect(loadConfig({ LANG: 'de_DE.UTF-8' }).language).toBe('de');
+    expect(loadConfig({ LANG: 'en_US.UTF-8', LC_MESSAGES: 'de_AT.UTF-8' }).language).toBe('de');
+    expect(loadConfig({ LANG: 'de_DE.UTF-8', LC_ALL: 'C' }).language).toBe('en');
+    expect(loadConfig({ LANG: 'de_DE.UTF-8', LC_ALL: '' }).language).toBe('de');
+    expect(languageOfLocale({ LANG: 'de' })).toBe('de');
+    expect(languageOfLocale({ LANG: 'de@euro' })).toBe('de');
+    expect(languageOfLocale({ LANG: 'dexyz' })).toBe('en');
+    expect(languageOfLocale({ LANG: 'POSIX' })).toBe('en');
+  });
+
+  it('says what is wrong with a setting in German too', () => {
+    const error = (() => {
+      try {
+        loadConfig({ BELEG_PORT: 'eighty' });
+      } catch (caught) {
+        return caught as ValidationError;
+      }
+      throw new Error('no error');
+    })();
+    expect(error.messageIn('en')).toMatch(/^Invalid configuration 'port': .*expected number/);
+    expect(error.messageIn('de')).toMatch(/^Ungültige Einstellung 'port': .*erwartet Zahl/);
   });
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from './errors.ts';
 import { logLevels } from './logger.ts';
+import { describeFirstIssue, languages, userMessage, type Language } from './messages/index.ts';
 
 const integer = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 
@@ -76,6 +77,13 @@ export const configSchema = z.object({
    * Meant for tests and intranets; empty by default.
    */
   urlAllowList: z.array(z.string()).default([]),
+
+  /**
+   * The language of what the CLI prints (errors, status lines): German when the locale
+   * (LC_ALL, else LC_MESSAGES, else LANG) is `de*`, English otherwise. The HTTP API ignores it and
+   * answers each request in the language its Accept-Language prefers.
+   */
+  language: z.enum(languages).default('en'),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -131,6 +139,17 @@ function parseApiKeys(value: string): ApiKey[] {
 }
 
 /**
+ * The language of messages from the POSIX locale variables: the first set of LC_ALL, LC_MESSAGES
+ * and LANG decides; German for `de`, `de_DE.UTF-8`, `de-AT` …, English for everything else
+ * (`C`, `POSIX`, `en_US.UTF-8`, unset). Used by loadConfig, and by the CLI for errors that
+ * happen before a configuration exists.
+ */
+export function languageOfLocale(environment: Record<string, string | undefined>): Language {
+  const locale = [environment.LC_ALL, environment.LC_MESSAGES, environment.LANG].find((value) => value !== undefined && value !== '') ?? '';
+  return /^de([_.@-]|$)/i.test(locale) ? 'de' : 'en';
+}
+
+/**
  * Builds the configuration from environment variables, then CLI flags (flags win).
  * Throws a ValidationError naming the offending setting.
  */
@@ -152,11 +171,11 @@ export function loadConfig(
     if (value !== undefined) raw[key] = value;
   }
   raw.limits = limits;
+  raw.language ??= languageOfLocale(environment);
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const setting = issue.path.join('.');
-    throw new ValidationError(`Invalid configuration '${setting}': ${issue.message}.`, { setting });
+    const { path: setting, problem } = describeFirstIssue(configSchema, raw, parsed.error);
+    throw new ValidationError(userMessage('validation_failed.configuration', { setting, problem }), { setting });
   }
   return { ...parsed.data, dataDir: path.resolve(parsed.data.dataDir) };
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { answerSchema, type Answer } from '../src/answer/answer-contract.ts';
 import { EngineUnavailableError } from '../src/errors.ts';
+import { userMessage } from '../src/messages/index.ts';
 import { readServerSentEvents, startApp, type RunningApp } from './helpers/start-app.ts';
 
 const text = 'Die Bibliothek öffnet um neun Uhr. Ausleihen sind vier Wochen lang möglich. Verlängern kann man zweimal.';
@@ -129,7 +130,7 @@ describe('POST /ask', () => {
 
   it('turns an unavailable engine into 503 for JSON and for streams', async () => {
     running = await startWithDocument();
-    running.answerer.failWith(new EngineUnavailableError('The TGI server at http://tgi:80 does not answer. Start it or choose another engine.'));
+    running.answerer.failWith(new EngineUnavailableError(userMessage('engine_unavailable.remote_unreachable', { server: 'TGI', url: 'http://tgi:80', reason: 'ECONNREFUSED' })));
     const json = await ask(running, { question: 'Wann öffnet die Bibliothek?' });
     expect(json.status).toBe(503);
     expect(((await json.json()) as { error: { code: string } }).error.code).toBe('engine_unavailable');

@@ -5,12 +5,13 @@
  * `reason: 'unverifiable_quote'`.
  */
 import { z } from 'zod';
+import type { BelegError } from '../errors.ts';
 import { REFUSAL } from '../engine/language-model.ts';
 
 export { REFUSAL };
 
 export const askRequestSchema = z.object({
-  question: z.string().trim().min(1, 'question must not be empty'),
+  question: z.string().trim().min(1, 'fragment.issue.question_empty'),
   topK: z.number().int().min(1).max(50).optional(),
   documentIds: z.array(z.string().min(1)).max(1000).optional(),
   engine: z.enum(['extractive', 'gptq', 'tgi', 'openai']).optional(),
@@ -105,14 +106,18 @@ export const answerSchema = z.object({
 });
 export type Answer = z.infer<typeof answerSchema>;
 
-/** Parts of a streamed answer, noun first; the API turns them into server-sent events. */
+/**
+ * Parts of a streamed answer, noun first; the API turns them into server-sent events. An `error`
+ * part carries the BelegError itself, so the API and CLI can say it in the reader's language (as
+ * JSON it is `{ code, message }` in English).
+ */
 export type AnswerStreamPart =
   | { type: 'sources'; sources: Source[] }
   | { type: 'text-delta'; text: string }
   | { type: 'citation'; citation: Citation }
   | { type: 'declined'; answer: string; reason: Answer['reason']; confidence: Answer['confidence'] }
   | { type: 'finish'; answer: Answer }
-  | { type: 'error'; error: { code: string; message: string } };
+  | { type: 'error'; error: BelegError };
 
 /** What the API and CLI call to answer questions (implemented in ./answer-service.ts). */
 export interface Answerer {

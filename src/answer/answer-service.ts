@@ -9,7 +9,8 @@
  * the verdict follows as `citation` parts (verified) or one `declined` part, then `finish` with the
  * complete Answer. A quote that cannot be verified is never sent as a citation.
  */
-import { CancelledError, EngineUnavailableError, ValidationError } from '../errors.ts';
+import { BelegError, CancelledError, EngineUnavailableError, ValidationError } from '../errors.ts';
+import { describeFirstIssue, userMessage } from '../messages/index.ts';
 import type { StoredChunk } from '../store/chunk-store.ts';
 import type { Assessment, GenerateOptions, LanguageModel, QuoteConstraint, SamplingOptions, StreamPart, Usage } from '../engine/language-model.ts';
 import {
@@ -121,7 +122,9 @@ export class AnswerService implements Answerer {
 
   constructor(options: AnswerServiceOptions) {
     if (!options.engines[options.defaultEngine]) {
-      throw new ValidationError(`The default engine '${options.defaultEngine}' is not among the configured engines (${Object.keys(options.engines).join(', ') || 'none'}).`);
+      throw new ValidationError(
+        userMessage('validation_failed.default_engine', { engine: options.defaultEngine, configured: Object.keys(options.engines).join(', ') || '-' }),
+      );
     }
     this.#options = options;
   }
@@ -139,7 +142,7 @@ export class AnswerService implements Answerer {
     const chosen = name ?? this.#options.defaultEngine;
     const engine = this.#options.engines[chosen];
     if (!engine) {
-      throw new EngineUnavailableError(`The engine '${chosen}' is not configured here. Configured: ${Object.keys(this.#options.engines).join(', ')}.`, {
+      throw new EngineUnavailableError(userMessage('engine_unavailable', { engine: chosen, configured: Object.keys(this.#options.engines).join(', ') }), {
         details: { engine: chosen },
       });
     }
@@ -149,7 +152,9 @@ export class AnswerService implements Answerer {
   /** Validation, retrieval and prompt building: everything before generation. */
   async #prepare(input: AskRequest, signal: AbortSignal | undefined): Promise<Prepared> {
     const parsed = askRequestSchema.safeParse(input);
-    if (!parsed.success) throw new ValidationError(`Invalid question: ${parsed.error.issues[0]!.message}.`);
+    if (!parsed.success) {
+      throw new ValidationError(userMessage('validation_failed.question', { problem: describeFirstIssue(askRequestSchema, input, parsed.error).problem }));
+    }
     const request = parsed.data;
     const engine = this.#engine(request.engine);
     const started = performance.now();
@@ -303,12 +308,12 @@ export class AnswerService implements Answerer {
         if (part.type === 'text-delta') {
           yield { type: 'text-delta', text: part.text };
         } else if (part.type === 'error') {
-          const code = 'code' in part.error && typeof part.error.code === 'string' ? part.error.code : 'engine_failed';
-          yield { type: 'error', error: { code, message: part.error.message } };
+          const error = part.error instanceof BelegError ? part.error : new BelegError(userMessage('engine_failed', { reason: part.error.message }), { cause: part.error });
+          yield { type: 'error', error };
           return;
         } else {
           if (part.finishReason === 'cancelled' || signal?.aborted) {
-            yield { type: 'error', error: { code: 'cancelled', message: new CancelledError().message } };
+            yield { type: 'error', error: new CancelledError() };
             return;
           }
           const generateMs = performance.now() - generationStarted;
@@ -321,7 +326,7 @@ export class AnswerService implements Answerer {
         }
         current = await parts.next();
       }
-      yield { type: 'error', error: { code: 'engine_failed', message: 'The engine ended its stream without a finish part.' } };
+      yield { type: 'error', error: new BelegError(userMessage('engine_failed.no_finish')) };
     } finally {
       if (!current.done) await parts.return?.();
     }

@@ -8,6 +8,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { ApiKey } from '../config.ts';
+import { userMessage } from '../messages/index.ts';
 import { ForbiddenError, UnauthenticatedError } from './api-errors.ts';
 
 /** Who is calling: a configured key (by position, never the key itself) or anyone on loopback. */
@@ -48,14 +49,10 @@ export function authenticate(keys: readonly ApiKey[]): MiddlewareHandler<{ Varia
     if (!match) {
       const query = new URL(context.req.url).searchParams;
       const keyInQuery = queryKeyNames.some((name) => query.has(name));
-      throw new UnauthenticatedError(
-        keyInQuery
-          ? 'API keys are not accepted in the URL (they end up in logs). Send the header Authorization: Bearer <key> instead.'
-          : 'This route needs an API key. Send the header Authorization: Bearer <key> (keys are set with BELEG_API_KEYS).',
-      );
+      throw new UnauthenticatedError(userMessage(keyInQuery ? 'unauthenticated.key_in_url' : 'unauthenticated'));
     }
     const caller = findKey(digests, match[1]!);
-    if (!caller) throw new UnauthenticatedError('The API key is not valid. Check it against BELEG_API_KEYS.');
+    if (!caller) throw new UnauthenticatedError(userMessage('unauthenticated.invalid_key'));
     context.set('caller', caller);
     return next();
   };
@@ -65,7 +62,7 @@ export function authenticate(keys: readonly ApiKey[]): MiddlewareHandler<{ Varia
 export function requireWriteRole(): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async (context, next) => {
     if (context.get('caller').role !== 'write') {
-      throw new ForbiddenError('This API key may only read and ask. Uploading and deleting documents needs a key with the role write.');
+      throw new ForbiddenError();
     }
     return next();
   };

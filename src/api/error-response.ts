@@ -1,7 +1,9 @@
 /**
  * The one place that turns errors into HTTP responses: each BelegError subclass has a status code,
  * every error body has the shape `{ error: { code, message } }` (plus `field` for validation
- * errors), and overload errors carry a `Retry-After` header.
+ * errors), and overload errors carry a `Retry-After` header. The message is in the language the
+ * request's `Accept-Language` prefers (German or English), said by `Content-Language`; the code
+ * is the same in every language.
  */
 import type { Context } from 'hono';
 import type { AppEnvironment } from './app-environment.ts';
@@ -22,7 +24,9 @@ import {
   UnsupportedModelError,
   ValidationError,
 } from '../errors.ts';
+import { text, type Language } from '../messages/index.ts';
 import { ForbiddenError, RequestTooLargeError, RouteNotFoundError, UnauthenticatedError } from './api-errors.ts';
+import { negotiateLanguage } from './negotiate-language.ts';
 
 type ErrorClass = abstract new (...parameters: never[]) => BelegError;
 
@@ -68,16 +72,17 @@ export function statusOf(error: unknown): ContentfulStatusCode {
 }
 
 /**
- * The JSON body for an error. BelegErrors are written for users and keep their code and message;
- * anything else gets a generic message, its details stay in the log.
+ * The JSON body for an error in the reader's language (English by default). BelegErrors are
+ * written for users and keep their code; anything else gets a generic message, its details stay
+ * in the log.
  */
-export function errorBody(error: unknown): ErrorBody {
+export function errorBody(error: unknown, language: Language = 'en'): ErrorBody {
   if (!(error instanceof BelegError)) {
-    return { error: { code: 'internal_error', message: 'Something went wrong inside beleg. The server log has the details.' } };
+    return { error: { code: 'internal_error', message: text(language, 'internal_error') } };
   }
   const field = error.details?.field;
   return {
-    error: { code: error.code, message: error.message, ...(typeof field === 'string' ? { field } : {}) },
+    error: { code: error.code, message: error.messageIn(language), ...(typeof field === 'string' ? { field } : {}) },
   };
 }
 
@@ -88,15 +93,23 @@ export function retryAfterSecondsOf(error: unknown): number | undefined {
   return typeof value === 'number' ? value : undefined;
 }
 
-/** Hono `onError` handler: maps any thrown error to its JSON response. */
+/** Says which language a response's texts are in, and that they depend on `Accept-Language`. */
+export function markLanguage(context: Context, language: Language): void {
+  context.header('Content-Language', language);
+  context.header('Vary', 'Accept-Language', { append: true });
+}
+
+/** Hono `onError` handler: maps any thrown error to its JSON response, in the reader's language. */
 export function respondWithError(error: Error, context: Context<AppEnvironment>): Response {
   const status = statusOf(error);
-  const body = errorBody(error);
+  const language = negotiateLanguage(context.req.header('accept-language'));
+  const body = errorBody(error, language);
   // The request's log line (src/api/request-log.ts) names the error code; an unexpected error is
   // logged whole, stack included.
   context.get('requestLog').fields.errorCode = body.error.code;
   if (status === 500) context.get('logger').error('unexpected error while handling a request', { error });
   const retryAfter = retryAfterSecondsOf(error);
   if (retryAfter !== undefined) context.header('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
+  markLanguage(context, language);
   return context.json(body, status);
 }

@@ -5,6 +5,7 @@
  * goes away leaves the queue with CancelledError. Both carry a retry hint from recent durations.
  */
 import { CancelledError, EngineUnavailableError, OverloadedError } from '../errors.ts';
+import { userMessage } from '../messages/index.ts';
 
 /** Gives the slot back; calling it more than once is harmless. */
 export type ReleaseSlot = () => void;
@@ -46,15 +47,12 @@ export class GenerationSlots {
 
   /** Waits for a slot. Resolves to its release function; rejects as described above. */
   acquire(signal?: AbortSignal): Promise<ReleaseSlot> {
-    if (signal?.aborted) return Promise.reject(new CancelledError('The client went away before the question was answered.'));
+    if (signal?.aborted) return Promise.reject(new CancelledError(userMessage('cancelled.client_gone')));
     if (this.#active < this.#maxConcurrent) return Promise.resolve(this.#grant());
     if (this.#queue.length >= this.#maxQueued) {
       const retryAfter = this.retryAfterSeconds();
       return Promise.reject(
-        new OverloadedError(
-          `All ${this.#maxConcurrent} generation slots are busy and ${this.#queue.length} questions are waiting. Retry in ${retryAfter} s.`,
-          retryAfter,
-        ),
+        new OverloadedError(userMessage('overloaded', { slots: this.#maxConcurrent, waiting: this.#queue.length, retryAfter }), retryAfter),
       );
     }
     return new Promise<ReleaseSlot>((resolve, reject) => {
@@ -73,14 +71,13 @@ export class GenerationSlots {
         },
         fail: leave,
       };
-      const onAbort = () => leave(new CancelledError('The client went away while its question was queued.'));
+      const onAbort = () => leave(new CancelledError(userMessage('cancelled.client_gone_queued')));
       const timer = setTimeout(() => {
         const retryAfter = this.retryAfterSeconds();
         leave(
-          new EngineUnavailableError(
-            `The question waited ${this.#queueTimeoutMs} ms for a free generation slot; the engine is busy. Retry in ${retryAfter} s.`,
-            { details: { retryAfterSeconds: retryAfter } },
-          ),
+          new EngineUnavailableError(userMessage('engine_unavailable.queue_timeout', { waitedMs: this.#queueTimeoutMs, retryAfter }), {
+            details: { retryAfterSeconds: retryAfter },
+          }),
         );
       }, this.#queueTimeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });

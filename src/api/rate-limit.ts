@@ -5,6 +5,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { OverloadedError } from '../errors.ts';
+import { userMessage } from '../messages/index.ts';
 import type { AuthVariables } from './authenticate.ts';
 
 type Bucket = { tokens: number; updatedAt: number };
@@ -35,10 +36,7 @@ export class RateLimiter {
       return;
     }
     const waitSeconds = Math.max(1, Math.ceil((1 - bucket.tokens) / perMillisecond / 1000));
-    throw new OverloadedError(
-      `Too many requests: this key may send ${this.#perMinute} requests per minute. Retry in ${waitSeconds} s or raise BELEG_RATE_LIMIT_PER_MINUTE.`,
-      waitSeconds,
-    );
+    throw new OverloadedError(userMessage('overloaded.rate_limit', { perMinute: this.#perMinute, retryAfter: waitSeconds }), waitSeconds);
   }
 }
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { DocumentRecord } from '../ingest/types.ts';
 import { ValidationError } from '../errors.ts';
+import { describeFirstIssue, userMessage } from '../messages/index.ts';
 
 export const documentStatusSchema = z.enum(['pending', 'indexing', 'ready', 'failed']);
 
@@ -37,12 +38,12 @@ export const documentRecordSchema = z
 /** `POST /documents` with a JSON body: a URL to fetch, or plain text. */
 export const documentJsonRequestSchema = z
   .object({
-    url: z.url({ protocol: /^https?$/, error: 'url must be an http or https URL' }).optional(),
-    text: z.string().min(1, 'text must not be empty').optional(),
+    url: z.url({ protocol: /^https?$/, error: 'fragment.issue.url_scheme' }).optional(),
+    text: z.string().min(1, 'fragment.issue.text_empty').optional(),
     title: z.string().max(500).optional(),
   })
   .refine((body) => (body.url === undefined) !== (body.text === undefined), {
-    message: 'send exactly one of url or text',
+    message: 'fragment.issue.url_or_text',
     path: ['url'],
   });
 
@@ -96,14 +97,17 @@ export const healthSchema = z
  ;
 export type Health = z.infer<typeof healthSchema>;
 
+const whereFragments = { 'request body': 'fragment.where.request_body', query: 'fragment.where.query' } as const;
+
 /**
  * Parses `value` with `schema` or throws a ValidationError that names the first offending field,
- * e.g. `Invalid request body: 'topK' must be at most 50.`
+ * e.g. `Invalid request body: 'topK': Too big: expected number to be <=50.` (German from zod's
+ * German locale).
  */
-export function parseOrThrow<Schema extends z.ZodType>(schema: Schema, value: unknown, where: string): z.infer<Schema> {
+export function parseOrThrow<Schema extends z.ZodType>(schema: Schema, value: unknown, where: keyof typeof whereFragments): z.infer<Schema> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const field = issue.path.map(String).join('.') || where;
-  throw new ValidationError(`Invalid ${where}: '${field}': ${issue.message}.`, { field });
+  const { path, problem } = describeFirstIssue(schema, value, parsed.error);
+  const field = path || where;
+  throw new ValidationError(userMessage('validation_failed', { where: userMessage(whereFragments[where]), field, problem }), { field });
 }

@@ -1,8 +1,13 @@
 /**
  * The `beleg` command line. Each subcommand lives in ./commands/<name>.ts and exports
  * `run(args: string[]): Promise<number>` (the exit code). Argument parsing uses node:util's parseArgs.
+ * Errors are printed in the locale's language (German for LANG=de_DE.UTF-8 and the like, see
+ * src/config.ts languageOfLocale); help texts are English.
  */
+import { languageOfLocale } from '../config.ts';
 import { BelegError } from '../errors.ts';
+import { text } from '../messages/index.ts';
+import { describeError } from './describe-error.ts';
 
 type Command = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
 
@@ -25,7 +30,8 @@ function usage(): string {
 }
 
 /** Runs the CLI and returns the process exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], environment: Record<string, string | undefined> = process.env): Promise<number> {
+  const language = languageOfLocale(environment);
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage());
@@ -33,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = commands[name];
   if (!command) {
-    console.error(`Unknown command '${name}'.\n\n${usage()}`);
+    console.error(text(language, 'cli.unknown_command', { name, usage: usage() }));
     return 2;
   }
   try {
@@ -41,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     return await module.run(rest);
   } catch (error) {
     if (error instanceof BelegError) {
-      console.error(`error [${error.code}]: ${error.message}`);
+      console.error(describeError(error, language));
       return 1;
     }
     throw error;

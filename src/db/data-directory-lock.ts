@@ -9,15 +9,12 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { BelegError } from '../errors.ts';
+import { userMessage } from '../messages/index.ts';
 
 /** Another live process uses the data directory. */
 export class DataDirectoryLockedError extends BelegError {
   constructor(dataDir: string, pid: number) {
-    super(
-      'data_directory_locked',
-      `The data directory '${dataDir}' is in use by beleg process ${pid}. Stop it (or use its HTTP API), or choose another --data-dir.`,
-      { details: { dataDir, pid } },
-    );
+    super(userMessage('data_directory_locked', { dataDir, pid }), { details: { dataDir, pid } });
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { BelegDatabase } from './client.ts';
+import { errorCodeOf, formatMessage, type UserMessage } from '../messages/index.ts';
 import { documentAliases, documents, documentTexts, ingestJobs, type DocumentRow, type IngestJobRow, type NewDocumentRow } from './schema.ts';
 
 /** What is saved to run a document's ingestion again after a crash. */
@@ -97,6 +98,7 @@ function prepareStatements(db: BelegDatabase) {
         chunkCount: sql`${sql.placeholder('chunkCount')}`,
         errorCode: null,
         errorMessage: null,
+        errorUserMessage: null,
         updatedAt,
       })
       .where(eq(documents.id, id))
@@ -175,7 +177,7 @@ export class DocumentRepository {
       transaction.insert(ingestJobs).values({ ...job, documentId: id }).run();
       return transaction
         .update(documents)
-        .set({ status: 'pending', errorCode: null, errorMessage: null, updatedAt: now() })
+        .set({ status: 'pending', errorCode: null, errorMessage: null, errorUserMessage: null, updatedAt: now() })
         .where(eq(documents.id, id))
         .returning()
         .get();
@@ -213,13 +215,17 @@ export class DocumentRepository {
     });
   }
 
-  /** Marks a document `failed` with the error's code and message and ends its job. */
-  markFailed(id: string, errorCode: string, errorMessage: string): DocumentRow | undefined {
+  /**
+   * Marks a document `failed` with the error's catalogue message and ends its job. The row keeps
+   * the code, the English message and the message itself, to be said in the reader's language.
+   */
+  markFailed(id: string, error: UserMessage): DocumentRow | undefined {
+    const failure = { errorCode: errorCodeOf(error.id), errorMessage: formatMessage(error, 'en'), errorUserMessage: error };
     return this.#db.transaction((transaction) => {
       transaction.delete(ingestJobs).where(eq(ingestJobs.documentId, id)).run();
       return transaction
         .update(documents)
-        .set({ status: 'failed', errorCode, errorMessage, updatedAt: now() })
+        .set({ status: 'failed', ...failure, updatedAt: now() })
         .where(eq(documents.id, id))
         .returning()
         .get();

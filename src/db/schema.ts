@@ -7,6 +7,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { createInsertSchema, createSelectSchema } from 'drizzle-zod';
+import type { UserMessage } from '../messages/index.ts';
 
 const timestamp = (name: string) =>
   text(name)
@@ -31,7 +32,10 @@ export const documents = sqliteTable(
     language: text('language'),
     status: text('status', { enum: ['pending', 'indexing', 'ready', 'failed'] }).notNull(),
     errorCode: text('error_code'),
+    /** The error's English message (for logs and older readers). */
     errorMessage: text('error_message'),
+    /** The error's catalogue message (id and values), so it can be said in the reader's language. */
+    errorUserMessage: text('error_user_message', { mode: 'json' }).$type<UserMessage>(),
     chunkCount: integer('chunk_count').notNull().default(0),
     /** 1 for the first ingestion of a URL, +1 for each re-ingestion whose content changed. */
     version: integer('version').notNull().default(1),

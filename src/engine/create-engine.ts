@@ -8,6 +8,7 @@
 import path from 'node:path';
 import type { Config, EngineName } from '../config.ts';
 import { ValidationError } from '../errors.ts';
+import { userMessage } from '../messages/index.ts';
 import { createQuoteMask } from './constrain/create-quote-mask.ts';
 import { ExtractiveLanguageModel } from './extractive/extractive-language-model.ts';
 import type { LanguageModel } from './language-model.ts';
@@ -32,7 +33,7 @@ export function defaultEngineName(config: Pick<Config, 'engine' | 'modelDir'>): 
 
 function requireUrl(config: Config, name: EngineName): string {
   if (!config.engineUrl) {
-    throw new ValidationError(`BELEG_ENGINE=${name} needs the server's address in BELEG_ENGINE_URL (e.g. http://127.0.0.1:8080).`, { setting: 'engineUrl' });
+    throw new ValidationError(userMessage('validation_failed.engine_url_missing', { engine: name }), { setting: 'engineUrl' });
   }
   return config.engineUrl;
 }
@@ -44,7 +45,7 @@ export async function createEngine(config: Config, name: EngineName, options: Cr
       return new ExtractiveLanguageModel({ countTokens: options.tokenizer ? (text) => options.tokenizer!.count(text) : undefined });
     case 'gptq': {
       if (!config.modelDir) {
-        throw new ValidationError('BELEG_ENGINE=gptq needs a GPTQ checkpoint directory in BELEG_MODEL_DIR.', { setting: 'modelDir' });
+        throw new ValidationError(userMessage('validation_failed.model_dir_missing'), { setting: 'modelDir' });
       }
       const { GptqLanguageModel } = await import('./gptq/gptq-language-model.ts');
       return GptqLanguageModel.load({

@@ -9,7 +9,8 @@
  */
 import { z } from 'zod';
 import type { CorpusEntry, EvalCase, EvalSplit } from './dataset.ts';
-import { InvalidDatasetError } from './invalid-dataset-error.ts';
+import { userMessage } from '../messages/index.ts';
+import { InvalidDatasetError, listProblems } from './invalid-dataset-error.ts';
 
 const squadSchema = z.object({
   version: z.string().optional(),
@@ -64,7 +65,7 @@ export function convertSquad(json: unknown, options: SquadConversionOptions = {}
   const parsed = squadSchema.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.slice(0, 10).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new InvalidDatasetError('The JSON is not in SQuAD format (data[].paragraphs[].context and qas[]).', problems);
+    throw new InvalidDatasetError(userMessage('invalid_dataset.not_squad', { problems: listProblems(problems) }), problems);
   }
   const withTwins = options.unanswerableVariant ?? true;
   const corpus: CorpusEntry[] = [];

@@ -8,7 +8,8 @@
  * Names are metric names of report.json, nested ones dotted (`latency.totalMs.p95`).
  */
 import { z } from 'zod';
-import { InvalidDatasetError } from './invalid-dataset-error.ts';
+import { userMessage } from '../messages/index.ts';
+import { InvalidDatasetError, listProblems } from './invalid-dataset-error.ts';
 import type { Metrics } from './metrics.ts';
 import { metricValue } from './report.ts';
 
@@ -36,12 +37,12 @@ export function parseGates(text: string, where: string): Gates {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InvalidDatasetError(`${where} is not valid JSON (${(error as Error).message}).`);
+    throw new InvalidDatasetError(userMessage('invalid_dataset.not_json', { file: where, reason: (error as Error).message, hint: '' }));
   }
   const parsed = gatesSchema.safeParse(value);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${where}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new InvalidDatasetError(`${where} is not a gates file ({ "min": {metric: value}, "max": {metric: value} }):`, problems);
+    throw new InvalidDatasetError(userMessage('invalid_dataset.not_gates', { file: where, problems: listProblems(problems) }), problems);
   }
   return parsed.data;
 }
@@ -65,6 +66,6 @@ export function checkGates(metrics: Metrics, gates: Gates): GateOutcome[] {
       outcomes.push({ metric, bound, limit, value, passed });
     }
   }
-  if (unknown.length > 0) throw new InvalidDatasetError('The gates file names unknown metrics:', unknown);
+  if (unknown.length > 0) throw new InvalidDatasetError(userMessage('invalid_dataset.unknown_metrics', { problems: listProblems(unknown) }), unknown);
   return outcomes;
 }

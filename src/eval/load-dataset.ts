@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { convertSquad, isSquadJson } from './convert-squad.ts';
 import { corpusEntrySchema, evalCaseSchema, type CorpusEntry, type Dataset, type EvalCase } from './dataset.ts';
-import { InvalidDatasetError } from './invalid-dataset-error.ts';
+import { userMessage } from '../messages/index.ts';
+import { InvalidDatasetError, listProblems } from './invalid-dataset-error.ts';
 
 const maxProblems = 20;
 
@@ -41,7 +42,8 @@ export function parseJsonLines<Schema extends z.ZodType>(text: string, schema: S
     }
   });
   if (problems.length > 0) {
-    throw new InvalidDatasetError(`${fileName} has ${problems.length} problem(s); fix them and run again:`, problems.slice(0, maxProblems));
+    const shown = problems.slice(0, maxProblems);
+    throw new InvalidDatasetError(userMessage('invalid_dataset', { file: fileName, count: problems.length, problems: listProblems(shown) }), shown);
   }
   return records;
 }
@@ -78,7 +80,8 @@ export function checkDatasetConsistency(corpus: readonly CorpusEntry[], cases: r
   if (corpus.length === 0) problems.push('corpus: no documents');
   if (cases.length === 0) problems.push('cases: no cases');
   if (problems.length > 0) {
-    throw new InvalidDatasetError(`The dataset is inconsistent (${problems.length} problem(s)):`, problems.slice(0, maxProblems));
+    const shown = problems.slice(0, maxProblems);
+    throw new InvalidDatasetError(userMessage('invalid_dataset.inconsistent', { count: problems.length, problems: listProblems(shown) }), shown);
   }
 }
 
@@ -96,7 +99,7 @@ async function exists(file: string): Promise<boolean> {
 export async function loadDataset(directory: string): Promise<Dataset> {
   const resolved = path.resolve(directory);
   const entries = await readdir(resolved).catch((error: NodeJS.ErrnoException) => {
-    throw new InvalidDatasetError(`Cannot read the dataset folder '${directory}' (${error.code ?? error.message}). Pass a folder with corpus.jsonl and cases.jsonl.`);
+    throw new InvalidDatasetError(userMessage('invalid_dataset.folder_unreadable', { directory, reason: error.code ?? error.message }));
   });
   const name = path.basename(resolved);
   let corpus: CorpusEntry[];
@@ -120,9 +123,7 @@ export async function loadDataset(directory: string): Promise<Dataset> {
       }
     }
     if (squadFiles.length !== 1) {
-      throw new InvalidDatasetError(
-        `'${directory}' needs corpus.jsonl and cases.jsonl, or exactly one SQuAD-format .json file (found ${squadFiles.length}: ${squadFiles.join(', ') || 'none'}). See eval/README.md.`,
-      );
+      throw new InvalidDatasetError(userMessage('invalid_dataset.layout', { directory, count: squadFiles.length, files: squadFiles.join(', ') || '-' }));
     }
     ({ corpus, cases } = convertSquad(parsedFiles.get(squadFiles[0]!)));
   }
@@ -133,7 +134,10 @@ export async function loadDataset(directory: string): Promise<Dataset> {
       missing.push(`corpus: document '${entry.id}': file '${entry.file}' does not exist in ${resolved}`);
     }
   }
-  if (missing.length > 0) throw new InvalidDatasetError('The corpus names files that do not exist:', missing.slice(0, maxProblems));
+  if (missing.length > 0) {
+    const shown = missing.slice(0, maxProblems);
+    throw new InvalidDatasetError(userMessage('invalid_dataset.missing_files', { problems: listProblems(shown) }), shown);
+  }
   return { name, directory: resolved, corpus, cases };
 }
 

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import type { ConfidenceInterval } from './bootstrap.ts';
 import type { EvalSplit } from './dataset.ts';
 import type { CaseResult, HeadlineMetricName, Metrics } from './metrics.ts';
-import { InvalidDatasetError } from './invalid-dataset-error.ts';
+import { userMessage } from '../messages/index.ts';
+import { InvalidDatasetError, listProblems } from './invalid-dataset-error.ts';
 
 /** Version of the report.json layout; bumped when fields change meaning. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -65,16 +66,16 @@ export function parseReport(text: string, where: string): EvalReport {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InvalidDatasetError(`${where} is not valid JSON (${(error as Error).message}). Pass a report.json written by 'beleg eval'.`);
+    throw new InvalidDatasetError(userMessage('invalid_dataset.not_json', { file: where, reason: (error as Error).message, hint: userMessage('fragment.report_hint') }));
   }
   const parsed = reportHeaderSchema.safeParse(value);
   if (!parsed.success) {
     const problems = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new InvalidDatasetError(`${where} is not a beleg evaluation report:`, problems);
+    throw new InvalidDatasetError(userMessage('invalid_dataset.not_a_report', { file: where, problems: listProblems(problems) }), problems);
   }
   if (parsed.data.schemaVersion !== REPORT_SCHEMA_VERSION) {
     throw new InvalidDatasetError(
-      `${where} has report schema version ${parsed.data.schemaVersion}; this beleg reads version ${REPORT_SCHEMA_VERSION}. Re-run the evaluation.`,
+      userMessage('invalid_dataset.report_version', { file: where, version: String(parsed.data.schemaVersion), expected: REPORT_SCHEMA_VERSION }),
     );
   }
   return value as EvalReport;

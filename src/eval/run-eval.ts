@@ -13,6 +13,7 @@ import { BelegError } from '../errors.ts';
 import type { DocumentInput, Ingestion, PageSpan } from '../ingest/types.ts';
 import { bootstrapIntervals, type BootstrapOptions } from './bootstrap.ts';
 import type { CorpusEntry, Dataset, EvalCase, EvalSplit } from './dataset.ts';
+import { userMessage } from '../messages/index.ts';
 import { InvalidDatasetError } from './invalid-dataset-error.ts';
 import { headlineMetrics, judgeCase, resultsBySplit, summarizeResults, type CaseResult } from './metrics.ts';
 import { REPORT_SCHEMA_VERSION, type EvalReport, type IngestionFailure, type ReportCase, type TextWindow } from './report.ts';
@@ -161,9 +162,7 @@ export async function runEval(
   const topK = options.topK ?? 10;
   const contextChars = options.contextChars ?? 240;
   if (dataset.corpus.length > maxDocumentIdsPerRequest) {
-    throw new InvalidDatasetError(
-      `The corpus has ${dataset.corpus.length} documents; an evaluation restricts every question to the corpus and can name at most ${maxDocumentIdsPerRequest}. Split the dataset.`,
-    );
+    throw new InvalidDatasetError(userMessage('invalid_dataset.too_many_documents', { count: dataset.corpus.length, limit: maxDocumentIdsPerRequest }));
   }
   const inSplit = casesOfSplit(dataset.cases, options.split);
   const corpus = await ingestCorpus(services.ingestion, dataset, options);

@@ -5,6 +5,7 @@
  */
 import type { EvalCase, EvalSplit } from './dataset.ts';
 import { InvalidDatasetError } from './invalid-dataset-error.ts';
+import { userMessage } from '../messages/index.ts';
 
 /** Evenly spaced picks of `count` indices out of `length` (first index always 0). */
 function evenlySpaced(length: number, count: number): number[] {
@@ -38,9 +39,7 @@ export function casesOfSplit(cases: readonly EvalCase[], split: EvalSplit | unde
   if (split === undefined) return [...cases];
   const chosen = cases.filter((evalCase) => evalCase.split === split);
   if (chosen.length === 0) {
-    throw new InvalidDatasetError(
-      `No case of the dataset is in split '${split}'. Cases get a split from their 'split' field (SQuAD datasets: even articles 'tune', odd 'test'); run without --split to use them all.`,
-    );
+    throw new InvalidDatasetError(userMessage('invalid_dataset.no_case_in_split', { split }));
   }
   return chosen;
 }

@@ -19,7 +19,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DocumentRepository, UploadFiles, type DocumentRow, type IngestJobRow, type JobInput, type ReadyDocument } from '../db/index.ts';
-import { BelegError, CancelledError, DocumentTooLargeError, NotFoundError, OverloadedError, UnprocessableDocumentError, ValidationError } from '../errors.ts';
+import { BelegError, CancelledError, DocumentNotReadyError, DocumentTooLargeError, NotFoundError, OverloadedError, UnprocessableDocumentError, ValidationError } from '../errors.ts';
+import { describeFirstIssue, userMessage } from '../messages/index.ts';
 import { SENTENCE_BLOCK_START, SENTENCE_HEADING, type ChunkRow, type ChunkStore } from '../store/chunk-store.ts';
 import type { LoadOptions } from './load-document.ts';
 import type { ChunkDraft, DocumentInput, DocumentRecord, Ingestion, ListDocumentsOptions, LoadedDocument, PageSpan } from './types.ts';
@@ -49,14 +50,7 @@ export type IngestionServiceOptions = {
   release?: () => Promise<void>;
 };
 
-/** The document is not `ready`, so it has no stored text yet (or never will). */
-export class DocumentNotReadyError extends BelegError {
-  constructor(id: string, status: string) {
-    super('document_not_ready', `Document '${id}' is ${status}, not ready; its text is available once indexing succeeds.`, {
-      details: { id, status },
-    });
-  }
-}
+export { DocumentNotReadyError };
 
 /** A document loaded and chunked, waiting for its batch's write. */
 type PreparedDocument = { id: string; job: IngestJobRow; rows: ChunkRow[]; ready: ReadyDocument };
@@ -90,8 +84,8 @@ const documentInputSchema = z.discriminatedUnion('kind', [
 function parseInput(input: DocumentInput): DocumentInput {
   const parsed = documentInputSchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new ValidationError(`Invalid document input '${issue.path.join('.') || 'kind'}': ${issue.message}.`, { field: issue.path.join('.') });
+  const { path, problem } = describeFirstIssue(documentInputSchema, input, parsed.error);
+  throw new ValidationError(userMessage('validation_failed.document_input', { field: path || 'kind', problem }), { field: path });
 }
 
 /** A metadata row as the ingestion contract's record. */
@@ -152,17 +146,17 @@ export class IngestionService implements Ingestion {
    */
   async settled(id: string): Promise<DocumentRecord> {
     const row = this.#repository.find(id);
-    if (!row) throw new NotFoundError('Document', id);
+    if (!row) throw new NotFoundError('document', id);
     if (row.status === 'ready' || row.status === 'failed') return toDocumentRecord(row);
     if (!this.#running.has(row.id) && !this.#queued.has(row.id)) {
-      throw new CancelledError(`Document '${row.id}' is ${row.status} but not queued in this process; it resumes at the next start.`);
+      throw new CancelledError(userMessage('cancelled.not_queued', { id: row.id, status: userMessage(`fragment.document_status.${row.status}`) }));
     }
     return this.#settled(row.id);
   }
 
   async get(id: string): Promise<DocumentRecord> {
     const row = this.#repository.find(id);
-    if (!row) throw new NotFoundError('Document', id);
+    if (!row) throw new NotFoundError('document', id);
     return toDocumentRecord(row);
   }
 
@@ -175,21 +169,21 @@ export class IngestionService implements Ingestion {
 
   async remove(id: string): Promise<void> {
     const row = this.#repository.find(id);
-    if (!row) throw new NotFoundError('Document', id);
+    if (!row) throw new NotFoundError('document', id);
     const job = this.#repository.job(row.id);
     this.#removed.add(row.id);
     if (this.#queued.delete(row.id)) this.#queue.splice(this.#queue.indexOf(row.id), 1);
-    this.#running.get(row.id)?.abort(new CancelledError(`Document '${row.id}' was removed while it was being indexed.`));
+    this.#running.get(row.id)?.abort(new CancelledError(userMessage('cancelled.document_removed', { id: row.id })));
     // SQLite first: once this commits the document is gone for retrieval, whatever happens next.
     this.#repository.remove(row.id);
     await this.#store.deleteDocuments([row.id]);
     if (job?.uploadSha256) this.#releaseUpload(job.uploadSha256, row.id);
-    this.#rejectWaiters(row.id, new NotFoundError('Document', row.id));
+    this.#rejectWaiters(row.id, new NotFoundError('document', row.id));
   }
 
   async text(id: string): Promise<string> {
     const row = this.#repository.find(id);
-    if (!row) throw new NotFoundError('Document', id);
+    if (!row) throw new NotFoundError('document', id);
     const text = row.status === 'ready' ? this.#repository.text(row.id) : undefined;
     if (text === undefined) throw new DocumentNotReadyError(row.id, row.status);
     return text;
@@ -198,7 +192,7 @@ export class IngestionService implements Ingestion {
   /** The PDF page spans of a ready document (offsets into its stored text), null when it is not paged. */
   async pages(id: string): Promise<PageSpan[] | null> {
     const row = this.#repository.find(id);
-    if (!row) throw new NotFoundError('Document', id);
+    if (!row) throw new NotFoundError('document', id);
     if (row.status !== 'ready') throw new DocumentNotReadyError(row.id, row.status);
     return this.#repository.pages(row.id);
   }
@@ -272,9 +266,9 @@ export class IngestionService implements Ingestion {
       this.#closing = true;
       this.#queue.length = 0;
       this.#queued.clear();
-      for (const controller of this.#running.values()) controller.abort(new CancelledError('beleg is shutting down.'));
+      for (const controller of this.#running.values()) controller.abort(new CancelledError(userMessage('cancelled.shutting_down')));
       await this.#batch;
-      for (const id of [...this.#waiters.keys()]) this.#rejectWaiters(id, new CancelledError('beleg shut down before the document was indexed; it resumes at the next start.'));
+      for (const id of [...this.#waiters.keys()]) this.#rejectWaiters(id, new CancelledError(userMessage('cancelled.shut_down_before_indexed')));
       await this.#options.release?.();
     })();
     return this.#closed;
@@ -311,7 +305,7 @@ export class IngestionService implements Ingestion {
   }
 
   #submitUrl(url: string): DocumentRow {
-    if (typeof url !== 'string' || !URL.canParse(url)) throw new ValidationError(`'${String(url)}' is not a URL. Give an absolute http(s) URL.`);
+    if (typeof url !== 'string' || !URL.canParse(url)) throw new ValidationError(userMessage('validation_failed.not_a_url', { url: String(url) }));
     const latest = this.#repository.latestVersionOfUrl(url);
     // Already on its way: one fetch is enough.
     if (latest && (latest.status === 'pending' || latest.status === 'indexing')) return latest;
@@ -329,15 +323,12 @@ export class IngestionService implements Ingestion {
   }
 
   #assertOpen(): void {
-    if (this.#closing) throw new CancelledError('beleg is shutting down and takes no new documents.');
+    if (this.#closing) throw new CancelledError(userMessage('cancelled.no_new_documents'));
   }
 
   #assertRoom(): void {
     if (this.queueDepth() >= this.#options.queueSize) {
-      throw new OverloadedError(
-        `The ingestion queue is full (${this.#options.queueSize} documents). Retry when it has drained, or raise BELEG_INGEST_QUEUE_SIZE.`,
-        5,
-      );
+      throw new OverloadedError(userMessage('overloaded.ingest_queue', { queueSize: this.#options.queueSize }), 5);
     }
   }
 
@@ -452,7 +443,7 @@ export class IngestionService implements Ingestion {
     }
     const drafts = this.#options.chunk(loaded);
     if (drafts.length === 0) {
-      throw new UnprocessableDocumentError('empty_document', 'The document has no text to index. Upload a document with text content.');
+      throw new UnprocessableDocumentError(userMessage('empty_document.nothing_to_index'));
     }
     const vectors = this.#options.embedder ? await this.#options.embedder.embed(drafts.map((draft) => draft.text), signal) : undefined;
     signal.throwIfAborted();
@@ -478,9 +469,8 @@ export class IngestionService implements Ingestion {
   }
 
   async #fail(id: string, uploadSha256: string | null, error: unknown): Promise<void> {
-    const code = error instanceof BelegError ? error.code : 'ingestion_failed';
-    const message = error instanceof BelegError ? error.message : `Indexing failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`;
-    const row = this.#repository.markFailed(id, code, message);
+    const message = error instanceof BelegError ? error.userMessage : userMessage('ingestion_failed', { reason: error instanceof Error ? error.message : String(error) });
+    const row = this.#repository.markFailed(id, message);
     await this.#store.deleteDocuments([id]).catch(() => undefined);
     if (uploadSha256) this.#releaseUpload(uploadSha256, id);
     if (row) this.#resolveWaiters(id, toDocumentRecord(row));
@@ -495,7 +485,7 @@ export class IngestionService implements Ingestion {
     }
     const bytes = job.inputKind === 'file' && job.uploadSha256 ? this.#uploads.read(job.uploadSha256) : undefined;
     if (!bytes) {
-      throw new BelegError('input_lost', 'The saved input of this document is gone, so it cannot be indexed. Ingest it again.');
+      throw new BelegError(userMessage('input_lost'));
     }
     return { kind: 'file', fileName: job.fileName ?? 'document', bytes, ...(job.mimeType ? { mimeType: job.mimeType } : {}) };
   }

@@ -4,6 +4,7 @@
  * type; each format's library stays inside its own loader.
  */
 import { CancelledError, DocumentTooLargeError, UnprocessableDocumentError } from '../errors.ts';
+import { userMessage } from '../messages/index.ts';
 import type { HostResolver } from './fetch/host-resolver.ts';
 import { DEFAULT_PARSE_LIMITS, parserPool } from './isolate/parse-isolated.ts';
 import { decodeText } from './loaders/decode-text.ts';
@@ -49,7 +50,7 @@ const DEFAULT_MAX_HTML_BYTES = 16 * 1024 * 1024;
  * (src/ingest/isolate/): a hostile file fails on its own and cannot stall or crash the server.
  */
 export async function loadDocument(input: DocumentInput, options: LoadOptions): Promise<LoadedDocument> {
-  if (options.signal?.aborted) throw new CancelledError('Loading the document was cancelled.');
+  if (options.signal?.aborted) throw new CancelledError(userMessage('cancelled.loading'));
   switch (input.kind) {
     case 'text': {
       const bytes = new TextEncoder().encode(input.text);
@@ -78,9 +79,6 @@ export async function loadDocument(input: DocumentInput, options: LoadOptions): 
 type Hints = { fileName?: string; mimeType: string | null; baseUrl?: string };
 
 async function loadBytes(bytes: Uint8Array, hints: Hints, options: LoadOptions): Promise<LoadedDocument> {
-  if (bytes.length === 0) {
-    throw new UnprocessableDocumentError('empty_document', 'The document is empty (0 bytes). Upload a file with content.');
-  }
   checkSize(bytes.length, options.maxBytes);
   const type: DocumentType = detectDocumentType(bytes, hints);
   switch (type) {
@@ -91,11 +89,9 @@ async function loadBytes(bytes: Uint8Array, hints: Hints, options: LoadOptions):
     case 'html': {
       const maxHtmlBytes = options.maxHtmlBytes ?? DEFAULT_MAX_HTML_BYTES;
       if (bytes.length > maxHtmlBytes) {
-        throw new UnprocessableDocumentError(
-          'html_too_large',
-          `The HTML page has ${bytes.length} bytes, more than the ${maxHtmlBytes} bytes beleg parses as HTML. Save the page's text (or print it to PDF) and upload that.`,
-          { details: { sizeBytes: bytes.length, limitBytes: maxHtmlBytes } },
-        );
+        throw new UnprocessableDocumentError(userMessage('html_too_large', { sizeBytes: bytes.length, limitBytes: maxHtmlBytes }), {
+          details: { sizeBytes: bytes.length, limitBytes: maxHtmlBytes },
+        });
       }
       const document = await parserPool.parse(
         { format: 'html', bytes, contentType: hints.mimeType, baseUrl: hints.baseUrl },

@@ -10,6 +10,7 @@
  *   - saved uploads no job needs, and temporary files of interrupted writes, are deleted.
  */
 import type { DocumentRepository, UploadFiles } from '../db/index.ts';
+import { userMessage } from '../messages/index.ts';
 import type { ChunkStore } from '../store/chunk-store.ts';
 
 /** A chunk store that can count chunks per document (the LanceDB store can). */
@@ -56,11 +57,7 @@ export async function reconcile(dependencies: { repository: DocumentRepository; 
     if (inputKept) {
       resumed.push(document.id);
     } else {
-      repository.markFailed(
-        document.id,
-        'ingestion_interrupted',
-        'beleg stopped while indexing this document and its saved input is gone. Ingest it again.',
-      );
+      repository.markFailed(document.id, userMessage('ingestion_interrupted'));
       failed.push(document.id);
     }
   }

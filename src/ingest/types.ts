@@ -3,6 +3,7 @@
  * the stored text. Offsets are UTF-16 code-unit indices into `LoadedDocument.text` (JavaScript
  * string indices), so `text.slice(charStart, charEnd)` is always the exact chunk or quote.
  */
+import type { UserMessage } from '../messages/index.ts';
 
 export type SourceKind = 'file' | 'url' | 'text';
 
@@ -84,7 +85,10 @@ export type DocumentRecord = {
   language: string | null;
   status: DocumentStatus;
   errorCode: string | null;
+  /** The error's message in English. */
   errorMessage: string | null;
+  /** The error's catalogue message, to say it in the reader's language (absent: only the English text is known). */
+  errorUserMessage?: UserMessage | null;
   chunkCount: number;
   createdAt: string;
   updatedAt: string;
@@ -109,7 +113,7 @@ export interface Ingestion {
   list(options?: ListDocumentsOptions): Promise<{ documents: DocumentRecord[]; total: number }>;
   /** Removes the document from both stores. */
   remove(id: string): Promise<void>;
-  /** The stored normalized text of a ready document. */
+  /** The stored normalized text of a ready document; DocumentNotReadyError (`document_not_ready`) while it is not ready. */
   text(id: string): Promise<string>;
   /**
    * The PDF page spans of a ready document (offsets into its stored text), null when it is not

@@ -22,6 +22,7 @@
 import type { GroundedPrompt, PromptSentence, PromptSource } from '../engine/language-model.ts';
 import { SENTENCE_BLOCK_START, SENTENCE_HEADING, type StoredChunk } from '../store/chunk-store.ts';
 import { ValidationError } from '../errors.ts';
+import { userMessage } from '../messages/index.ts';
 import { formatGroundedPrompt, formatChatPrompt } from './em-german-format.ts';
 import { neutraliseMarkers, neutraliseText } from './neutralise-markers.ts';
 import { describeSource, type PromptDocument } from './source-metadata.ts';
@@ -262,9 +263,9 @@ function finish(
     shortenedChunkIds,
     mapToStored(sourceIndex, start, end) {
       const source = sources[sourceIndex];
-      if (!source) throw new ValidationError(`The prompt has no source ${sourceIndex}; it has ${sources.length}.`, { sourceIndex });
+      if (!source) throw new ValidationError(userMessage('validation_failed.prompt_source_missing', { sourceIndex, count: sources.length }), { sourceIndex });
       if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > source.text.length) {
-        throw new ValidationError(`Offsets ${start}..${end} lie outside source ${sourceIndex} (length ${source.text.length}).`, {
+        throw new ValidationError(userMessage('validation_failed.prompt_offsets', { start, end, sourceIndex, length: source.text.length }), {
           sourceIndex,
           start,
           end,
@@ -296,7 +297,7 @@ function lineCounter(tokenizer: TokenCounter): TokenCounter {
  */
 export function buildGroundedPrompt(options: BuildPromptOptions): BuiltPrompt {
   const question = options.question.trim();
-  if (question.length === 0) throw new ValidationError('The question is empty. Ask something.');
+  if (question.length === 0) throw new ValidationError(userMessage('validation_failed.question_empty'));
   // The instruction sits on one line in the trained format.
   const neutralQuestion = neutraliseText(question.replace(/\s+/g, ' '));
 
@@ -318,10 +319,10 @@ export function buildGroundedPrompt(options: BuildPromptOptions): BuiltPrompt {
 
   const bare = count([]);
   if (bare > budget) {
-    throw new ValidationError(
-      `The question and instructions take ${bare} tokens, more than the ${budget} available (context ${contextTokens} minus ${maxNewTokens} for the answer and 1 for BOS). Ask a shorter question.`,
-      { promptTokens: bare, budget },
-    );
+    throw new ValidationError(userMessage('validation_failed.question_too_many_tokens', { promptTokens: bare, budget, contextTokens, maxNewTokens }), {
+      promptTokens: bare,
+      budget,
+    });
   }
 
   let selected: RankedChunk[] = [];
@@ -377,6 +378,6 @@ export function buildGroundedPrompt(options: BuildPromptOptions): BuiltPrompt {
 /** The plain chat prompt (no sources): `Du bist ein hilfreicher Assistent. USER: … ASSISTANT:`. */
 export function buildChatPrompt(message: string): GroundedPrompt {
   const trimmed = message.trim();
-  if (trimmed.length === 0) throw new ValidationError('The message is empty.');
+  if (trimmed.length === 0) throw new ValidationError(userMessage('validation_failed.message_empty'));
   return { text: formatChatPrompt(neutraliseText(trimmed)), question: trimmed, sources: [] };
 }

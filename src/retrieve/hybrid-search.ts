@@ -18,6 +18,7 @@
 import type { EmbeddingModel } from '../engine/embedding-model.ts';
 import type { ChunkStore, SearchHit, StoredChunk } from '../store/chunk-store.ts';
 import { ValidationError } from '../errors.ts';
+import { userMessage } from '../messages/index.ts';
 import { DEFAULT_RRF_K, reciprocalRankFusion, type RankedList } from './reciprocal-rank-fusion.ts';
 
 export type RetrieverName = 'text' | 'vector';
@@ -104,15 +105,15 @@ export function createHybridSearch(config: HybridSearchConfig): HybridSearch {
   const embeddingModel = config.embeddingModel ?? null;
   const weights: RetrieverWeights = { text: 1, vector: 1, ...config.weights };
   for (const [name, weight] of Object.entries(weights)) {
-    if (!(weight >= 0) || !Number.isFinite(weight)) throw new ValidationError(`The weight of retriever '${name}' must be a finite number >= 0, not ${weight}.`);
+    if (!(weight >= 0) || !Number.isFinite(weight)) throw new ValidationError(userMessage('validation_failed.retriever_weight', { name, weight }));
   }
   const rrfK = config.rrfK ?? DEFAULT_RRF_K;
 
   async function search(options: HybridSearchOptions): Promise<RetrievedChunk[]> {
     const query = options.query.trim();
-    if (query.length === 0) throw new ValidationError('The search query is empty.');
+    if (query.length === 0) throw new ValidationError(userMessage('validation_failed.search_query_empty'));
     const limit = options.limit ?? DEFAULT_LIMIT;
-    if (!Number.isInteger(limit) || limit < 1) throw new ValidationError(`limit must be a positive integer, not ${limit}.`);
+    if (!Number.isInteger(limit) || limit < 1) throw new ValidationError(userMessage('validation_failed.search_limit', { limit }));
     const candidates = Math.max(options.candidates ?? Math.max(50, 5 * limit), limit);
 
     const ready = options.readyDocumentIds === undefined ? null : new Set(options.readyDocumentIds);

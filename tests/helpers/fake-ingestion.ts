@@ -5,7 +5,8 @@
  * feed in a text stands for a PDF page break.
  */
 import { createHash } from 'node:crypto';
-import { NotFoundError, OverloadedError } from '../../src/errors.ts';
+import { DocumentNotReadyError, NotFoundError, OverloadedError } from '../../src/errors.ts';
+import { errorCodeOf, formatMessage, userMessage, type UserMessage } from '../../src/messages/index.ts';
 import type { DocumentInput, DocumentRecord, Ingestion, ListDocumentsOptions } from '../../src/ingest/types.ts';
 
 export type FakeIngestionOptions = {
@@ -37,7 +38,7 @@ export class FakeIngestion implements Ingestion {
     const existing = [...this.#documents.values()].find((document) => document.sha256 === sha256);
     if (existing) return existing;
     if (this.#pending.size >= this.#options.queueSize) {
-      throw new OverloadedError(`The ingestion queue holds ${this.#pending.size} documents already. Retry later.`, 5);
+      throw new OverloadedError(userMessage('overloaded.ingest_queue', { queueSize: this.#options.queueSize }), 5);
     }
     this.submitted.push(input);
     this.#sequence += 1;
@@ -81,7 +82,7 @@ export class FakeIngestion implements Ingestion {
       Object.assign(record, { status: 'ready', chunkCount: Math.max(1, Math.ceil(text.length / 800)), language: 'de', pageCount });
       if (input.kind === 'file' && record.title === null) record.title = input.fileName.replace(/\.[^.]+$/, '');
     } else {
-      Object.assign(record, { status: 'failed', errorCode: text.code, errorMessage: text.message });
+      Object.assign(record, { status: 'failed', errorCode: errorCodeOf(text.id), errorMessage: formatMessage(text, 'en'), errorUserMessage: text });
     }
     record.updatedAt = new Date(Date.parse(record.updatedAt) + 1000).toISOString();
     for (const resolve of this.#waiters.get(id) ?? []) resolve({ ...record });
@@ -93,13 +94,13 @@ export class FakeIngestion implements Ingestion {
     for (const id of [...this.#pending.keys()]) this.process(id);
   }
 
-  #textOf(input: DocumentInput): string | { code: string; message: string } {
+  #textOf(input: DocumentInput): string | UserMessage {
     if (input.kind === 'text') return input.text;
     if (input.kind === 'url') {
-      return this.#options.urlTexts[input.url] ?? { code: 'fetch_failed', message: `Fetching ${input.url} failed.` };
+      return this.#options.urlTexts[input.url] ?? userMessage('fetch_failed', { url: input.url, reason: 'unknown to the fake' });
     }
     const isText = /\.(txt|md)$/i.test(input.fileName) || (input.mimeType ?? '').startsWith('text/');
-    if (!isText) return { code: 'unsupported_document', message: `'${input.fileName}' is not a type beleg reads.` };
+    if (!isText) return userMessage('unsupported_document.type', { type: input.fileName });
     return new TextDecoder().decode(input.bytes);
   }
 
@@ -111,7 +112,7 @@ export class FakeIngestion implements Ingestion {
 
   async get(id: string): Promise<DocumentRecord> {
     const record = this.#documents.get(id);
-    if (!record) throw new NotFoundError('Document', id);
+    if (!record) throw new NotFoundError('document', id);
     return { ...record };
   }
 
@@ -124,15 +125,17 @@ export class FakeIngestion implements Ingestion {
   }
 
   async remove(id: string): Promise<void> {
-    if (!this.#documents.has(id)) throw new NotFoundError('Document', id);
+    if (!this.#documents.has(id)) throw new NotFoundError('document', id);
     this.#documents.delete(id);
     this.#texts.delete(id);
     this.#pending.delete(id);
   }
 
   async text(id: string): Promise<string> {
+    const record = this.#documents.get(id);
+    if (!record) throw new NotFoundError('document', id);
     const text = this.#texts.get(id);
-    if (text === undefined) throw new NotFoundError('Document', id);
+    if (text === undefined) throw new DocumentNotReadyError(id, record.status);
     return text;
   }
 

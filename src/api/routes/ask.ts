@@ -12,10 +12,12 @@ import { streamSSE } from 'hono/streaming';
 import { askRequestSchema, type AnswerStreamPart, type Answerer } from '../../answer/answer-contract.ts';
 import type { Config } from '../../config.ts';
 import { ValidationError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import type { AppEnvironment } from '../app-environment.ts';
 import { errorBody } from '../error-response.ts';
 import type { GenerationSlots } from '../generation-slots.ts';
 import type { Metrics } from '../metrics.ts';
+import { negotiateLanguage } from '../negotiate-language.ts';
 import { readJsonBody } from '../read-json.ts';
 import { addLogFields, answerLogFields, logWhenStreamEnds } from '../request-log.ts';
 import { parseOrThrow } from '../schemas.ts';
@@ -39,10 +41,10 @@ export function askRoutes({ config, answerer, slots, metrics }: AskRoutesOptions
     addLogFields(context, { questionChars: request.question.length });
     const maxChars = config.limits.maxQuestionChars;
     if (request.question.length > maxChars) {
-      throw new ValidationError(
-        `Invalid request body: 'question': it has ${request.question.length} characters, more than the limit of ${maxChars}. Shorten it or raise BELEG_MAX_QUESTION_CHARS.`,
-        { field: 'question', limit: maxChars },
-      );
+      throw new ValidationError(userMessage('validation_failed.question_too_long', { length: request.question.length, limit: maxChars }), {
+        field: 'question',
+        limit: maxChars,
+      });
     }
 
     // Aborted when the client goes away: the adapter aborts the request's signal, and the
@@ -88,6 +90,9 @@ export function askRoutes({ config, answerer, slots, metrics }: AskRoutesOptions
     context.header('X-Accel-Buffering', 'no');
     addLogFields(context, { stream: true });
     const streamEnded = logWhenStreamEnds(context);
+    // Error events in the stream speak the reader's language, like error responses.
+    const language = negotiateLanguage(context.req.header('accept-language'));
+    context.header('Vary', 'Accept-Language', { append: true });
     return streamSSE(context, async (stream) => {
       stream.onAbort(onClientGone);
       // A comment line now and then keeps proxies from closing the stream while a slow engine
@@ -102,7 +107,8 @@ export function askRoutes({ config, answerer, slots, metrics }: AskRoutesOptions
             metrics.observeAnswer(part.answer);
             addLogFields(context, answerLogFields(part.answer));
           }
-          await stream.writeSSE({ event: part.type, data: JSON.stringify(part) });
+          const data = part.type === 'error' ? { type: 'error', error: errorBody(part.error, language).error } : part;
+          await stream.writeSSE({ event: part.type, data: JSON.stringify(data) });
           if (signal.aborted) break;
           result = await iterator.next();
         }
@@ -110,7 +116,7 @@ export function askRoutes({ config, answerer, slots, metrics }: AskRoutesOptions
       } catch (error) {
         iteratorSettled = true;
         if (!signal.aborted) {
-          const body = errorBody(error);
+          const body = errorBody(error, language);
           addLogFields(context, { outcome: 'failed', errorCode: body.error.code });
           if (body.error.code === 'internal_error') context.get('logger').error('answer stream failed', { error });
           await stream.writeSSE({ event: 'error', data: JSON.stringify({ type: 'error', error: body.error }) });

@@ -2,13 +2,16 @@
  * Document routes: upload (multipart files or a JSON URL/text), list, read one, read its stored
  * text around a citation, delete. Ingestion itself runs in the background (`Ingestion.submit`).
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { Config } from '../../config.ts';
-import { ConflictError, DocumentTooLargeError, UnsupportedDocumentError, ValidationError } from '../../errors.ts';
+import { DocumentTooLargeError, UnsupportedDocumentError, ValidationError } from '../../errors.ts';
 import { detectDocumentType } from '../../ingest/loaders/detect-document-type.ts';
+import { documentErrorIn } from '../../ingest/document-error.ts';
 import type { DocumentInput, DocumentRecord, Ingestion } from '../../ingest/types.ts';
+import { userMessage, type Language } from '../../messages/index.ts';
 import type { AppEnvironment } from '../app-environment.ts';
 import { requireWriteRole } from '../authenticate.ts';
+import { negotiateLanguage } from '../negotiate-language.ts';
 import { readJsonBody } from '../read-json.ts';
 import { safeFileName } from '../safe-file-name.ts';
 import {
@@ -21,16 +24,31 @@ import {
 
 export type DocumentRoutesOptions = { config: Config; ingestion: Ingestion };
 
+/**
+ * A document as the API returns it: a failed document's `errorMessage` in the reader's language
+ * (German or English by Accept-Language), without the stored catalogue message behind it.
+ */
+function documentResponse(document: DocumentRecord, language: Language): DocumentRecord {
+  const { errorUserMessage: _stored, ...response } = document;
+  return { ...response, errorMessage: documentErrorIn(document, language) };
+}
+
+/** The reader's language, and a note to caches that the response depends on it. */
+function languageOf(context: Context<AppEnvironment>): Language {
+  context.header('Vary', 'Accept-Language', { append: true });
+  return negotiateLanguage(context.req.header('accept-language'));
+}
+
 async function filesFromMultipart(request: Request): Promise<File[]> {
   let form: FormData;
   try {
     form = await request.formData();
   } catch {
-    throw new ValidationError("Invalid request body: 'file': the multipart body could not be read.", { field: 'file' });
+    throw new ValidationError(userMessage('validation_failed.multipart_unreadable'), { field: 'file' });
   }
   const files = form.getAll('file').filter((value): value is File => typeof value !== 'string');
   if (files.length === 0) {
-    throw new ValidationError("Invalid request body: 'file': send at least one file in the multipart field 'file'.", { field: 'file' });
+    throw new ValidationError(userMessage('validation_failed.no_file'), { field: 'file' });
   }
   return files;
 }
@@ -60,10 +78,7 @@ async function inputsFromRequest(request: Request, config: Config): Promise<Docu
     if (body.url !== undefined) return [{ kind: 'url', url: body.url }];
     return [{ kind: 'text', text: body.text!, ...(body.title ? { title: body.title } : {}) }];
   }
-  throw new UnsupportedDocumentError(
-    `POST /documents takes multipart/form-data with the field 'file', or JSON { "url": "…" }; got '${contentType || 'no content type'}'.`,
-    { contentType },
-  );
+  throw new UnsupportedDocumentError(userMessage('unsupported_document.content_type', { contentType: contentType || '-' }), { contentType });
 }
 
 /** The document routes, mounted at the app root. */
@@ -74,33 +89,32 @@ export function documentRoutes({ config, ingestion }: DocumentRoutesOptions): Ho
     const inputs = await inputsFromRequest(context.req.raw, config);
     const documents: DocumentRecord[] = [];
     for (const input of inputs) documents.push(await ingestion.submit(input));
-    return context.json({ documents }, 202);
+    const language = languageOf(context);
+    return context.json({ documents: documents.map((document) => documentResponse(document, language)) }, 202);
   });
 
   routes.get('/documents', async (context) => {
     const query = parseOrThrow(documentListQuerySchema, context.req.query(), 'query');
     const { documents, total } = await ingestion.list(query);
-    return context.json({ documents, total, limit: query.limit, offset: query.offset });
+    const language = languageOf(context);
+    return context.json({ documents: documents.map((document) => documentResponse(document, language)), total, limit: query.limit, offset: query.offset });
   });
 
-  routes.get('/documents/:id', async (context) => context.json(await ingestion.get(context.req.param('id'))));
+  routes.get('/documents/:id', async (context) => context.json(documentResponse(await ingestion.get(context.req.param('id')), languageOf(context))));
 
   routes.get('/documents/:id/text', async (context) => {
     const query = parseOrThrow(documentTextQuerySchema, context.req.query(), 'query');
     const id = context.req.param('id');
-    const document = await ingestion.get(id);
-    if (document.status !== 'ready') {
-      throw new ConflictError(`Document '${id}' is ${document.status}; its text is available once it is ready.`, { status: document.status });
-    }
+    // not_found, or document_not_ready (409) while it is pending, indexing or failed: the same codes as everywhere.
     const text = await ingestion.text(id);
     const start = query.start ?? 0;
     const end = Math.min(text.length, query.end ?? start + maxTextExcerptChars);
     if (start > text.length) {
-      throw new ValidationError(`Invalid query: 'start': ${start} is past the end of the text (${text.length} characters).`, { field: 'start' });
+      throw new ValidationError(userMessage('validation_failed.text_start_past_end', { start, length: text.length }), { field: 'start' });
     }
-    if (end < start) throw new ValidationError(`Invalid query: 'end': ${end} is before start ${start}.`, { field: 'end' });
+    if (end < start) throw new ValidationError(userMessage('validation_failed.text_end_before_start', { end, start }), { field: 'end' });
     if (end - start > maxTextExcerptChars) {
-      throw new ValidationError(`Invalid query: 'end': ask for at most ${maxTextExcerptChars} characters at once.`, { field: 'end' });
+      throw new ValidationError(userMessage('validation_failed.text_range_too_long', { limit: maxTextExcerptChars }), { field: 'end' });
     }
     return context.json({ documentId: id, start, end, length: text.length, text: text.slice(start, end) });
   });

@@ -4,13 +4,15 @@
  * The answerer itself is wired in src/create-answerer.ts (re-exported here for older imports).
  */
 import { parseArgs } from 'node:util';
-import type { Answer, AnswerStreamPart, Answerer, AskRequest, Citation, DeclineReason } from '../../answer/answer-contract.ts';
-import { confidencePercent, confidenceWord } from '../../answer/confidence.ts';
+import type { Answer, AnswerStreamPart, Answerer, AskRequest, Citation } from '../../answer/answer-contract.ts';
+import { confidenceBand, confidencePercent } from '../../answer/confidence.ts';
 import { openAppContext } from '../../app-context.ts';
 import { engineNames, loadConfig, type Config, type EngineName } from '../../config.ts';
 import { createEngines } from '../../engine/create-engine.ts';
 import { createAnswerService } from '../../create-answerer.ts';
 import { ValidationError } from '../../errors.ts';
+import { text, userMessage, type Language } from '../../messages/index.ts';
+import { describeError } from '../describe-error.ts';
 
 export { createAnswerService } from '../../create-answerer.ts';
 
@@ -28,45 +30,35 @@ Options:
   --document ID       only search this document (repeatable)
   --data-dir DIR      data directory (default: BELEG_DATA_DIR or ./data)`;
 
-// Texts of the printed answer, in one place (to move into the message catalogue).
-const declineReasonTexts: Record<DeclineReason, string> = {
-  no_sources: 'In den Dokumenten fand sich keine passende Stelle.',
-  model_declined: 'Die gefundenen Stellen beantworten die Frage nicht.',
-  unverifiable_quote: 'Das Zitat ließ sich im gespeicherten Text nicht nachweisen und wurde verworfen.',
-  below_threshold: 'Keine Stelle passt sicher genug zur Frage.',
-  focus_not_found: 'Ein Begriff, um den es in der Frage geht, kommt in den gefundenen Stellen nicht vor.',
-  off_topic: 'Die beste gefundene Stelle handelt nicht von dem, wonach gefragt ist.',
-};
-const texts = {
-  confidence: (word: string, percent: number) => `Sicherheit: ${word} (${percent} %)`,
-  confidenceUnknown: 'Sicherheit: nicht geschätzt (diese Engine schätzt sie nicht)',
-  declined: (reasonText: string, reason: string) => `Abgelehnt: ${reasonText} [${reason}]`,
-  possibleHeading: 'Mögliche Fundstellen:',
-  possibleNote: 'Keine sichere Antwort. Diese Stellen könnten passen – bitte selbst prüfen.',
-  candidateConfidence: (percent: number) => `geschätzt ${percent} %`,
-};
-
-function describeCitation(citation: Citation): string {
-  const name = citation.title ?? citation.fileName ?? citation.url ?? citation.documentId;
-  const page = citation.page === null ? '' : `, Seite ${citation.page}`;
-  return `${name}${page} (Dokument ${citation.documentId}, Zeichen ${citation.charStart}–${citation.charEnd}${citation.match === 'normalized' ? ', normalisiert' : ''})`;
+function describeCitation(citation: Citation, language: Language): string {
+  return text(language, 'cli.ask.citation', {
+    name: citation.title ?? citation.fileName ?? citation.url ?? citation.documentId,
+    page: citation.page === null ? '' : userMessage('cli.ask.page', { page: citation.page }),
+    id: citation.documentId,
+    start: citation.charStart,
+    end: citation.charEnd,
+    normalized: citation.match === 'normalized' ? userMessage('cli.ask.normalized') : '',
+  });
 }
 
 /**
- * The answer as printed lines: the quote (or the refusal), how sure it is in words and number
- * (measured against the server's threshold `minConfidence`, not a request's override), the
- * citations; for a declined answer the reason and the candidates to read.
+ * The answer as printed lines, in the locale's language (texts from the message catalogue): the
+ * quote (or the refusal), how sure it is in words and number (measured against the server's
+ * threshold `minConfidence`, not a request's override), the citations; for a declined answer the
+ * reason and the candidates to read.
  */
-export function formatAnswer(answer: Answer, options: { printText: boolean; minConfidence?: number }): string[] {
+export function formatAnswer(answer: Answer, options: { printText: boolean; minConfidence?: number; language: Language }): string[] {
+  const { language } = options;
   const lines: string[] = [];
   if (options.printText) lines.push(answer.answer);
   if (answer.declined) {
     const reason = answer.reason ?? 'model_declined';
-    lines.push(texts.declined(declineReasonTexts[reason], reason));
+    lines.push(text(language, 'cli.ask.declined', { explanation: userMessage(`declined.${reason}`), reason }));
     if (answer.candidates.length > 0) {
-      lines.push('', texts.possibleHeading, texts.possibleNote);
+      lines.push('', text(language, 'cli.ask.candidates_heading'), text(language, 'cli.ask.candidates_note'));
       answer.candidates.forEach((candidate, index) => {
-        lines.push(`[${index + 1}] ${describeCitation(candidate)}, ${texts.candidateConfidence(confidencePercent(candidate.confidence))}`);
+        const estimate = text(language, 'cli.ask.candidate_confidence', { percent: confidencePercent(candidate.confidence) });
+        lines.push(`[${index + 1}] ${describeCitation(candidate, language)}, ${estimate}`);
         lines.push(`    „${candidate.quote}“`);
       });
       lines.push('');
@@ -74,13 +66,25 @@ export function formatAnswer(answer: Answer, options: { printText: boolean; minC
   } else {
     lines.push(
       answer.confidence === null
-        ? texts.confidenceUnknown
-        : texts.confidence(confidenceWord(answer.confidence, options.minConfidence), confidencePercent(answer.confidence)),
+        ? text(language, 'cli.ask.confidence_unknown')
+        : text(language, 'cli.ask.confidence', {
+            word: userMessage(`fragment.confidence.${confidenceBand(answer.confidence, options.minConfidence).level}`),
+            percent: confidencePercent(answer.confidence),
+          }),
     );
-    answer.citations.forEach((citation, index) => lines.push(`[${index + 1}] ${describeCitation(citation)}`));
+    answer.citations.forEach((citation, index) => lines.push(`[${index + 1}] ${describeCitation(citation, language)}`));
   }
   const { retrieveMs, generateMs, totalMs } = answer.timings;
-  lines.push(`engine ${answer.engine} (${answer.model}); ${answer.sources.length} sources; retrieve ${retrieveMs.toFixed(0)} ms, generate ${generateMs.toFixed(0)} ms, total ${totalMs.toFixed(0)} ms`);
+  lines.push(
+    text(language, 'cli.ask.summary', {
+      engine: answer.engine,
+      model: answer.model,
+      sources: answer.sources.length,
+      retrieveMs: retrieveMs.toFixed(0),
+      generateMs: generateMs.toFixed(0),
+      totalMs: totalMs.toFixed(0),
+    }),
+  );
   return lines;
 }
 
@@ -111,7 +115,7 @@ function parseMinConfidence(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
   if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1) {
-    throw new ValidationError(`--min-confidence must be a number from 0 to 1 (e.g. 0.7), not '${value}'.`);
+    throw new ValidationError(userMessage('validation_failed.cli_min_confidence', { value }));
   }
   return number;
 }
@@ -136,18 +140,18 @@ export async function run(args: string[], dependencies: AskDependencies = { open
     return 0;
   }
   const question = positionals.join(' ').trim();
-  if (question.length === 0) throw new ValidationError(`No question given.\n\n${USAGE}`);
+  if (question.length === 0) throw new ValidationError(userMessage('validation_failed.cli_no_question', { usage: USAGE }));
   if (values.engine !== undefined && !(engineNames as readonly string[]).includes(values.engine)) {
-    throw new ValidationError(`--engine must be one of ${engineNames.join(', ')}, not '${values.engine}'.`);
+    throw new ValidationError(userMessage('validation_failed.cli_choice', { flag: 'engine', choices: engineNames.join(', '), value: values.engine }));
   }
   const topK = values['top-k'] === undefined ? undefined : Number(values['top-k']);
-  if (topK !== undefined && (!Number.isInteger(topK) || topK < 1 || topK > 50)) throw new ValidationError('--top-k must be an integer from 1 to 50.');
+  if (topK !== undefined && (!Number.isInteger(topK) || topK < 1 || topK > 50)) throw new ValidationError(userMessage('validation_failed.cli_top_k'));
   const minConfidence = parseMinConfidence(values['min-confidence']);
 
   const config = loadConfig(process.env, { dataDir: values['data-dir'], engine: values.engine as EngineName | undefined });
   const { answerer, close } = await dependencies.openAnswerer(config);
   const printAnswer = (answer: Answer, printText: boolean) => {
-    for (const line of formatAnswer(answer, { printText, minConfidence: config.minConfidence })) console.log(line);
+    for (const line of formatAnswer(answer, { printText, minConfidence: config.minConfidence, language: config.language })) console.log(line);
   };
   try {
     const request: AskRequest = { question, topK, documentIds: values.document, minConfidence };
@@ -166,7 +170,7 @@ export async function run(args: string[], dependencies: AskDependencies = { open
         process.stdout.write('\n');
         printAnswer(part.answer, part.answer.declined);
       } else if (part.type === 'error') {
-        console.error(`\nerror [${part.error.code}]: ${part.error.message}`);
+        console.error(`\n${describeError(part.error, config.language)}`);
         return 1;
       }
     }

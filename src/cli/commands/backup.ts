@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { createBackup, type BackupStep } from '../../backup/index.ts';
 import { loadConfig } from '../../config.ts';
 import { ValidationError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import { describeManifest } from '../describe-backup.ts';
 
 const USAGE = `Usage: beleg backup <file.tar> [--data-dir DIR] [--json]
@@ -36,7 +37,7 @@ export async function run(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (positionals.length !== 1) throw new ValidationError(`Name exactly one backup file to write.\n\n${USAGE}`);
+  if (positionals.length !== 1) throw new ValidationError(userMessage('validation_failed.cli_backup_file', { usage: USAGE }));
   const config = loadConfig(process.env, { dataDir: values['data-dir'] });
   const started = performance.now();
   const result = await createBackup({

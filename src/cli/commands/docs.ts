@@ -4,6 +4,8 @@ import { openAppContext } from '../../app-context.ts';
 import { loadConfig } from '../../config.ts';
 import { ValidationError } from '../../errors.ts';
 import type { DocumentRecord, DocumentStatus } from '../../ingest/types.ts';
+import { documentErrorIn } from '../../ingest/document-error.ts';
+import { text, userMessage } from '../../messages/index.ts';
 
 const USAGE = 'Usage: beleg docs [--json] [--status pending|indexing|ready|failed] [--limit N] [--data-dir DIR]';
 const STATUSES: DocumentStatus[] = ['pending', 'indexing', 'ready', 'failed'];
@@ -28,10 +30,14 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const status = values.status as DocumentStatus | undefined;
-  if (status !== undefined && !STATUSES.includes(status)) throw new ValidationError(`--status must be one of ${STATUSES.join(', ')}.`);
+  if (status !== undefined && !STATUSES.includes(status)) {
+    throw new ValidationError(userMessage('validation_failed.cli_choice', { flag: 'status', choices: STATUSES.join(', '), value: status }));
+  }
   const limit = values.limit === undefined ? 1000 : Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw new ValidationError('--limit must be a positive integer.');
-  const context = await openAppContext(loadConfig(process.env, { dataDir: values['data-dir'] }), { resume: false });
+  if (!Number.isInteger(limit) || limit < 1) throw new ValidationError(userMessage('validation_failed.cli_positive', { flag: 'limit' }));
+  const config = loadConfig(process.env, { dataDir: values['data-dir'] });
+  const { language } = config;
+  const context = await openAppContext(config, { resume: false });
   try {
     const { documents, total } = await context.ingestion.list({ limit, status });
     if (values.json) {
@@ -39,7 +45,7 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
     if (documents.length === 0) {
-      console.log("No documents. Add some with 'beleg ingest <file|url>'.");
+      console.log(text(language, 'cli.docs.none'));
       return 0;
     }
     const rows = documents.map((document) => [
@@ -47,14 +53,14 @@ export async function run(args: string[]): Promise<number> {
       document.status,
       String(document.chunkCount),
       document.updatedAt.slice(0, 19).replace('T', ' '),
-      document.status === 'failed' ? `${nameOf(document)} [${document.errorCode}] ${document.errorMessage}`.trim() : nameOf(document),
+      document.status === 'failed' ? `${nameOf(document)} [${document.errorCode}] ${documentErrorIn(document, language) ?? ''}`.trim() : nameOf(document),
     ]);
     const header = ['id', 'status', 'chunks', 'updated (UTC)', 'title / file / url'];
     const widths = header.map((name, column) => Math.max(name.length, ...rows.map((row) => row[column]!.length)));
     const format = (row: string[]) => row.map((cell, column) => (column < row.length - 1 ? cell.padEnd(widths[column]!) : cell)).join('  ');
     console.log(format(header));
     for (const row of rows) console.log(format(row));
-    if (total > documents.length) console.log(`… ${total - documents.length} more (use --limit).`);
+    if (total > documents.length) console.log(text(language, 'cli.docs.more', { count: total - documents.length }));
     return 0;
   } finally {
     await context.close();

@@ -13,6 +13,7 @@ import { engineNames, loadConfig, type EngineName } from '../../config.ts';
 import { createEngines } from '../../engine/create-engine.ts';
 import type { LanguageModel } from '../../engine/language-model.ts';
 import { ValidationError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import { loadDocument } from '../../ingest/load-document.ts';
 import { compareReports, formatComparison } from '../../eval/compare-reports.ts';
 import { convertSquad } from '../../eval/convert-squad.ts';
@@ -50,13 +51,15 @@ directory under the temp directory, never your own data.
 function parseCount(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new ValidationError(`--${name} must be a whole number of at least 1, not '${value}'.`);
+  if (!Number.isInteger(number) || number < 1) throw new ValidationError(userMessage('validation_failed.cli_at_least_one', { flag: name, value }));
   return number;
 }
 
 function parseSplit(value: string | undefined): EvalSplit | undefined {
   if (value === undefined) return undefined;
-  if (!(evalSplits as readonly string[]).includes(value)) throw new ValidationError(`--split must be one of ${evalSplits.join(', ')}, not '${value}'.`);
+  if (!(evalSplits as readonly string[]).includes(value)) {
+    throw new ValidationError(userMessage('validation_failed.cli_choice', { flag: 'split', choices: evalSplits.join(', '), value }));
+  }
   return value as EvalSplit;
 }
 
@@ -64,16 +67,17 @@ function parseConfidence(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
   if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1) {
-    throw new ValidationError(`--min-confidence must be a number from 0 to 1, not '${value}'.`);
+    throw new ValidationError(userMessage('validation_failed.cli_min_confidence', { value }));
   }
   return number;
 }
 
-async function readText(file: string, what: string): Promise<string> {
+async function readText(file: string, what: 'squad' | 'report' | 'gates'): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new InvalidDatasetError(`Cannot read ${what} '${file}' (${(error as NodeJS.ErrnoException).code ?? 'error'}). Check the path.`);
+    const reason = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new InvalidDatasetError(userMessage('invalid_dataset.file_unreadable', { what: userMessage(`fragment.eval_file.${what}`), file, reason }));
   }
 }
 
@@ -92,7 +96,7 @@ function printGates(outcomes: GateOutcome[]): boolean {
 async function gate(report: EvalReport, gateFile: string | undefined): Promise<number> {
   if (gateFile === undefined) return 0;
   console.log(`\nGates (${gateFile}):`);
-  return printGates(checkGates(report.metrics, parseGates(await readText(gateFile, 'the gates file'), gateFile))) ? 0 : 1;
+  return printGates(checkGates(report.metrics, parseGates(await readText(gateFile, 'gates'), gateFile))) ? 0 : 1;
 }
 
 function summary(report: EvalReport): string {
@@ -165,14 +169,14 @@ export async function run(args: string[]): Promise<number> {
   }
 
   if (values['from-squad'] !== undefined) {
-    if (values.out === undefined) throw new ValidationError(`--from-squad needs --out <dataset-dir>.\n\n${USAGE}`);
+    if (values.out === undefined) throw new ValidationError(userMessage('validation_failed.cli_squad_needs_out', { usage: USAGE }));
     const file = values['from-squad'];
     let json: unknown;
     try {
-      json = JSON.parse(await readText(file, 'the SQuAD file'));
+      json = JSON.parse(await readText(file, 'squad'));
     } catch (error) {
       if (error instanceof InvalidDatasetError) throw error;
-      throw new InvalidDatasetError(`'${file}' is not valid JSON (${(error as Error).message}).`);
+      throw new InvalidDatasetError(userMessage('invalid_dataset.not_json', { file: `'${file}'`, reason: (error as Error).message, hint: '' }));
     }
     const { corpus, cases } = convertSquad(json, { unanswerableVariant: !values['no-unanswerable'] });
     await writeDataset(values.out, corpus, cases);
@@ -181,16 +185,16 @@ export async function run(args: string[]): Promise<number> {
   }
 
   if (values.compare) {
-    if (positionals.length !== 2) throw new ValidationError(`--compare needs exactly two report.json files.\n\n${USAGE}`);
-    const [first, second] = await Promise.all(positionals.map(async (file) => parseReport(await readText(file, 'the report'), file)));
+    if (positionals.length !== 2) throw new ValidationError(userMessage('validation_failed.cli_compare_two', { usage: USAGE }));
+    const [first, second] = await Promise.all(positionals.map(async (file) => parseReport(await readText(file, 'report'), file)));
     console.log(formatComparison(compareReports(first!, second!), [`${first!.run.engine} (a)`, `${second!.run.engine} (b)`]));
     return gate(second!, values.gate);
   }
 
-  if (positionals.length !== 1) throw new ValidationError(`Name one dataset folder.\n\n${USAGE}`);
+  if (positionals.length !== 1) throw new ValidationError(userMessage('validation_failed.cli_one_dataset', { usage: USAGE }));
   const engine = values.engine;
   if (engine !== undefined && !(engineNames as readonly string[]).includes(engine)) {
-    throw new ValidationError(`--engine must be one of ${engineNames.join(', ')}, not '${engine}'.`);
+    throw new ValidationError(userMessage('validation_failed.cli_choice', { flag: 'engine', choices: engineNames.join(', '), value: engine }));
   }
   // Parse every flag before opening anything, so a typo fails at once.
   const limit = parseCount(values.limit, 'limit');
@@ -201,7 +205,7 @@ export async function run(args: string[]): Promise<number> {
   const dataset = await loadDataset(positionals[0]!);
   casesOfSplit(dataset.cases, split); // fail fast when no case is in the split
   const gateFile = values.gate;
-  if (gateFile !== undefined) parseGates(await readText(gateFile, 'the gates file'), gateFile); // fail fast on a bad gates file
+  if (gateFile !== undefined) parseGates(await readText(gateFile, 'gates'), gateFile); // fail fast on a bad gates file
 
   const evalRoot = path.join(os.tmpdir(), 'beleg-eval');
   const config = loadConfig(process.env, {

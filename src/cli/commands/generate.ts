@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.ts';
 import { ValidationError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import { GptqLanguageModel } from '../../engine/gptq/gptq-language-model.ts';
 import { TextStream } from '../../engine/gptq/text-stream.ts';
 import { DEFAULT_SAMPLING, type SamplingOptions } from '../../engine/language-model.ts';
@@ -51,11 +52,11 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig(process.env, { dataDir: values['data-dir'], modelDir: values.model });
-  if (!config.modelDir) throw new ValidationError(`No model given. Pass --model <dir> or set BELEG_MODEL_DIR.\n\n${usage}`);
+  if (!config.modelDir) throw new ValidationError(userMessage('validation_failed.cli_no_model', { usage }));
   const positiveInteger = (value: string | undefined, name: string, fallback: number) => {
     if (value === undefined) return fallback;
     const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < 0) throw new ValidationError(`--${name} must be a non-negative integer, not '${value}'.`);
+    if (!Number.isInteger(parsed) || parsed < 0) throw new ValidationError(userMessage('validation_failed.cli_non_negative', { flag: name, value }));
     return parsed;
   };
   const maxNewTokens = positiveInteger(values['max-new-tokens'], 'max-new-tokens', 128);
@@ -65,10 +66,10 @@ export async function run(args: string[]): Promise<number> {
   if (values['prompt-ids'] !== undefined) {
     promptIds = values['prompt-ids'].split(',').map((part) => Number(part.trim()));
     if (promptIds.length === 0 || promptIds.some((id) => !Number.isInteger(id) || id < 0)) {
-      throw new ValidationError(`--prompt-ids must be comma-separated token ids, not '${values['prompt-ids']}'.`);
+      throw new ValidationError(userMessage('validation_failed.cli_prompt_ids', { value: values['prompt-ids'] }));
     }
   } else if (positionals.length !== 1) {
-    throw new ValidationError(`Give exactly one prompt (quoted) or --prompt-ids.\n\n${usage}`);
+    throw new ValidationError(userMessage('validation_failed.cli_one_prompt', { usage }));
   }
   const sampling: SamplingOptions = values.greedy
     ? { kind: 'greedy' }
@@ -84,7 +85,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     const ids = promptIds ?? model.tokenizer.encode(positionals[0]);
     const vocabulary = model.config.shape.vocabSize;
-    if (ids.some((id) => id >= vocabulary)) throw new ValidationError(`--prompt-ids has ids outside the vocabulary of ${vocabulary}.`);
+    if (ids.some((id) => id >= vocabulary)) throw new ValidationError(userMessage('validation_failed.cli_prompt_ids_vocabulary', { vocabulary }));
     const stream = new TextStream((tokens) => model.tokenizer.decode(tokens));
     const controller = new AbortController();
     const onInterrupt = () => controller.abort();

@@ -6,6 +6,8 @@ import { openAppContext } from '../../app-context.ts';
 import { loadConfig } from '../../config.ts';
 import { BelegError, ValidationError } from '../../errors.ts';
 import type { DocumentInput, DocumentRecord } from '../../ingest/types.ts';
+import { documentErrorIn } from '../../ingest/document-error.ts';
+import { text, userMessage, type Language } from '../../messages/index.ts';
 import { createProgress } from '../progress.ts';
 
 const USAGE = 'Usage: beleg ingest <file|url>... [--data-dir DIR]\n\nIndexes each file (PDF, HTML, Markdown, text) or http(s) URL. Exits with 1 if any failed.';
@@ -19,14 +21,13 @@ async function inputOf(argument: string): Promise<DocumentInput> {
     return { kind: 'file', fileName: path.basename(argument), bytes: new Uint8Array(await readFile(argument)) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new BelegError('file_unreadable', `Cannot read '${argument}' (${code ?? 'error'}). Check the path and permissions.`);
+    throw new BelegError(userMessage('file_unreadable', { path: argument, reason: code ?? 'error' }), { details: { path: argument } });
   }
 }
 
-function describe(document: DocumentRecord): string {
-  return document.status === 'ready'
-    ? `ok      ${document.id}  ${document.chunkCount} chunks  ${document.title ?? ''}`.trimEnd()
-    : `failed  ${document.id}  [${document.errorCode}] ${document.errorMessage}`;
+function describe(document: DocumentRecord, language: Language): string {
+  if (document.status === 'ready') return text(language, 'cli.ingest.ready', { id: document.id, chunks: document.chunkCount, title: document.title ?? '' }).trimEnd();
+  return text(language, 'cli.ingest.failed', { id: document.id, code: document.errorCode ?? document.status, message: documentErrorIn(document, language) ?? '' });
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -39,8 +40,9 @@ export async function run(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (positionals.length === 0) throw new ValidationError(`Name at least one file or URL.\n\n${USAGE}`);
+  if (positionals.length === 0) throw new ValidationError(userMessage('validation_failed.cli_no_inputs', { usage: USAGE }));
   const config = loadConfig(process.env, { dataDir: values['data-dir'] });
+  const { language } = config;
   const context = await openAppContext(config);
   const progress = createProgress(positionals.length, 'documents');
   let failures = 0;
@@ -51,11 +53,11 @@ export async function run(args: string[]): Promise<number> {
       try {
         const document = await context.ingestion.ingest(await inputOf(argument));
         if (document.status !== 'ready') failures += 1;
-        progress.log(`${describe(document)}  ${argument}`);
+        progress.log(`${describe(document, language)}  ${argument}`);
       } catch (error) {
         failures += 1;
-        const reason = error instanceof BelegError ? `[${error.code}] ${error.message}` : String(error);
-        progress.log(`failed  ${argument}  ${reason}`);
+        const [code, message] = error instanceof BelegError ? [error.code, error.messageIn(language)] : ['internal_error', String(error)];
+        progress.log(text(language, 'cli.ingest.failed', { id: argument, code, message }));
       }
       progress.increment();
     }
@@ -66,6 +68,8 @@ export async function run(args: string[]): Promise<number> {
     progress.stop();
     await context.close();
   }
-  if (positionals.length > 1) console.log(`${positionals.length - failures} of ${positionals.length} ingested, ${failures} failed.`);
+  if (positionals.length > 1) {
+    console.log(text(language, 'cli.ingest.summary', { succeeded: positionals.length - failures, total: positionals.length, failed: failures }));
+  }
   return failures > 0 ? 1 : 0;
 }

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../../config.ts';
 import { ValidationError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import { pullModel } from '../../engine/models/pull-model.ts';
 
 /** A German-capable default for semantic search. */
@@ -44,7 +45,7 @@ async function pull(args: string[]): Promise<number> {
     return 0;
   }
   const repo = positionals[0];
-  if (!repo || positionals.length > 1) throw new ValidationError(`Name exactly one model repository, e.g. 'beleg models pull ${RECOMMENDED_EMBEDDING_MODEL}'.`);
+  if (!repo || positionals.length > 1) throw new ValidationError(userMessage('validation_failed.cli_one_model', { example: RECOMMENDED_EMBEDDING_MODEL }));
   const config = loadConfig(process.env, { dataDir: values['data-dir'] });
   const bar = process.stderr.isTTY
     ? new cliProgress.SingleBar({ format: '{file} [{bar}] {percentage}% {done}/{total}', hideCursor: true }, cliProgress.Presets.shades_classic)

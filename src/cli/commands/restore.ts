@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { restoreBackup } from '../../backup/index.ts';
 import { ValidationError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import { describeManifest } from '../describe-backup.ts';
 
 const USAGE = `Usage: beleg restore <file.tar> --data-dir DIR [--json]
@@ -27,9 +28,9 @@ export async function run(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (positionals.length !== 1) throw new ValidationError(`Name exactly one backup file to restore.\n\n${USAGE}`);
+  if (positionals.length !== 1) throw new ValidationError(userMessage('validation_failed.cli_restore_file', { usage: USAGE }));
   const target = values['data-dir'];
-  if (!target) throw new ValidationError(`Name the directory to restore into with --data-dir.\n\n${USAGE}`);
+  if (!target) throw new ValidationError(userMessage('validation_failed.cli_restore_target', { usage: USAGE }));
   const { dataDir, manifest } = await restoreBackup({ file: positionals[0]!, dataDir: target });
   if (values.json) {
     console.log(JSON.stringify({ dataDir, manifest }, null, 2));

@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { openAppContext } from '../../app-context.ts';
 import { loadConfig } from '../../config.ts';
 import { BelegError, ValidationError } from '../../errors.ts';
+import { text, userMessage } from '../../messages/index.ts';
+import { describeError } from '../describe-error.ts';
 
 const USAGE = "Usage: beleg rm <id>... [--data-dir DIR]\n\nIds as listed by 'beleg docs'.";
 
@@ -16,18 +18,19 @@ export async function run(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (positionals.length === 0) throw new ValidationError(`Name at least one document id.\n\n${USAGE}`);
-  const context = await openAppContext(loadConfig(process.env, { dataDir: values['data-dir'] }), { resume: false });
+  if (positionals.length === 0) throw new ValidationError(userMessage('validation_failed.cli_no_document_ids', { usage: USAGE }));
+  const config = loadConfig(process.env, { dataDir: values['data-dir'] });
+  const context = await openAppContext(config, { resume: false });
   let failures = 0;
   try {
     for (const id of positionals) {
       try {
         await context.ingestion.remove(id);
-        console.log(`removed ${id}`);
+        console.log(text(config.language, 'cli.rm.removed', { id }));
       } catch (error) {
         if (!(error instanceof BelegError)) throw error;
         failures += 1;
-        console.error(`error [${error.code}]: ${error.message}`);
+        console.error(describeError(error, config.language));
       }
     }
   } finally {

@@ -18,6 +18,7 @@ import type { LanguageModel } from '../../engine/language-model.ts';
 import { createAnswerService } from '../../create-answerer.ts';
 import { BelegError } from '../../errors.ts';
 import { createLogger, type Logger } from '../../logger.ts';
+import { text } from '../../messages/index.ts';
 
 const usage = `Usage: beleg serve [--host H] [--port P] [--data-dir DIR]
 
@@ -114,7 +115,8 @@ export async function run(args: string[]): Promise<number> {
 
   let host = config.host;
   if (config.apiKeys.length === 0 && !isLoopback(host)) {
-    logger.warn(`BELEG_HOST=${host} ignored: without API keys (BELEG_API_KEYS) beleg listens on 127.0.0.1 only.`, { host, listensOn: '127.0.0.1' });
+    // Logs are English, from the message catalogue.
+    logger.warn(text('en', 'cli.serve.loopback_only', { host }), { host, listensOn: '127.0.0.1' });
     host = '127.0.0.1';
   }
 
@@ -163,8 +165,8 @@ export async function run(args: string[]): Promise<number> {
     const code = (listening as NodeJS.ErrnoException).code;
     logger.fatal(
       code === 'EADDRINUSE'
-        ? `port ${config.port} on ${host} is in use. Stop the other process or choose another with --port or BELEG_PORT.`
-        : `cannot listen on ${host}:${config.port}: ${listening.message}`,
+        ? text('en', 'port_in_use', { port: config.port, host })
+        : text('en', 'listen_failed', { host, port: config.port, reason: listening.message }),
       { host, port: config.port, code },
     );
     return 1;

@@ -25,6 +25,7 @@
  * citation decides: the citation is right by construction.
  */
 import { ValidationError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import type { GroundedPrompt, QuoteConstraint } from '../language-model.ts';
 
 /** The byte layout and transition tables of one prompt's answers. */
@@ -113,7 +114,7 @@ export function compileQuoteAutomaton(prompt: GroundedPrompt, constraint: QuoteC
     source.sentences.forEach((sentence, sentenceIndex) => {
       if (!Number.isInteger(sentence.start) || !Number.isInteger(sentence.end) || sentence.start < 0 || sentence.end > source.text.length) {
         throw new ValidationError(
-          `Sentence ${sentence.start}..${sentence.end} lies outside source ${index} (length ${source.text.length}); the prompt's sentence offsets are wrong.`,
+          userMessage('validation_failed.sentence_offsets', { start: sentence.start, end: sentence.end, sourceIndex: index, length: source.text.length }),
           { sourceIndex: index, start: sentence.start, end: sentence.end },
         );
       }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { z } from 'zod';
 import { ModelNotFoundError, UnsupportedModelError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 
 const tokenizerConfigSchema = z.object({ model_max_length: z.number().optional() }).passthrough();
 
@@ -31,19 +32,21 @@ export class EmbeddingTokenizer {
   static fromDirectory(directory: string): EmbeddingTokenizer {
     const tokenizerPath = path.join(directory, 'tokenizer.json');
     if (!existsSync(tokenizerPath)) {
-      throw new ModelNotFoundError(`The embedding model in '${directory}' has no tokenizer.json. Export it with its tokenizer (sentence-transformers or optimum do).`, {
+      throw new ModelNotFoundError(userMessage('model_not_found.embedding_tokenizer', { directory }), {
         directory,
       });
     }
     const configPath = path.join(directory, 'tokenizer_config.json');
     const rawConfig: unknown = existsSync(configPath) ? JSON.parse(readFileSync(configPath, 'utf8')) : {};
     const config = tokenizerConfigSchema.safeParse(rawConfig);
-    if (!config.success) throw new UnsupportedModelError(`tokenizer_config.json in '${directory}' is not valid: ${config.error.issues[0]?.message}.`);
+    if (!config.success) {
+      throw new UnsupportedModelError(userMessage('unsupported_model', { file: configPath, problem: config.error.issues[0]?.message ?? '' }), { file: configPath });
+    }
     let tokenizer: Tokenizer;
     try {
       tokenizer = new Tokenizer(JSON.parse(readFileSync(tokenizerPath, 'utf8')), config.data);
     } catch (error) {
-      throw new UnsupportedModelError(`tokenizer.json in '${directory}' cannot be read: ${(error as Error).message}.`, { directory });
+      throw new UnsupportedModelError(userMessage('unsupported_model.tokenizer_unreadable', { directory, reason: (error as Error).message }), { directory });
     }
     const maxLength = config.data.model_max_length;
     const padId = tokenizer.token_to_id('[PAD]') ?? tokenizer.token_to_id('<pad>') ?? 0;

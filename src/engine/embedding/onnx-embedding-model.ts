@@ -20,6 +20,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { EmbeddingModel } from '../embedding-model.ts';
 import { ModelNotFoundError, UnsupportedModelError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import { createSession, Tensor, type OnnxSession, type OnnxTensor } from '../onnx/runtime.ts';
 import { EmbeddingTokenizer } from './embedding-tokenizer.ts';
 import { normalise, poolTokens, type PoolingMode } from './pooling.ts';
@@ -64,7 +65,7 @@ const DEFAULT_MAX_BATCH = 16;
 function readJson<Schema extends z.ZodType>(file: string, schema: Schema): z.infer<Schema> | null {
   if (!existsSync(file)) return null;
   const parsed = schema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new UnsupportedModelError(`'${file}' is not valid: ${parsed.error.issues[0]?.message}.`, { file });
+  if (!parsed.success) throw new UnsupportedModelError(userMessage('unsupported_model', { file, problem: parsed.error.issues[0]?.message ?? '' }), { file });
   return parsed.data;
 }
 
@@ -80,10 +81,7 @@ export function findOnnxFile(directory: string): string {
   }
   const found = candidates.find((candidate) => existsSync(candidate));
   if (!found) {
-    throw new ModelNotFoundError(
-      `No ONNX model in '${directory}' (looked for model.onnx and onnx/model*.onnx). Pull an ONNX export with 'beleg models pull <repo>' or point BELEG_EMBEDDING_MODEL_DIR to one.`,
-      { directory },
-    );
+    throw new ModelNotFoundError(userMessage('model_not_found.no_onnx', { directory }), { directory });
   }
   return found;
 }
@@ -93,10 +91,7 @@ function readPooling(directory: string): PoolingMode {
   if (!config) return 'mean';
   if (config.pooling_mode_mean_tokens) return 'mean';
   if (config.pooling_mode_cls_token) return 'cls';
-  throw new UnsupportedModelError(
-    `The embedding model in '${directory}' uses a pooling beleg does not support (only mean and CLS are). Choose another model.`,
-    { directory },
-  );
+  throw new UnsupportedModelError(userMessage('unsupported_model.pooling', { directory }), { directory });
 }
 
 export class OnnxEmbeddingModel implements EmbeddingModel {
@@ -135,7 +130,7 @@ export class OnnxEmbeddingModel implements EmbeddingModel {
   static async load(options: OnnxEmbeddingModelOptions): Promise<OnnxEmbeddingModel> {
     const directory = path.resolve(options.directory);
     if (!existsSync(directory)) {
-      throw new ModelNotFoundError(`The embedding model directory '${directory}' does not exist. Pull one with 'beleg models pull <repo>'.`, {
+      throw new ModelNotFoundError(userMessage('model_not_found.embedding_directory', { directory }), {
         directory,
       });
     }
@@ -155,12 +150,12 @@ export class OnnxEmbeddingModel implements EmbeddingModel {
     try {
       session = await createSession(onnxFile, { intraOpThreads: options.intraOpThreads });
     } catch (error) {
-      throw new UnsupportedModelError(`onnxruntime cannot load '${onnxFile}': ${(error as Error).message}`, { file: onnxFile });
+      throw new UnsupportedModelError(userMessage('unsupported_model.onnx_load', { file: onnxFile, reason: (error as Error).message }), { file: onnxFile });
     }
     for (const required of ['input_ids', 'attention_mask']) {
       if (!session.inputNames.includes(required)) {
         await session.release();
-        throw new UnsupportedModelError(`'${onnxFile}' has no input '${required}'; it is not a text embedding export.`, { file: onnxFile });
+        throw new UnsupportedModelError(userMessage('unsupported_model.onnx_input', { file: onnxFile, input: required }), { file: onnxFile });
       }
     }
     const settings = { modelId, dimensions: 0, maxBatch: options.maxBatch ?? DEFAULT_MAX_BATCH, maxLength, pooling, queryPrefix, passagePrefix };

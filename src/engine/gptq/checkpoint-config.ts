@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ModelNotFoundError, UnsupportedModelError } from '../../errors.ts';
+import { userMessage, type MessageId } from '../../messages/index.ts';
 
 const llamaConfigSchema = z
   .object({
@@ -92,11 +93,16 @@ export type CheckpointConfig = {
   eosIds: number[];
 };
 
+/** The message for a quantization setting beleg does not support. */
+function unsupportedSetting(setting: string, value: string | number, supported: Extract<MessageId, `fragment.supports_${string}`>) {
+  return userMessage('unsupported_model.quantization_setting', { setting, value, supported: userMessage(supported) });
+}
+
 function readJson(filePath: string): unknown {
   try {
     return JSON.parse(readFileSync(filePath, 'utf8'));
   } catch (error) {
-    throw new UnsupportedModelError(`'${filePath}' is not valid JSON: ${(error as Error).message}`, { path: filePath });
+    throw new UnsupportedModelError(userMessage('unsupported_model.invalid_json', { file: filePath, reason: (error as Error).message }), { path: filePath });
   }
 }
 
@@ -104,9 +110,10 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, filePath: string): T
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new UnsupportedModelError(`'${filePath}' has an invalid setting '${issue.path.join('.')}': ${issue.message}.`, {
+    const setting = issue.path.join('.');
+    throw new UnsupportedModelError(userMessage('unsupported_model.invalid_setting', { file: filePath, setting, problem: issue.message }), {
       path: filePath,
-      setting: issue.path.join('.'),
+      setting,
     });
   }
   return parsed.data;
@@ -116,53 +123,46 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, filePath: string): T
 export function readCheckpointConfig(directory: string): CheckpointConfig {
   const configPath = path.join(directory, 'config.json');
   if (!existsSync(configPath)) {
-    throw new ModelNotFoundError(`No config.json in '${directory}'. Point --model at a GPTQ checkpoint directory.`, { directory });
+    throw new ModelNotFoundError(userMessage('model_not_found', { directory }), { directory });
   }
   const config = parseWith(llamaConfigSchema, readJson(configPath), configPath);
   const architecture = config.architectures?.[0] ?? config.model_type ?? 'unknown';
   if (!(architecture === 'LlamaForCausalLM' || (config.architectures === undefined && config.model_type === 'llama'))) {
+    const value = JSON.stringify(config.architectures ?? config.model_type);
     throw new UnsupportedModelError(
-      `config.json says architectures=${JSON.stringify(config.architectures ?? config.model_type)}; beleg runs only LlamaForCausalLM checkpoints.`,
+      userMessage('unsupported_model.config_setting', { setting: 'architectures', value, supported: userMessage('fragment.supports_llama') }),
       { setting: 'architectures', value: architecture },
     );
   }
   if (config.hidden_act !== 'silu') {
-    throw new UnsupportedModelError(`config.json says hidden_act=${config.hidden_act}; beleg supports only silu.`, { setting: 'hidden_act' });
+    throw new UnsupportedModelError(
+      userMessage('unsupported_model.config_setting', { setting: 'hidden_act', value: String(config.hidden_act), supported: userMessage('fragment.supports_silu') }),
+      { setting: 'hidden_act' },
+    );
   }
   if (config.rope_scaling) {
-    throw new UnsupportedModelError('config.json sets rope_scaling; beleg supports only plain RoPE. Use a checkpoint without rope_scaling.', {
-      setting: 'rope_scaling',
-    });
+    throw new UnsupportedModelError(userMessage('unsupported_model.rope_scaling'), { setting: 'rope_scaling' });
   }
 
   const quantizePath = path.join(directory, 'quantize_config.json');
   const rawQuantization = existsSync(quantizePath) ? readJson(quantizePath) : config.quantization_config;
   if (rawQuantization === undefined) {
-    throw new UnsupportedModelError(
-      `'${directory}' has neither quantize_config.json nor quantization_config in config.json; it is not a GPTQ checkpoint.`,
-      { setting: 'quantization_config' },
-    );
+    throw new UnsupportedModelError(userMessage('unsupported_model.not_gptq', { directory }), { setting: 'quantization_config' });
   }
   const quantization = parseWith(quantizeConfigSchema, rawQuantization, existsSync(quantizePath) ? quantizePath : configPath);
   if (quantization.quant_method !== 'gptq') {
-    throw new UnsupportedModelError(`quant_method=${quantization.quant_method}; beleg runs only GPTQ checkpoints.`, {
-      setting: 'quant_method',
-    });
+    throw new UnsupportedModelError(unsupportedSetting('quant_method', quantization.quant_method, 'fragment.supports_gptq'), { setting: 'quant_method' });
   }
   if (quantization.bits !== 4 && quantization.bits !== 8) {
-    throw new UnsupportedModelError(`bits=${quantization.bits}; beleg supports GPTQ checkpoints with bits 4 or 8.`, {
-      setting: 'bits',
-      value: quantization.bits,
-    });
+    throw new UnsupportedModelError(unsupportedSetting('bits', quantization.bits, 'fragment.supports_bits'), { setting: 'bits', value: quantization.bits });
   }
   if (quantization.group_size !== -1 && quantization.group_size <= 0) {
-    throw new UnsupportedModelError(`group_size=${quantization.group_size}; it must be -1 or positive.`, { setting: 'group_size' });
+    throw new UnsupportedModelError(unsupportedSetting('group_size', quantization.group_size, 'fragment.supports_group_size'), { setting: 'group_size' });
   }
   if (quantization.checkpoint_format && quantization.checkpoint_format !== 'gptq') {
-    throw new UnsupportedModelError(
-      `checkpoint_format=${quantization.checkpoint_format}; beleg reads AutoGPTQ's 'gptq' format only (not gptq_v2 or marlin).`,
-      { setting: 'checkpoint_format' },
-    );
+    throw new UnsupportedModelError(unsupportedSetting('checkpoint_format', quantization.checkpoint_format, 'fragment.supports_gptq_format'), {
+      setting: 'checkpoint_format',
+    });
   }
 
   const generationPath = path.join(directory, 'generation_config.json');
@@ -172,13 +172,11 @@ export function readCheckpointConfig(directory: string): CheckpointConfig {
   const heads = config.num_attention_heads;
   const kvHeads = config.num_key_value_heads ?? heads;
   if (heads % kvHeads !== 0) {
-    throw new UnsupportedModelError(`num_attention_heads=${heads} is not a multiple of num_key_value_heads=${kvHeads}.`, {
-      setting: 'num_key_value_heads',
-    });
+    throw new UnsupportedModelError(userMessage('unsupported_model.head_count', { heads, keyValueHeads: kvHeads }), { setting: 'num_key_value_heads' });
   }
   const headDim = config.head_dim ?? config.hidden_size / heads;
   if (!Number.isInteger(headDim) || headDim % 2 !== 0) {
-    throw new UnsupportedModelError(`hidden_size/num_attention_heads=${headDim} must be an even integer.`, { setting: 'head_dim' });
+    throw new UnsupportedModelError(userMessage('unsupported_model.head_dimension', { headDimension: headDim }), { setting: 'head_dim' });
   }
   return {
     directory,

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { UnsupportedModelError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import { GraphBuilder } from '../onnx/graph-builder.ts';
 import { SafetensorsCheckpoint } from '../safetensors/safetensors-checkpoint.ts';
 import { readCheckpointConfig, type CheckpointConfig } from './checkpoint-config.ts';
@@ -95,7 +96,10 @@ export function checkpointWeightSource(checkpoint: SafetensorsCheckpoint, config
   const floatTensor = async (name: string, expected: number[]) => {
     const tensor = await checkpoint.read(name);
     if (tensor.shape.join(',') !== expected.join(',')) {
-      throw new UnsupportedModelError(`Tensor '${name}' has shape [${tensor.shape}], expected [${expected}] from config.json.`, { name });
+      throw new UnsupportedModelError(
+        userMessage('unsupported_model.tensor_shape', { name, shape: String(tensor.shape), expected: String(expected), source: userMessage('fragment.from_config') }),
+        { name },
+      );
     }
     return toFloat32(tensor);
   };
@@ -122,9 +126,7 @@ export async function convertCheckpoint(directory: string, options: ConvertOptio
   const checkpoint = await SafetensorsCheckpoint.open(directory);
   try {
     if (!checkpoint.has('lm_head.weight') && !config.shape.tieWordEmbeddings) {
-      throw new UnsupportedModelError('The checkpoint has no lm_head.weight and config.json does not set tie_word_embeddings.', {
-        setting: 'tie_word_embeddings',
-      });
+      throw new UnsupportedModelError(userMessage('unsupported_model.no_lm_head'), { setting: 'tie_word_embeddings' });
     }
     const fuseProjections = options.fuseProjections ?? defaultProjectionFusion;
     const fingerprint = await fingerprintCheckpoint(directory, checkpoint, `accuracy=${accuracyLevel};attention=${attention}${fuseProjections === 'all' ? '' : `;fuse=${fuseProjections}`}${options.maxBlockSize ? `;block=${options.maxBlockSize}` : ''}`);

@@ -4,6 +4,7 @@
  * text, stop strings and streaming live in gptq-language-model.ts.
  */
 import { CancelledError, ValidationError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import type { FinishReason, SamplingOptions } from '../language-model.ts';
 import { applyMask, TokenSampler } from '../sampling/sample-token.ts';
 import type { TokenMask } from '../token-mask.ts';
@@ -31,12 +32,12 @@ export type GenerateTokensResult = {
 
 /** Generates up to `maxNewTokens` tokens after `promptIds` on a (reset) session. */
 export async function generateTokens(session: LlamaSession, options: GenerateTokensOptions): Promise<GenerateTokensResult> {
-  if (options.promptIds.length === 0) throw new ValidationError('The prompt is empty; it needs at least one token (usually BOS).');
+  if (options.promptIds.length === 0) throw new ValidationError(userMessage('validation_failed.prompt_empty'));
   if (options.promptIds.length >= session.shape.maxPositions) {
-    throw new ValidationError(
-      `The prompt has ${options.promptIds.length} tokens; this model reads at most ${session.shape.maxPositions - 1} before generating. Shorten the prompt.`,
-      { promptTokens: options.promptIds.length, maxPositions: session.shape.maxPositions },
-    );
+    throw new ValidationError(userMessage('validation_failed.prompt_too_long', { promptTokens: options.promptIds.length, maxTokens: session.shape.maxPositions - 1 }), {
+      promptTokens: options.promptIds.length,
+      maxPositions: session.shape.maxPositions,
+    });
   }
   const stopIds = new Set(options.stopIds ?? []);
   const sampler = new TokenSampler(options.sampling);
@@ -44,7 +45,7 @@ export async function generateTokens(session: LlamaSession, options: GenerateTok
   const generated: number[] = [];
   const sequence = [...options.promptIds];
   const throwIfAborted = () => {
-    if (options.signal?.aborted) throw new CancelledError('The generation was cancelled.');
+    if (options.signal?.aborted) throw new CancelledError(userMessage('cancelled.generation'));
   };
 
   session.reset(options.promptIds.length + limit);

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { CancelledError, EngineUnavailableError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import {
   DEFAULT_SAMPLING,
   type FinishReason,
@@ -105,7 +106,7 @@ export class GptqLanguageModel implements LanguageModel {
       if (part.type === 'error') throw part.error;
       if (part.type === 'finish') return { text: part.text, finishReason: part.finishReason, usage: part.usage, timings };
     }
-    throw new EngineUnavailableError('The GPTQ engine ended without a result.');
+    throw new EngineUnavailableError(userMessage('engine_unavailable.gptq_no_result'));
   }
 
   doStream(options: GenerateOptions): AsyncIterable<StreamPart> {
@@ -119,7 +120,7 @@ export class GptqLanguageModel implements LanguageModel {
       if (!this.#createTokenMask) {
         yield {
           type: 'error',
-          error: new EngineUnavailableError('This GPTQ engine was created without createTokenMask, so it cannot honour a quote constraint.'),
+          error: new EngineUnavailableError(userMessage('engine_unavailable.gptq_no_quote_mask')),
         };
         return;
       }
@@ -194,7 +195,7 @@ export class GptqLanguageModel implements LanguageModel {
 
   /** Runs `task` after every earlier task, so the single KV cache is never shared. */
   #exclusive<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#disposed) return Promise.reject(new EngineUnavailableError('The GPTQ engine was disposed.'));
+    if (this.#disposed) return Promise.reject(new EngineUnavailableError(userMessage('engine_unavailable.gptq_disposed')));
     const run = this.#queue.then(task, task);
     this.#queue = run.catch(() => undefined);
     return run;

@@ -3,6 +3,7 @@
  * `.g_idx`, optional `.bias`) from a checkpoint and checks their shapes.
  */
 import { UnsupportedModelError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import { decodeFloat16 } from '../safetensors/float16.ts';
 import type { SafetensorsCheckpoint } from '../safetensors/safetensors-checkpoint.ts';
 import type { TensorData } from '../safetensors/safetensors-file.ts';
@@ -20,12 +21,16 @@ export function toFloat32(tensor: TensorData): Float32Array {
     for (let index = 0; index < result.length; index++) words[index] = view.getUint16(index * 2, true) << 16;
     return result;
   }
-  throw new UnsupportedModelError(`Tensor '${tensor.name}' has dtype ${tensor.dtype}; expected a float type.`, { name: tensor.name });
+  throw new UnsupportedModelError(userMessage('unsupported_model.tensor_dtype', { name: tensor.name, dtype: tensor.dtype, expected: userMessage('fragment.expected_float') }), {
+    name: tensor.name,
+  });
 }
 
 function toInt32(tensor: TensorData): Int32Array {
   if (tensor.dtype !== 'I32') {
-    throw new UnsupportedModelError(`Tensor '${tensor.name}' has dtype ${tensor.dtype}; AutoGPTQ stores it as I32.`, { name: tensor.name });
+    throw new UnsupportedModelError(userMessage('unsupported_model.tensor_dtype', { name: tensor.name, dtype: tensor.dtype, expected: userMessage('fragment.expected_int32') }), {
+      name: tensor.name,
+    });
   }
   return new Int32Array(tensor.bytes.buffer, tensor.bytes.byteOffset, tensor.bytes.byteLength / 4);
 }
@@ -33,7 +38,12 @@ function toInt32(tensor: TensorData): Int32Array {
 function expectShape(tensor: TensorData, shape: number[]): void {
   if (tensor.shape.length !== shape.length || tensor.shape.some((dimension, index) => dimension !== shape[index])) {
     throw new UnsupportedModelError(
-      `Tensor '${tensor.name}' has shape [${tensor.shape}], expected [${shape}] for this config; the checkpoint does not match its quantize_config.json.`,
+      userMessage('unsupported_model.tensor_shape', {
+        name: tensor.name,
+        shape: String(tensor.shape),
+        expected: String(shape),
+        source: userMessage('fragment.from_quantize_config'),
+      }),
       { name: tensor.name, shape: tensor.shape, expected: shape },
     );
   }
@@ -63,7 +73,7 @@ export async function readGptqLinear(
     groupIndex = toInt32(gIdx);
     for (const group of groupIndex) {
       if (group < 0 || group >= groups) {
-        throw new UnsupportedModelError(`'${prefix}.g_idx' names group ${group}, but there are ${groups} groups.`, { name: prefix });
+        throw new UnsupportedModelError(userMessage('unsupported_model.group_index', { name: prefix, group, groups }), { name: prefix });
       }
     }
   } else {

@@ -25,6 +25,7 @@
  *   `(16·scale)·(hi − zh) + scale·(lo − zl)`.
  */
 import { UnsupportedModelError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import { chooseBlockSize, permuteActOrder } from './permute-act-order.ts';
 
 /** One quantized Linear as stored by AutoGPTQ (`scales` already decoded to float32). */
@@ -148,16 +149,15 @@ function packPart(
 export function repackForMatMulNBits(linear: GptqLinear, options: RepackOptions = {}): NBitsLinear {
   const { inFeatures: K, outFeatures: N, bits } = linear;
   if (linear.groupIndex.length !== K) {
-    throw new UnsupportedModelError(`'${linear.name}.g_idx' has ${linear.groupIndex.length} entries, expected ${K}.`, { name: linear.name });
+    throw new UnsupportedModelError(userMessage('unsupported_model.group_index_length', { name: linear.name, length: linear.groupIndex.length, expected: K }), {
+      name: linear.name,
+    });
   }
   const { permutation, sortedGroups } = permuteActOrder(linear.groupIndex);
   const chosen = chooseBlockSize(sortedGroups);
   const blockSize = chosen === null ? null : Math.min(chosen, options.maxBlockSize ?? chosen);
   if (blockSize === null) {
-    throw new UnsupportedModelError(
-      `'${linear.name}' has groups whose sizes are not multiples of 16; MatMulNBits needs blocks of at least 16 channels.`,
-      { name: linear.name, setting: 'group_size' },
-    );
+    throw new UnsupportedModelError(userMessage('unsupported_model.group_sizes', { name: linear.name }), { name: linear.name, setting: 'group_size' });
   }
   const kBlocks = Math.ceil(K / blockSize);
   const maxq = (1 << bits) - 1;

@@ -21,6 +21,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { downloadFile, HubApiError, listFiles, type ListFileEntry } from '@huggingface/hub';
 import { ModelNotFoundError, ValidationError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 
 export type PullModelOptions = {
   /** `owner/name` on the hub. */
@@ -46,7 +47,7 @@ const REPO_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** Where `repo` lives inside `dataDir`. */
 export function modelDirectory(dataDir: string, repo: string): string {
   if (!REPO_PATTERN.test(repo) || repo.includes('..')) {
-    throw new ValidationError(`'${repo}' is not a Hugging Face model id; expected 'owner/name', e.g. intfloat/multilingual-e5-small.`, { repo });
+    throw new ValidationError(userMessage('validation_failed.model_repository', { repo }), { repo });
   }
   return path.join(dataDir, 'models', ...repo.split('/'));
 }
@@ -79,17 +80,22 @@ async function listRepository(options: PullModelOptions, revision: string): Prom
   } catch (error) {
     if (error instanceof HubApiError) {
       if (error.statusCode === 404) {
-        throw new ModelNotFoundError(`The hub has no model '${options.repo}' at revision '${revision}'. Check the name and --revision.`, {
+        throw new ModelNotFoundError(userMessage('model_not_found.hub_no_model', { repo: options.repo, revision }), {
           repo: options.repo,
           revision,
         });
       }
-      throw new ModelNotFoundError(`The hub refused to list '${options.repo}' (HTTP ${error.statusCode}): ${error.message}`, { repo: options.repo });
+      throw new ModelNotFoundError(userMessage('model_not_found.hub_refused', { repo: options.repo, status: error.statusCode, reason: error.message }), {
+        repo: options.repo,
+      });
     }
     throw new ModelNotFoundError(
-      `beleg cannot reach the Hugging Face hub${options.hubUrl ? ` at ${options.hubUrl}` : ''} (${describeNetworkError(error)}). ` +
-        `This machine may be offline: download '${options.repo}' where there is network and copy it to ` +
-        `'${modelDirectory(options.dataDir, options.repo)}', or point BELEG_EMBEDDING_MODEL_DIR to a local ONNX export.`,
+      userMessage('model_not_found.hub_unreachable', {
+        hub: options.hubUrl ? userMessage('fragment.hub_at', { url: options.hubUrl }) : '',
+        reason: describeNetworkError(error),
+        repo: options.repo,
+        directory: modelDirectory(options.dataDir, options.repo),
+      }),
       { repo: options.repo, reason: 'hub_unreachable' },
     );
   }
@@ -113,7 +119,7 @@ async function downloadOne(options: PullModelOptions, revision: string, entry: L
   mkdirSync(path.dirname(target), { recursive: true });
   const have = existsSync(partial) ? statSync(partial).size : 0;
   const blob = await downloadFile({ repo: options.repo, path: entry.path, revision, hubUrl: options.hubUrl, fetch: options.fetch, xet: false });
-  if (!blob) throw new ModelNotFoundError(`'${entry.path}' vanished from '${options.repo}' while downloading. Try again.`);
+  if (!blob) throw new ModelNotFoundError(userMessage('model_not_found.file_vanished', { file: entry.path, repo: options.repo }), { file: entry.path });
   const start = have <= blob.size ? have : 0;
   report(start);
   let fetched = 0;
@@ -125,7 +131,7 @@ async function downloadOne(options: PullModelOptions, revision: string, entry: L
   await pipeline(body, createWriteStream(partial, { flags: start > 0 ? 'a' : 'w' }));
   if (!(await checksumMatches(partial, entry))) {
     renameSync(partial, `${partial}.corrupt`);
-    throw new ModelNotFoundError(`'${entry.path}' of '${options.repo}' arrived with a wrong checksum. Run the pull again.`, { file: entry.path });
+    throw new ModelNotFoundError(userMessage('model_not_found.checksum', { file: entry.path, repo: options.repo }), { file: entry.path });
   }
   renameSync(partial, target);
   return fetched;
@@ -139,10 +145,7 @@ export async function pullModel(options: PullModelOptions): Promise<PulledModel>
   const wanted = new Set(options.all ? entries.map((entry) => entry.path) : selectEmbeddingFiles(entries.map((entry) => entry.path)));
   const selected = entries.filter((entry) => wanted.has(entry.path));
   if (!options.all && !selected.some((entry) => entry.path.endsWith('.onnx'))) {
-    throw new ModelNotFoundError(
-      `'${options.repo}' has no ONNX export (model.onnx or onnx/model*.onnx). Choose a repository with one, or pass --all to fetch everything.`,
-      { repo: options.repo },
-    );
+    throw new ModelNotFoundError(userMessage('model_not_found.no_onnx_export', { repo: options.repo }), { repo: options.repo });
   }
   const totalBytes = selected.reduce((sum, entry) => sum + (entry.lfs?.size ?? entry.size), 0);
   let doneBytes = 0;

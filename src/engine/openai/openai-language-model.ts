@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { CancelledError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import { candidateAnswers } from '../constrain/candidate-answers.ts';
 import { DEFAULT_SAMPLING, type FinishReason, type GenerateOptions, type GenerateResult, type LanguageModel, type StreamPart } from '../language-model.ts';
 import { RemoteHttp, type RemoteHttpOptions, type RemoteResponse } from '../remote/remote-http.ts';
@@ -114,7 +115,9 @@ export class OpenAiLanguageModel implements LanguageModel {
       throw error;
     }
     const parsed = completionSchema.safeParse(body);
-    if (!parsed.success) throw this.#http.garbage(`a completion without choices (${parsed.error.issues[0]!.message})`);
+    if (!parsed.success) {
+      throw this.#http.garbage(userMessage('fragment.reply.missing_field', { what: 'completion', field: 'choices', problem: parsed.error.issues[0]!.message }));
+    }
     const choice = parsed.data.choices[0]!;
     return {
       text: choice.text,
@@ -139,7 +142,7 @@ export class OpenAiLanguageModel implements LanguageModel {
       }
       throw error;
     }
-    if (!remote.response.body) throw this.#http.garbage('an empty stream');
+    if (!remote.response.body) throw this.#http.garbage(userMessage('fragment.reply.empty_stream'));
     try {
       for await (const data of readEventData(remote.response.body, remote.touch)) {
         if (data.trim() === '[DONE]') {
@@ -154,12 +157,15 @@ export class OpenAiLanguageModel implements LanguageModel {
           const parsed = chunkSchema.safeParse(json);
           if (!parsed.success) {
             const message = (json as { error?: { message?: string }; message?: string })?.error?.message ?? (json as { message?: string })?.message;
-            yield { type: 'error', error: this.#http.garbage(message ? `an error during generation: ${message}` : `a chunk beleg cannot read: ${data.slice(0, 120)}`) };
+            const what = message
+              ? userMessage('fragment.reply.generation_error', { reason: message })
+              : userMessage('fragment.reply.unreadable_part', { part: 'chunk', text: data.slice(0, 120) });
+            yield { type: 'error', error: this.#http.garbage(what) };
             return;
           }
           chunk = parsed.data;
         } catch (error) {
-          yield { type: 'error', error: this.#http.garbage(`a chunk that is not JSON: ${data.slice(0, 120)}`, error) };
+          yield { type: 'error', error: this.#http.garbage(userMessage('fragment.reply.part_not_json', { part: 'chunk', text: data.slice(0, 120) }), error) };
           return;
         }
         if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
@@ -172,7 +178,7 @@ export class OpenAiLanguageModel implements LanguageModel {
           if (choice.finish_reason) reason = choice.finish_reason;
         }
       }
-      yield { type: 'error', error: this.#http.garbage('a stream that ended without [DONE]') };
+      yield { type: 'error', error: this.#http.garbage(userMessage('fragment.reply.stream_unfinished', { how: userMessage('fragment.reply.without_done') })) };
     } catch (error) {
       const failure = remote.failure(error);
       if (failure instanceof CancelledError) {

@@ -4,6 +4,7 @@
  * cancellation through an AbortSignal, and errors that say what happened and what to do.
  */
 import { CancelledError, EngineUnavailableError, OverloadedError } from '../../errors.ts';
+import { userMessage, type UserMessage } from '../../messages/index.ts';
 
 export type RemoteHttpOptions = {
   /** Base URL of the server, e.g. `http://127.0.0.1:8080`. */
@@ -103,10 +104,7 @@ export class RemoteHttp {
       let timer = setTimeout(() => timeout.abort(), timeoutMs);
       const signal = init.signal ? AbortSignal.any([init.signal, timeout.signal]) : timeout.signal;
       const timedOut = () =>
-        new EngineUnavailableError(
-          `The ${serverName} server at ${baseUrl} did not answer within ${timeoutMs} ms. Check that it is running and not overloaded, or raise the timeout.`,
-          { details: { url } },
-        );
+        new EngineUnavailableError(userMessage('engine_unavailable.remote_timeout', { server: serverName, url: baseUrl, timeoutMs }), { details: { url } });
       let response: Response;
       try {
         response = await fetch(url, {
@@ -124,7 +122,7 @@ export class RemoteHttp {
           continue;
         }
         const reason = (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message;
-        throw new EngineUnavailableError(`Cannot reach the ${serverName} server at ${baseUrl} (${reason}). Start it or fix BELEG_ENGINE_URL.`, {
+        throw new EngineUnavailableError(userMessage('engine_unavailable.remote_unreachable', { server: serverName, url: baseUrl, reason }), {
           cause: error,
           details: { url },
         });
@@ -151,11 +149,11 @@ export class RemoteHttp {
       if (response.status === 429) {
         const retryAfter = Number(response.headers.get('retry-after'));
         throw new OverloadedError(
-          `The ${serverName} server at ${baseUrl} is overloaded (429: ${message}) after ${retries + 1} attempts. Try again later.`,
+          userMessage('overloaded.remote', { server: serverName, url: baseUrl, reply: message, attempts: retries + 1 }),
           Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 5,
         );
       }
-      throw new EngineUnavailableError(`The ${serverName} server at ${baseUrl} answered ${response.status}: ${message}`, {
+      throw new EngineUnavailableError(userMessage('engine_unavailable.remote_status', { server: serverName, url: baseUrl, status: response.status, reply: message }), {
         details: { url, status: response.status, serverMessage: message },
       });
     }
@@ -180,14 +178,14 @@ export class RemoteHttp {
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
-      throw this.garbage(`a body that is not JSON: ${text.slice(0, 120)}`, error);
+      throw this.garbage(userMessage('fragment.reply.not_json', { text: text.slice(0, 120) }), error);
     }
   }
 
-  /** The error for a reply beleg cannot read. */
-  garbage(what: string, cause?: unknown): EngineUnavailableError {
+  /** The error for a reply beleg cannot read; `what` says what came (a `fragment.reply.*` text). */
+  garbage(what: UserMessage, cause?: unknown): EngineUnavailableError {
     return new EngineUnavailableError(
-      `The ${this.#options.serverName} server at ${this.#options.baseUrl} returned ${what}. Check that BELEG_ENGINE_URL points at a ${this.#options.serverName} server.`,
+      userMessage('engine_unavailable.remote_garbage', { server: this.#options.serverName, url: this.#options.baseUrl, what }),
       { cause },
     );
   }

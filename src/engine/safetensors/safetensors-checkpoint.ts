@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ModelNotFoundError, UnsupportedModelError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import { SafetensorsFile, type TensorData, type TensorInfo } from './safetensors-file.ts';
 
 const indexSchema = z.object({
@@ -31,7 +32,7 @@ export class SafetensorsCheckpoint {
     if (existsSync(indexPath)) {
       const parsed = indexSchema.safeParse(JSON.parse(readFileSync(indexPath, 'utf8')));
       if (!parsed.success) {
-        throw new UnsupportedModelError(`'${indexPath}' is not a valid safetensors index: ${parsed.error.message}`, { path: indexPath });
+        throw new UnsupportedModelError(userMessage('unsupported_model.safetensors_index', { path: indexPath, problem: parsed.error.message }), { path: indexPath });
       }
       expected = new Map(Object.entries(parsed.data.weight_map));
       fileNames = [...new Set(expected.values())].sort();
@@ -39,7 +40,7 @@ export class SafetensorsCheckpoint {
       fileNames = existsSync(directory) ? readdirSync(directory).filter((name) => name.endsWith('.safetensors')).sort() : [];
     }
     if (fileNames.length === 0) {
-      throw new ModelNotFoundError(`No .safetensors files in '${directory}'. Point --model at a GPTQ checkpoint directory.`, {
+      throw new ModelNotFoundError(userMessage('model_not_found.no_safetensors', { directory }), {
         directory,
       });
     }
@@ -59,7 +60,7 @@ export class SafetensorsCheckpoint {
         const file = fileOf.get(name);
         if (!file || path.basename(file.path) !== fileName) {
           await Promise.all(files.map((each) => each.dispose()));
-          throw new ModelNotFoundError(`The index says tensor '${name}' is in '${fileName}', but it is not there. The download is incomplete.`, {
+          throw new ModelNotFoundError(userMessage('model_not_found.index_tensor_missing', { name, fileName }), {
             name,
             fileName,
           });
@@ -85,7 +86,7 @@ export class SafetensorsCheckpoint {
   /** Reads one tensor from whichever file holds it. */
   async read(name: string): Promise<TensorData> {
     const file = this.#fileOf.get(name);
-    if (!file) throw new ModelNotFoundError(`Tensor '${name}' is missing from the checkpoint.`, { name });
+    if (!file) throw new ModelNotFoundError(userMessage('model_not_found.tensor_missing', { name, where: userMessage('fragment.checkpoint') }), { name });
     return file.read(name);
   }
 

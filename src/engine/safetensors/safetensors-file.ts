@@ -10,6 +10,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import { ModelNotFoundError, UnsupportedModelError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 
 /** The tensor dtypes beleg reads. */
 export const safetensorsDtypes = ['F32', 'F16', 'BF16', 'I32', 'I64', 'U8', 'I8', 'I16'] as const;
@@ -67,7 +68,7 @@ export class SafetensorsFile {
     try {
       handle = await open(path, 'r');
     } catch (error) {
-      throw new ModelNotFoundError(`Cannot open safetensors file '${path}': ${(error as Error).message}`, { path });
+      throw new ModelNotFoundError(userMessage('model_not_found.cannot_open', { path, reason: (error as Error).message }), { path });
     }
     try {
       const { size } = await handle.stat();
@@ -75,7 +76,7 @@ export class SafetensorsFile {
       await readExactly(handle, lengthBytes, 0, path);
       const headerLength = Number(lengthBytes.readBigUInt64LE(0));
       if (headerLength <= 0 || headerLength > MAX_HEADER_BYTES || 8 + headerLength > size) {
-        throw new UnsupportedModelError(`'${path}' is not a safetensors file (header length ${headerLength}).`, { path });
+        throw new UnsupportedModelError(userMessage('unsupported_model.safetensors_header', { path, length: headerLength }), { path });
       }
       const headerBytes = Buffer.alloc(headerLength);
       await readExactly(handle, headerBytes, 8, path);
@@ -83,7 +84,7 @@ export class SafetensorsFile {
       try {
         raw = JSON.parse(headerBytes.toString('utf8'));
       } catch {
-        throw new UnsupportedModelError(`'${path}' has a corrupt safetensors header (not JSON).`, { path });
+        throw new UnsupportedModelError(userMessage('unsupported_model.safetensors_header_json', { path }), { path });
       }
       const header = z.record(z.string(), z.unknown()).parse(raw);
       const dataStart = 8 + headerLength;
@@ -96,7 +97,7 @@ export class SafetensorsFile {
         }
         const entry = tensorEntrySchema.parse(value);
         if (!(safetensorsDtypes as readonly string[]).includes(entry.dtype)) {
-          throw new UnsupportedModelError(`Tensor '${name}' in '${path}' has dtype ${entry.dtype}, which beleg cannot read.`, {
+          throw new UnsupportedModelError(userMessage('unsupported_model.safetensors_dtype', { name, path, dtype: entry.dtype }), {
             path,
             name,
             dtype: entry.dtype,
@@ -106,7 +107,7 @@ export class SafetensorsFile {
         const [begin, end] = entry.data_offsets;
         const expected = entry.shape.reduce((product, dimension) => product * dimension, 1) * bytesPerElement[dtype];
         if (end - begin !== expected || dataStart + end > size) {
-          throw new UnsupportedModelError(`Tensor '${name}' in '${path}' has inconsistent offsets; the file is corrupt or truncated.`, {
+          throw new UnsupportedModelError(userMessage('unsupported_model.safetensors_offsets', { name, path }), {
             path,
             name,
           });
@@ -123,7 +124,7 @@ export class SafetensorsFile {
   /** Reads one tensor's bytes with a positioned read. */
   async read(name: string): Promise<TensorData> {
     const info = this.tensors.get(name);
-    if (!info) throw new ModelNotFoundError(`Tensor '${name}' is missing from '${this.path}'.`, { path: this.path, name });
+    if (!info) throw new ModelNotFoundError(userMessage('model_not_found.tensor_missing', { name, where: `'${this.path}'` }), { path: this.path, name });
     const bytes = new Uint8Array(info.byteLength);
     await readExactly(this.#handle, bytes, info.offset, this.path);
     return { ...info, bytes };
@@ -139,7 +140,7 @@ async function readExactly(handle: FileHandle, target: Uint8Array, position: num
   let done = 0;
   while (done < target.byteLength) {
     const { bytesRead } = await handle.read(target, done, Math.min(target.byteLength - done, 1 << 30), position + done);
-    if (bytesRead === 0) throw new UnsupportedModelError(`'${path}' ended early; the file is truncated.`, { path });
+    if (bytesRead === 0) throw new UnsupportedModelError(userMessage('unsupported_model.truncated', { path }), { path });
     done += bytesRead;
   }
 }

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { CancelledError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import { answerRegex } from '../constrain/candidate-answers.ts';
 import { DEFAULT_SAMPLING, type FinishReason, type GenerateOptions, type GenerateResult, type LanguageModel, type StreamPart } from '../language-model.ts';
 import { RemoteHttp, type RemoteHttpOptions, type RemoteResponse } from '../remote/remote-http.ts';
@@ -119,7 +120,9 @@ export class TgiLanguageModel implements LanguageModel {
       throw error;
     }
     const parsed = generateResponseSchema.safeParse(body);
-    if (!parsed.success) throw this.#http.garbage(`a /generate reply without generated_text (${parsed.error.issues[0]!.message})`);
+    if (!parsed.success) {
+      throw this.#http.garbage(userMessage('fragment.reply.missing_field', { what: '/generate reply', field: 'generated_text', problem: parsed.error.issues[0]!.message }));
+    }
     const { generated_text: text, details } = parsed.data;
     return {
       text,
@@ -143,7 +146,7 @@ export class TgiLanguageModel implements LanguageModel {
       }
       throw error;
     }
-    if (!remote.response.body) throw this.#http.garbage('an empty stream');
+    if (!remote.response.body) throw this.#http.garbage(userMessage('fragment.reply.empty_stream'));
     try {
       for await (const data of readEventData(remote.response.body, remote.touch)) {
         let event: z.infer<typeof streamEventSchema>;
@@ -152,11 +155,11 @@ export class TgiLanguageModel implements LanguageModel {
           if (!parsed.success) throw new Error(parsed.error.issues[0]!.message);
           event = parsed.data;
         } catch (error) {
-          yield { type: 'error', error: this.#http.garbage(`a stream event beleg cannot read: ${data.slice(0, 120)}`, error) };
+          yield { type: 'error', error: this.#http.garbage(userMessage('fragment.reply.unreadable_part', { part: 'stream event', text: data.slice(0, 120) }), error) };
           return;
         }
         if ('error' in event) {
-          yield { type: 'error', error: this.#http.garbage(`an error during generation: ${event.error}`) };
+          yield { type: 'error', error: this.#http.garbage(userMessage('fragment.reply.generation_error', { reason: event.error })) };
           return;
         }
         completionTokens += 1;
@@ -175,7 +178,7 @@ export class TgiLanguageModel implements LanguageModel {
           return;
         }
       }
-      yield { type: 'error', error: this.#http.garbage('a stream that ended before its final event') };
+      yield { type: 'error', error: this.#http.garbage(userMessage('fragment.reply.stream_unfinished', { how: userMessage('fragment.reply.before_final_event') })) };
     } catch (error) {
       const failure = remote.failure(error);
       if (failure instanceof CancelledError) {

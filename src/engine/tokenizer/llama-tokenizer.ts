@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { z } from 'zod';
 import { ModelNotFoundError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 
 /** The Llama-2 tokenizer bundled with beleg (identical to EM German's). */
 export const BUNDLED_TOKENIZER_DIR = fileURLToPath(new URL('../../../assets/llama-2-tokenizer/', import.meta.url));
@@ -43,7 +44,7 @@ export class LlamaTokenizer {
   static fromDirectory(directory: string = BUNDLED_TOKENIZER_DIR): LlamaTokenizer {
     const tokenizerPath = path.join(directory, 'tokenizer.json');
     if (!existsSync(tokenizerPath)) {
-      throw new ModelNotFoundError(`No tokenizer.json in '${directory}'. Point to a model directory that has one.`, {
+      throw new ModelNotFoundError(userMessage('model_not_found.tokenizer', { directory }), {
         directory,
       });
     }

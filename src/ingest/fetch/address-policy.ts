@@ -8,18 +8,20 @@
  * An allow-list (hosts or CIDR ranges) opens specific targets, for tests and intranets.
  */
 import ipaddr from 'ipaddr.js';
+import { ValidationError } from '../../errors.ts';
+import { userMessage, type UserMessage } from '../../messages/index.ts';
 
 type ParsedAddress = ipaddr.IPv4 | ipaddr.IPv6;
 
 /** Parsed allow-list: exact host names and address ranges. */
 export type AllowList = { hosts: Set<string>; ranges: Array<[ParsedAddress, number]> };
 
-/** Whether an address may be reached; if not, what it is ("a loopback address"). */
-export type AddressVerdict = { allowed: true } | { allowed: false; reason: string };
+/** Whether an address may be reached; if not, what it is ("a loopback address", from the message catalogue). */
+export type AddressVerdict = { allowed: true } | { allowed: false; reason: UserMessage };
 
 /**
  * Parses allow-list entries: `host.name`, `10.0.0.0/8`, `::1/128` or a single address.
- * Throws RangeError naming a malformed CIDR.
+ * Throws ValidationError naming a malformed CIDR.
  */
 export function parseAllowList(entries: readonly string[]): AllowList {
   const hosts = new Set<string>();
@@ -31,7 +33,7 @@ export function parseAllowList(entries: readonly string[]): AllowList {
       try {
         ranges.push(ipaddr.parseCIDR(entry));
       } catch {
-        throw new RangeError(`URL allow-list entry '${raw}' is not a valid CIDR range (e.g. 10.0.0.0/8 or fd00::/8).`);
+        throw new ValidationError(userMessage('validation_failed.allow_list_entry', { entry: raw }), { setting: 'urlAllowList' });
       }
     } else if (ipaddr.isValid(stripBrackets(entry))) {
       const address = ipaddr.parse(stripBrackets(entry));
@@ -62,7 +64,7 @@ export function checkAddress(address: string, allowList: AllowList): AddressVerd
   try {
     parsed = ipaddr.parse(stripBrackets(address));
   } catch {
-    return { allowed: false, reason: 'not a valid IP address' };
+    return { allowed: false, reason: userMessage('fragment.address.invalid') };
   }
   if (allowList.ranges.some(([range, bits]) => range.kind() === parsed.kind() && parsed.match(range, bits))) return { allowed: true };
   // Check the IPv4 address inside IPv4-mapped and similar IPv6 forms; allow-list it too.
@@ -71,11 +73,11 @@ export function checkAddress(address: string, allowList: AllowList): AddressVerd
     if (allowList.ranges.some(([range, bits]) => range.kind() === 'ipv4' && embedded.match(range, bits))) return { allowed: true };
     const inner = classify(embedded);
     return inner === 'unicast'
-      ? { allowed: false, reason: `an IPv6 form of the IPv4 address ${embedded.toString()}` }
-      : { allowed: false, reason: `an IPv6 form of ${embedded.toString()}, a ${describe(inner)} address` };
+      ? { allowed: false, reason: userMessage('fragment.address.ipv6_form_of_ipv4', { ipv4: embedded.toString() }) }
+      : { allowed: false, reason: userMessage('fragment.address.ipv6_form_of_range', { ipv4: embedded.toString(), range: describe(inner) }) };
   }
   const range = classify(parsed);
-  return range === 'unicast' ? { allowed: true } : { allowed: false, reason: `a ${describe(range)} address` };
+  return range === 'unicast' ? { allowed: true } : { allowed: false, reason: describe(range) };
 }
 
 function classify(address: ParsedAddress): string {
@@ -99,19 +101,13 @@ function embeddedIPv4(address: ParsedAddress): ipaddr.IPv4 | null {
   return null;
 }
 
-function describe(range: string): string {
-  const names: Record<string, string> = {
-    loopback: 'loopback',
-    private: 'private',
-    linkLocal: 'link-local (this includes cloud metadata services)',
-    uniqueLocal: 'unique-local (private IPv6)',
-    unspecified: 'unspecified (0.0.0.0 / ::)',
-    multicast: 'multicast',
-    broadcast: 'broadcast',
-    carrierGradeNat: 'carrier-grade NAT (shared private)',
-    reserved: 'reserved',
-  };
-  return names[range] ?? `non-public (${range})`;
+/** ipaddr.js's range names that have a text of their own ("a loopback address"). */
+const describedRanges = ['loopback', 'private', 'linkLocal', 'uniqueLocal', 'unspecified', 'multicast', 'broadcast', 'carrierGradeNat', 'reserved'] as const;
+
+/** What an address of a non-public range is, as a catalogue fragment. */
+function describe(range: string): UserMessage {
+  const known = describedRanges.find((name) => name === range);
+  return known ? userMessage(`fragment.address.${known}`) : userMessage('fragment.address.other', { range });
 }
 
 function stripBrackets(text: string): string {

@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, request } from 'undici';
 import { BelegError, BlockedUrlError, CancelledError, DocumentTooLargeError, FetchFailedError } from '../../errors.ts';
+import { formatMessage, userMessage, type UserMessage } from '../../messages/index.ts';
 import { checkAddress, isAllowedHost, isIpLiteral, parseAllowList, type AllowList } from './address-policy.ts';
 import { systemResolver, type HostResolver } from './host-resolver.ts';
 
@@ -68,22 +69,18 @@ export async function fetchUrl(url: string, options: FetchUrlOptions): Promise<F
       if (REDIRECT_STATUSES.has(response.statusCode) && typeof location === 'string' && location.length > 0) {
         discard(response);
         if (redirects >= options.maxRedirects) {
-          throw new FetchFailedError(
-            'too_many_redirects',
-            `'${url}' redirected more than ${options.maxRedirects} times. Use the final address of the page instead.`,
-            { details: { url, maxRedirects: options.maxRedirects } },
-          );
+          throw new FetchFailedError(userMessage('too_many_redirects', { url, maxRedirects: options.maxRedirects }), {
+            details: { url, maxRedirects: options.maxRedirects },
+          });
         }
         current = checkUrl(resolveLocation(location, current), allowList, current);
         continue;
       }
       if (response.statusCode < 200 || response.statusCode >= 300) {
         discard(response);
-        throw new FetchFailedError(
-          'http_error',
-          `The server answered ${response.statusCode} for '${current.href}'. Check that the address is right and publicly reachable.`,
-          { details: { url: current.href, status: response.statusCode } },
-        );
+        throw new FetchFailedError(userMessage('http_error', { status: response.statusCode, url: current.href }), {
+          details: { url: current.href, status: response.statusCode },
+        });
       }
       const bytes = await readBody(response, options.maxBytes, signal);
       const contentType = headerValue(response.headers['content-type']);
@@ -105,31 +102,25 @@ function checkUrl(raw: string | URL, allowList: AllowList, from?: URL): URL {
   try {
     url = raw instanceof URL ? raw : new URL(raw);
   } catch {
-    throw new BlockedUrlError(`'${String(raw)}' is not a valid URL. Give a full http:// or https:// address.`, { url: String(raw) });
+    throw new BlockedUrlError(userMessage('blocked_url.invalid', { url: String(raw) }), { url: String(raw) });
   }
-  const hop = from ? ` (redirected from '${from.href}')` : '';
+  const hop = from ? userMessage('fragment.redirected_from', { url: from.href }) : '';
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new BlockedUrlError(`Only http and https URLs can be ingested, not '${url.protocol}'${hop}.`, { url: url.href, reason: 'scheme' });
+    throw new BlockedUrlError(userMessage('blocked_url.scheme', { scheme: url.protocol, hop }), { url: url.href, reason: 'scheme' });
   }
   if (url.username !== '' || url.password !== '') {
-    throw new BlockedUrlError(
-      `URLs with credentials (user:password@) are refused${hop}. Download the document yourself and upload the file.`,
-      { url: redact(url), reason: 'credentials' },
-    );
+    throw new BlockedUrlError(userMessage('blocked_url.credentials', { hop }), { url: redact(url), reason: 'credentials' });
   }
   const hostname = url.hostname;
   if (isIpLiteral(hostname) && !isAllowedHost(hostname, allowList)) {
     const verdict = checkAddress(hostname, allowList);
-    if (!verdict.allowed) throw blocked(url, `${hostname} is ${verdict.reason}`, hop);
+    if (!verdict.allowed) throw blocked(url, userMessage('fragment.host_is', { host: hostname, range: verdict.reason }), hop);
   }
   return url;
 }
 
-function blocked(url: URL, reason: string, hop = ''): BlockedUrlError {
-  return new BlockedUrlError(
-    `Refused to fetch '${redact(url)}'${hop}: ${reason}. beleg only fetches public addresses; add the host or range to BELEG_URL_ALLOW_LIST to allow it.`,
-    { url: redact(url), reason },
-  );
+function blocked(url: URL, reason: UserMessage, hop: UserMessage | '' = ''): BlockedUrlError {
+  return new BlockedUrlError(userMessage('blocked_url', { url: redact(url), hop, reason }), { url: redact(url), reason: formatMessage(reason, 'en') });
 }
 
 /**
@@ -148,7 +139,9 @@ function checkedLookup(resolver: HostResolver, allowList: AllowList) {
         if (!isAllowedHost(hostname, allowList)) {
           for (const { address } of addresses) {
             const verdict = checkAddress(address, allowList);
-            if (!verdict.allowed) throw blocked(new URL(`http://${hostname}/`), `'${hostname}' resolves to ${address}, which is ${verdict.reason}`);
+            if (!verdict.allowed) {
+              throw blocked(new URL(`http://${hostname}/`), userMessage('fragment.host_resolves_to', { host: hostname, address, range: verdict.reason }));
+            }
           }
         }
         const wanted = options.family === 4 || options.family === 6 ? addresses.filter((entry) => entry.family === options.family) : addresses;
@@ -192,7 +185,7 @@ async function readBody(response: Response, maxBytes: number, signal: AbortSigna
     }
   } catch (error) {
     if (error instanceof Error && 'code' in error && String(error.code).startsWith('Z_')) {
-      throw new FetchFailedError('fetch_failed', `The server sent a damaged ${encoding} body. Try again later.`, { cause: error });
+      throw new FetchFailedError(userMessage('fetch_failed.damaged_body', { encoding }), { cause: error });
     }
     throw error;
   } finally {
@@ -212,9 +205,7 @@ function resolveLocation(location: string, base: URL): URL {
   try {
     return new URL(location, base);
   } catch {
-    throw new FetchFailedError('fetch_failed', `'${base.href}' redirected to an invalid address '${location}'.`, {
-      details: { url: base.href, location },
-    });
+    throw new FetchFailedError(userMessage('fetch_failed.invalid_redirect', { url: base.href, location }), { details: { url: base.href, location } });
   }
 }
 
@@ -245,19 +236,19 @@ function findBelegError(error: unknown): BelegError | null {
 function translateError(error: unknown, url: string, options: FetchUrlOptions, timeout: AbortSignal): BelegError {
   const known = findBelegError(error);
   if (known) return known;
-  if (options.signal?.aborted) return new CancelledError(`Fetching '${url}' was cancelled.`);
+  if (options.signal?.aborted) return new CancelledError(userMessage('cancelled.fetching', { url }));
   const code = error instanceof Error && 'code' in error ? String(error.code) : '';
   if (timeout.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return new FetchFailedError('fetch_timeout', `Fetching '${url}' took longer than ${options.fetchTimeoutMs} ms. Try again later or upload the file.`, {
+    return new FetchFailedError(userMessage('fetch_timeout', { url, timeoutMs: options.fetchTimeoutMs }), {
       cause: error,
       details: { url, timeoutMs: options.fetchTimeoutMs },
     });
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new FetchFailedError('dns_failed', `The host of '${url}' could not be found. Check the address.`, { cause: error, details: { url } });
+    return new FetchFailedError(userMessage('dns_failed', { url }), { cause: error, details: { url } });
   }
   const reason = error instanceof Error ? error.message : String(error);
-  return new FetchFailedError('fetch_failed', `Fetching '${url}' failed (${code || reason}). Check the address or try again later.`, {
+  return new FetchFailedError(userMessage('fetch_failed', { url, reason: code || reason }), {
     cause: error,
     details: { url },
   });

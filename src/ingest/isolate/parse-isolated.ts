@@ -15,7 +15,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BelegError, CancelledError, UnprocessableDocumentError } from '../../errors.ts';
+import { BelegError, CancelledError, UnprocessableDocumentError, type ErrorMessage } from '../../errors.ts';
+import { errorCodeOf, isMessageId, userMessage, type UserMessage } from '../../messages/index.ts';
 import type { ParsedDocument, ParseReply, ParseRequest, SerializedError } from './parse-protocol.ts';
 
 /** Limits for one parse. */
@@ -78,7 +79,7 @@ export class ParserPool {
    * `parse_failed` (the parser died), or CancelledError when `limits.signal` aborts.
    */
   async parse(request: Omit<ParseRequest, 'id'>, limits: ParseLimits): Promise<ParsedDocument> {
-    if (limits.signal?.aborted) throw new CancelledError('Parsing the document was cancelled.');
+    if (limits.signal?.aborted) throw new CancelledError(userMessage('cancelled.parsing'));
     // A finishing parse hands its place straight to the first waiting one.
     if (this.#places >= this.#maxParsers) await this.#waitForTurn(limits.signal);
     else this.#places += 1;
@@ -97,7 +98,7 @@ export class ParserPool {
         cancel: () => {
           const index = this.#waiting.indexOf(waiting);
           if (index >= 0) this.#waiting.splice(index, 1);
-          reject(new CancelledError('Parsing the document was cancelled.'));
+          reject(new CancelledError(userMessage('cancelled.parsing')));
         },
       };
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -141,19 +142,15 @@ export class ParserPool {
       const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
         const heapExhausted = /heap out of memory|allocation failed/i.test(parser.stderrTail);
         const how = signal ? `signal ${signal}` : `code ${code}`;
-        finish({ error: heapExhausted ? outOfMemory(limits.memoryMb, 'heap') : crashed(`the parser exited with ${how}`) }, false);
+        finish({ error: heapExhausted ? outOfMemory(limits.memoryMb, 'heap') : crashed(userMessage('fragment.parser_exited', { how })) }, false);
       };
       const onSpawnError = (error: Error) => finish({ error: crashed(error.message) }, false);
-      const onAbort = () => finish({ error: new CancelledError('Parsing the document was cancelled.') }, false);
+      const onAbort = () => finish({ error: new CancelledError(userMessage('cancelled.parsing')) }, false);
 
       const deadline = setTimeout(() => {
         finish(
           {
-            error: new UnprocessableDocumentError(
-              'parse_timeout',
-              `Parsing the document took longer than ${limits.timeoutMs} ms and was stopped. The file is probably damaged or built to stall parsers; export it again (e.g. "print to PDF") and upload that.`,
-              { details: { timeoutMs: limits.timeoutMs } },
-            ),
+            error: new UnprocessableDocumentError(userMessage('parse_timeout', { timeoutMs: limits.timeoutMs }), { details: { timeoutMs: limits.timeoutMs } }),
           },
           false,
         );
@@ -238,28 +235,23 @@ function residentBytesOf(pid: number | undefined): number | null {
 }
 
 function outOfMemory(limitMb: number, which: 'heap' | 'resident'): UnprocessableDocumentError {
-  return new UnprocessableDocumentError(
-    'parse_out_of_memory',
-    `Parsing the document needed more than the parser's ${which === 'heap' ? 'heap limit' : 'memory limit'} of ${limitMb} MiB and was stopped. The file is probably damaged or a decompression bomb; export it again and upload that.`,
-    { details: { limitMb, limit: which } },
-  );
+  return new UnprocessableDocumentError(userMessage('parse_out_of_memory', { limit: userMessage(`fragment.parser_limit.${which}`), limitMb }), {
+    details: { limitMb, limit: which },
+  });
 }
 
-function crashed(reason: string): UnprocessableDocumentError {
-  return new UnprocessableDocumentError(
-    'parse_failed',
-    `The document parser stopped unexpectedly (${reason}). Export the file again and upload that.`,
-  );
+function crashed(reason: UserMessage | string): UnprocessableDocumentError {
+  return new UnprocessableDocumentError(userMessage('parse_failed', { reason }));
 }
 
-/** Turns a parser's serialized error back into the BelegError the loader threw. */
+/** Turns a parser's serialized error back into the BelegError the loader threw, with its catalogue message. */
 function rebuildError(error: SerializedError, format: ParseRequest['format']): BelegError {
-  if (error.name === 'UnprocessableDocumentError' && error.code) {
-    return new UnprocessableDocumentError(error.code, error.message, { details: error.details });
+  const message = error.userMessage && isMessageId(error.userMessage.id) ? error.userMessage : null;
+  if (error.name === 'UnprocessableDocumentError' && message) {
+    return new UnprocessableDocumentError(message as ErrorMessage, { details: error.details });
   }
-  if (error.name === 'CancelledError') return new CancelledError(error.message);
-  return new UnprocessableDocumentError(
-    'parse_failed',
-    `The ${format === 'pdf' ? 'PDF' : 'HTML'} parser failed on this document (${error.message}). Export the file again and upload that.`,
-  );
+  if (error.name === 'CancelledError') {
+    return new CancelledError(message && errorCodeOf(message.id) === 'cancelled' ? (message as ErrorMessage<'cancelled'>) : undefined);
+  }
+  return new UnprocessableDocumentError(userMessage('parse_failed.parser_error', { format: format === 'pdf' ? 'PDF' : 'HTML', reason: error.message }));
 }

@@ -1,8 +1,9 @@
 /**
  * Messages between beleg and a parser process (src/ingest/isolate/parser-process-main.ts). Only
- * plain data crosses the process boundary (IPC with structured-clone serialization): errors travel as their class name, code, message
- * and details and are rebuilt on the main side.
+ * plain data crosses the process boundary (IPC with structured-clone serialization): errors travel as their class name, code, message,
+ * catalogue message and details and are rebuilt on the main side.
  */
+import type { UserMessage } from '../../messages/index.ts';
 import type { LoadedDocument } from '../types.ts';
 
 /** One document to parse: its format and what the loader needs besides the bytes. */
@@ -18,7 +19,7 @@ export type ParseRequest = {
 export type ParsedDocument = Omit<LoadedDocument, 'bytes'>;
 
 /** A failure inside the parser, as plain data. */
-export type SerializedError = { name: string; code: string | null; message: string; details?: Record<string, unknown> };
+export type SerializedError = { name: string; code: string | null; message: string; userMessage?: UserMessage; details?: Record<string, unknown> };
 
 /** The outcome of one request, with the parser's resident memory after it (bytes). */
 export type ParseReply =

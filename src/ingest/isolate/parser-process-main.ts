@@ -32,7 +32,7 @@ async function parse(request: ParseRequest): Promise<ParseReply> {
 }
 
 function serialize(error: unknown): SerializedError {
-  if (error instanceof BelegError) return { name: error.name, code: error.code, message: error.message, details: error.details };
+  if (error instanceof BelegError) return { name: error.name, code: error.code, message: error.message, userMessage: error.userMessage, details: error.details };
   const message = error instanceof Error ? error.message : String(error);
   return { name: error instanceof Error ? error.name : 'Error', code: null, message };
 }

@@ -4,6 +4,7 @@
  * German text files and web pages without a declaration usually are.
  */
 import { UnsupportedDocumentError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 
 /**
  * Code points of Windows-1252 bytes 0x80–0x9F (WHATWG encoding standard). Node 20's TextDecoder
@@ -66,9 +67,6 @@ export function decodeText(bytes: Uint8Array, charset?: string | null): string {
 /** Throws UnsupportedDocumentError when bytes are binary, so text loaders never store garbage. */
 export function assertText(bytes: Uint8Array, fileName: string): void {
   if (looksBinary(bytes)) {
-    throw new UnsupportedDocumentError(
-      `'${fileName}' contains binary data and is not a PDF, HTML, Markdown or plain-text file. Convert it to PDF or text first.`,
-      { fileName },
-    );
+    throw new UnsupportedDocumentError(userMessage('unsupported_document.binary_file', { fileName }), { fileName });
   }
 }

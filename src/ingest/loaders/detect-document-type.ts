@@ -4,6 +4,7 @@
  * `notes.txt` is refused.
  */
 import { UnprocessableDocumentError, UnsupportedDocumentError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import { looksBinary } from './decode-text.ts';
 
 export type DocumentType = 'pdf' | 'html' | 'markdown' | 'text';
@@ -67,37 +68,31 @@ export function extensionOf(fileName: string | undefined): string {
 }
 
 /**
- * The type to read `bytes` as. Throws UnsupportedDocumentError for binary formats and unknown
- * names, UnprocessableDocumentError `pdf_corrupt` for a file that claims to be a PDF but is not.
+ * The type to read `bytes` as. Throws UnprocessableDocumentError `empty_document` for 0 bytes
+ * (whatever the name says: the API's upload check and the loader share this, so an empty file is
+ * `empty_document` on every path), UnsupportedDocumentError for binary formats and unknown names,
+ * UnprocessableDocumentError `pdf_corrupt` for a file that claims to be a PDF but is not.
  */
 export function detectDocumentType(bytes: Uint8Array, hints: { fileName?: string; mimeType?: string | null }): DocumentType {
+  if (bytes.length === 0) throw new UnprocessableDocumentError(userMessage('empty_document'));
   if (findPdfHeader(bytes) >= 0) return 'pdf';
   const extension = extensionOf(hints.fileName);
   const mimeType = (hints.mimeType ?? '').split(';')[0]!.trim().toLowerCase();
   const named = MIME_TYPES[mimeType] ?? EXTENSION_TYPES[extension];
   for (const signature of BINARY_SIGNATURES) {
     if (startsWith(bytes, signature.bytes)) {
-      throw new UnsupportedDocumentError(
-        `The document is ${signature.name}, which beleg cannot read. Upload PDF, HTML, Markdown or plain text.`,
-        { detected: signature.name },
-      );
+      throw new UnsupportedDocumentError(userMessage('unsupported_document', { detected: signature.name }), { detected: signature.name });
     }
   }
   if (named === 'pdf') {
-    throw new UnprocessableDocumentError(
-      'pdf_corrupt',
-      'The file is named or typed as a PDF but does not start with a PDF header, so it is corrupt or not a PDF. Export it again as PDF.',
-    );
+    throw new UnprocessableDocumentError(userMessage('pdf_corrupt.no_header'));
   }
   if (looksBinary(bytes)) {
-    throw new UnsupportedDocumentError('The document contains binary data that is not a PDF. Upload PDF, HTML, Markdown or plain text.');
+    throw new UnsupportedDocumentError(userMessage('unsupported_document.binary'));
   }
   if (named === 'html' || looksLikeHtml(bytes)) return 'html';
   if (named) return named;
   if (extension === '' && (mimeType === '' || mimeType === 'application/octet-stream' || mimeType.startsWith('text/'))) return 'text';
   if (mimeType.startsWith('text/')) return 'text';
-  throw new UnsupportedDocumentError(
-    `Documents of type '${extension ? `.${extension}` : mimeType}' are not supported. Upload PDF, HTML, Markdown (.md) or plain text (.txt).`,
-    { extension, mimeType },
-  );
+  throw new UnsupportedDocumentError(userMessage('unsupported_document.type', { type: extension ? `.${extension}` : mimeType }), { extension, mimeType });
 }

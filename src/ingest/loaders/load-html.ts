@@ -6,6 +6,7 @@
 import * as cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { UnprocessableDocumentError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import type { LoadedDocument } from '../types.ts';
 import { decodeText } from './decode-text.ts';
 import { detectLanguage } from './detect-language.ts';
@@ -111,10 +112,7 @@ export function loadHtml(bytes: Uint8Array, options: { contentType?: string | nu
 
   const { text, sections } = builder.finish();
   if (text.length === 0) {
-    throw new UnprocessableDocumentError(
-      'html_no_content',
-      'The web page has no readable main content (only navigation, scripts or an empty body). Pages that build their text with JavaScript are not supported; save the text or a PDF instead.',
-    );
+    throw new UnprocessableDocumentError(userMessage('html_no_content'));
   }
   const firstHeading = sections[0]?.headingPath[0] ?? null;
   return {

@@ -3,6 +3,7 @@
  * images), and turns headings into section spans so chunks know their heading path.
  */
 import { UnprocessableDocumentError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import type { LoadedDocument } from '../types.ts';
 import { detectLanguage } from './detect-language.ts';
 import { normalizeText } from './normalize-text.ts';
@@ -73,7 +74,7 @@ export function loadMarkdown(source: string, bytes: Uint8Array): LoadedDocument 
   flush();
   const { text, sections } = builder.finish();
   if (text.length === 0) {
-    throw new UnprocessableDocumentError('empty_document', 'The Markdown document contains no text. Upload a file with text in it.');
+    throw new UnprocessableDocumentError(userMessage('empty_document.no_text'));
   }
   return { text, title, mimeType: 'text/markdown', language: detectLanguage(text), sections, bytes };
 }

@@ -5,6 +5,7 @@
  */
 import { getDocumentProxy } from 'unpdf';
 import { CancelledError, UnprocessableDocumentError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import type { LoadedDocument } from '../types.ts';
 import { detectLanguage } from './detect-language.ts';
 import { findPdfHeader } from './detect-document-type.ts';
@@ -36,15 +37,13 @@ export async function loadPdf(bytes: Uint8Array, options: { signal?: AbortSignal
   }
   try {
     if (proxy.numPages > MAX_PDF_PAGES) {
-      throw new UnprocessableDocumentError(
-        'pdf_too_many_pages',
-        `The PDF declares ${proxy.numPages} pages, more than the ${MAX_PDF_PAGES} beleg reads. Split it into smaller files and upload those.`,
-        { details: { pageCount: proxy.numPages, limitPages: MAX_PDF_PAGES } },
-      );
+      throw new UnprocessableDocumentError(userMessage('pdf_too_many_pages', { pageCount: proxy.numPages, limitPages: MAX_PDF_PAGES }), {
+        details: { pageCount: proxy.numPages, limitPages: MAX_PDF_PAGES },
+      });
     }
     const pages: PdfLine[][] = [];
     for (let number = 1; number <= proxy.numPages; number++) {
-      if (options.signal?.aborted) throw new CancelledError('Loading the PDF was cancelled.');
+      if (options.signal?.aborted) throw new CancelledError(userMessage('cancelled.loading'));
       const page = await proxy.getPage(number);
       const content = await page.getTextContent();
       pages.push(toLines(content.items.filter((item): item is PdfTextItem & typeof item => 'str' in item) as PdfTextItem[]));
@@ -52,11 +51,7 @@ export async function loadPdf(bytes: Uint8Array, options: { signal?: AbortSignal
     }
     const letters = pages.flat().reduce((sum, line) => sum + (line.text.match(/\p{L}/gu)?.length ?? 0), 0);
     if (pages.length === 0 || letters < MIN_LETTERS_PER_PAGE * pages.length) {
-      throw new UnprocessableDocumentError(
-        'pdf_scanned',
-        'The PDF has no text layer; it looks scanned (pages are images). OCR is not supported: run it through an OCR tool first, then upload the result.',
-        { details: { pageCount: pages.length } },
-      );
+      throw new UnprocessableDocumentError(userMessage('pdf_scanned'), { details: { pageCount: pages.length } });
     }
     const { text, pages: pageSpans } = layoutPages(pages);
     const title = await readTitle(proxy);
@@ -73,32 +68,21 @@ export async function loadPdf(bytes: Uint8Array, options: { signal?: AbortSignal
 function assertComplete(bytes: Uint8Array): void {
   const tail = new TextDecoder('latin1').decode(bytes.subarray(Math.max(0, bytes.length - 2048)));
   if (findPdfHeader(bytes) < 0 || !tail.includes('%%EOF')) {
-    throw new UnprocessableDocumentError(
-      'pdf_corrupt',
-      'The PDF is truncated (it does not end with %%EOF): the upload or download was cut off. Upload the complete file.',
-    );
+    throw new UnprocessableDocumentError(userMessage('pdf_corrupt.truncated'));
   }
 }
 
 function classifyOpenError(error: unknown): UnprocessableDocumentError {
   const name = error instanceof Error ? error.name : '';
   if (name === 'PasswordException') {
-    return new UnprocessableDocumentError(
-      'pdf_encrypted',
-      'The PDF is encrypted with a password. Remove the password (save an unprotected copy) and upload that.',
-      { cause: error },
-    );
+    return new UnprocessableDocumentError(userMessage('pdf_encrypted'), { cause: error });
   }
   return corrupt(error);
 }
 
 function corrupt(error: unknown): UnprocessableDocumentError {
   const reason = error instanceof Error ? error.message : String(error);
-  return new UnprocessableDocumentError(
-    'pdf_corrupt',
-    `The PDF is corrupt and cannot be read (${reason}). Export or download it again.`,
-    { cause: error },
-  );
+  return new UnprocessableDocumentError(userMessage('pdf_corrupt', { reason }), { cause: error });
 }
 
 async function readTitle(proxy: Awaited<ReturnType<typeof getDocumentProxy>>): Promise<string | null> {

@@ -2,6 +2,7 @@
  * Plain-text loader: decode, normalize, title from the first line when it is short.
  */
 import { UnprocessableDocumentError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import type { LoadedDocument } from '../types.ts';
 import { detectLanguage } from './detect-language.ts';
 import { normalizeText } from './normalize-text.ts';
@@ -10,7 +11,7 @@ import { normalizeText } from './normalize-text.ts';
 export function loadText(text: string, bytes: Uint8Array, options: { title?: string | null } = {}): LoadedDocument {
   const normalized = normalizeText(text);
   if (normalized.length === 0) {
-    throw new UnprocessableDocumentError('empty_document', 'The document contains no text. Upload a file with text in it.');
+    throw new UnprocessableDocumentError(userMessage('empty_document.no_text'));
   }
   return {
     text: normalized,

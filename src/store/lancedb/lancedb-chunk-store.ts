@@ -29,6 +29,7 @@
 import { availableParallelism } from 'node:os';
 import * as lancedb from '@lancedb/lancedb';
 import { BelegError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import type { ChunkRow, ChunkStore, SearchHit, StoredChunk } from '../chunk-store.ts';
 import {
   CHUNKS_TABLE,
@@ -112,10 +113,7 @@ export type ChunkTableInspection = {
 /** Vector search was asked for, but the table has no vector column (no embedding model configured). */
 export class VectorSearchUnavailableError extends BelegError {
   constructor() {
-    super(
-      'vector_search_unavailable',
-      'The chunk store has no vectors: no embedding model is configured. Set BELEG_EMBEDDING_MODEL_DIR or search by text.',
-    );
+    super(userMessage('vector_search_unavailable'));
   }
 }
 

@@ -1,0 +1,1 @@
+ALTER TABLE `documents` ADD `error_user_message` text;
