@@ -96,5 +96,6 @@ describe('HTTP with real ingestion and storage', () => {
     expect(failed.errorMessage).toBeTruthy();
     const text = await fetch(`${server.url}/documents/${accepted.id}/text`);
     expect(text.status).toBe(409);
+    expect(((await text.json()) as { error: { code: string } }).error.code).toBe('document_not_ready');
   });
 });

@@ -111,6 +111,15 @@ function toSource(item: AnswerChunk): Source {
   };
 }
 
+/**
+ * An engine's failure as users see it: its own BelegError (engine unavailable, overloaded, …), or
+ * `engine_failed` for anything unexpected, whether the answer was streamed or not.
+ */
+function engineFailure(error: unknown): BelegError {
+  if (error instanceof BelegError) return error;
+  return new BelegError(userMessage('engine_failed', { reason: error instanceof Error ? error.message : String(error) }), { cause: error });
+}
+
 export class AnswerService implements Answerer {
   readonly #options: AnswerServiceOptions;
   readonly #counters: AnswerCounters = {
@@ -275,7 +284,9 @@ export class AnswerService implements Answerer {
     const early = await this.#declineEarly(prepared);
     if (early || !prepared.prompt) return early!;
     const generationStarted = performance.now();
-    const result = await prepared.engine.doGenerate(this.#generateOptions(prepared, prepared.prompt, signal));
+    const result = await prepared.engine.doGenerate(this.#generateOptions(prepared, prepared.prompt, signal)).catch((error: unknown) => {
+      throw engineFailure(error);
+    });
     const generateMs = performance.now() - generationStarted;
     if (result.finishReason === 'cancelled' || signal?.aborted) throw new CancelledError();
     const resolution = await resolveAnswer(result.text, prepared.prompt, this.#options.getText, this.#options.getPages);
@@ -308,8 +319,7 @@ export class AnswerService implements Answerer {
         if (part.type === 'text-delta') {
           yield { type: 'text-delta', text: part.text };
         } else if (part.type === 'error') {
-          const error = part.error instanceof BelegError ? part.error : new BelegError(userMessage('engine_failed', { reason: part.error.message }), { cause: part.error });
-          yield { type: 'error', error };
+          yield { type: 'error', error: engineFailure(part.error) };
           return;
         } else {
           if (part.finishReason === 'cancelled' || signal?.aborted) {

@@ -57,6 +57,7 @@ const statusByErrorClass: ReadonlyArray<readonly [ErrorClass, ContentfulStatusCo
  */
 const statusByErrorCode: Readonly<Record<string, ContentfulStatusCode>> = {
   document_not_ready: 409,
+  engine_failed: 500,
 };
 
 /** The body every failed request gets. */

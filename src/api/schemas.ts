@@ -38,7 +38,8 @@ export const documentRecordSchema = z
 /** `POST /documents` with a JSON body: a URL to fetch, or plain text. */
 export const documentJsonRequestSchema = z
   .object({
-    url: z.url({ protocol: /^https?$/, error: 'fragment.issue.url_scheme' }).optional(),
+    // Checked by parseFetchableUrl (src/ingest/fetch/fetchable-url.ts), like every other URL beleg takes: `blocked_url` when not http(s).
+    url: z.string().min(1).meta({ format: 'uri', description: 'An absolute http(s) URL.' }).optional(),
     text: z.string().min(1, 'fragment.issue.text_empty').optional(),
     title: z.string().max(500).optional(),
   })

@@ -22,6 +22,7 @@ import { DocumentRepository, UploadFiles, type DocumentRow, type IngestJobRow, t
 import { BelegError, CancelledError, DocumentNotReadyError, DocumentTooLargeError, NotFoundError, OverloadedError, UnprocessableDocumentError, ValidationError } from '../errors.ts';
 import { describeFirstIssue, userMessage } from '../messages/index.ts';
 import { SENTENCE_BLOCK_START, SENTENCE_HEADING, type ChunkRow, type ChunkStore } from '../store/chunk-store.ts';
+import { parseFetchableUrl } from './fetch/fetchable-url.ts';
 import type { LoadOptions } from './load-document.ts';
 import type { ChunkDraft, DocumentInput, DocumentRecord, Ingestion, ListDocumentsOptions, LoadedDocument, PageSpan } from './types.ts';
 
@@ -305,7 +306,8 @@ export class IngestionService implements Ingestion {
   }
 
   #submitUrl(url: string): DocumentRow {
-    if (typeof url !== 'string' || !URL.canParse(url)) throw new ValidationError(userMessage('validation_failed.not_a_url', { url: String(url) }));
+    // Unparseable URLs, other schemes and credentials are refused now, with the code the API and the fetcher use.
+    parseFetchableUrl(url);
     const latest = this.#repository.latestVersionOfUrl(url);
     // Already on its way: one fetch is enough.
     if (latest && (latest.status === 'pending' || latest.status === 'indexing')) return latest;

@@ -62,10 +62,6 @@ export const catalogue = {
     en: "URL allow-list entry '{entry}' is not a valid CIDR range (e.g. 10.0.0.0/8 or fd00::/8).",
     de: "Der Eintrag '{entry}' in BELEG_URL_ALLOW_LIST ist kein gültiger CIDR-Bereich (z. B. 10.0.0.0/8 oder fd00::/8).",
   },
-  'validation_failed.not_a_url': {
-    en: "'{url}' is not a URL. Give an absolute http(s) URL.",
-    de: "'{url}' ist keine URL. Geben Sie eine vollständige http(s)-Adresse an.",
-  },
   'validation_failed.question': { en: 'Invalid question: {problem}.', de: 'Ungültige Frage: {problem}.' },
   'validation_failed.question_empty': { en: 'The question is empty. Ask something.', de: 'Die Frage ist leer. Bitte stellen Sie eine Frage.' },
   'validation_failed.question_too_many_tokens': {
@@ -809,7 +805,6 @@ export const catalogue = {
 
   // ---- fragments other texts insert
   'fragment.issue.question_empty': { en: 'question must not be empty', de: 'die Frage darf nicht leer sein' },
-  'fragment.issue.url_scheme': { en: 'url must be an http or https URL', de: 'url muss eine http- oder https-URL sein' },
   'fragment.issue.text_empty': { en: 'text must not be empty', de: 'text darf nicht leer sein' },
   'fragment.issue.url_or_text': { en: 'send exactly one of url or text', de: 'senden Sie genau eines von url oder text' },
   'fragment.where.request_body': { en: 'request body', de: 'der Anfrage' },

@@ -5,6 +5,7 @@
 import { Hono, type Context } from 'hono';
 import type { Config } from '../../config.ts';
 import { DocumentTooLargeError, UnsupportedDocumentError, ValidationError } from '../../errors.ts';
+import { parseFetchableUrl } from '../../ingest/fetch/fetchable-url.ts';
 import { detectDocumentType } from '../../ingest/loaders/detect-document-type.ts';
 import { documentErrorIn } from '../../ingest/document-error.ts';
 import type { DocumentInput, DocumentRecord, Ingestion } from '../../ingest/types.ts';
@@ -75,7 +76,11 @@ async function inputsFromRequest(request: Request, config: Config): Promise<Docu
   }
   if (contentType.startsWith('application/json')) {
     const body = parseOrThrow(documentJsonRequestSchema, await readJsonBody(request), 'request body');
-    if (body.url !== undefined) return [{ kind: 'url', url: body.url }];
+    // The same check ingestion and the fetcher make: a URL beleg will not fetch is `blocked_url` (400) on every path.
+    if (body.url !== undefined) {
+      parseFetchableUrl(body.url);
+      return [{ kind: 'url', url: body.url }];
+    }
     return [{ kind: 'text', text: body.text!, ...(body.title ? { title: body.title } : {}) }];
   }
   throw new UnsupportedDocumentError(userMessage('unsupported_document.content_type', { contentType: contentType || '-' }), { contentType });

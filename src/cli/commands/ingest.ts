@@ -14,9 +14,12 @@ const USAGE = 'Usage: beleg ingest <file|url>... [--data-dir DIR]\n\nIndexes eac
 /** Inputs read and waiting at once; the queue indexes them one after another. */
 const IN_FLIGHT = 2;
 
-/** An argument as an ingestion input: URLs by scheme, everything else a file path. */
+/**
+ * An argument as an ingestion input: anything with a scheme (`https://…`, also `ftp://…`) is a URL,
+ * so a URL beleg will not fetch is refused as `blocked_url`, as by the API; everything else a file path.
+ */
 async function inputOf(argument: string): Promise<DocumentInput> {
-  if (/^https?:\/\//i.test(argument)) return { kind: 'url', url: argument };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(argument)) return { kind: 'url', url: argument };
   try {
     return { kind: 'file', fileName: path.basename(argument), bytes: new Uint8Array(await readFile(argument)) };
   } catch (error) {

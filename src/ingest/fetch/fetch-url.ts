@@ -14,6 +14,7 @@ import { Agent, request } from 'undici';
 import { BelegError, BlockedUrlError, CancelledError, DocumentTooLargeError, FetchFailedError } from '../../errors.ts';
 import { formatMessage, userMessage, type UserMessage } from '../../messages/index.ts';
 import { checkAddress, isAllowedHost, isIpLiteral, parseAllowList, type AllowList } from './address-policy.ts';
+import { parseFetchableUrl, redact } from './fetchable-url.ts';
 import { systemResolver, type HostResolver } from './host-resolver.ts';
 
 export type FetchUrlOptions = {
@@ -98,19 +99,8 @@ export async function fetchUrl(url: string, options: FetchUrlOptions): Promise<F
  * must be allowed. Host names are checked when the connection resolves them.
  */
 function checkUrl(raw: string | URL, allowList: AllowList, from?: URL): URL {
-  let url: URL;
-  try {
-    url = raw instanceof URL ? raw : new URL(raw);
-  } catch {
-    throw new BlockedUrlError(userMessage('blocked_url.invalid', { url: String(raw) }), { url: String(raw) });
-  }
+  const url = parseFetchableUrl(raw, from);
   const hop = from ? userMessage('fragment.redirected_from', { url: from.href }) : '';
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new BlockedUrlError(userMessage('blocked_url.scheme', { scheme: url.protocol, hop }), { url: url.href, reason: 'scheme' });
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw new BlockedUrlError(userMessage('blocked_url.credentials', { hop }), { url: redact(url), reason: 'credentials' });
-  }
   const hostname = url.hostname;
   if (isIpLiteral(hostname) && !isAllowedHost(hostname, allowList)) {
     const verdict = checkAddress(hostname, allowList);
@@ -215,14 +205,6 @@ function headerValue(value: string | string[] | undefined): string | null {
 }
 
 /** The URL without credentials, for messages. */
-function redact(url: URL): string {
-  if (url.username === '' && url.password === '') return url.href;
-  const copy = new URL(url.href);
-  copy.username = '';
-  copy.password = '';
-  return copy.href;
-}
-
 /** Finds a BelegError in an error's cause chain (undici wraps connector errors). */
 function findBelegError(error: unknown): BelegError | null {
   let current: unknown = error;
