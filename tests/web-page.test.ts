@@ -151,6 +151,8 @@ describe('web page', () => {
     await page.getByRole('button', { name: 'Fragen', exact: true }).click();
     await page.locator('#refusal').waitFor({ state: 'visible' });
     expect(await page.locator('#refusal-text').textContent()).toBe('Mit den gegebenen Informationen ist diese Frage nicht zu beantworten.');
+    // The reason comes from the message catalogue (served as /assets/messages.js).
+    expect(await page.locator('#refusal-reason').textContent()).toBe('In den Dokumenten fand sich keine passende Stelle.');
     expect(await page.locator('#citations li').count()).toBe(0);
     expect(await page.locator('#answer-text').textContent()).toBe('');
     expect(await page.locator('#possible').isHidden()).toBe(true);
@@ -164,6 +166,15 @@ describe('web page', () => {
     expect((await running.ingestion.list()).total).toBe(0);
     expect(outsideRequests).toEqual([]);
     expect(pageErrors).toEqual([]);
+  });
+
+  it('says in German why an upload was refused', async () => {
+    await page.setInputFiles('#files', { name: 'leer.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(0) });
+    await page.getByRole('button', { name: 'Hochladen', exact: true }).click();
+    const message = page.locator('#documents-message.error');
+    await message.waitFor();
+    expect(await message.textContent()).toBe('Das Dokument ist leer (0 Bytes). Laden Sie eine Datei mit Inhalt hoch.');
+    expect((await running.ingestion.list()).total).toBe(0);
   });
 });
 
@@ -210,6 +221,22 @@ describe('web page with real ingestion and answers', () => {
     expect(await pdfPage.locator('#answer-confidence').textContent()).toMatch(/^(sicher|wahrscheinlich) \d{1,3} %$/);
     await pdfPage.screenshot({ path: new URL('web-page-pdf.png', screenshotDirectory).pathname, fullPage: true });
     await pdfPage.close();
+  });
+
+  it('says in German why a web page could not be added', async () => {
+    const urlPage = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: 'de-DE' });
+    urlPage.setDefaultTimeout(20_000);
+    await urlPage.goto(`${server.url}/`);
+    // A loopback address: the fetcher refuses it (no network needed), and the document fails.
+    await urlPage.fill('#url', 'http://127.0.0.1:9/intern');
+    await urlPage.getByRole('button', { name: 'Hinzufügen', exact: true }).click();
+    const row = urlPage.locator('#documents tbody tr', { hasText: '127.0.0.1:9/intern' });
+    await row.locator('.status', { hasText: 'fehlgeschlagen' }).waitFor();
+    const reason = (await row.locator('td').nth(1).locator('.muted').textContent()) ?? '';
+    expect(reason).toMatch(/^Der Abruf von 'http:\/\/127\.0\.0\.1:9\/intern' wurde verweigert: 127\.0\.0\.1 ist eine Loopback-Adresse\. /);
+    expect(reason).toContain('BELEG_URL_ALLOW_LIST');
+    await urlPage.screenshot({ path: new URL('web-page-url-refused.png', screenshotDirectory).pathname, fullPage: true });
+    await urlPage.close();
   });
 });
 

@@ -194,7 +194,7 @@ export const catalogue = {
   },
   document_not_ready: {
     en: "Document '{id}' is {status}, not ready; its text is available once indexing succeeds.",
-    de: "Das Dokument '{id}' ist nicht bereit ({status}); sein Text ist verfügbar, sobald die Verarbeitung gelungen ist.",
+    de: "Das Dokument '{id}' ist nicht bereit (Status: {status}); sein Text ist verfügbar, sobald die Verarbeitung gelungen ist.",
   },
   unauthenticated: {
     en: 'This route needs an API key. Send the header Authorization: Bearer <key> (keys are set with BELEG_API_KEYS).',
@@ -247,7 +247,7 @@ export const catalogue = {
   'cancelled.fetching': { en: "Fetching '{url}' was cancelled.", de: "Der Abruf von '{url}' wurde abgebrochen." },
   'cancelled.not_queued': {
     en: "Document '{id}' is {status} but not queued in this process; it resumes at the next start.",
-    de: "Das Dokument '{id}' ist {status}, wartet aber nicht in diesem Prozess; es wird beim nächsten Start fortgesetzt.",
+    de: "Das Dokument '{id}' hat den Status „{status}“, wartet aber nicht in diesem Prozess; es wird beim nächsten Start fortgesetzt.",
   },
   'cancelled.document_removed': {
     en: "Document '{id}' was removed while it was being indexed.",
@@ -802,6 +802,26 @@ export const catalogue = {
     de: 'Dieser Server verlangt einen gültigen API-Schlüssel. Bitte unten unter „API-Schlüssel“ eintragen.',
   },
   'web.choose_file': { en: 'Please choose a file first.', de: 'Bitte zuerst eine Datei auswählen.' },
+  'web.answered': { en: 'Answer with proof', de: 'Antwort mit Beleg' },
+  'web.confidence_title': {
+    en: 'Estimated probability that the quote answers the question: {percent} %',
+    de: 'Geschätzte Wahrscheinlichkeit, dass das Zitat die Frage beantwortet: {percent} %',
+  },
+  'web.confidence_unknown': { en: 'Confidence not estimated', de: 'Sicherheit nicht geschätzt' },
+  'web.confidence_unknown_title': {
+    en: 'This engine does not estimate how sure its answers are.',
+    de: 'Diese Engine schätzt nicht, wie sicher ihre Antworten sind.',
+  },
+  'web.candidates_heading': { en: 'Possible passages', de: 'Mögliche Fundstellen' },
+  'web.candidates_note': {
+    en: 'No sure answer. These passages might fit – please check them yourself.',
+    de: 'Keine sichere Antwort. Diese Stellen könnten passen – bitte selbst prüfen.',
+  },
+  'web.sources_note': {
+    en: 'No sure answer. These passages found might help – please check them yourself.',
+    de: 'Keine sichere Antwort. Diese gefundenen Abschnitte könnten weiterhelfen – bitte selbst prüfen.',
+  },
+  'web.candidate_confidence': { en: 'estimated {percent} %', de: 'geschätzt {percent} %' },
 
   // ---- fragments other texts insert
   'fragment.issue.question_empty': { en: 'question must not be empty', de: 'die Frage darf nicht leer sein' },
@@ -809,8 +829,8 @@ export const catalogue = {
   'fragment.issue.url_or_text': { en: 'send exactly one of url or text', de: 'senden Sie genau eines von url oder text' },
   'fragment.where.request_body': { en: 'request body', de: 'der Anfrage' },
   'fragment.where.query': { en: 'query', de: 'der Abfrage' },
-  'fragment.document_status.pending': { en: 'pending', de: 'wartend' },
-  'fragment.document_status.indexing': { en: 'indexing', de: 'in Verarbeitung' },
+  'fragment.document_status.pending': { en: 'pending', de: 'wartet' },
+  'fragment.document_status.indexing': { en: 'indexing', de: 'wird verarbeitet' },
   'fragment.document_status.ready': { en: 'ready', de: 'bereit' },
   'fragment.document_status.failed': { en: 'failed', de: 'fehlgeschlagen' },
   'fragment.confidence.sure': { en: 'sure', de: 'sicher' },

@@ -1,38 +1,33 @@
 // beleg's web page: plain JavaScript, no build step. Talks to the same API as every other
 // client (documents, /ask with server-sent events). All text from the server is inserted with
-// textContent, never as HTML.
+// textContent, never as HTML. The page is German: every request asks for German messages
+// (Accept-Language: de), and the page's own texts from the message catalogue (decline reasons,
+// document states, confidence and error lines) come with the page config, which the server
+// builds from the catalogue (src/api/web-assets.ts).
 
 const keyStorage = 'beleg.apiKey';
 const passageContextChars = 240;
 
-const statusLabels = { pending: 'wartet', indexing: 'wird verarbeitet', ready: 'bereit', failed: 'fehlgeschlagen' };
-const reasonLabels = {
-  no_sources: 'In den Dokumenten fand sich keine passende Stelle.',
-  model_declined: 'Die gefundenen Stellen beantworten die Frage nicht.',
-  unverifiable_quote: 'Das Zitat ließ sich im gespeicherten Text nicht nachweisen und wurde verworfen.',
-  below_threshold: 'Keine Stelle passt sicher genug zur Frage.',
-  focus_not_found: 'Ein Begriff, um den es in der Frage geht, kommt in den gefundenen Stellen nicht vor.',
-  off_topic: 'Die beste gefundene Stelle handelt nicht von dem, wonach gefragt ist.',
-};
-// Texts of the answer's confidence and of the passages shown instead of an answer.
-const answerTexts = {
-  answered: 'Antwort mit Beleg',
-  confidenceTitle: (percent) => `Geschätzte Wahrscheinlichkeit, dass das Zitat die Frage beantwortet: ${percent} %`,
-  confidenceUnknown: 'Sicherheit nicht geschätzt',
-  confidenceUnknownTitle: 'Diese Engine schätzt nicht, wie sicher ihre Antworten sind.',
-  possibleHeading: 'Mögliche Fundstellen',
-  possibleCandidatesNote: 'Keine sichere Antwort. Diese Stellen könnten passen – bitte selbst prüfen.',
-  possibleSourcesNote: 'Keine sichere Antwort. Diese gefundenen Abschnitte könnten weiterhelfen – bitte selbst prüfen.',
-  candidateConfidence: (percent) => `geschätzt ${percent} %`,
-};
 /** Sources shown when a declined answer has no candidates. */
 const possibleSourcesShown = 3;
 
 const element = (id) => document.getElementById(id);
 
 // The server's settings, written into the page (see src/api/web-assets.ts): the confidence bands
-// under its threshold, highest first, the last starting at 0.
+// under its threshold, highest first, the last starting at 0, and the page's German texts from the
+// message catalogue, by id.
 const pageConfig = JSON.parse(element('page-config').textContent);
+const { messages } = pageConfig;
+
+/** A catalogue text with its {placeholders} filled in; the id itself when the catalogue lacks it. */
+function format(id, values = {}) {
+  const template = messages[id];
+  if (template === undefined) return id;
+  return template.replace(/\{(\w+)\}/g, (placeholder, name) => (name in values ? String(values[name]) : placeholder));
+}
+
+const statusLabel = (status) => messages[`fragment.document_status.${status}`] ?? status;
+const reasonLabel = (reason) => messages[`declined.${reason}`] ?? '';
 
 // ---- talking to the API
 
@@ -50,10 +45,11 @@ function authHeaders() {
 }
 
 async function api(path, options = {}) {
-  const response = await fetch(path, { ...options, headers: { ...authHeaders(), ...(options.headers ?? {}) } });
+  const headers = { 'Accept-Language': 'de', ...authHeaders(), ...(options.headers ?? {}) };
+  const response = await fetch(path, { ...options, headers });
   if (response.ok) return response;
   let code = 'http_error';
-  let message = `Der Server antwortete mit ${response.status}.`;
+  let message = format('web.http_error', { status: response.status });
   try {
     const body = await response.json();
     code = body.error.code;
@@ -63,7 +59,7 @@ async function api(path, options = {}) {
   }
   if (response.status === 401) {
     element('key-settings').open = true;
-    message = 'Dieser Server verlangt einen gültigen API-Schlüssel. Bitte unten unter „API-Schlüssel“ eintragen.';
+    message = format('web.needs_key');
   }
   throw new ApiError(response.status, code, message);
 }
@@ -95,7 +91,7 @@ function renderDocuments(documents) {
     const status = document.createElement('td');
     const badge = document.createElement('span');
     badge.className = `status ${document_.status}`;
-    badge.textContent = statusLabels[document_.status] ?? document_.status;
+    badge.textContent = statusLabel(document_.status);
     if (document_.errorMessage) badge.title = document_.errorMessage;
     status.append(badge);
     if (document_.status === 'failed' && document_.errorMessage) {
@@ -170,7 +166,7 @@ async function submitDocuments(body, headers = {}) {
 element('upload-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const input = element('files');
-  if (input.files.length === 0) return showDocumentsMessage('Bitte zuerst eine Datei auswählen.', true);
+  if (input.files.length === 0) return showDocumentsMessage(format('web.choose_file'), true);
   const form = new FormData();
   for (const file of input.files) form.append('file', file, file.name);
   await submitDocuments(form);
@@ -279,14 +275,14 @@ function showConfidence(confidence) {
   holder.replaceChildren();
   if (confidence === null || confidence === undefined) {
     holder.className = 'confidence unknown';
-    holder.textContent = answerTexts.confidenceUnknown;
-    holder.title = answerTexts.confidenceUnknownTitle;
+    holder.textContent = format('web.confidence_unknown');
+    holder.title = format('web.confidence_unknown_title');
     return;
   }
   const band = pageConfig.confidenceBands.find((candidate) => confidence >= candidate.from);
   const percent = confidencePercent(confidence);
   holder.className = `confidence ${band.level}`;
-  holder.title = answerTexts.confidenceTitle(percent);
+  holder.title = format('web.confidence_title', { percent });
   const word = document.createElement('span');
   word.className = 'confidence-word';
   word.textContent = band.word;
@@ -311,8 +307,8 @@ async function renderPossiblePassages(answer) {
   const { candidates, sources } = answer;
   if (candidates.length === 0 && sources.length === 0) return;
   element('possible').hidden = false;
-  element('possible-heading').textContent = answerTexts.possibleHeading;
-  element('possible-note').textContent = candidates.length > 0 ? answerTexts.possibleCandidatesNote : answerTexts.possibleSourcesNote;
+  element('possible-heading').textContent = format('web.candidates_heading');
+  element('possible-note').textContent = format(candidates.length > 0 ? 'web.candidates_note' : 'web.sources_note');
   if (candidates.length === 0) {
     for (const source of sources.slice(0, possibleSourcesShown)) {
       const item = document.createElement('li');
@@ -332,7 +328,7 @@ async function renderPossiblePassages(answer) {
       const label = sourceLabel(candidate, { withFileName: true });
       const confidence = document.createElement('small');
       confidence.className = 'candidate-confidence';
-      confidence.textContent = ` · ${answerTexts.candidateConfidence(confidencePercent(candidate.confidence))}`;
+      confidence.textContent = ` · ${format('web.candidate_confidence', { percent: confidencePercent(candidate.confidence) })}`;
       label.append(confidence);
       item.append(label);
       list.append(item);
@@ -345,7 +341,7 @@ function showRefusal(answerText, reason) {
   element('answer-text').textContent = '';
   element('refusal').hidden = false;
   element('refusal-text').textContent = answerText;
-  element('refusal-reason').textContent = reasonLabels[reason] ?? '';
+  element('refusal-reason').textContent = reasonLabel(reason);
 }
 
 /** Splits a server-sent event stream into { event, data } objects. */
@@ -402,7 +398,7 @@ async function ask(question) {
         const { answer } = part;
         // The streamed text was the engine's provisional output; the verified answer replaces it.
         element('answer-text').textContent = answer.declined ? '' : answer.answer;
-        element('answer-status').textContent = answer.declined ? '' : answerTexts.answered;
+        element('answer-status').textContent = answer.declined ? '' : format('web.answered');
         if (answer.declined) pending.push(renderPossiblePassages(answer));
         else showConfidence(answer.confidence);
         const seconds = (answer.timings.totalMs / 1000).toFixed(1);
