@@ -63,6 +63,10 @@ describe('health, metrics, OpenAPI', () => {
     expect(spec.components.schemas.Candidate!.properties!.confidence!.description).toMatch(/probability/);
     expect(spec.components.schemas.AskRequest!.properties!.minConfidence).toMatchObject({ maximum: 1, description: expect.stringContaining('BELEG_MIN_CONFIDENCE') });
     for (const reason of declineReasons) expect(answer.reason!.description).toContain(`\`${reason}\`:`);
+    // Error messages follow Accept-Language, and error responses say their language.
+    const upload = spec.paths['/documents']!.post as { parameters: Array<{ name: string; in: string }>; responses: Record<string, { headers?: object }> };
+    expect(upload.parameters).toContainEqual(expect.objectContaining({ name: 'Accept-Language', in: 'header' }));
+    expect(upload.responses['422']!.headers).toHaveProperty('Content-Language');
     const docs = await (await fetch(`${running.url}/docs`)).text();
     expect(docs).toContain('/documents/{id}/text');
     expect(docs).toContain('href="/openapi.json"');

@@ -20,7 +20,7 @@ import {
 /** Who may call a route: anyone, any API key, or only `write` keys. */
 export type RouteAccess = 'public' | 'read' | 'write';
 
-type ResponseDescription = { description: string; contentType?: string; schema?: string | Record<string, unknown> };
+type ResponseDescription = { description: string; contentType?: string; schema?: string | Record<string, unknown>; localized?: boolean };
 
 /** One documented route. Paths use OpenAPI's `{id}` syntax. */
 export type RouteDescription = {
@@ -48,17 +48,34 @@ const componentSchemas: Record<string, z.ZodType> = {
 };
 
 const errors = (...statuses: number[]): Record<string, ResponseDescription> =>
-  Object.fromEntries(statuses.map((status) => [String(status), { description: errorMeanings[status] ?? 'Error', schema: 'Error' }]));
+  Object.fromEntries(statuses.map((status) => [String(status), { description: errorMeanings[status] ?? 'Error', schema: 'Error', localized: true }]));
+
+/** How error messages pick their language; stated once in the document and on every operation. */
+const languageDescription =
+  'Error messages are German when `Accept-Language` prefers German by q-value (e.g. `de-DE,de;q=0.9`) and English otherwise or without the header; ' +
+  '`error.code` is the same in every language. Error responses say the language in `Content-Language`. The same applies to `errorMessage` of failed documents and to `error` events of a stream.';
+
+const acceptLanguageParameter = {
+  name: 'Accept-Language',
+  in: 'header',
+  required: false,
+  description: 'The language of error messages: German (`de`) or English (default).',
+  schema: { type: 'string', examples: ['de-DE,de;q=0.9'] },
+};
+
+const contentLanguageHeader = {
+  'Content-Language': { description: 'The language of `error.message`: `de` or `en`.', schema: { type: 'string', enum: ['de', 'en'] } },
+};
 
 const errorMeanings: Record<number, string> = {
-  400: 'The request is invalid; `error.field` names the field.',
+  400: 'The request is invalid (`error.field` names the field), or the URL is one beleg does not fetch (`blocked_url`).',
   401: 'No or an unknown API key.',
   403: 'The API key may only read.',
   404: 'No such document.',
   409: 'The document is not ready yet.',
   413: 'The request or one of its files is too large.',
   415: 'The body or file type is not supported.',
-  422: 'The file is damaged (e.g. named .pdf but not a PDF).',
+  422: 'The file is empty or damaged (e.g. named .pdf but not a PDF).',
   429: 'Too many requests or questions at once; see `Retry-After`.',
   503: 'The engine is unavailable or the question waited too long in the queue; see `Retry-After`.',
 };
@@ -244,6 +261,7 @@ function withFieldDescriptions(components: Record<string, unknown>): Record<stri
 
 function operation(route: RouteDescription): Record<string, unknown> {
   const parameters: unknown[] = (route.pathParameters ?? []).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+  if (Object.values(route.responses).some((response) => response.localized)) parameters.push(acceptLanguageParameter);
   for (const [name, schema] of Object.entries(route.query?.shape ?? {})) {
     const property = schema as z.ZodType;
     parameters.push({
@@ -259,7 +277,14 @@ function operation(route: RouteDescription): Record<string, unknown> {
       if (response.schema) content[response.contentType ?? 'application/json'] = { schema: schemaReference(response.schema) };
       else if (response.contentType) content[response.contentType] = {};
       if (route.path === '/ask' && status === '200') content['text/event-stream'] = { schema: { type: 'string', description: sseDescription } };
-      return [status, { description: response.description, ...(Object.keys(content).length > 0 ? { content } : {}) }];
+      return [
+        status,
+        {
+          description: response.description,
+          ...(response.localized ? { headers: contentLanguageHeader } : {}),
+          ...(Object.keys(content).length > 0 ? { content } : {}),
+        },
+      ];
     }),
   );
   return {
@@ -294,7 +319,7 @@ export function buildOpenApiDocument(version: string, limits: DocumentedLimits):
       title: 'beleg',
       version,
       description:
-        'German question answering that answers only with verbatim quotes from your documents, or refuses. Errors have the shape `{ "error": { "code", "message" } }`.',
+        `German question answering that answers only with verbatim quotes from your documents, or refuses. Errors have the shape \`{ "error": { "code", "message" } }\`. ${languageDescription}`,
     },
     security: [{ apiKey: [] }],
     paths,

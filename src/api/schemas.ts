@@ -80,7 +80,13 @@ export const documentTextSchema = z
  ;
 
 export const errorResponseSchema = z
-  .object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) })
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: 'Stable, machine-readable; the same in every language (e.g. `empty_document`).' }),
+      message: z.string().meta({ description: 'What happened and what to do, in the language of `Accept-Language` (German or English).' }),
+      field: z.string().optional(),
+    }),
+  })
  ;
 
 export const componentHealthSchema = z.object({ ok: z.boolean(), detail: z.string() });

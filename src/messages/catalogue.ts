@@ -860,7 +860,6 @@ export const catalogue = {
   'fragment.parser_limit.resident': { en: 'memory limit', de: 'Speichergrenze' },
   'fragment.hub_at': { en: ' at {url}', de: ' unter {url}' },
   'fragment.checkpoint': { en: 'the checkpoint', de: 'dem Checkpoint' },
-  'fragment.file': { en: "'{path}'", de: "'{path}'" },
   'fragment.from_config': { en: 'from config.json', de: 'laut config.json' },
   'fragment.from_quantize_config': {
     en: "for this config; the checkpoint does not match its quantize_config.json",
