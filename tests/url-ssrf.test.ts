@@ -109,11 +109,17 @@ describe('SSRF: schemes and credentials', () => {
     ['javascript:alert(1)', /Only http and https/],
     ['http://benutzer:geheim@example.org/', /credentials/],
     ['http://benutzer@example.org/', /credentials/],
-    ['kein-url', /not a valid URL/],
   ])('%s', async (url, message) => {
     const error = await expectBlocked(url);
     expect(error.message).toMatch(message);
     expect(error.message).not.toContain('geheim');
+  });
+
+  it('refuses text that is no URL as invalid input, naming the field', async () => {
+    const error = await fetchUrl('kein-url', options()).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'validation_failed', details: { field: 'url' } });
+    expect((error as Error).message).toMatch(/not a valid URL/);
+    expect(requests).toEqual([]);
   });
 });
 

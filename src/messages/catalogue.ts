@@ -50,6 +50,10 @@ export const catalogue = {
     en: "Invalid query: 'end': ask for at most {limit} characters at once.",
     de: "Ungültige Angabe in der Abfrage: 'end': Fragen Sie höchstens {limit} Zeichen auf einmal ab.",
   },
+  'validation_failed.not_a_url': {
+    en: "'{url}' is not a valid URL. Give a full http:// or https:// address.",
+    de: "'{url}' ist keine gültige URL. Geben Sie eine vollständige http://- oder https://-Adresse an.",
+  },
   'validation_failed.configuration': {
     en: "Invalid configuration '{setting}': {problem}.",
     de: "Ungültige Einstellung '{setting}': {problem}.",
@@ -373,10 +377,6 @@ export const catalogue = {
   blocked_url: {
     en: "Refused to fetch '{url}'{hop}: {reason}. beleg only fetches public addresses; add the host or range to BELEG_URL_ALLOW_LIST to allow it.",
     de: "Der Abruf von '{url}'{hop} wurde verweigert: {reason}. beleg ruft nur öffentliche Adressen ab; tragen Sie den Host oder Bereich in BELEG_URL_ALLOW_LIST ein, um ihn zu erlauben.",
-  },
-  'blocked_url.invalid': {
-    en: "'{url}' is not a valid URL. Give a full http:// or https:// address.",
-    de: "'{url}' ist keine gültige URL. Geben Sie eine vollständige http://- oder https://-Adresse an.",
   },
   'blocked_url.scheme': {
     en: "Only http and https URLs can be ingested, not '{scheme}'{hop}.",
