@@ -2,12 +2,13 @@
  * `beleg ask` end to end on real storage: a document is ingested into a temporary data directory,
  * then asked about; the JSON answer's citation must slice the stored text exactly. Then with a
  * fake answerer of chosen confidences: the confidence in words and number, a declined answer's
- * reason and "Mögliche Fundstellen", `--min-confidence`.
+ * reason and "Mögliche Fundstellen", `--min-confidence`. The CLI speaks the locale's language:
+ * these tests read its German (LANG=de_DE.UTF-8), and check the English once.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { answerSchema } from '../src/answer/answer-contract.ts';
 import { openAppContext } from '../src/app-context.ts';
 import { run, type AskDependencies } from '../src/cli/commands/ask.ts';
@@ -16,6 +17,13 @@ import { FakeAnswerer } from './helpers/fake-answerer.ts';
 import { FakeIngestion } from './helpers/fake-ingestion.ts';
 
 const TEXT = 'Der Rhein ist ein Strom in Mitteleuropa. Er ist 1233 Kilometer lang.\n\nDie Donau fließt durch Wien. Sie mündet ins Schwarze Meer.\n';
+
+beforeEach(() => {
+  vi.stubEnv('LANG', 'de_DE.UTF-8');
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
 
 describe('beleg ask', () => {
   let dataDir: string;
@@ -137,6 +145,20 @@ describe('beleg ask: confidence and possible passages', () => {
       '    „Ausleihen sind vier Wochen lang möglich.“',
     ]);
     expect(output).not.toContain('Sicherheit:');
+  });
+
+  it('prints the same answer in English under an English locale', async () => {
+    vi.stubEnv('BELEG_MIN_CONFIDENCE', '0.5');
+    vi.stubEnv('LANG', 'en_US.UTF-8');
+    const declined = (await ask([question], 0.3)).output.split('\n');
+    expect(declined.slice(1, 5)).toEqual([
+      'Declined: No passage fits the question surely enough. [below_threshold]',
+      '',
+      'Possible passages:',
+      'No sure answer. These passages might fit – please check them yourself.',
+    ]);
+    expect(declined[5]).toMatch(/^\[1\] Benutzungsordnung \(document doc-1, characters \d+–\d+\), estimated 30 %$/);
+    expect((await ask([question], 0.93)).output.split('\n')[1]).toBe('Confidence: sure (93 %)');
   });
 
   it('passes --min-confidence to the answerer, and --json carries confidence and candidates', async () => {

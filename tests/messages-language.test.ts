@@ -152,7 +152,7 @@ describe('the CLI in the language of the locale', () => {
 
     const ask = await beleg(['ask', 'Wer hat die Brücke gebaut?', '--data-dir', dataDir], { LANG: 'de_DE.UTF-8' });
     expect(ask.code).toBe(0);
-    expect(ask.stdout).toContain('(abgelehnt: no_sources) In den Dokumenten fand sich keine passende Stelle.');
+    expect(ask.stdout).toContain('Abgelehnt: In den Dokumenten fand sich keine passende Stelle. [no_sources]');
 
     const remove = await beleg(['rm', 'gibt-es-nicht', '--data-dir', dataDir], { LANG: 'de_DE.UTF-8' });
     expect(remove.code).toBe(1);

@@ -48,10 +48,13 @@ export class BackupIncompatibleError extends BelegError {
   }
 }
 
-/** The restore target exists and is not an empty directory: a file, or a directory holding `entries` (the first few, shown). */
+/**
+ * The restore target exists and is not an empty directory: a directory holding `entries` (the
+ * first few, as shown), or a file (`entries` null).
+ */
 export class RestoreTargetNotEmptyError extends BelegError {
-  constructor(dataDir: string, found: { file: true } | { entries: string }) {
-    super('file' in found ? userMessage('restore_target_not_empty.file', { dataDir }) : userMessage('restore_target_not_empty', { dataDir, entries: found.entries }), {
+  constructor(dataDir: string, entries: string | null) {
+    super(entries === null ? userMessage('restore_target_not_empty.file', { dataDir }) : userMessage('restore_target_not_empty', { dataDir, entries }), {
       details: { dataDir },
     });
   }

@@ -76,11 +76,11 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
 /** Throws RestoreTargetNotEmptyError unless `dataDir` is absent or an empty directory (but for restore's own `staging`). */
 function assertEmptyTarget(dataDir: string, staging?: string): void {
   if (!existsSync(dataDir)) return;
-  if (!statSync(dataDir).isDirectory()) throw new RestoreTargetNotEmptyError(dataDir, { file: true });
+  if (!statSync(dataDir).isDirectory()) throw new RestoreTargetNotEmptyError(dataDir, null);
   const entries = readdirSync(dataDir).filter((name) => name !== staging);
   if (entries.length > 0) {
     const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? `, … (${entries.length} entries)` : '');
-    throw new RestoreTargetNotEmptyError(dataDir, { entries: shown });
+    throw new RestoreTargetNotEmptyError(dataDir, shown);
   }
 }
 

@@ -365,6 +365,9 @@ export class IngestionService implements Ingestion {
       .finally(() => {
         for (const id of ids) this.#running.delete(id);
         this.#batch = null;
+        // Identical content submitted again while this batch was still writing its failure was put
+        // back to `pending` but not queued (it was running): queue it now, or its waiters wait forever.
+        for (const id of ids) if (this.#repository.find(id)?.status === 'pending') this.#enqueue(id);
         this.#pump();
       });
   }
