@@ -476,9 +476,11 @@ export class IngestionService implements Ingestion {
   async #fail(id: string, uploadSha256: string | null, error: unknown): Promise<void> {
     const message = error instanceof BelegError ? error.userMessage : userMessage('ingestion_failed', { reason: error instanceof Error ? error.message : String(error) });
     const row = this.#repository.markFailed(id, message);
-    await this.#store.deleteDocuments([id]).catch(() => undefined);
+    // Settle before the chunk store's await: identical content submitted meanwhile retries this
+    // document and must find its upload saved anew, not released afterwards.
     if (uploadSha256) this.#releaseUpload(uploadSha256, id);
     if (row) this.#resolveWaiters(id, toDocumentRecord(row));
+    await this.#store.deleteDocuments([id]).catch(() => undefined);
   }
 
   /** The job's input as the loader takes it, from the saved upload. */

@@ -124,8 +124,8 @@ export const catalogue = {
     de: "--{flag} muss eines von {choices} sein, nicht '{value}'.",
   },
   'validation_failed.cli_min_confidence': {
-    en: "--min-confidence must be a number from 0 to 1 (e.g. 0.7), not '{value}'.",
-    de: "--min-confidence muss eine Zahl von 0 bis 1 sein (z. B. 0.7), nicht '{value}'.",
+    en: "--min-confidence must be a number from 0 to 1, not '{value}' (e.g. 0.7).",
+    de: "--min-confidence muss eine Zahl von 0 bis 1 sein, nicht '{value}' (z. B. 0.7).",
   },
   'validation_failed.cli_top_k': { en: '--top-k must be an integer from 1 to 50.', de: '--top-k muss eine ganze Zahl von 1 bis 50 sein.' },
   'validation_failed.cli_no_model': {
