@@ -49,7 +49,7 @@ const precisionTarget = Number(flags.precision ?? 0.95);
 const l2 = Number(flags.l2 ?? 1e-3);
 const root = path.resolve(import.meta.dirname, '../..');
 /** Recorded datasets (bench/.work/reader/<name>.prompts.json) the reader is fitted and measured on. */
-const datasets = (flags.datasets ?? 'xquad-de-dev,germanquad-train-sample,beleg-de').split(',');
+const datasets = (flags.datasets ?? 'xquad-de-dev,germanquad-train-sample,beleg-de,beleg-de-train').split(',');
 
 type Prepared = RecordedCase & {
   candidates: CandidateFeatures[];
@@ -86,6 +86,14 @@ const all = datasets.flatMap(prepare);
 console.log(`features for ${all.length} cases in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 const tuning = all.filter((item) => item.split === 'tune');
 
+/**
+ * Every dataset weighs the same in fitting, however many cases it has: the hand-written sets of
+ * short administrative questions count as much as the 2,000 Wikipedia questions of GermanQuAD.
+ */
+const tuningCounts = new Map<string, number>();
+for (const item of tuning) tuningCounts.set(item.dataset, (tuningCounts.get(item.dataset) ?? 0) + 1);
+const weightOf = (item: Prepared) => tuning.length / tuningCounts.size / tuningCounts.get(item.dataset)!;
+
 // ---- standardisation
 function standardiser(rows: readonly number[][], names: readonly string[]): Pick<Linear, 'names' | 'mean' | 'scale'> {
   const mean = names.map((_, column) => rows.reduce((sum, row) => sum + row[column]!, 0) / rows.length);
@@ -119,7 +127,8 @@ function fitRanker(): Linear {
     groups.flatMap((item) => item.candidates.map((candidate) => candidate.values)),
     FEATURE_NAMES,
   );
-  const data = groups.map((item) => ({ rows: item.candidates.map((candidate) => standardise(candidate.values, base)), labels: rankerLabels(item) }));
+  const data = groups.map((item) => ({ rows: item.candidates.map((candidate) => standardise(candidate.values, base)), labels: rankerLabels(item), weight: weightOf(item) }));
+  const totalWeight = data.reduce((sum, group) => sum + group.weight, 0);
   const size = FEATURE_NAMES.length;
   const weights = new Float64Array(size);
   const adam = { m: new Float64Array(size), v: new Float64Array(size) };
@@ -132,29 +141,30 @@ function fitRanker(): Linear {
       const exps = scores.map((score) => Math.exp(score - top));
       const total = exps.reduce((sum, value) => sum + value, 0);
       const positive = exps.reduce((sum, value, index) => sum + group.labels[index]! * value, 0);
-      loss -= Math.log(positive / total);
+      loss -= group.weight * Math.log(positive / total);
       group.rows.forEach((row, index) => {
         const all = exps[index]! / total;
         const correct = (group.labels[index]! * exps[index]!) / positive;
-        for (let column = 0; column < size; column += 1) gradient[column]! += (all - correct) * row[column]!;
+        for (let column = 0; column < size; column += 1) gradient[column]! += group.weight * (all - correct) * row[column]!;
       });
     }
     for (let column = 0; column < size; column += 1) {
       if (withoutFeatures.has(FEATURE_NAMES[column]!)) continue;
-      const g = gradient[column]! / data.length + l2 * weights[column]!;
+      const g = gradient[column]! / totalWeight + l2 * weights[column]!;
       adam.m[column] = 0.9 * adam.m[column]! + 0.1 * g;
       adam.v[column] = 0.999 * adam.v[column]! + 0.001 * g * g;
       const mHat = adam.m[column]! / (1 - 0.9 ** step);
       const vHat = adam.v[column]! / (1 - 0.999 ** step);
       weights[column]! -= (0.05 * mHat) / (Math.sqrt(vHat) + 1e-8);
     }
-    if (step % 100 === 0) console.log(`ranker step ${step}: loss ${(loss / data.length).toFixed(4)}`);
+    if (step % 100 === 0) console.log(`ranker step ${step}: loss ${(loss / totalWeight).toFixed(4)}`);
   }
   return { ...base, weights: [...weights], bias: 0 };
 }
 
 // ---- calibrator: logistic regression on the best candidate of each tuning question
-function fitLogistic(rows: number[][], labels: boolean[], names: readonly string[]): Linear {
+function fitLogistic(rows: number[][], labels: boolean[], rowWeights: number[], names: readonly string[]): Linear {
+  const totalWeight = rowWeights.reduce((sum, weight) => sum + weight, 0);
   const base = standardiser(rows, names);
   const data = rows.map((row) => standardise(row, base));
   const size = names.length;
@@ -164,12 +174,12 @@ function fitLogistic(rows: number[][], labels: boolean[], names: readonly string
     const gradient = new Float64Array(size + 1);
     data.forEach((row, index) => {
       const z = row.reduce((sum, value, column) => sum + value * weights[column]!, weights[size]!);
-      const error = sigmoid(z) - (labels[index] ? 1 : 0);
+      const error = rowWeights[index]! * (sigmoid(z) - (labels[index] ? 1 : 0));
       for (let column = 0; column < size; column += 1) gradient[column]! += error * row[column]!;
       gradient[size]! += error;
     });
     for (let column = 0; column <= size; column += 1) {
-      const g = gradient[column]! / data.length + (column < size ? l2 * weights[column]! : 0);
+      const g = gradient[column]! / totalWeight + (column < size ? l2 * weights[column]! : 0);
       adam.m[column] = 0.9 * adam.m[column]! + 0.1 * g;
       adam.v[column] = 0.999 * adam.v[column]! + 0.001 * g * g;
       const mHat = adam.m[column]! / (1 - 0.9 ** step);
@@ -194,14 +204,16 @@ function bestOf(item: Prepared, ranker: Linear) {
 const ranker = fitRanker();
 const calibrationRows: number[][] = [];
 const calibrationLabels: boolean[] = [];
+const calibrationWeights: number[] = [];
 for (const item of tuning) {
   const found = bestOf(item, ranker);
   // A best quote without the required number is capped by rule (LACKS_TYPE_CONFIDENCE), not estimated.
   if (!found || found.best.lacksRequiredType) continue;
   calibrationRows.push(confidenceFeatures(found.best, found.rival, item.context, FEATURE_NAMES));
   calibrationLabels.push(found.best.label);
+  calibrationWeights.push(weightOf(item));
 }
-const calibrator = fitLogistic(calibrationRows, calibrationLabels, CONFIDENCE_FEATURE_NAMES);
+const calibrator = fitLogistic(calibrationRows, calibrationLabels, calibrationWeights, CONFIDENCE_FEATURE_NAMES);
 
 const candidateModel: ReaderModel = {
   version: 'reader-v2',
@@ -221,8 +233,23 @@ function readingsOf(items: readonly Prepared[], model: ReaderModel): Reading[] {
 }
 
 const tuningJudged = judge(tuning, readingsOf(tuning, candidateModel));
-const chosen = thresholdForPrecision(tuningJudged, precisionTarget);
-candidateModel.minConfidence = chosen ? Number(chosen.threshold.toFixed(3)) : 1;
+/** The lowest threshold at which the tuning halves, each dataset weighing the same, reach the precision target. */
+function weightedThreshold(): number {
+  const weights = tuning.map(weightOf);
+  const thresholds = [...new Set(tuningJudged.filter((item) => item.hasQuote).map((item) => item.confidence))].sort((a, b) => a - b);
+  for (const threshold of thresholds) {
+    let presented = 0;
+    let correct = 0;
+    tuningJudged.forEach((item, index) => {
+      if (!item.hasQuote || item.confidence < threshold) return;
+      presented += weights[index]!;
+      if (item.correct) correct += weights[index]!;
+    });
+    if (presented > 0 && correct / presented >= precisionTarget) return threshold;
+  }
+  return 1;
+}
+candidateModel.minConfidence = Number(weightedThreshold().toFixed(3));
 console.log(`threshold for precision ${precisionTarget} on the tuning halves: ${candidateModel.minConfidence}`);
 
 const results: Record<string, unknown> = {};
