@@ -87,12 +87,15 @@ console.log(`features for ${all.length} cases in ${((performance.now() - started
 const tuning = all.filter((item) => item.split === 'tune');
 
 /**
- * Every dataset weighs the same in fitting, however many cases it has: the hand-written sets of
- * short administrative questions count as much as the 2,000 Wikipedia questions of GermanQuAD.
+ * The two families of data weigh the same in fitting, however many cases each has: the
+ * hand-written sets of short administrative questions (beleg-de, beleg-de-train) count as much as
+ * the Wikipedia questions of XQuAD-de and GermanQuAD (which have ten times as many cases).
+ * Within a family every case counts the same.
  */
-const tuningCounts = new Map<string, number>();
-for (const item of tuning) tuningCounts.set(item.dataset, (tuningCounts.get(item.dataset) ?? 0) + 1);
-const weightOf = (item: Prepared) => tuning.length / tuningCounts.size / tuningCounts.get(item.dataset)!;
+const familyOf = (dataset: string) => (dataset.startsWith('beleg-de') ? 'hand-written' : 'wikipedia');
+const familyCounts = new Map<string, number>();
+for (const item of tuning) familyCounts.set(familyOf(item.dataset), (familyCounts.get(familyOf(item.dataset)) ?? 0) + 1);
+const weightOf = (item: Prepared) => tuning.length / familyCounts.size / familyCounts.get(familyOf(item.dataset))!;
 
 // ---- standardisation
 function standardiser(rows: readonly number[][], names: readonly string[]): Pick<Linear, 'names' | 'mean' | 'scale'> {
@@ -233,21 +236,44 @@ function readingsOf(items: readonly Prepared[], model: ReaderModel): Reading[] {
 }
 
 const tuningJudged = judge(tuning, readingsOf(tuning, candidateModel));
-/** The lowest threshold at which the tuning halves, each dataset weighing the same, reach the precision target. */
+/** Weighted precision and the number of tuning cases presented at a threshold. */
+function weightedPrecision(threshold: number): { precision: number; presented: number } {
+  let presentedWeight = 0;
+  let correctWeight = 0;
+  let presented = 0;
+  tuningJudged.forEach((item, index) => {
+    if (!item.hasQuote || item.confidence < threshold) return;
+    const weight = weightOf(tuning[index]!);
+    presented += 1;
+    presentedWeight += weight;
+    if (item.correct) correctWeight += weight;
+  });
+  return { precision: presentedWeight === 0 ? 1 : correctWeight / presentedWeight, presented };
+}
+
+/** Fewest tuning answers a threshold must present before its precision is trusted (the tail is sparse). */
+const MIN_PRESENTED = 30;
+
+/**
+ * The lowest threshold at which the weighted tuning halves reach the precision target with at
+ * least MIN_PRESENTED answers; when none does, the one with the highest precision among those with
+ * enough answers.
+ */
 function weightedThreshold(): number {
-  const weights = tuning.map(weightOf);
   const thresholds = [...new Set(tuningJudged.filter((item) => item.hasQuote).map((item) => item.confidence))].sort((a, b) => a - b);
+  let best = { threshold: 1, precision: 0 };
   for (const threshold of thresholds) {
-    let presented = 0;
-    let correct = 0;
-    tuningJudged.forEach((item, index) => {
-      if (!item.hasQuote || item.confidence < threshold) return;
-      presented += weights[index]!;
-      if (item.correct) correct += weights[index]!;
-    });
-    if (presented > 0 && correct / presented >= precisionTarget) return threshold;
+    const { precision, presented } = weightedPrecision(threshold);
+    if (presented < MIN_PRESENTED) break;
+    if (precision >= precisionTarget) return threshold;
+    if (precision > best.precision) best = { threshold, precision };
   }
-  return 1;
+  console.log(`no threshold reaches precision ${precisionTarget} with ${MIN_PRESENTED} answers; best ${best.precision.toFixed(3)} at ${best.threshold.toFixed(3)}`);
+  return best.threshold;
+}
+for (const threshold of [0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9]) {
+  const { precision, presented } = weightedPrecision(threshold);
+  console.log(`tuning halves at ${threshold}: weighted precision ${precision.toFixed(3)} over ${presented} answers`);
 }
 candidateModel.minConfidence = Number(weightedThreshold().toFixed(3));
 console.log(`threshold for precision ${precisionTarget} on the tuning halves: ${candidateModel.minConfidence}`);

@@ -143,11 +143,11 @@ export function stemSimilarity(questionStem: string, sentenceStem: string): numb
 }
 
 /** Endings of derivations and verb forms stripped for `wordRoot`, longest first. */
-const DERIVATION_ENDINGS = /(?:ierung|ation|ieren|ierte|iert|ungen|ung|heit|keit|lich|isch|ten|te|et|t)$/;
+const DERIVATION_ENDINGS = /(?:ierung|ation|atio|ieren|ierte|iert|ungen|ung|heit|keit|lich|isch|ten|te|et|t)$/;
 
 /**
  * The root of a stem for matching words of one family: a participle without `ge-`
- * (`geplant` → `plan`, like `Plänen` → `plan`), a noun without `-ung` (`Wiedereröffnung` and
+ * (`geplant` → `plan`, like `Plänen` → `plan`), a noun without `-ung` or `-ation` (`Wiedereröffnung` and
  * `wiedereröffnet` → `wiedereroffn`), a verb without `-ieren`. Returns the stem itself when the
  * root would be shorter than three letters, and numbers unchanged.
  */
