@@ -336,10 +336,10 @@ describe('dataset validation', () => {
     ]);
   });
 
-  it('the shipped eval/gates.json names only real metrics and requires verbatim citations', async () => {
+  it.each(['gates.json', 'gates-beleg-de-blind.json'])('the shipped eval/%s names only real metrics and requires verbatim citations', async (file) => {
     const dataset = await loadDataset(path.join(directory, 'set'));
     const report = await runEval(services(), dataset, { bootstrap: { resamples: 10 } });
-    const gates = parseGates(await readFile(path.resolve(import.meta.dirname, '..', 'eval', 'gates.json'), 'utf8'), 'eval/gates.json');
+    const gates = parseGates(await readFile(path.resolve(import.meta.dirname, '..', 'eval', file), 'utf8'), `eval/${file}`);
     expect(gates.min.citationPrecision).toBe(1);
     const outcomes = checkGates(report.metrics, gates);
     // The fake's corpus has one broken file, which the ingestion-failure gate must catch.
