@@ -101,7 +101,7 @@ function shape(value: unknown): unknown {
 }
 
 describe('the CLI beside a running server', () => {
-  let corpus: Record<'haus' | 'bahn' | 'leer' | 'fehlt', string>;
+  let corpus: Record<'haus' | 'bahn' | 'kaputt' | 'leer' | 'fehlt', string>;
   let ownDir: string;
   let servedDir: string;
   let url: string;
@@ -111,11 +111,13 @@ describe('the CLI beside a running server', () => {
     corpus = {
       haus: path.join(directory, 'haus.txt'),
       bahn: path.join(directory, 'bahn.md'),
+      kaputt: path.join(directory, 'kaputt.pdf'),
       leer: path.join(directory, 'leer.txt'),
       fehlt: path.join(directory, 'fehlt.pdf'),
     };
     writeFileSync(corpus.haus, 'Das Haus am Markt ist alt. Es wurde 1882 gebaut.\n');
     writeFileSync(corpus.bahn, '# Verkehr\n\nDie Straßenbahn fährt alle zehn Minuten.\n');
+    writeFileSync(corpus.kaputt, '%PDF-1.4\n1 0 obj kaputt\n');
     writeFileSync(corpus.leer, '');
     ownDir = path.join(directory, 'own-data');
     servedDir = path.join(directory, 'served-data');
@@ -128,7 +130,7 @@ describe('the CLI beside a running server', () => {
       ['own', ownDir],
       ['served', servedDir],
     ] as const) {
-      const files = [corpus.haus, corpus.leer, corpus.fehlt, corpus.bahn];
+      const files = [corpus.haus, corpus.kaputt, corpus.fehlt, corpus.bahn];
       runs[mode].ingest = await beleg(['ingest', ...files, '--data-dir', dataDir]);
       runs[mode].docsJson = await beleg(['docs', '--json', '--data-dir', dataDir]);
       runs[mode].docs = await beleg(['docs', '--data-dir', dataDir]);
@@ -146,10 +148,10 @@ describe('the CLI beside a running server', () => {
 
     // The server did the work: it lists what the CLI ingested and removed.
     const listed = (await (await fetch(`${url}/documents`)).json()) as { documents: { fileName: string; status: string }[] };
-    expect(listed.documents.map((document) => `${document.fileName}:${document.status}`).sort()).toEqual(['bahn.md:ready', 'leer.txt:failed']);
+    expect(listed.documents.map((document) => `${document.fileName}:${document.status}`).sort()).toEqual(['bahn.md:ready', 'kaputt.pdf:failed']);
 
     expect(served.ingest.code).toBe(1);
-    expect(served.ingest.stdout).toMatch(/failed .*\[empty_document\].*leer\.txt/);
+    expect(served.ingest.stdout).toMatch(/failed .*\[pdf_corrupt\].*kaputt\.pdf/);
     expect(served.ingest.stdout).toMatch(/failed .*fehlt\.pdf.*\[file_unreadable\]/);
     expect(served.ingest.stdout).toContain('2 of 4 ingested, 2 failed.');
     for (const name of Object.keys(own)) {
@@ -179,6 +181,24 @@ describe('the CLI beside a running server', () => {
     expect(parts(served.streamJson).map((part) => part.type)).toEqual(parts(own.streamJson).map((part) => part.type));
     expect(parts(served.streamJson).map(shape)).toEqual(parts(own.streamJson).map(shape));
   }, 180_000);
+
+  it('reports a file the server refuses at upload (empty) with the same code and exit code, without a failed document', async () => {
+    const own = await beleg(['ingest', corpus.leer, '--data-dir', ownDir]);
+    const served = await beleg(['ingest', corpus.leer, '--data-dir', servedDir]);
+    for (const run of [own, served]) {
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/^failed +\S+ +\[empty_document\] The document is empty/);
+    }
+    expect(served.stdout).toContain(`failed  ${corpus.leer}  [empty_document]`);
+  }, 60_000);
+
+  it("speaks the locale's language through the server too (Accept-Language)", async () => {
+    const german = { LANG: 'de_DE.UTF-8', LC_ALL: '', LC_MESSAGES: '' };
+    const own = await beleg(['rm', 'gibt-es-nicht', '--data-dir', ownDir], german);
+    const served = await beleg(['rm', 'gibt-es-nicht', '--data-dir', servedDir], german);
+    expect(own.stderr).toMatch(/^Fehler \[not_found\]: .*gibt-es-nicht/);
+    expect(served).toEqual(own);
+  });
 
   it('sends the threshold configured for the CLI (BELEG_MIN_CONFIDENCE, here 0 or 1) along to the server', async () => {
     for (const dataDir of [ownDir, servedDir]) expect((await beleg(['ingest', corpus.bahn, '--data-dir', dataDir])).code).toBe(0);

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.ts';
 import { ValidationError } from '../../errors.ts';
 import type { DocumentRecord, DocumentStatus } from '../../ingest/types.ts';
-import { documentErrorIn } from '../../ingest/document-error.ts';
+import { documentErrorIn, documentInLanguage } from '../../ingest/document-error.ts';
 import { text, userMessage } from '../../messages/index.ts';
 import { openCommandTarget } from '../command-target.ts';
 
@@ -42,7 +42,8 @@ export async function run(args: string[]): Promise<number> {
   try {
     const { documents, total } = await target.documents.list({ limit, status });
     if (values.json) {
-      console.log(JSON.stringify({ documents, total }, null, 2));
+      // As the API shows them, so the output is the same with or without a server.
+      console.log(JSON.stringify({ documents: documents.map((document) => documentInLanguage(document, language)), total }, null, 2));
       return 0;
     }
     if (documents.length === 0) {
