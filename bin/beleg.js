@@ -4,5 +4,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../src/cli/main.ts');
+const { main, endQuietlyOnClosedOutput } = await import('../src/cli/main.ts');
+endQuietlyOnClosedOutput();
 process.exitCode = await main(process.argv.slice(2));

@@ -18,14 +18,15 @@
  * from the stored texts before anything is served, so two models' vectors never mix.
  *
  * Layout of the data directory:
- *   beleg.sqlite   metadata, document texts, jobs (WAL: also beleg.sqlite-wal/-shm)
- *   lancedb/       the `chunks` table
- *   uploads/       saved inputs of documents still being ingested, named by sha256
- *   beleg.lock     pid of the process using the directory
+ *   beleg.sqlite       metadata, document texts, jobs (WAL: also beleg.sqlite-wal/-shm)
+ *   lancedb/           the `chunks` table
+ *   uploads/           saved inputs of documents still being ingested, named by sha256
+ *   beleg.lock.sqlite  locked (by the kernel, for the process using the directory); never deleted
+ *   beleg.lock.json    who holds that lock: pid, start time, a server's URL (src/db/data-directory-lock.ts)
  */
 import { mkdirSync } from 'node:fs';
 import type { Config } from './config.ts';
-import { DocumentRepository, UploadFiles, lockDataDirectory, openDatabase, type DatabaseHandle } from './db/index.ts';
+import { DocumentRepository, UploadFiles, lockDataDirectory, openDatabase, type DataDirectoryLock, type DatabaseHandle } from './db/index.ts';
 import { OnnxEmbeddingModel } from './engine/embedding/onnx-embedding-model.ts';
 import type { EmbeddingModel } from './engine/embedding-model.ts';
 import type { LanguageModel } from './engine/language-model.ts';
@@ -58,6 +59,8 @@ export type ReindexReport = { reason: string; documents: number };
 
 export type AppContext = {
   config: Config;
+  /** The data directory's lock; `beleg serve` announces its URL through it. */
+  lock: DataDirectoryLock;
   database: DatabaseHandle;
   store: LanceChunkStore;
   tokenizer: LlamaTokenizer;
@@ -185,6 +188,7 @@ export async function openAppContext(config: Config, options: AppContextOptions 
       : { mode: 'lexical', embeddingModelId: null, reason: NO_MODEL_REASON };
     const context: AppContext = {
       config,
+      lock,
       database,
       store,
       tokenizer,

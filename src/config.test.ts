@@ -68,4 +68,14 @@ describe('loadConfig', () => {
     expect(error.messageIn('en')).toMatch(/^Invalid configuration 'port': .*expected number/);
     expect(error.messageIn('de')).toMatch(/^Ungültige Einstellung 'port': .*erwartet Zahl/);
   });
+
+  it('reads the server the CLI talks to and its API key, and refuses a server URL that is not http(s)', () => {
+    const defaults = loadConfig({});
+    expect(defaults.serverUrl).toBeUndefined();
+    expect(defaults.serverApiKey).toBeUndefined();
+    const config = loadConfig({ BELEG_SERVER_URL: 'http://127.0.0.1:8080', BELEG_API_KEY: 'k'.repeat(20) });
+    expect(config).toMatchObject({ serverUrl: 'http://127.0.0.1:8080', serverApiKey: 'k'.repeat(20) });
+    expect(loadConfig({ BELEG_SERVER_URL: 'http://127.0.0.1:8080' }, { serverUrl: 'http://127.0.0.1:9090' }).serverUrl).toBe('http://127.0.0.1:9090');
+    expect(() => loadConfig({ BELEG_SERVER_URL: 'ftp://127.0.0.1' })).toThrow(/'serverUrl'/);
+  });
 });

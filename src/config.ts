@@ -56,6 +56,15 @@ export const configSchema = z.object({
   /** API keys; empty means no authentication, and then beleg listens on loopback only. */
   apiKeys: z.array(apiKeySchema).default([]),
 
+  /**
+   * The CLI: a running beleg server that `ingest`, `ask`, `docs` and `rm` talk to over HTTP instead
+   * of opening the data directory. Without it they still use the server that holds the data
+   * directory, found through its lock (src/db/data-directory-lock.ts).
+   */
+  serverUrl: z.url({ protocol: /^https?$/, error: 'fragment.issue.server_url' }).optional(),
+  /** The CLI: the API key it sends to that server (one of the server's BELEG_API_KEYS). */
+  serverApiKey: z.string().min(1).optional(),
+
   limits: z
     .object({
       maxDocumentBytes: integer(50 * 1024 * 1024),
@@ -104,6 +113,8 @@ const environmentKeys: Record<string, (value: string) => Partial<Record<string, 
   BELEG_MIN_CONFIDENCE: (value) => ({ minConfidence: value }),
   BELEG_TOKENIZER_DIR: (value) => ({ tokenizerDir: value }),
   BELEG_API_KEYS: (value) => ({ apiKeys: parseApiKeys(value) }),
+  BELEG_SERVER_URL: (value) => ({ serverUrl: value }),
+  BELEG_API_KEY: (value) => ({ serverApiKey: value }),
   BELEG_URL_ALLOW_LIST: (value) => ({ urlAllowList: splitList(value) }),
 };
 

@@ -152,13 +152,13 @@ describe('the container command', () => {
     expect(await healthCheck(port)).toBe(1);
   });
 
-  it('starts again on the same data directory after PID 1 was killed (the lock names pid 1 again)', async () => {
+  it('starts again on the same data directory after PID 1 was killed (the lock holder was pid 1, as the new server is)', async () => {
     const dataDir = temporaryDirectory('beleg-container-data-');
     mkdirSync(dataDir, { recursive: true });
     chownSync(dataDir, IMAGE_USERS.node!, IMAGE_USERS.node!);
     const port = await freePort();
     const first = await startLikeTheImage(dataDir, port);
-    expect(readFileSync(path.join(dataDir, 'beleg.lock'), 'utf8')).toBe('1');
+    expect(JSON.parse(readFileSync(path.join(dataDir, 'beleg.lock.json'), 'utf8'))).toMatchObject({ pid: 1 });
     process.kill(first.serverPid, 'SIGKILL');
     await first.exited;
 

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,4 +59,35 @@ describe('beleg ingest, docs, rm', () => {
     const after = JSON.parse((await beleg(['docs', '--json', '--status', 'ready', '--data-dir', dataDir])).stdout) as { total: number };
     expect(after.total).toBe(1);
   });
+
+  it('prints every result on a terminal too, beside the progress bar', async () => {
+    const directory = temporaryDirectory();
+    const good = path.join(directory, 'haus.txt');
+    writeFileSync(good, 'Das Haus am Markt ist alt. Es wurde 1882 gebaut.\n');
+    const missing = path.join(directory, 'fehlt.pdf');
+    const quote = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
+    const command = [process.execPath, BIN, 'ingest', good, missing, '--data-dir', path.join(directory, 'data')].map(quote).join(' ');
+    // script(1) runs the command on a pseudo-terminal: stdout and stderr are a TTY, as in a shell.
+    const result = await promisify(execFile)('script', ['-qec', command, '/dev/null'], { env: { ...process.env, BELEG_DATA_DIR: '' } }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/ok +\S+ +1 chunks +.*haus\.txt/);
+    expect(result.stdout).toMatch(/failed +.*fehlt\.pdf +\[file_unreadable\]/);
+    expect(result.stdout).toContain('2/2 documents');
+    expect(result.stdout).toContain('1 of 2 ingested, 1 failed.');
+  }, 60_000);
+
+  it('ends quietly when its output is closed early (beleg docs | head)', async () => {
+    const dataDir = path.join(temporaryDirectory(), 'data');
+    const child = spawn(process.execPath, [BIN, 'docs', '--data-dir', dataDir], { env: { ...process.env, BELEG_DATA_DIR: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The reader goes away before beleg writes anything: every write fails with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  }, 60_000);
 });

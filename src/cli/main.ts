@@ -29,6 +29,20 @@ function usage(): string {
   return ['Usage: beleg <command> [options]', '', 'Commands:', ...lines, '', "Run 'beleg <command> --help' for its options."].join('\n');
 }
 
+/**
+ * Lets output end quietly when its reader goes away (`beleg docs | head -3`): a write to the closed
+ * pipe fails with EPIPE, which would otherwise crash the process with a stack trace. The command
+ * still finishes its work (an ingestion is not cut short) and exits with its own code; what it
+ * prints from then on goes nowhere. Other stream errors still fail loudly.
+ */
+export function endQuietlyOnClosedOutput(streams: NodeJS.WritableStream[] = [process.stdout, process.stderr]): void {
+  for (const stream of streams) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+}
+
 /** Runs the CLI and returns the process exit code. */
 export async function main(argv: string[], environment: Record<string, string | undefined> = process.env): Promise<number> {
   const language = languageOfLocale(environment);

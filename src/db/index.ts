@@ -4,5 +4,11 @@ export * as schema from './schema.ts';
 export type { DocumentRow, NewDocumentRow, IngestJobRow } from './schema.ts';
 export { DocumentRepository, type JobInput, type ReadyDocument } from './document-repository.ts';
 export { UploadFiles } from './upload-files.ts';
-export { lockDataDirectory, DataDirectoryLockedError, type DataDirectoryLock } from './data-directory-lock.ts';
+export {
+  lockDataDirectory,
+  readDataDirectoryHolder,
+  DataDirectoryLockedError,
+  type DataDirectoryLock,
+  type DataDirectoryHolder,
+} from './data-directory-lock.ts';
 export { snapshotDatabase, summarizeDatabase, currentSchemaLevel, type DatabaseSummary, type SchemaLevel } from './database-snapshot.ts';

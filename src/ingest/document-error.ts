@@ -10,3 +10,12 @@ export function documentErrorIn(document: Pick<DocumentRecord, 'errorMessage' | 
   if (document.errorUserMessage) return formatMessage(document.errorUserMessage, language);
   return document.errorMessage;
 }
+
+/**
+ * A document as a reader gets it (the API's responses, `beleg docs --json`): a failed document's
+ * `errorMessage` in `language`, without the stored catalogue message behind it.
+ */
+export function documentInLanguage(document: DocumentRecord, language: Language): DocumentRecord {
+  const { errorUserMessage: _stored, ...shown } = document;
+  return { ...shown, errorMessage: documentErrorIn(document, language) };
+}

@@ -714,8 +714,16 @@ export const catalogue = {
 
   // ---- the data directory and the server
   data_directory_locked: {
-    en: "The data directory '{dataDir}' is in use by beleg process {pid}. Stop it (or use its HTTP API), or choose another --data-dir.",
-    de: "Das Datenverzeichnis '{dataDir}' wird vom beleg-Prozess {pid} benutzt. Beenden Sie ihn (oder nutzen Sie seine HTTP-API) oder wählen Sie ein anderes --data-dir.",
+    en: "The data directory '{dataDir}' is in use by another beleg process (a command such as beleg ingest, or a server that is starting). Only one beleg process opens a data directory: wait for it to finish or stop it, talk to a running server with --server URL, or choose another --data-dir.",
+    de: "Das Datenverzeichnis '{dataDir}' wird von einem anderen beleg-Prozess benutzt (einem Befehl wie beleg ingest oder einem Server, der gerade startet). Nur ein beleg-Prozess öffnet ein Datenverzeichnis: Warten Sie, bis er fertig ist, oder beenden Sie ihn, sprechen Sie einen laufenden Server mit --server URL an oder wählen Sie ein anderes --data-dir.",
+  },
+  'data_directory_locked.process': {
+    en: "The data directory '{dataDir}' is in use by beleg process {pid} (a command such as beleg ingest, or a server that is starting). Only one beleg process opens a data directory: wait for it to finish or stop it, talk to a running server with --server URL, or choose another --data-dir.",
+    de: "Das Datenverzeichnis '{dataDir}' wird vom beleg-Prozess {pid} benutzt (einem Befehl wie beleg ingest oder einem Server, der gerade startet). Nur ein beleg-Prozess öffnet ein Datenverzeichnis: Warten Sie, bis er fertig ist, oder beenden Sie ihn, sprechen Sie einen laufenden Server mit --server URL an oder wählen Sie ein anderes --data-dir.",
+  },
+  'data_directory_locked.server': {
+    en: "The data directory '{dataDir}' is in use by the beleg server at {url} (process {pid}). Only one beleg process opens a data directory: stop the server, use it (beleg ingest, ask, docs and rm talk to it by themselves), or choose another --data-dir.",
+    de: "Das Datenverzeichnis '{dataDir}' wird vom beleg-Server unter {url} benutzt (Prozess {pid}). Nur ein beleg-Prozess öffnet ein Datenverzeichnis: Beenden Sie den Server, nutzen Sie ihn (beleg ingest, ask, docs und rm sprechen ihn von selbst an) oder wählen Sie ein anderes --data-dir.",
   },
   port_in_use: {
     en: 'Port {port} on {host} is in use. Stop the other process or choose another with --port or BELEG_PORT.',
@@ -724,6 +732,22 @@ export const catalogue = {
   listen_failed: {
     en: 'Cannot listen on {host}:{port}: {reason}',
     de: 'beleg kann nicht auf {host}:{port} lauschen: {reason}',
+  },
+  server_unreachable: {
+    en: 'Cannot reach the beleg server at {url} ({reason}). Check that it runs (npm start) and that --server or BELEG_SERVER_URL names it; a server that is starting answers in a moment.',
+    de: 'Der beleg-Server unter {url} ist nicht erreichbar ({reason}). Prüfen Sie, dass er läuft (npm start) und dass --server oder BELEG_SERVER_URL ihn nennt; ein Server, der gerade startet, antwortet gleich.',
+  },
+  server_api_key_missing: {
+    en: "The beleg server at {url} needs an API key. Set BELEG_API_KEY to one of the server's BELEG_API_KEYS (a write key to ingest or remove).",
+    de: 'Der beleg-Server unter {url} braucht einen API-Schlüssel. Setzen Sie BELEG_API_KEY auf einen der BELEG_API_KEYS des Servers (zum Einlesen oder Löschen einen mit der Rolle write).',
+  },
+  server_api_key_rejected: {
+    en: "The beleg server at {url} does not accept the API key in BELEG_API_KEY. Set it to one of the server's BELEG_API_KEYS.",
+    de: 'Der beleg-Server unter {url} nimmt den API-Schlüssel aus BELEG_API_KEY nicht an. Setzen Sie ihn auf einen der BELEG_API_KEYS des Servers.',
+  },
+  server_response_invalid: {
+    en: 'The server at {url} did not answer {request} like a beleg server. Check --server or BELEG_SERVER_URL.',
+    de: 'Der Server unter {url} hat auf {request} nicht wie ein beleg-Server geantwortet. Prüfen Sie --server oder BELEG_SERVER_URL.',
   },
 
   // ---- why an answer was declined (shown next to the refusal)
@@ -827,6 +851,10 @@ export const catalogue = {
   'fragment.issue.question_empty': { en: 'question must not be empty', de: 'die Frage darf nicht leer sein' },
   'fragment.issue.text_empty': { en: 'text must not be empty', de: 'text darf nicht leer sein' },
   'fragment.issue.url_or_text': { en: 'send exactly one of url or text', de: 'senden Sie genau eines von url oder text' },
+  'fragment.issue.server_url': {
+    en: 'must be an http or https URL, e.g. http://127.0.0.1:8080',
+    de: 'muss eine http- oder https-URL sein, z. B. http://127.0.0.1:8080',
+  },
   'fragment.where.request_body': { en: 'request body', de: 'der Anfrage' },
   'fragment.where.query': { en: 'query', de: 'der Abfrage' },
   'fragment.document_status.pending': { en: 'pending', de: 'wartet' },

@@ -7,7 +7,7 @@ import type { Config } from '../../config.ts';
 import { DocumentTooLargeError, UnsupportedDocumentError, ValidationError } from '../../errors.ts';
 import { parseFetchableUrl } from '../../ingest/fetch/fetchable-url.ts';
 import { detectDocumentType } from '../../ingest/loaders/detect-document-type.ts';
-import { documentErrorIn } from '../../ingest/document-error.ts';
+import { documentInLanguage } from '../../ingest/document-error.ts';
 import type { DocumentInput, DocumentRecord, Ingestion } from '../../ingest/types.ts';
 import { userMessage, type Language } from '../../messages/index.ts';
 import type { AppEnvironment } from '../app-environment.ts';
@@ -24,15 +24,6 @@ import {
 } from '../schemas.ts';
 
 export type DocumentRoutesOptions = { config: Config; ingestion: Ingestion };
-
-/**
- * A document as the API returns it: a failed document's `errorMessage` in the reader's language
- * (German or English by Accept-Language), without the stored catalogue message behind it.
- */
-function documentResponse(document: DocumentRecord, language: Language): DocumentRecord {
-  const { errorUserMessage: _stored, ...response } = document;
-  return { ...response, errorMessage: documentErrorIn(document, language) };
-}
 
 /** The reader's language, and a note to caches that the response depends on it. */
 function languageOf(context: Context<AppEnvironment>): Language {
@@ -95,17 +86,17 @@ export function documentRoutes({ config, ingestion }: DocumentRoutesOptions): Ho
     const documents: DocumentRecord[] = [];
     for (const input of inputs) documents.push(await ingestion.submit(input));
     const language = languageOf(context);
-    return context.json({ documents: documents.map((document) => documentResponse(document, language)) }, 202);
+    return context.json({ documents: documents.map((document) => documentInLanguage(document, language)) }, 202);
   });
 
   routes.get('/documents', async (context) => {
     const query = parseOrThrow(documentListQuerySchema, context.req.query(), 'query');
     const { documents, total } = await ingestion.list(query);
     const language = languageOf(context);
-    return context.json({ documents: documents.map((document) => documentResponse(document, language)), total, limit: query.limit, offset: query.offset });
+    return context.json({ documents: documents.map((document) => documentInLanguage(document, language)), total, limit: query.limit, offset: query.offset });
   });
 
-  routes.get('/documents/:id', async (context) => context.json(documentResponse(await ingestion.get(context.req.param('id')), languageOf(context))));
+  routes.get('/documents/:id', async (context) => context.json(documentInLanguage(await ingestion.get(context.req.param('id')), languageOf(context))));
 
   routes.get('/documents/:id/text', async (context) => {
     const query = parseOrThrow(documentTextQuerySchema, context.req.query(), 'query');

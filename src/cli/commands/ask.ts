@@ -6,12 +6,12 @@
 import { parseArgs } from 'node:util';
 import type { Answer, AnswerStreamPart, Answerer, AskRequest, Citation } from '../../answer/answer-contract.ts';
 import { confidenceBand, confidencePercent } from '../../answer/confidence.ts';
-import { openAppContext } from '../../app-context.ts';
 import { engineNames, loadConfig, type Config, type EngineName } from '../../config.ts';
 import { createEngines } from '../../engine/create-engine.ts';
 import { createAnswerService } from '../../create-answerer.ts';
 import { ValidationError } from '../../errors.ts';
 import { text, userMessage, type Language } from '../../messages/index.ts';
+import { openCommandTarget } from '../command-target.ts';
 import { describeError } from '../describe-error.ts';
 
 export { createAnswerService } from '../../create-answerer.ts';
@@ -28,7 +28,9 @@ Options:
                       and list it under "Mögliche Fundstellen" (default: BELEG_MIN_CONFIDENCE)
   --top-k N           chunks to retrieve (default 6)
   --document ID       only search this document (repeatable)
-  --data-dir DIR      data directory (default: BELEG_DATA_DIR or ./data)`;
+  --data-dir DIR      data directory (default: BELEG_DATA_DIR or ./data)
+  --server URL        ask this beleg server (default: BELEG_SERVER_URL, or the server using the data
+                      directory, if one runs); its API key comes from BELEG_API_KEY`;
 
 function describeCitation(citation: Citation, language: Language): string {
   return text(language, 'cli.ask.citation', {
@@ -89,13 +91,27 @@ export function formatAnswer(answer: Answer, options: { printText: boolean; minC
 }
 
 /** An answerer over the configured data directory and engines, and how to release them. */
-export type OpenedAnswerer = { answerer: Answerer; close(): Promise<void> };
+export type OpenedAnswerer = { answerer: Pick<Answerer, 'answer' | 'stream'>; close(): Promise<void> };
 
 /** What `beleg ask` needs from the rest of beleg; tests hand in their own answerer. */
 export type AskDependencies = { openAnswerer(config: Config): Promise<OpenedAnswerer> };
 
 async function openAnswerer(config: Config): Promise<OpenedAnswerer> {
-  const context = await openAppContext(config, { resume: false, onNotice: (message) => console.error(message) });
+  const target = await openCommandTarget(config, { resume: false, onNotice: (message) => console.error(message) });
+  if (target.kind === 'server') {
+    // The server answers with its own engines; the engine and threshold configured here go along.
+    const client = target.client;
+    const withSettings = (request: AskRequest): AskRequest => ({
+      ...request,
+      engine: request.engine ?? config.engine,
+      minConfidence: request.minConfidence ?? config.minConfidence,
+    });
+    return {
+      answerer: { answer: (request) => client.answer(withSettings(request)), stream: (request) => client.stream(withSettings(request)) },
+      close: () => target.close(),
+    };
+  }
+  const context = target.context;
   try {
     const { engines, defaultEngine } = await createEngines(config, { onProgress: (message) => console.error(message) });
     return {
@@ -132,6 +148,7 @@ export async function run(args: string[], dependencies: AskDependencies = { open
       'top-k': { type: 'string' },
       document: { type: 'string', multiple: true },
       'data-dir': { type: 'string' },
+      server: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -148,7 +165,7 @@ export async function run(args: string[], dependencies: AskDependencies = { open
   if (topK !== undefined && (!Number.isInteger(topK) || topK < 1 || topK > 50)) throw new ValidationError(userMessage('validation_failed.cli_top_k'));
   const minConfidence = parseMinConfidence(values['min-confidence']);
 
-  const config = loadConfig(process.env, { dataDir: values['data-dir'], engine: values.engine as EngineName | undefined });
+  const config = loadConfig(process.env, { dataDir: values['data-dir'], engine: values.engine as EngineName | undefined, serverUrl: values.server });
   const { answerer, close } = await dependencies.openAnswerer(config);
   const printAnswer = (answer: Answer, printText: boolean) => {
     for (const line of formatAnswer(answer, { printText, minConfidence: config.minConfidence, language: config.language })) console.log(line);

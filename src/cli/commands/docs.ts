@@ -1,13 +1,13 @@
-/** `beleg docs [--json]`: lists the documents with their status. */
+/** `beleg docs [--json]`: lists the documents with their status (in the data directory, or from the server that holds it). */
 import { parseArgs } from 'node:util';
-import { openAppContext } from '../../app-context.ts';
 import { loadConfig } from '../../config.ts';
 import { ValidationError } from '../../errors.ts';
 import type { DocumentRecord, DocumentStatus } from '../../ingest/types.ts';
-import { documentErrorIn } from '../../ingest/document-error.ts';
+import { documentErrorIn, documentInLanguage } from '../../ingest/document-error.ts';
 import { text, userMessage } from '../../messages/index.ts';
+import { openCommandTarget } from '../command-target.ts';
 
-const USAGE = 'Usage: beleg docs [--json] [--status pending|indexing|ready|failed] [--limit N] [--data-dir DIR]';
+const USAGE = 'Usage: beleg docs [--json] [--status pending|indexing|ready|failed] [--limit N] [--data-dir DIR] [--server URL]';
 const STATUSES: DocumentStatus[] = ['pending', 'indexing', 'ready', 'failed'];
 
 function nameOf(document: DocumentRecord): string {
@@ -22,6 +22,7 @@ export async function run(args: string[]): Promise<number> {
       status: { type: 'string' },
       limit: { type: 'string' },
       'data-dir': { type: 'string' },
+      server: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -35,13 +36,14 @@ export async function run(args: string[]): Promise<number> {
   }
   const limit = values.limit === undefined ? 1000 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new ValidationError(userMessage('validation_failed.cli_positive', { flag: 'limit' }));
-  const config = loadConfig(process.env, { dataDir: values['data-dir'] });
+  const config = loadConfig(process.env, { dataDir: values['data-dir'], serverUrl: values.server });
   const { language } = config;
-  const context = await openAppContext(config, { resume: false });
+  const target = await openCommandTarget(config, { resume: false });
   try {
-    const { documents, total } = await context.ingestion.list({ limit, status });
+    const { documents, total } = await target.documents.list({ limit, status });
     if (values.json) {
-      console.log(JSON.stringify({ documents, total }, null, 2));
+      // As the API shows them, so the output is the same with or without a server.
+      console.log(JSON.stringify({ documents: documents.map((document) => documentInLanguage(document, language)), total }, null, 2));
       return 0;
     }
     if (documents.length === 0) {
@@ -63,6 +65,6 @@ export async function run(args: string[]): Promise<number> {
     if (total > documents.length) console.log(text(language, 'cli.docs.more', { count: total - documents.length }));
     return 0;
   } finally {
-    await context.close();
+    await target.close();
   }
 }

@@ -1,16 +1,22 @@
-/** `beleg ingest <file|url>...`: indexes files and web pages, with progress; one failure does not stop the rest. */
+/**
+ * `beleg ingest <file|url>...`: indexes files and web pages, with progress; one failure does not
+ * stop the rest. Works in the data directory, or through the server that holds it (../command-target.ts).
+ */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { openAppContext } from '../../app-context.ts';
 import { loadConfig } from '../../config.ts';
 import { BelegError, ValidationError } from '../../errors.ts';
 import type { DocumentInput, DocumentRecord } from '../../ingest/types.ts';
 import { documentErrorIn } from '../../ingest/document-error.ts';
 import { text, userMessage, type Language } from '../../messages/index.ts';
+import { openCommandTarget } from '../command-target.ts';
 import { createProgress } from '../progress.ts';
 
-const USAGE = 'Usage: beleg ingest <file|url>... [--data-dir DIR]\n\nIndexes each file (PDF, HTML, Markdown, text) or http(s) URL. Exits with 1 if any failed.';
+const USAGE = `Usage: beleg ingest <file|url>... [--data-dir DIR] [--server URL]
+
+Indexes each file (PDF, HTML, Markdown, text) or http(s) URL. Exits with 1 if any failed.
+While a beleg server uses the data directory, the files go to it over HTTP (API key: BELEG_API_KEY).`;
 /** Inputs read and waiting at once; the queue indexes them one after another. */
 const IN_FLIGHT = 2;
 
@@ -37,16 +43,16 @@ export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { 'data-dir': { type: 'string' }, server: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
   if (positionals.length === 0) throw new ValidationError(userMessage('validation_failed.cli_no_inputs', { usage: USAGE }));
-  const config = loadConfig(process.env, { dataDir: values['data-dir'] });
+  const config = loadConfig(process.env, { dataDir: values['data-dir'], serverUrl: values.server });
   const { language } = config;
-  const context = await openAppContext(config);
+  const target = await openCommandTarget(config);
   const progress = createProgress(positionals.length, 'documents');
   let failures = 0;
   let next = 0;
@@ -54,7 +60,7 @@ export async function run(args: string[]): Promise<number> {
     while (next < positionals.length) {
       const argument = positionals[next++]!;
       try {
-        const document = await context.ingestion.ingest(await inputOf(argument));
+        const document = await target.documents.ingest(await inputOf(argument));
         if (document.status !== 'ready') failures += 1;
         progress.log(`${describe(document, language)}  ${argument}`);
       } catch (error) {
@@ -69,7 +75,7 @@ export async function run(args: string[]): Promise<number> {
     await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, positionals.length) }, worker));
   } finally {
     progress.stop();
-    await context.close();
+    await target.close();
   }
   if (positionals.length > 1) {
     console.log(text(language, 'cli.ingest.summary', { succeeded: positionals.length - failures, total: positionals.length, failed: failures }));

@@ -59,6 +59,13 @@ function logListening(logger: Logger, config: Config, url: string): void {
   }
 }
 
+/** The address a client on this machine connects to: loopback for a wildcard address. */
+function connectableHost(address: AddressInfo): string {
+  if (address.address === '0.0.0.0') return '127.0.0.1';
+  if (address.address === '::') return '[::1]';
+  return address.family === 'IPv6' ? `[${address.address}]` : address.address;
+}
+
 /** The one start-up line about retrieval: hybrid with which model, or lexical-only and why. */
 function logRetrieval(logger: Logger, context: AppContext): void {
   const fields = { retrieval: context.retrieval.mode, embeddingModel: context.retrieval.embeddingModelId };
@@ -173,10 +180,13 @@ export async function run(args: string[]): Promise<number> {
   }
   started = true;
   const shownHost = listening.family === 'IPv6' ? `[${listening.address}]` : listening.address;
+  // The CLI on this machine finds the server through the data directory's lock.
+  context.lock.announce(`http://${connectableHost(listening)}:${listening.port}`);
   logListening(logger, config, `http://${shownHost}:${listening.port}`);
   logRetrieval(logger, context);
 
   const signal = await stopping;
+  context.lock.announce(null);
   logger.info(`shutting down: no new connections, open requests get ${SHUTDOWN_GRACE_MS / 1000} s to finish`, { signal });
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   if ('closeIdleConnections' in server) {
