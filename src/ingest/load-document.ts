@@ -82,10 +82,10 @@ async function loadBytes(bytes: Uint8Array, hints: Hints, options: LoadOptions):
   checkSize(bytes.length, options.maxBytes);
   const type: DocumentType = detectDocumentType(bytes, hints);
   switch (type) {
-    case 'pdf': {
-      const document = await parserPool.parse({ format: 'pdf', bytes, contentType: hints.mimeType }, parseLimits(options));
-      return { ...document, bytes };
-    }
+    case 'markdown':
+      return loadMarkdown(decodeText(bytes, charsetOf(hints.mimeType)), bytes);
+    case 'text':
+      return loadText(decodeText(bytes, charsetOf(hints.mimeType)), bytes);
     case 'html': {
       const maxHtmlBytes = options.maxHtmlBytes ?? DEFAULT_MAX_HTML_BYTES;
       if (bytes.length > maxHtmlBytes) {
@@ -93,17 +93,14 @@ async function loadBytes(bytes: Uint8Array, hints: Hints, options: LoadOptions):
           details: { sizeBytes: bytes.length, limitBytes: maxHtmlBytes },
         });
       }
-      const document = await parserPool.parse(
-        { format: 'html', bytes, contentType: hints.mimeType, baseUrl: hints.baseUrl },
-        parseLimits(options),
-      );
-      return { ...document, bytes };
+      break;
     }
-    case 'markdown':
-      return loadMarkdown(decodeText(bytes, charsetOf(hints.mimeType)), bytes);
-    case 'text':
-      return loadText(decodeText(bytes, charsetOf(hints.mimeType)), bytes);
   }
+  const document = await parserPool.parse(
+    { format: type, bytes, contentType: hints.mimeType, baseUrl: hints.baseUrl, fileName: hints.fileName },
+    parseLimits(options),
+  );
+  return { ...document, bytes };
 }
 
 function parseLimits(options: LoadOptions) {

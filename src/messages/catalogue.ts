@@ -340,6 +340,18 @@ export const catalogue = {
     en: 'The file is named or typed as a PDF but does not start with a PDF header, so it is corrupt or not a PDF. Export it again as PDF.',
     de: 'Die Datei ist als PDF benannt oder ausgewiesen, beginnt aber nicht mit einem PDF-Kopf; sie ist also beschädigt oder kein PDF. Exportieren Sie sie noch einmal als PDF.',
   },
+  archive_corrupt: {
+    en: 'The file is a damaged ZIP container (DOCX, XLSX, PPTX, ODF and EPUB files are ZIPs) and cannot be opened. Save or export it again and upload that.',
+    de: 'Die Datei ist ein beschädigter ZIP-Container (DOCX-, XLSX-, PPTX-, ODF- und EPUB-Dateien sind ZIPs) und lässt sich nicht öffnen. Speichern oder exportieren Sie sie noch einmal und laden Sie das hoch.',
+  },
+  archive_too_large: {
+    en: 'The file unpacks to more than {limitBytes} bytes (or has too many parts); beleg refuses it as a possible decompression bomb. Split the document or save it without embedded media.',
+    de: 'Die Datei entpackt sich zu mehr als {limitBytes} Bytes (oder hat zu viele Teile); beleg lehnt sie als mögliche Dekompressionsbombe ab. Teilen Sie das Dokument auf oder speichern Sie es ohne eingebettete Medien.',
+  },
+  xml_invalid: {
+    en: 'The document contains invalid XML in {part} ({reason}). Save or export it again with an office program and upload that.',
+    de: 'Das Dokument enthält ungültiges XML in {part} ({reason}). Speichern oder exportieren Sie es mit einem Office-Programm noch einmal und laden Sie das hoch.',
+  },
   parse_timeout: {
     en: 'Parsing the document took longer than {timeoutMs} ms and was stopped. The file is probably damaged or built to stall parsers; export it again (e.g. "print to PDF") and upload that.',
     de: 'Das Lesen des Dokuments dauerte länger als {timeoutMs} ms und wurde abgebrochen. Die Datei ist wahrscheinlich beschädigt oder darauf angelegt, Leseprogramme aufzuhalten; exportieren Sie sie noch einmal (z. B. „als PDF drucken“) und laden Sie das hoch.',

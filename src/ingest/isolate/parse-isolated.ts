@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { BelegError, CancelledError, UnprocessableDocumentError, type ErrorMessage } from '../../errors.ts';
 import { errorCodeOf, isMessageId, userMessage, type UserMessage } from '../../messages/index.ts';
 import type { ParsedDocument, ParseReply, ParseRequest, SerializedError } from './parse-protocol.ts';
+import { FORMAT_NAMES } from '../loaders/isolated-loaders.ts';
 
 /** Limits for one parse. */
 export type ParseLimits = {
@@ -253,5 +254,5 @@ function rebuildError(error: SerializedError, format: ParseRequest['format']): B
   if (error.name === 'CancelledError') {
     return new CancelledError(message && errorCodeOf(message.id) === 'cancelled' ? (message as ErrorMessage<'cancelled'>) : undefined);
   }
-  return new UnprocessableDocumentError(userMessage('parse_failed.parser_error', { format: format === 'pdf' ? 'PDF' : 'HTML', reason: error.message }));
+  return new UnprocessableDocumentError(userMessage('parse_failed.parser_error', { format: FORMAT_NAMES[format], reason: error.message }));
 }

@@ -4,15 +4,17 @@
  * catalogue message and details and are rebuilt on the main side.
  */
 import type { UserMessage } from '../../messages/index.ts';
+import type { IsolatedFormat } from '../loaders/isolated-loaders.ts';
 import type { LoadedDocument } from '../types.ts';
 
 /** One document to parse: its format and what the loader needs besides the bytes. */
 export type ParseRequest = {
   id: number;
-  format: 'pdf' | 'html';
+  format: IsolatedFormat;
   bytes: Uint8Array;
   contentType: string | null;
   baseUrl?: string;
+  fileName?: string;
 };
 
 /** A parsed document without its bytes (the parent still holds them). */

@@ -4,6 +4,7 @@
  * parser. Runs in its own process, so a runaway document costs this process, never the server.
  */
 import { BelegError } from '../../errors.ts';
+import { ISOLATED_LOADERS } from '../loaders/isolated-loaders.ts';
 import type { ParseReply, ParseRequest, SerializedError } from './parse-protocol.ts';
 
 if (!process.send) throw new Error('parser-process-main.ts must run as a child process with IPC (see parse-isolated.ts).');
@@ -18,13 +19,8 @@ process.on('disconnect', () => process.exit(0));
 async function parse(request: ParseRequest): Promise<ParseReply> {
   const bytes = new Uint8Array(request.bytes);
   try {
-    if (request.format === 'pdf') {
-      const { loadPdf } = await import('../loaders/load-pdf.ts');
-      const { bytes: _bytes, ...document } = await loadPdf(bytes);
-      return { id: request.id, ok: true, document, residentBytes: process.memoryUsage.rss() };
-    }
-    const { loadHtml } = await import('../loaders/load-html.ts');
-    const { bytes: _bytes, ...document } = loadHtml(bytes, { contentType: request.contentType, baseUrl: request.baseUrl });
+    const load = await ISOLATED_LOADERS[request.format]();
+    const { bytes: _bytes, ...document } = await load(bytes, { contentType: request.contentType, baseUrl: request.baseUrl, fileName: request.fileName });
     return { id: request.id, ok: true, document, residentBytes: process.memoryUsage.rss() };
   } catch (error) {
     return { id: request.id, ok: false, error: serialize(error), residentBytes: process.memoryUsage.rss() };

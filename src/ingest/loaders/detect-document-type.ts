@@ -6,8 +6,13 @@
 import { UnprocessableDocumentError, UnsupportedDocumentError } from '../../errors.ts';
 import { userMessage } from '../../messages/index.ts';
 import { looksBinary } from './decode-text.ts';
+import { ISOLATED_LOADERS, type IsolatedFormat } from './isolated-loaders.ts';
+import { detectZipContainer } from './zip-archive.ts';
 
-export type DocumentType = 'pdf' | 'html' | 'markdown' | 'text';
+/** How a document is read: in the parser process (`IsolatedFormat`) or in place (Markdown, plain text). */
+export type DocumentType = IsolatedFormat | 'markdown' | 'text';
+
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 
 /** Known binary formats, so the error can name what was uploaded. */
 const BINARY_SIGNATURES: Array<{ bytes: number[]; name: string }> = [
@@ -79,6 +84,10 @@ export function detectDocumentType(bytes: Uint8Array, hints: { fileName?: string
   const extension = extensionOf(hints.fileName);
   const mimeType = (hints.mimeType ?? '').split(';')[0]!.trim().toLowerCase();
   const named = MIME_TYPES[mimeType] ?? EXTENSION_TYPES[extension];
+  if (startsWith(bytes, ZIP_MAGIC)) {
+    const container = detectZipContainer(bytes);
+    if (container !== null && container in ISOLATED_LOADERS) return container as IsolatedFormat;
+  }
   for (const signature of BINARY_SIGNATURES) {
     if (startsWith(bytes, signature.bytes)) {
       throw new UnsupportedDocumentError(userMessage('unsupported_document', { detected: signature.name }), { detected: signature.name });

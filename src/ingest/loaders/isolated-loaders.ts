@@ -1,0 +1,32 @@
+/**
+ * The loaders that run inside the isolated parser process (src/ingest/isolate/), by format. Each
+ * entry imports its loader lazily, so a parser only loads the libraries of the formats it reads.
+ * A new format is one entry here, one loader file beside this one, and its detection in
+ * detect-document-type.ts.
+ */
+import type { LoadedDocument } from '../types.ts';
+
+/** What a loader learns besides the bytes: the declared content type and, for URLs, the page's address. */
+export type LoaderHints = { contentType: string | null; baseUrl?: string; fileName?: string };
+
+/** Formats parsed in the parser process (plain text and Markdown are read in place). */
+export type IsolatedFormat = 'pdf' | 'html';
+
+type Loader = (bytes: Uint8Array, hints: LoaderHints) => LoadedDocument | Promise<LoadedDocument>;
+
+export const ISOLATED_LOADERS: Record<IsolatedFormat, () => Promise<Loader>> = {
+  pdf: async () => {
+    const { loadPdf } = await import('./load-pdf.ts');
+    return (bytes) => loadPdf(bytes);
+  },
+  html: async () => {
+    const { loadHtml } = await import('./load-html.ts');
+    return (bytes, hints) => loadHtml(bytes, { contentType: hints.contentType, baseUrl: hints.baseUrl });
+  },
+};
+
+/** How a format is named in messages ("PDF", "HTML", "DOCX", …). */
+export const FORMAT_NAMES: Record<IsolatedFormat, string> = {
+  pdf: 'PDF',
+  html: 'HTML',
+};
