@@ -1,0 +1,235 @@
+/**
+ * DOCX, ODT and RTF through the real loading path (detection, the parser process): the same German
+ * source (tests/fixtures/office-docs/sources/*.fodt) saved by LibreOffice in all three formats must
+ * give the same text, block for block, with headings as section paths, footnotes after the
+ * paragraph that cites them, page headers and footers gone, and the title from the document
+ * properties. Files saved by Microsoft Word (mammoth.js's test data) and hand-built WordprocessingML
+ * cover what LibreOffice does not write: German heading style ids, tracked changes, fields, hidden
+ * text, text boxes.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { BelegError } from '../src/errors.ts';
+import { LlamaTokenizer } from '../src/engine/tokenizer/llama-tokenizer.ts';
+import { chunkDocument } from '../src/ingest/chunk-document.ts';
+import { loadDocument, type LoadOptions } from '../src/ingest/load-document.ts';
+import type { LoadedDocument } from '../src/ingest/types.ts';
+import { makeDocx, oleFile, wordParagraph } from './helpers/make-office.ts';
+
+const options: LoadOptions = { maxBytes: 10 * 1024 * 1024, fetchTimeoutMs: 5000, maxRedirects: 3, urlAllowList: [] };
+const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`./fixtures/office-docs/${name}`, import.meta.url)));
+const load = (fileName: string, bytes = fixture(fileName), mimeType?: string) => loadDocument({ kind: 'file', fileName, bytes, mimeType }, options);
+const tokenizer = LlamaTokenizer.fromDirectory();
+
+/** The blocks of the source documents, in order; `#` marks a heading. */
+const SATZUNG = [
+  '# Satzung des Heimatvereins',
+  'Beschlossen von der Gründungsversammlung am 12. März 2019 in Obersöchering.',
+  '# § 1 Name und Sitz',
+  'Der Verein führt den Namen „Heimatverein Obersöchering“. Er soll in das Vereinsregister eingetragen werden und trägt danach den Zusatz „e. V.“.',
+  'Eingetragen beim Amtsgericht Weilheim i. OB am 3. Juni 2019.',
+  'Sitz des Vereins ist Obersöchering. Das Geschäftsjahr ist das Kalenderjahr.',
+  '# § 2 Zweck des Vereins',
+  'Zweck des Vereins ist die Förderung der Heimatpflege und Heimatkunde. Der Satzungszweck wird insbesondere verwirklicht durch:',
+  'die Pflege des örtlichen Brauchtums',
+  'die Erforschung der Ortsgeschichte',
+  'den Erhalt des alten Backhauses',
+  '# § 3 Mitgliedsbeiträge',
+  'Der Jahresbeitrag beträgt 24 Euro. Er ist bis zum 31. März fällig.',
+  'Für Schüler und Studierende gilt der halbe Beitrag.',
+  'Über Ausnahmen entscheidet der Vorstand.\nEin Antrag ist formlos möglich.',
+  '# § 4 Vorstand',
+  'Der Vorstand besteht aus dem Vorsitzenden, dem Kassier und dem Schriftführer. Er wird für zwei Jahre gewählt.',
+];
+const SATZUNG_SECTIONS = ['Satzung des Heimatvereins', ...['§ 1 Name und Sitz', '§ 2 Zweck des Vereins', '§ 3 Mitgliedsbeiträge', '§ 4 Vorstand'].map((title) => `Satzung des Heimatvereins > ${title}`)];
+
+const BERICHT = [
+  '# Jahresbericht der Stadt Kemnath 2023',
+  'Die Stadt Kemnath zählte Ende 2023 genau 5.612 Einwohner. Das sind 41 mehr als im Vorjahr.',
+  '# Bauprojekte',
+  'Im Berichtsjahr wurden folgende Vorhaben abgeschlossen:',
+  'Sanierung der Grundschule am Stadtpark',
+  'Neubau des Feuerwehrhauses in Höflas',
+  'Fahrzeughalle mit drei Stellplätzen',
+  'Erneuerung der Brücke über die Haidenaab',
+  '# Haushalt',
+  'Die Ausgaben verteilten sich wie folgt auf die Bereiche.',
+  'Bereich',
+  'Ausgaben in Euro',
+  'Schulen und Kindergärten',
+  '1.250.000',
+  'Straßenbau',
+  '830.000',
+  'Die Rücklagen stiegen auf 2,1 Millionen Euro.',
+  'Stand der Jahresrechnung vom 15. Februar 2024.',
+];
+const BERICHT_SECTIONS = ['Jahresbericht der Stadt Kemnath 2023', 'Jahresbericht der Stadt Kemnath 2023 > Bauprojekte', 'Jahresbericht der Stadt Kemnath 2023 > Haushalt'];
+
+const textOf = (blocks: string[]) => blocks.map((block) => block.replace(/^# /, '')).join('\n\n');
+const sectionPaths = (document: LoadedDocument) => (document.sections ?? []).map((section) => section.headingPath.join(' > '));
+
+/** Every sentence of every chunk lies inside one source block; headings are heading sentences and nothing else is. */
+function expectSentencesWithinBlocks(document: LoadedDocument, blocks: string[]): void {
+  const spans: Array<{ start: number; end: number; heading: boolean }> = [];
+  let offset = 0;
+  for (const block of blocks) {
+    const text = block.replace(/^# /, '');
+    spans.push({ start: offset, end: offset + text.length, heading: block.startsWith('# ') });
+    offset += text.length + 2;
+  }
+  for (const maxTokens of [384, 16]) {
+    const sentences = chunkDocument(document, tokenizer, { maxTokens }).flatMap((chunk) => chunk.sentences);
+    expect(sentences.length).toBeGreaterThanOrEqual(blocks.length);
+    for (const sentence of sentences) {
+      const block = spans.find((span) => sentence.charStart >= span.start && sentence.charStart < span.end);
+      const quoted = document.text.slice(sentence.charStart, sentence.charEnd);
+      expect(block, quoted).toBeDefined();
+      expect(sentence.charEnd, `"${quoted}" runs past its block`).toBeLessThanOrEqual(block!.end);
+      expect(sentence.heading ?? false, quoted).toBe(block!.heading);
+    }
+  }
+}
+
+describe.each([
+  ['docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'],
+  ['odt', 'application/vnd.oasis.opendocument.text'],
+  ['rtf', 'application/rtf'],
+])('%s saved by LibreOffice', (extension, mimeType) => {
+  it('gives the statutes block for block: § headings as section paths, footnotes after their paragraph, no page header or footer, title from the properties', async () => {
+    const document = await load(`vereinssatzung.${extension}`);
+    expect(document.text).toBe(textOf(SATZUNG));
+    expect(sectionPaths(document)).toEqual(SATZUNG_SECTIONS);
+    expect(document.title).toBe('Satzung des Heimatvereins Obersöchering e. V.');
+    expect(document.mimeType).toBe(mimeType);
+    expect(document.language).toBe('de');
+    for (const chrome of ['VR 4711', 'Seite']) expect(document.text).not.toContain(chrome);
+    expectSentencesWithinBlocks(document, SATZUNG);
+  });
+
+  it('gives the city report with list items (nested too) and table cells as blocks of their own, and the first heading as title', async () => {
+    const document = await load(`stadtbericht.${extension}`);
+    expect(document.text).toBe(textOf(BERICHT));
+    expect(sectionPaths(document)).toEqual(BERICHT_SECTIONS);
+    expect(document.title).toBe('Jahresbericht der Stadt Kemnath 2023');
+    expect(document.text).not.toContain('Bürgermeisteramt');
+    expectSentencesWithinBlocks(document, BERICHT);
+  });
+
+  it('is read by its content whatever its name says', async () => {
+    const document = await load('upload.bin', fixture(`stadtbericht.${extension}`));
+    expect(document.text).toBe(textOf(BERICHT));
+  });
+});
+
+describe('DOCX saved by Microsoft Word (mammoth.js test data)', () => {
+  it('keeps both footnotes after their paragraph, without reference marks', async () => {
+    const document = await load('mammoth-word-footnotes.docx');
+    expect(document.text).toBe('Ouch.\n\nA tachyon walks into a bar.\n\nFin.');
+  });
+
+  it('gives each table cell and each list item its own block', async () => {
+    expect((await load('mammoth-word-tables.docx')).text).toBe(['Above', 'Top left', 'Top right', 'Bottom left', 'Bottom right', 'Below'].join('\n\n'));
+    expect((await load('mammoth-word-simple-list.docx')).text).toBe('Apple\n\nBanana');
+  });
+
+  it('drops comments', async () => {
+    expect((await load('mammoth-word-comments.docx')).text).toBe('Ouch.');
+  });
+});
+
+describe('DOCX features Word writes', () => {
+  const styles = [
+    // German Word: the id of "Überschrift 1" is "berschrift1", its name the built-in "heading 1".
+    '<w:style w:type="paragraph" w:styleId="berschrift1"><w:name w:val="heading 1"/></w:style>',
+    '<w:style w:type="paragraph" w:styleId="berschrift2"><w:name w:val="heading 2"/><w:basedOn w:val="berschrift1"/></w:style>',
+    // A custom style based on a heading style, and one with its own outline level.
+    '<w:style w:type="paragraph" w:styleId="Paragraf"><w:name w:val="Paragraf"/><w:basedOn w:val="berschrift2"/></w:style>',
+    '<w:style w:type="paragraph" w:styleId="Kapitel"><w:name w:val="Kapitel"/><w:pPr><w:outlineLvl w:val="0"/></w:pPr></w:style>',
+  ].join('');
+
+  it('reads headings by German style ids, basedOn chains and outline levels', async () => {
+    const document = await load(
+      'satzung.docx',
+      makeDocx({
+        styles,
+        body: [
+          wordParagraph('Vereinssatzung', 'Kapitel'),
+          wordParagraph('§ 1 Name', 'Paragraf'),
+          wordParagraph('Der Verein heißt Lesefreunde.'),
+          wordParagraph('Anhang', 'berschrift1'),
+          wordParagraph('Die Beitragsordnung gilt ab 2024.'),
+        ].join(''),
+      }),
+    );
+    expect(sectionPaths(document)).toEqual(['Vereinssatzung', 'Vereinssatzung > § 1 Name', 'Anhang']);
+    expect(document.title).toBe('Vereinssatzung');
+  });
+
+  it('keeps inserted and drops deleted tracked changes, keeps field results and text boxes once, drops field codes, hidden text and comments', async () => {
+    const body = [
+      '<w:p><w:r><w:t xml:space="preserve">Die Sitzung beginnt um </w:t></w:r>',
+      '<w:del w:id="1" w:author="A"><w:r><w:delText>18</w:delText></w:r></w:del>',
+      '<w:ins w:id="2" w:author="A"><w:r><w:t>19</w:t></w:r></w:ins>',
+      '<w:r><w:t xml:space="preserve"> Uhr</w:t></w:r><w:commentReference w:id="0"/>',
+      '<w:r><w:rPr><w:vanish/></w:rPr><w:t>GEHEIM</w:t></w:r><w:r><w:t>.</w:t></w:r></w:p>',
+      '<w:p><w:r><w:t xml:space="preserve">Stand: Seite </w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>',
+      '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>3</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>',
+      '<w:r><w:tab/><w:t>Gültig</w:t><w:noBreakHyphen/><w:t>ab</w:t><w:br/><w:t>sofort.</w:t></w:r></w:p>',
+      '<w:p><w:r><w:t>Siehe Kasten.</w:t></w:r><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:txbx><w:txbxContent>',
+      wordParagraph('Im Kasten steht ein Hinweis.'),
+      '</w:txbxContent></wps:txbx></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent>',
+      wordParagraph('Im Kasten steht ein Hinweis.'),
+      '</w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>',
+      '<w:sdt><w:sdtPr><w:alias w:val="Ort"/></w:sdtPr><w:sdtContent>',
+      wordParagraph('Ort: Rathaus, großer Saal'),
+      '</w:sdtContent></w:sdt>',
+    ].join('');
+    const document = await load('protokoll.docx', makeDocx({ body, title: 'Protokoll &amp; Beschlüsse' }));
+    expect(document.text).toBe(
+      ['Die Sitzung beginnt um 19 Uhr.', 'Stand: Seite 3 Gültig-ab\nsofort.', 'Siehe Kasten.', 'Im Kasten steht ein Hinweis.', 'Ort: Rathaus, großer Saal'].join('\n\n'),
+    );
+    expect(document.title).toBe('Protokoll & Beschlüsse');
+  });
+
+  it('says a DOCX without text has no content', async () => {
+    const error = await load('leer.docx', makeDocx({ body: '<w:p/><w:p><w:r><w:t> </w:t></w:r></w:p>' })).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BelegError);
+    expect((error as BelegError).code).toBe('office_no_content');
+  });
+});
+
+describe('RTF details', () => {
+  const rtf = (body: string) => new TextEncoder().encode(`{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0 Arial;}}{\\info{\\title Gr\\'fc\\'dfe}{\\author X}}${body}}`);
+
+  it('decodes Windows-1252 bytes and \\u escapes with their fallback, drops hidden and deleted text, \\*-destinations, headers and pictures', async () => {
+    const document = await load(
+      'brief.rtf',
+      rtf(
+        "{\\header Kopfzeile\\par}{\\footer Fu\\'dfzeile\\par}\\pard Stra\\'dfe in K\\'f6ln \\u8364?5 und \\uc2\\u8222\\'84\\'84Zitat\\u8220?{\\v versteckt}{\\deleted gel\\'f6scht}.\\par" +
+          '{\\*\\bkmkstart x}{\\pict\\pngblip 89504e47}{\\*\\generator Word}Zweite\\tab Zeile\\line neu.\\par',
+      ),
+    );
+    expect(document.text).toBe('Straße in Köln €5 und „Zitat“.\n\nZweite Zeile\nneu.');
+    expect(document.title).toBe('Grüße');
+  });
+
+  it('refuses a file named .rtf without an RTF header', async () => {
+    const error = await load('brief.rtf', new TextEncoder().encode('Nur Text, kein RTF.')).catch((caught: unknown) => caught);
+    expect((error as BelegError).code).toBe('rtf_corrupt');
+  });
+});
+
+describe('office files beleg does not read', () => {
+  it('refuses an old binary Word file (.doc) and says to save it as DOCX', async () => {
+    const error = (await load('alt.doc', oleFile(['Root Entry', 'WordDocument', '1Table'])).catch((caught: unknown) => caught)) as BelegError;
+    expect(error.code).toBe('unsupported_document');
+    expect(error.message).toContain('.doc');
+    expect(error.message).toContain('DOCX');
+  });
+
+  it('refuses a password-protected DOCX with office_encrypted, telling to remove the password', async () => {
+    const error = (await load('geheim.docx', oleFile(['Root Entry', 'EncryptionInfo', 'EncryptedPackage'])).catch((caught: unknown) => caught)) as BelegError;
+    expect(error.code).toBe('office_encrypted');
+    expect(error.message).toMatch(/password/i);
+  });
+});
