@@ -60,3 +60,55 @@ export function oleFile(streams: string[]): Uint8Array {
   });
   return bytes;
 }
+
+/** A ZIP entry written as is: compressed `data` (raw deflate when `method` is 8), with the sizes and CRC it declares. */
+export type RawZipEntry = { name: string; data: Uint8Array; method: 0 | 8; crc: number; declaredSize: number };
+
+/** A ZIP archive whose headers say whatever the entries declare (a zip bomb can lie about its sizes). */
+export function rawZip(entries: RawZipEntry[]): Uint8Array {
+  const locals: Uint8Array[] = [];
+  const centrals: Uint8Array[] = [];
+  let offset = 0;
+  for (const entry of entries) {
+    const name = encoder.encode(entry.name);
+    const local = new DataView(new ArrayBuffer(30));
+    local.setUint32(0, 0x04034b50, true);
+    local.setUint16(4, 20, true);
+    local.setUint16(8, entry.method, true);
+    local.setUint32(14, entry.crc, true);
+    local.setUint32(18, entry.data.length, true);
+    local.setUint32(22, entry.declaredSize, true);
+    local.setUint16(26, name.length, true);
+    const central = new DataView(new ArrayBuffer(46));
+    central.setUint32(0, 0x02014b50, true);
+    central.setUint16(4, 20, true);
+    central.setUint16(6, 20, true);
+    central.setUint16(10, entry.method, true);
+    central.setUint32(16, entry.crc, true);
+    central.setUint32(20, entry.data.length, true);
+    central.setUint32(24, entry.declaredSize, true);
+    central.setUint16(28, name.length, true);
+    central.setUint32(42, offset, true);
+    locals.push(new Uint8Array(local.buffer), name, entry.data);
+    centrals.push(new Uint8Array(central.buffer), name);
+    offset += 30 + name.length + entry.data.length;
+  }
+  const centralSize = centrals.reduce((sum, part) => sum + part.length, 0);
+  const end = new DataView(new ArrayBuffer(22));
+  end.setUint32(0, 0x06054b50, true);
+  end.setUint16(8, entries.length, true);
+  end.setUint16(10, entries.length, true);
+  end.setUint32(12, centralSize, true);
+  end.setUint32(16, offset, true);
+  return concat([...locals, ...centrals, new Uint8Array(end.buffer)]);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const result = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    result.set(part, offset);
+    offset += part.length;
+  }
+  return result;
+}
