@@ -107,7 +107,11 @@ export function extensionOf(fileName: string | undefined): string {
  * The type to read `bytes` as. Throws UnprocessableDocumentError `empty_document` for 0 bytes
  * (whatever the name says: the API's upload check and the loader share this, so an empty file is
  * `empty_document` on every path), UnsupportedDocumentError for binary formats and unknown names,
- * UnprocessableDocumentError `pdf_corrupt` for a file that claims to be a PDF but is not.
+ * UnprocessableDocumentError `pdf_corrupt` for a file that claims to be a PDF but is not,
+ * `rtf_corrupt` for one that claims to be RTF without an RTF header, `office_encrypted` for a
+ * password-protected DOCX/XLSX/PPTX (an OLE file holding `EncryptedPackage`), and
+ * UnsupportedDocumentError naming `.doc` for an old binary Word file. A damaged DOCX/ODT (named
+ * so) goes to its loader, which says `archive_corrupt`.
  */
 export function detectDocumentType(bytes: Uint8Array, hints: { fileName?: string; mimeType?: string | null }): DocumentType {
   if (bytes.length === 0) throw new UnprocessableDocumentError(userMessage('empty_document'));
