@@ -18,7 +18,7 @@ import { makeDocx, oleFile, wordParagraph } from './helpers/make-office.ts';
 
 const options: LoadOptions = { maxBytes: 10 * 1024 * 1024, fetchTimeoutMs: 5000, maxRedirects: 3, urlAllowList: [] };
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`./fixtures/office-docs/${name}`, import.meta.url)));
-const load = (fileName: string, bytes = fixture(fileName), mimeType?: string) => loadDocument({ kind: 'file', fileName, bytes, mimeType }, options);
+const load = (fileName: string, bytes: Uint8Array = fixture(fileName), mimeType?: string) => loadDocument({ kind: 'file', fileName, bytes, mimeType }, options);
 const tokenizer = LlamaTokenizer.fromDirectory();
 
 /** The blocks of the source documents, in order; `#` marks a heading. */
