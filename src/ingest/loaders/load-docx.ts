@@ -13,12 +13,13 @@
  * part of the text.
  */
 import type { LoadedDocument } from '../types.ts';
+import { DocxNumbering } from './docx-numbering.ts';
 import { attributeOf, buildOfficeDocument, localName, type OfficeBlock } from './office-blocks.ts';
 import { parseXml, type XmlElement, type XmlNode } from './parse-xml.ts';
 import { readZipEntries } from './zip-archive.ts';
 
 const DOCX_MIME_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-const PARTS = new Set(['word/document.xml', 'word/styles.xml', 'word/footnotes.xml', 'word/endnotes.xml', 'docProps/core.xml']);
+const PARTS = new Set(['word/document.xml', 'word/styles.xml', 'word/numbering.xml', 'word/footnotes.xml', 'word/endnotes.xml', 'docProps/core.xml']);
 
 /** Elements whose content is never text of the document (properties, deletions, field codes). */
 const SKIPPED = new Set([
@@ -30,8 +31,10 @@ const SKIPPED = new Set([
 const HEADING_STYLE_NAME = /^(?:heading|überschrift|berschrift)\s*([1-9])$/i;
 const TITLE_STYLE_NAME = /^(?:title|titel)$/i;
 
-type Style = { name: string; basedOn?: string; outlineLevel?: number };
-type Context = { styles: Map<string, Style>; notes: Map<string, OfficeBlock[]> };
+type Style = { name: string; basedOn?: string; outlineLevel?: number; numbering?: NumberingReference };
+/** A paragraph's `w:numPr`: its list and (when given) level. */
+type NumberingReference = { numId: string; level?: number };
+type Context = { styles: Map<string, Style>; numbering: DocxNumbering; notes: Map<string, OfficeBlock[]> };
 
 /** Loads a DOCX file. Throws `archive_corrupt`, `archive_too_large`, `xml_invalid` or `office_no_content`. */
 export function loadDocx(bytes: Uint8Array): LoadedDocument {
@@ -40,7 +43,7 @@ export function loadDocx(bytes: Uint8Array): LoadedDocument {
     const part = parts.get(name);
     return part ? parseXml(part, name) : [];
   };
-  const context: Context = { styles: readStyles(xml('word/styles.xml')), notes: new Map() };
+  const context: Context = { styles: readStyles(xml('word/styles.xml')), numbering: new DocxNumbering(xml('word/numbering.xml')), notes: new Map() };
   for (const [part, kind] of [['word/footnotes.xml', 'footnote'], ['word/endnotes.xml', 'endnote']] as const) {
     for (const note of elementsNamed(xml(part), kind)) {
       const type = attributeOf(note.attributes, 'type');
@@ -82,7 +85,9 @@ function table(element: XmlElement, context: Context, out: OfficeBlock[]): void 
 
 function paragraph(element: XmlElement, context: Context, out: OfficeBlock[], headings: boolean): void {
   const after: OfficeBlock[] = [];
-  const text = inlineText(element, context, after);
+  const label = numberLabel(element, context);
+  const content = inlineText(element, context, after);
+  const text = label && content.trim() ? `${label} ${content}` : content;
   const level = headings ? headingLevel(element, context.styles) : null;
   out.push(level === null ? { kind: 'paragraph', text } : { kind: 'heading', level, text });
   out.push(...after);
@@ -163,13 +168,44 @@ function readStyles(roots: XmlElement[]): Map<string, Style> {
     const child = (name: string) => style.children.find((node): node is XmlElement => 'tag' in node && localName(node.tag) === name);
     const properties = child('pPr');
     const outline = properties && outlineLevelOf(properties);
+    const numbering = properties && numberingOf(properties);
     styles.set(id, {
       name: attributeOf(child('name')?.attributes ?? {}, 'val') ?? id,
       basedOn: attributeOf(child('basedOn')?.attributes ?? {}, 'val'),
       ...(outline !== undefined ? { outlineLevel: outline } : {}),
+      ...(numbering ? { numbering } : {}),
     });
   }
   return styles;
+}
+
+/** `w:numPr` of a paragraph-properties element, or undefined. */
+function numberingOf(properties: XmlElement): NumberingReference | undefined {
+  const numPr = properties.children.find((node): node is XmlElement => 'tag' in node && localName(node.tag) === 'numPr');
+  if (!numPr) return undefined;
+  const value = (name: string) => {
+    const element = numPr.children.find((node): node is XmlElement => 'tag' in node && localName(node.tag) === name);
+    return element ? attributeOf(element.attributes, 'val') : undefined;
+  };
+  const numId = value('numId');
+  const level = Number(value('ilvl'));
+  return numId === undefined ? undefined : { numId, ...(value('ilvl') !== undefined && Number.isInteger(level) ? { level } : {}) };
+}
+
+/** The automatic number of a paragraph ("§ 1", "(2)"), from its own `w:numPr` or its style's; '' for none or bullets. */
+function numberLabel(element: XmlElement, context: Context): string {
+  const properties = element.children.find((node): node is XmlElement => 'tag' in node && localName(node.tag) === 'pPr');
+  if (!properties) return '';
+  const styleElement = properties.children.find((node): node is XmlElement => 'tag' in node && localName(node.tag) === 'pStyle');
+  const styleId = styleElement ? attributeOf(styleElement.attributes, 'val') : undefined;
+  let reference = numberingOf(properties);
+  for (let id = styleId, hops = 0; reference === undefined && id !== undefined && hops < 20; hops++) {
+    const style = context.styles.get(id);
+    reference = style?.numbering;
+    id = style?.basedOn;
+  }
+  if (!reference || reference.numId === '0') return '';
+  return context.numbering.next(reference.numId, reference.level, styleId);
 }
 
 /** `w:outlineLvl` of a paragraph-properties element: 0–8, 9 meaning body text; undefined when absent. */
