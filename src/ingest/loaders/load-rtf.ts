@@ -11,8 +11,10 @@
  *   its style in the stylesheet) is a heading;
  * - footnotes (`\footnote`) follow the paragraph that cites them; the title comes from `\info\title`;
  * - dropped: font, colour and style tables, list tables, page headers and footers, pictures,
- *   objects, field instructions (field results stay), comments, bullets and list numbers, hidden
- *   text (`\v`), deleted tracked changes (`\deleted`) and every ignorable destination (`\*\…`).
+ *   objects, field instructions (field results stay), comments, bullets, hidden text (`\v`),
+ *   deleted tracked changes (`\deleted`) and every ignorable destination (`\*\…`);
+ * - list numbers: the rendered number a writer leaves in `\listtext` ("§ 1", "(2)", "a)") goes
+ *   before its paragraph, as DOCX and ODT numbers do.
  */
 import { UnprocessableDocumentError } from '../../errors.ts';
 import { userMessage } from '../../messages/index.ts';
@@ -25,7 +27,7 @@ const RTF_MIME_TYPE = 'application/rtf';
 /** Destinations whose content is no text of the document. */
 const SKIPPED_DESTINATIONS = new Set([
   'fonttbl', 'colortbl', 'stylesheet', 'info', 'pict', 'object', 'header', 'headerl', 'headerr', 'headerf', 'footer', 'footerl',
-  'footerr', 'footerf', 'fldinst', 'listtable', 'listoverridetable', 'listtext', 'pntext', 'pntxta', 'pntxtb', 'rsidtbl',
+  'footerr', 'footerf', 'fldinst', 'listtable', 'listoverridetable', 'pntxta', 'pntxtb', 'rsidtbl',
   'revtbl', 'themedata', 'colorschememapping', 'datastore', 'latentstyles', 'xmlnstbl', 'generator', 'annotation',
   'atnid', 'atnauthor', 'atrfstart', 'atrfend', 'xe', 'tc', 'txe', 'nonshppict', 'shp', 'do', 'ftnsep', 'ftnsepc',
   'aftnsep', 'aftnsepc', 'template', 'filetbl', 'userprops', 'docvar', 'bkmkstart', 'bkmkend', 'pgdsctbl', 'mmathPr',
@@ -45,8 +47,8 @@ const CHARSET_CODE_PAGES: Record<number, number> = {
   186: 1257, 204: 1251, 222: 874, 238: 1250,
 };
 
-/** Where the text of a group goes: the body, a footnote, the title, or nowhere. */
-type Sink = 'body' | 'footnote' | 'title' | 'none';
+/** Where the text of a group goes: the body, a footnote, the title, a list label, or nowhere. */
+type Sink = 'body' | 'footnote' | 'title' | 'label' | 'none';
 
 type GroupState = {
   sink: Sink;
@@ -88,8 +90,11 @@ class RtfReader {
   readonly #stack: GroupState[] = [];
   /** Text of the paragraph being read, per sink. */
   #paragraph = '';
-  #footnoteParagraph = '';
+  /** The rendered number of the current list item (`\listtext`, `\pntext`), and where its group started. */
   #title = '';
+  /** The rendered number of the current list item (`\\listtext`, `\\pntext`), and where its group started. */
+  #label = '';
+  #labelDepth = -1;
   /** Pending `\'hh` bytes, decoded together (double-byte code pages). */
   #pendingBytes: number[] = [];
   /** Fallback characters still to skip after a `\uN`. */
@@ -152,6 +157,13 @@ class RtfReader {
       this.#pendingFootnotes.push(...this.#footnotes);
       this.#footnotes = [];
       this.#footnoteDepth = -1;
+    }
+    if (depth === this.#labelDepth) {
+      // A number ("§ 1", "(2)", "a)") goes before the paragraph; a bullet (no letter or digit) does not.
+      const label = this.#label.replace(/\s+/g, ' ').trim();
+      if (/[\p{L}\p{N}]/u.test(label) && this.#stack[this.#stack.length - 1]?.sink === 'body') this.#paragraph += `${label} `;
+      this.#label = '';
+      this.#labelDepth = -1;
     }
     if (depth === this.#fontTableDepth) this.#fontTableDepth = -1;
     if (depth === this.#styleSheetDepth) this.#styleSheetDepth = -1;
@@ -244,6 +256,12 @@ class RtfReader {
     }
     if (word === 'title' && this.#stack.length > 0 && this.#stack[this.#stack.length - 1]!.sink === 'none') {
       state.sink = 'title';
+      return;
+    }
+    if ((word === 'listtext' || word === 'pntext') && state.sink === 'body') {
+      this.#labelDepth = this.#stack.length;
+      this.#label = '';
+      state.sink = 'label';
       return;
     }
     if (word === 'fonttbl') this.#fontTableDepth = this.#stack.length;
@@ -361,6 +379,7 @@ class RtfReader {
     if (this.#state.sink === 'body') this.#paragraph += text;
     else if (this.#state.sink === 'footnote') this.#footnoteParagraph += text;
     else if (this.#state.sink === 'title') this.#title += text;
+    else if (this.#state.sink === 'label') this.#label += text;
   }
 
   #flushBytes(): void {
