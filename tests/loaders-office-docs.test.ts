@@ -65,6 +65,18 @@ const BERICHT = [
 ];
 const BERICHT_SECTIONS = ['Jahresbericht der Stadt Kemnath 2023', 'Jahresbericht der Stadt Kemnath 2023 > Bauprojekte', 'Jahresbericht der Stadt Kemnath 2023 > Haushalt'];
 
+/** Automatic numbers: § headings from the outline numbering, (1)/(2) paragraphs, a)/b) below them, a bullet (dropped). */
+const ORDNUNG = [
+  '# § 1 Einberufung',
+  '(1) Der Gemeinderat wird vom Bürgermeister schriftlich einberufen.',
+  '(2) Die Ladungsfrist beträgt sieben Tage. Sie verkürzt sich in dringenden Fällen:',
+  'a) bei Gefahr im Verzug auf einen Tag,',
+  'b) bei Wahlen auf drei Tage.',
+  '# § 2 Öffentlichkeit',
+  '(1) Die Sitzungen sind öffentlich.',
+  'Ausnahmen regelt die Gemeindeordnung.',
+];
+
 const textOf = (blocks: string[]) => blocks.map((block) => block.replace(/^# /, '')).join('\n\n');
 const sectionPaths = (document: LoadedDocument) => (document.sections ?? []).map((section) => section.headingPath.join(' > '));
 
@@ -113,6 +125,14 @@ describe.each([
     expect(document.title).toBe('Jahresbericht der Stadt Kemnath 2023');
     expect(document.text).not.toContain('Bürgermeisteramt');
     expectSentencesWithinBlocks(document, BERICHT);
+  });
+
+  it('writes automatic numbers as a reader sees them: § 1 headings, (1) and a) items restarting per list, no bullets', async () => {
+    const document = await load(`geschaeftsordnung.${extension}`);
+    expect(document.text).toBe(textOf(ORDNUNG));
+    expect(sectionPaths(document)).toEqual(['§ 1 Einberufung', '§ 2 Öffentlichkeit']);
+    expect(document.title).toBe('Geschäftsordnung des Gemeinderats');
+    expectSentencesWithinBlocks(document, ORDNUNG);
   });
 
   it('is read by its content whatever its name says', async () => {

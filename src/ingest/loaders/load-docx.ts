@@ -9,8 +9,8 @@
  * own block), footnotes and endnotes (after the block that references them), text boxes (after
  * their paragraph), inserted tracked changes, field results, hyperlink text. What it drops: page
  * headers and footers (separate parts it never reads), comments, deleted tracked changes, field
- * instructions, hidden text (`w:vanish`), images. Automatic list numbering ("1.", "a)") is not
- * part of the text.
+ * instructions, hidden text (`w:vanish`), images, bullets. Automatic numbers of headings and lists
+ * ("§ 1", "(2)", "a)") are written before their paragraph (docx-numbering.ts).
  */
 import type { LoadedDocument } from '../types.ts';
 import { DocxNumbering } from './docx-numbering.ts';

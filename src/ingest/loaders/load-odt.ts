@@ -10,12 +10,14 @@
 import { UnprocessableDocumentError } from '../../errors.ts';
 import { userMessage } from '../../messages/index.ts';
 import type { LoadedDocument } from '../types.ts';
+import { ListCounters } from './list-labels.ts';
 import { attributeOf, buildOfficeDocument, localName, type OfficeBlock } from './office-blocks.ts';
+import { odfLabel, readOdfNumbering, type OdfNumbering } from './odt-numbering.ts';
 import { parseXml, type XmlElement, type XmlNode } from './parse-xml.ts';
 import { readZipEntries } from './zip-archive.ts';
 
 const ODT_MIME_TYPE = 'application/vnd.oasis.opendocument.text';
-const PARTS = new Set(['content.xml', 'meta.xml', 'META-INF/manifest.xml']);
+const PARTS = new Set(['content.xml', 'styles.xml', 'meta.xml', 'META-INF/manifest.xml']);
 
 /** Elements (local names) that hold no text of the document, or only generated or deleted text. */
 const SKIPPED = new Set([
@@ -23,8 +25,15 @@ const SKIPPED = new Set([
   'illustration-index', 'table-index', 'object-index', 'user-index', 'bibliography', 'table-columns', 'table-column',
   'table-header-columns', 'sequence-decls', 'variable-decls', 'user-field-decls', 'forms', 'soft-page-break',
   'bookmark', 'bookmark-start', 'bookmark-end', 'reference-mark', 'reference-mark-start', 'reference-mark-end',
-  'change', 'change-start', 'change-end', 'image', 'covered-table-cell', 'rt',
+  'change', 'change-start', 'change-end', 'image', 'covered-table-cell', 'rt', 'number',
 ]);
+
+/** Numbering state of one document: heading outline counters, and list counters to continue lists. */
+type Walk = { numbering: OdfNumbering; outline: ListCounters; listsById: Map<string, ListCounters>; listsByStyle: Map<string, ListCounters> };
+/** The list being walked: its style, counters and level (0 = top). */
+type ListContext = { style: string | undefined; counters: ListCounters; level: number };
+/** The label the next paragraph of a list item starts with (only the first one gets it). */
+type PendingLabel = { value: string };
 
 /** Loads an ODT file. Throws `office_encrypted`, `archive_corrupt`, `archive_too_large`, `xml_invalid` or `office_no_content`. */
 export function loadOdt(bytes: Uint8Array): LoadedDocument {
@@ -35,38 +44,81 @@ export function loadOdt(bytes: Uint8Array): LoadedDocument {
   }
   const content = parts.get('content.xml');
   const roots = content ? parseXml(content, 'content.xml') : [];
-  const text = roots.flatMap((root) => findAll(root, 'text')).find((element) => element.tag === 'office:text') ?? findAll(roots[0], 'text')[0];
+  const body = roots.flatMap((root) => findAll(root, 'body'))[0];
+  const text = body ? findAll(body, 'text')[0] : undefined;
+  const styles = parts.get('styles.xml');
+  const walk: Walk = {
+    numbering: readOdfNumbering([...(styles ? parseXml(styles, 'styles.xml') : []), ...roots]),
+    outline: new ListCounters(),
+    listsById: new Map(),
+    listsByStyle: new Map(),
+  };
   const blocks: OfficeBlock[] = [];
-  if (text) walkBlocks(text, blocks, true);
+  if (text) walkBlocks(text, blocks, true, walk);
   const meta = parts.get('meta.xml');
   const title = meta ? (parseXml(meta, 'meta.xml').flatMap((root) => findAll(root, 'title')).map(plainText)[0] ?? null) : null;
   return buildOfficeDocument(blocks, { title, mimeType: ODT_MIME_TYPE, formatName: 'ODT', bytes });
 }
 
 /** Appends the blocks of a container (the document body, a section, a list item, a table cell, a note body). */
-function walkBlocks(container: XmlElement, out: OfficeBlock[], headings: boolean): void {
+function walkBlocks(container: XmlElement, out: OfficeBlock[], headings: boolean, walk: Walk, list?: ListContext, pending?: PendingLabel): void {
   for (const child of container.children) {
     if (!('tag' in child)) continue;
     const name = localName(child.tag);
     if (SKIPPED.has(name)) continue;
     if (name === 'p' || name === 'h') {
       const after: OfficeBlock[] = [];
-      const text = inlineText(child, after);
-      const level = Number(attributeOf(child.attributes, 'outline-level') ?? '1');
-      out.push(name === 'h' && headings ? { kind: 'heading', level: Number.isInteger(level) && level > 0 ? level : 1, text } : { kind: 'paragraph', text });
+      const content = inlineText(child, after, walk);
+      const parsedLevel = Number(attributeOf(child.attributes, 'outline-level') ?? '1');
+      const level = Number.isInteger(parsedLevel) && parsedLevel > 0 ? Math.min(parsedLevel, 10) : 1;
+      let label = pending?.value ?? '';
+      if (pending) pending.value = '';
+      if (name === 'h' && !list && attributeOf(child.attributes, 'is-list-header') !== 'true') {
+        walk.outline.advance(level - 1, walk.numbering.outline[level - 1]?.start ?? 1);
+        label = odfLabel(walk.numbering.outline, level - 1, walk.outline);
+      }
+      const text = label && content.trim() ? `${label} ${content}` : content;
+      out.push(name === 'h' && headings ? { kind: 'heading', level, text } : { kind: 'paragraph', text });
       out.push(...after);
     } else if (name === 'table-cell') {
-      walkBlocks(child, out, false);
-    } else if (name === 'table' || name === 'list' || name === 'list-item' || name === 'list-header' || name === 'numbered-paragraph') {
-      walkBlocks(child, out, headings && !name.startsWith('table'));
+      walkBlocks(child, out, false, walk);
+    } else if (name === 'list') {
+      walkBlocks(child, out, headings, walk, openList(child, walk, list));
+    } else if (name === 'list-item' && list) {
+      const levels = walk.numbering.lists.get(list.style ?? '');
+      const restart = Number(attributeOf(child.attributes, 'start-value'));
+      if (Number.isInteger(restart) && attributeOf(child.attributes, 'start-value') !== undefined) list.counters.restart(list.level, restart);
+      list.counters.advance(list.level, levels?.[list.level]?.start ?? 1);
+      walkBlocks(child, out, headings, walk, list, { value: odfLabel(levels, list.level, list.counters) });
     } else {
-      walkBlocks(child, out, headings); // section, table rows and row groups, index-body outside indexes, …
+      // list-header, table, rows and row groups, section, index-body outside indexes, …
+      walkBlocks(child, out, headings && !name.startsWith('table'), walk, list);
     }
   }
 }
 
+/**
+ * The context of a `text:list`: a nested list goes one level deeper in its parent's counters; a
+ * top-level list starts over, unless it continues an earlier one (`text:continue-list`, or
+ * `text:continue-numbering="true"`: the last list of its style).
+ */
+function openList(element: XmlElement, walk: Walk, parent: ListContext | undefined): ListContext {
+  const style = attributeOf(element.attributes, 'style-name') ?? parent?.style;
+  let counters: ListCounters;
+  if (parent) counters = parent.counters;
+  else {
+    const continued = attributeOf(element.attributes, 'continue-list');
+    const previous = continued !== undefined ? walk.listsById.get(continued) : attributeOf(element.attributes, 'continue-numbering') === 'true' ? walk.listsByStyle.get(style ?? '') : undefined;
+    counters = previous ?? new ListCounters();
+  }
+  const id = attributeOf(element.attributes, 'id');
+  if (id !== undefined) walk.listsById.set(id, counters);
+  if (!parent) walk.listsByStyle.set(style ?? '', counters);
+  return { style, counters, level: parent ? parent.level + 1 : 0 };
+}
+
 /** The text of a paragraph or heading; its notes and text boxes go to `after`. */
-function inlineText(element: XmlElement, after: OfficeBlock[]): string {
+function inlineText(element: XmlElement, after: OfficeBlock[], walk: Walk): string {
   let text = '';
   for (const child of element.children) {
     if (!('tag' in child)) {
@@ -89,14 +141,14 @@ function inlineText(element: XmlElement, after: OfficeBlock[]): string {
         break;
       case 'note': {
         const body = child.children.find((node): node is XmlElement => 'tag' in node && localName(node.tag) === 'note-body');
-        if (body) walkBlocks(body, after, false);
+        if (body) walkBlocks(body, after, false, walk);
         break;
       }
       case 'text-box':
-        walkBlocks(child, after, false);
+        walkBlocks(child, after, false, walk);
         break;
       default:
-        text += inlineText(child, after); // span, a, ruby-base, frame, meta, date and other fields, …
+        text += inlineText(child, after, walk); // span, a, ruby-base, frame, meta, date and other fields, …
     }
   }
   return text;

@@ -90,9 +90,9 @@ class RtfReader {
   readonly #stack: GroupState[] = [];
   /** Text of the paragraph being read, per sink. */
   #paragraph = '';
-  /** The rendered number of the current list item (`\listtext`, `\pntext`), and where its group started. */
+  #footnoteParagraph = '';
   #title = '';
-  /** The rendered number of the current list item (`\\listtext`, `\\pntext`), and where its group started. */
+  /** The rendered number of the current list item (`\listtext`, `\pntext`), and where its group started. */
   #label = '';
   #labelDepth = -1;
   /** Pending `\'hh` bytes, decoded together (double-byte code pages). */
