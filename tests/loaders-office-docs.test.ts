@@ -157,6 +157,17 @@ describe('DOCX saved by Microsoft Word (mammoth.js test data)', () => {
   });
 });
 
+describe('DOCX saved by Microsoft Word (python-docx test data)', () => {
+  it('drops page headers and footers of every section', async () => {
+    const document = await load('python-docx-word-header-footer.docx');
+    expect(document.text).toBe('section with header\n\nsection without header of its own.');
+  });
+
+  it('numbers a paragraph through its "List Number" style', async () => {
+    expect((await load('python-docx-word-list-number.docx')).text).toBe('1. Paragraph having List Number style.');
+  });
+});
+
 describe('DOCX features Word writes', () => {
   const styles = [
     // German Word: the id of "Überschrift 1" is "berschrift1", its name the built-in "heading 1".
