@@ -8,6 +8,7 @@
  * text, text boxes.
  */
 import { readFileSync } from 'node:fs';
+import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { BelegError } from '../src/errors.ts';
 import { LlamaTokenizer } from '../src/engine/tokenizer/llama-tokenizer.ts';
@@ -226,6 +227,32 @@ describe('DOCX features Word writes', () => {
     const error = await load('leer.docx', makeDocx({ body: '<w:p/><w:p><w:r><w:t> </w:t></w:r></w:p>' })).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(BelegError);
     expect((error as BelegError).code).toBe('office_no_content');
+  });
+});
+
+describe('ODT details', () => {
+  const odt = (text: string) =>
+    zipSync({
+      mimetype: new TextEncoder().encode('application/vnd.oasis.opendocument.text'),
+      'content.xml': new TextEncoder().encode(
+        '<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" ' +
+          'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/">' +
+          `<office:body><office:text>${text}</office:text></office:body></office:document-content>`,
+      ),
+    });
+
+  it('keeps text in shapes as blocks after their paragraph; drops image titles, comments, tracked deletions and tables of contents; expands text:s', async () => {
+    const document = await load(
+      'notiz.odt',
+      odt(
+        '<text:tracked-changes><text:changed-region text:id="c1"><text:deletion><text:p>Gelöschter Satz.</text:p></text:deletion></text:changed-region></text:tracked-changes>' +
+          '<text:table-of-content><text:index-body><text:p>Inhalt 1</text:p></text:index-body></text:table-of-content>' +
+          '<text:p>Vor dem Bild.<draw:frame draw:name="Bild1"><draw:image/><svg:title>Alternativtext</svg:title><svg:desc>Beschreibung</svg:desc></draw:frame> Nach dem Bild.' +
+          '<draw:custom-shape><text:p>Text in der Form.</text:p></draw:custom-shape></text:p>' +
+          '<text:p>Mit<text:s text:c="3"/><office:annotation><dc:creator>A</dc:creator><text:p>Kommentar</text:p></office:annotation>Abstand<text:change text:change-id="c1"/>.</text:p>',
+      ),
+    );
+    expect(document.text).toBe('Vor dem Bild. Nach dem Bild.\n\nText in der Form.\n\nMit Abstand.');
   });
 });
 

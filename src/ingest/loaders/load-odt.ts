@@ -25,7 +25,8 @@ const SKIPPED = new Set([
   'illustration-index', 'table-index', 'object-index', 'user-index', 'bibliography', 'table-columns', 'table-column',
   'table-header-columns', 'sequence-decls', 'variable-decls', 'user-field-decls', 'forms', 'soft-page-break',
   'bookmark', 'bookmark-start', 'bookmark-end', 'reference-mark', 'reference-mark-start', 'reference-mark-end',
-  'change', 'change-start', 'change-end', 'image', 'covered-table-cell', 'rt', 'number',
+  'change', 'change-start', 'change-end', 'image', 'covered-table-cell', 'rt', 'number', 'title', 'desc', 'object', 'object-ole',
+  'applet', 'plugin', 'event-listeners', 'glue-point', 'enhanced-geometry',
 ]);
 
 /** Numbering state of one document: heading outline counters, and list counters to continue lists. */
@@ -145,7 +146,12 @@ function inlineText(element: XmlElement, after: OfficeBlock[], walk: Walk): stri
         break;
       }
       case 'text-box':
-        walkBlocks(child, after, false, walk);
+      case 'p':
+      case 'h':
+      case 'list':
+      case 'table':
+        // Text boxes, and paragraphs inside frames and shapes anchored in this paragraph: blocks after it.
+        walkBlocks(name === 'text-box' ? child : { tag: 'container', attributes: {}, children: [child] }, after, false, walk);
         break;
       default:
         text += inlineText(child, after, walk); // span, a, ruby-base, frame, meta, date and other fields, …
