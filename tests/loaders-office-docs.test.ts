@@ -55,12 +55,9 @@ const BERICHT = [
   'Erneuerung der Brücke über die Haidenaab',
   '# Haushalt',
   'Die Ausgaben verteilten sich wie folgt auf die Bereiche.',
-  'Bereich',
-  'Ausgaben in Euro',
-  'Schulen und Kindergärten',
-  '1.250.000',
-  'Straßenbau',
-  '830.000',
+  'Bereich | Ausgaben in Euro',
+  'Schulen und Kindergärten | 1.250.000',
+  'Straßenbau | 830.000',
   'Die Rücklagen stiegen auf 2,1 Millionen Euro.',
   'Stand der Jahresrechnung vom 15. Februar 2024.',
 ];
@@ -119,7 +116,7 @@ describe.each([
     expectSentencesWithinBlocks(document, SATZUNG);
   });
 
-  it('gives the city report with list items (nested too) and table cells as blocks of their own, and the first heading as title', async () => {
+  it('gives the city report with list items (nested too) and table rows as blocks of their own (a value next to its label), and the first heading as title', async () => {
     const document = await load(`stadtbericht.${extension}`);
     expect(document.text).toBe(textOf(BERICHT));
     expect(sectionPaths(document)).toEqual(BERICHT_SECTIONS);
@@ -148,8 +145,8 @@ describe('DOCX saved by Microsoft Word (mammoth.js test data)', () => {
     expect(document.text).toBe('Ouch.\n\nA tachyon walks into a bar.\n\nFin.');
   });
 
-  it('gives each table cell and each list item its own block', async () => {
-    expect((await load('mammoth-word-tables.docx')).text).toBe(['Above', 'Top left', 'Top right', 'Bottom left', 'Bottom right', 'Below'].join('\n\n'));
+  it('gives each table row and each list item its own block', async () => {
+    expect((await load('mammoth-word-tables.docx')).text).toBe(['Above', 'Top left | Top right', 'Bottom left | Bottom right', 'Below'].join('\n\n'));
     expect((await load('mammoth-word-simple-list.docx')).text).toBe('Apple\n\nBanana');
   });
 
@@ -221,6 +218,22 @@ describe('DOCX features Word writes', () => {
       ['Die Sitzung beginnt um 19 Uhr.', 'Stand: Seite 3 Gültig-ab\nsofort.', 'Siehe Kasten.', 'Im Kasten steht ein Hinweis.', 'Ort: Rathaus, großer Saal'].join('\n\n'),
     );
     expect(document.title).toBe('Protokoll & Beschlüsse');
+  });
+
+  it('keeps a layout table of prose cells as one block per cell paragraph, so no quote runs from one cell into the next', async () => {
+    const cell = (...paragraphs: string[]) => `<w:tc>${paragraphs.map((paragraph) => wordParagraph(paragraph)).join('')}</w:tc>`;
+    const prose = 'Der Vorstand lädt alle Mitglieder zur Jahreshauptversammlung ein, die am ersten Samstag im März im Gasthaus zur Post stattfindet';
+    const document = await load(
+      'einladung.docx',
+      makeDocx({
+        body:
+          `<w:tbl><w:tr>${cell('Tagesordnung', 'Berichte des Vorstands')}${cell('Ort: Gasthaus zur Post')}</w:tr>` +
+          `<w:tr>${cell(prose)}${cell('Anträge bitte schriftlich einreichen')}</w:tr><w:tr>${cell('Beginn')}${cell('')}${cell('19 Uhr')}</w:tr></w:tbl>`,
+      }),
+    );
+    expect(document.text).toBe(
+      ['Tagesordnung', 'Berichte des Vorstands', 'Ort: Gasthaus zur Post', prose, 'Anträge bitte schriftlich einreichen', 'Beginn | 19 Uhr'].join('\n\n'),
+    );
   });
 
   it('says a DOCX without text has no content', async () => {

@@ -6,7 +6,7 @@
  *
  * What it keeps: paragraphs, headings (by the outline level of their style or paragraph, or a
  * built-in heading style such as "heading 1" / "Überschrift 1"), list items, table cells (each its
- * own block), footnotes and endnotes (after the block that references them), text boxes (after
+ * own block, or a row of short cells one block), footnotes and endnotes (after the block that references them), text boxes (after
  * their paragraph), inserted tracked changes, field results, hyperlink text. What it drops: page
  * headers and footers (separate parts it never reads), comments, deleted tracked changes, field
  * instructions, hidden text (`w:vanish`), images, bullets. Automatic numbers of headings and lists
@@ -14,7 +14,7 @@
  */
 import type { LoadedDocument } from '../types.ts';
 import { DocxNumbering } from './docx-numbering.ts';
-import { attributeOf, buildOfficeDocument, localName, type OfficeBlock } from './office-blocks.ts';
+import { attributeOf, buildOfficeDocument, localName, tableRowBlocks, type OfficeBlock } from './office-blocks.ts';
 import { parseXml, type XmlElement, type XmlNode } from './parse-xml.ts';
 import { readZipEntries } from './zip-archive.ts';
 
@@ -73,13 +73,28 @@ function walkBlocks(container: XmlElement, context: Context, out: OfficeBlock[],
   }
 }
 
-/** Every cell of every row is walked as a container of its own: each cell's paragraphs are blocks. */
+/** Each row's cells are walked as containers of their own; tableRowBlocks decides whether the row is one block. */
 function table(element: XmlElement, context: Context, out: OfficeBlock[]): void {
   for (const child of element.children) {
     if (!('tag' in child)) continue;
     const name = localName(child.tag);
-    if (name === 'tc') walkBlocks(child, context, out, false);
-    else if (!SKIPPED.has(name) && name !== 'p') table(child, context, out); // tr, sdt, sdtContent, customXml
+    if (name === 'tr') {
+      const cells: OfficeBlock[][] = [];
+      collectCells(child, context, cells);
+      out.push(...tableRowBlocks(cells));
+    } else if (!SKIPPED.has(name) && name !== 'p') table(child, context, out); // sdt, sdtContent, customXml around rows
+  }
+}
+
+function collectCells(element: XmlElement, context: Context, cells: OfficeBlock[][]): void {
+  for (const child of element.children) {
+    if (!('tag' in child)) continue;
+    const name = localName(child.tag);
+    if (name === 'tc') {
+      const blocks: OfficeBlock[] = [];
+      walkBlocks(child, context, blocks, false);
+      cells.push(blocks);
+    } else if (!SKIPPED.has(name) && name !== 'p') collectCells(child, context, cells); // sdt, sdtContent, customXml around cells
   }
 }
 

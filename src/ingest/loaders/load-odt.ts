@@ -11,7 +11,7 @@ import { UnprocessableDocumentError } from '../../errors.ts';
 import { userMessage } from '../../messages/index.ts';
 import type { LoadedDocument } from '../types.ts';
 import { ListCounters } from './list-labels.ts';
-import { attributeOf, buildOfficeDocument, localName, type OfficeBlock } from './office-blocks.ts';
+import { attributeOf, buildOfficeDocument, localName, tableRowBlocks, type OfficeBlock } from './office-blocks.ts';
 import { odfLabel, readOdfNumbering, type OdfNumbering } from './odt-numbering.ts';
 import { parseXml, type XmlElement, type XmlNode } from './parse-xml.ts';
 import { readZipEntries } from './zip-archive.ts';
@@ -81,8 +81,15 @@ function walkBlocks(container: XmlElement, out: OfficeBlock[], headings: boolean
       const text = label && content.trim() ? `${label} ${content}` : content;
       out.push(name === 'h' && headings ? { kind: 'heading', level, text } : { kind: 'paragraph', text });
       out.push(...after);
-    } else if (name === 'table-cell') {
-      walkBlocks(child, out, false, walk);
+    } else if (name === 'table-row') {
+      const cells: OfficeBlock[][] = [];
+      for (const cell of child.children) {
+        if (!('tag' in cell) || localName(cell.tag) !== 'table-cell') continue;
+        const blocks: OfficeBlock[] = [];
+        walkBlocks(cell, blocks, false, walk);
+        cells.push(blocks);
+      }
+      out.push(...tableRowBlocks(cells));
     } else if (name === 'list') {
       walkBlocks(child, out, headings, walk, openList(child, walk, list));
     } else if (name === 'list-item' && list) {

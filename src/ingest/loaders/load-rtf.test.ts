@@ -23,10 +23,15 @@ describe('parseRtf', () => {
     ]);
   });
 
-  it('makes each table cell a block and decodes \\\'hh in the code page of the font charset', () => {
+  it('makes a row of short cells one block and decodes \\\'hh in the code page of the font charset', () => {
     const rtf = '{\\rtf1\\ansi\\ansicpg1252{\\fonttbl{\\f0 Arial;}{\\f1\\fcharset204 Arial Cyr;}}' +
       '\\trowd\\cellx2000\\cellx4000\\pard\\intbl Stadt\\cell {\\f1 \\\'cc\\\'ee\\\'f1\\\'ea\\\'e2\\\'e0}\\cell\\row\\pard Ende.\\par}';
-    expect(blocksOf(rtf).map((block) => block.text)).toEqual(['Stadt', 'Москва', 'Ende.']);
+    expect(blocksOf(rtf).map((block) => block.text)).toEqual(['Stadt | Москва', 'Ende.']);
+  });
+
+  it('gives every paragraph of a cell with several paragraphs its own block, also for a row left without \\row', () => {
+    const rtf = '{\\rtf1\\ansi\\trowd\\pard\\intbl Absatz eins.\\par Absatz zwei.\\cell Kurz\\cell\\row\\trowd\\pard\\intbl A\\cell B\\cell\\pard Danach.\\par}';
+    expect(blocksOf(rtf).map((block) => block.text)).toEqual(['Absatz eins.', 'Absatz zwei.', 'Kurz', 'A | B', 'Danach.']);
   });
 
   it('honours \\uc0 and \\uc1, surrogate pairs, and leaves no fallback characters behind', () => {

@@ -6,7 +6,8 @@
  * - characters: `\'hh` bytes in the document's code page (`\ansicpg`, or the charset of the
  *   current font; Windows-1252 by default, where German umlauts live), `\uN` Unicode with `\ucN`
  *   fallback characters skipped, the named symbols (`\emdash`, `\ldblquote`, …);
- * - blocks: `\par` ends a paragraph, `\cell` a table cell (each its own block), `\line` is a line
+ * - blocks: `\par` ends a paragraph, `\cell` a table cell and `\row` a row (a row of short cells is
+ *   one block, see tableRowBlocks), `\line` is a line
  *   break, `\tab` a space; a paragraph with an outline level (`\outlinelevelN` directly or through
  *   its style in the stylesheet) is a heading;
  * - footnotes (`\footnote`) follow the paragraph that cites them; the title comes from `\info\title`;
@@ -20,7 +21,7 @@ import { UnprocessableDocumentError } from '../../errors.ts';
 import { userMessage } from '../../messages/index.ts';
 import type { LoadedDocument } from '../types.ts';
 import { decodeWindows1252 } from './decode-text.ts';
-import { buildOfficeDocument, type OfficeBlock } from './office-blocks.ts';
+import { buildOfficeDocument, tableRowBlocks, type OfficeBlock } from './office-blocks.ts';
 
 const RTF_MIME_TYPE = 'application/rtf';
 
@@ -103,6 +104,9 @@ class RtfReader {
   #fontNumber = -1;
   #destinationNext = false;
   readonly #blocks: OfficeBlock[] = [];
+  /** The table row being read: its finished cells, and the blocks of the open cell. */
+  #rowCells: OfficeBlock[][] = [];
+  #cellBlocks: OfficeBlock[] = [];
   #footnotes: OfficeBlock[] = [];
   #pendingFootnotes: OfficeBlock[] = [];
   /** Group depth where the current footnote started. */
@@ -145,6 +149,7 @@ class RtfReader {
     }
     this.#flushBytes();
     this.#endParagraph();
+    this.#endRow();
     this.#blocks.push(...this.#pendingFootnotes);
     const title = this.#title.replace(/\s+/g, ' ').trim();
     return { blocks: this.#blocks, title: title || null };
@@ -345,12 +350,17 @@ class RtfReader {
         else if (state.sink === 'body') this.#endParagraph();
         return;
       case 'cell':
-      case 'nestcell':
-        if (state.sink === 'body') this.#endParagraph();
+        if (state.sink === 'body') {
+          this.#endParagraph(true);
+          this.#rowCells.push(this.#cellBlocks);
+          this.#cellBlocks = [];
+        }
+        return;
+      case 'nestcell': // a cell of a table inside a cell: a paragraph of the outer cell
+        if (state.sink === 'body') this.#endParagraph(true);
         return;
       case 'row':
-      case 'nestrow':
-        if (state.sink === 'body') this.#endParagraph();
+        if (state.sink === 'body') this.#endRow();
         return;
       case 'bin':
         // Binary data follows: skip it unread.
@@ -389,14 +399,26 @@ class RtfReader {
     this.#append(decodeCodePage(pending, this.#state.fontCodePage || this.#documentCodePage));
   }
 
-  #endParagraph(): void {
+  /** Ends the paragraph; inside a table (`\intbl`, or ended by `\cell`) it belongs to the open cell. */
+  #endParagraph(inCell = false): void {
     const text = this.#paragraph;
     this.#paragraph = '';
     const level = this.#state.outlineLevel;
-    if (level >= 0 && level <= 8 && !this.#state.inTable) this.#blocks.push({ kind: 'heading', level: level + 1, text });
-    else this.#blocks.push({ kind: 'paragraph', text });
-    this.#blocks.push(...this.#pendingFootnotes);
+    const inTable = inCell || this.#state.inTable;
+    const target = inTable ? this.#cellBlocks : this.#blocks;
+    if (!inTable && this.#rowCells.length + this.#cellBlocks.length > 0) this.#endRow(); // a row left without \row
+    if (level >= 0 && level <= 8 && !inTable) target.push({ kind: 'heading', level: level + 1, text });
+    else target.push({ kind: 'paragraph', text });
+    target.push(...this.#pendingFootnotes);
     this.#pendingFootnotes = [];
+  }
+
+  /** Ends the table row: its cells become one block or blocks of their own (tableRowBlocks). */
+  #endRow(): void {
+    if (this.#cellBlocks.some((block) => block.text.trim().length > 0)) this.#rowCells.push(this.#cellBlocks);
+    this.#cellBlocks = [];
+    if (this.#rowCells.length > 0) this.#blocks.push(...tableRowBlocks(this.#rowCells));
+    this.#rowCells = [];
   }
 
   #endFootnoteParagraph(): void {

@@ -5,8 +5,12 @@
  * formats end in the same shape.
  *
  * Conventions shared by the three loaders (README "Supported formats"):
- * - every paragraph, list item and table cell is a block of its own (blank line between), so no
- *   quote crosses from one into the next; headings become section spans and are never quoted;
+ * - every paragraph and list item is a block of its own (blank line between), so no quote crosses
+ *   from one into the next; headings become section spans and are never quoted;
+ * - a table row of short one-line cells (a data table: "Straßenbau | 830.000") is one block, its
+ *   cells joined by " | ", so a quote keeps a value with its label; a row with a long cell or a
+ *   cell of several paragraphs (a layout table holding prose) gives every cell paragraph its own
+ *   block, so no quote runs from one cell into the next;
  * - a footnote or endnote becomes its own block right after the block that references it (so it
  *   stays in its section), its reference mark is dropped from the running text;
  * - a line break inside a paragraph stays a line break, a tab becomes a space;
@@ -24,6 +28,28 @@ export type OfficeBlock = { kind: 'heading'; level: number; text: string } | { k
 
 /** Deepest heading level kept; deeper outline levels count as this one. */
 const MAX_HEADING_LEVEL = 9;
+
+/** Longest cell (characters) of a row kept as one block; longer cells hold prose, not values. */
+const MAX_ROW_CELL_CHARACTERS = 120;
+/** Longest row kept as one block. */
+const MAX_ROW_CHARACTERS = 400;
+/** Between the cells of a row kept as one block. */
+export const CELL_SEPARATOR = ' | ';
+
+/**
+ * The blocks of one table row from the blocks of its cells, in order: one block with the cells
+ * joined by " | " when every cell is one short line (empty cells left out), else each cell's
+ * blocks as they are.
+ */
+export function tableRowBlocks(cells: OfficeBlock[][]): OfficeBlock[] {
+  const contents = cells.map((cell) => cell.map((block) => cleanOfficeBlock(block.text)).filter((text) => text.length > 0));
+  const values = contents.filter((cell) => cell.length > 0).map((cell) => cell[0]!);
+  const short = contents.every((cell) => cell.length <= 1 && (cell[0] === undefined || (cell[0].length <= MAX_ROW_CELL_CHARACTERS && !cell[0].includes('\n'))));
+  if (!short || values.length === 0 || values.join(CELL_SEPARATOR).length > MAX_ROW_CHARACTERS) {
+    return cells.flat().map((block) => ({ kind: 'paragraph', text: block.text }));
+  }
+  return [{ kind: 'paragraph', text: values.join(CELL_SEPARATOR) }];
+}
 
 /** A block's text: normalized, whitespace collapsed within lines, line breaks kept. */
 export function cleanOfficeBlock(text: string): string {
