@@ -244,9 +244,12 @@ describe('DOCX features Word writes', () => {
 });
 
 describe('ODT details', () => {
-  const odt = (text: string) =>
+  const NAMESPACES =
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"';
+  const odt = (text: string, styles = '') =>
     zipSync({
       mimetype: new TextEncoder().encode('application/vnd.oasis.opendocument.text'),
+      'styles.xml': new TextEncoder().encode(`<?xml version="1.0"?><office:document-styles ${NAMESPACES}><office:styles>${styles}</office:styles></office:document-styles>`),
       'content.xml': new TextEncoder().encode(
         '<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" ' +
           'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/">' +
@@ -266,6 +269,25 @@ describe('ODT details', () => {
       ),
     );
     expect(document.text).toBe('Vor dem Bild. Nach dem Bild.\n\nText in der Form.\n\nMit Abstand.');
+  });
+
+  it('numbers headings by the outline style, also when a file wraps them in a list, and continues a list that says so', async () => {
+    const outline =
+      '<text:outline-style style:name="Outline"><text:outline-level-style text:level="1" style:num-format="I" style:num-suffix="."/>' +
+      '<text:outline-level-style text:level="2" style:num-format="1" text:display-levels="2"/></text:outline-style>' +
+      '<text:list-style style:name="Ziffern"><text:list-level-style-number text:level="1" style:num-format="1" style:num-suffix="."/></text:list-style>';
+    const document = await load(
+      'gliederung.odt',
+      odt(
+        '<text:list text:style-name="Outline"><text:list-item><text:h text:outline-level="1">Allgemeines</text:h></text:list-item></text:list>' +
+          '<text:h text:outline-level="2">Zweck</text:h><text:list text:style-name="Ziffern"><text:list-item><text:p>Erstens.</text:p></text:list-item></text:list>' +
+          '<text:p>Zwischentext.</text:p><text:list text:style-name="Ziffern" text:continue-numbering="true"><text:list-item><text:p>Zweitens.</text:p></text:list-item></text:list>' +
+          '<text:h text:outline-level="1">Schluss</text:h><text:list text:style-name="Ziffern"><text:list-item><text:p>Neu.</text:p></text:list-item></text:list>',
+        outline,
+      ),
+    );
+    expect(document.text).toBe(['I. Allgemeines', 'I.1 Zweck', '1. Erstens.', 'Zwischentext.', '2. Zweitens.', 'II. Schluss', '1. Neu.'].join('\n\n'));
+    expect(sectionPaths(document)).toEqual(['I. Allgemeines', 'I. Allgemeines > I.1 Zweck', 'II. Schluss']);
   });
 });
 

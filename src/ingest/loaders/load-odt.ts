@@ -74,7 +74,9 @@ function walkBlocks(container: XmlElement, out: OfficeBlock[], headings: boolean
       const level = Number.isInteger(parsedLevel) && parsedLevel > 0 ? Math.min(parsedLevel, 10) : 1;
       let label = pending?.value ?? '';
       if (pending) pending.value = '';
-      if (name === 'h' && !list && attributeOf(child.attributes, 'is-list-header') !== 'true') {
+      // Headings count in the outline, also inside a list (older files wrap numbered headings in one),
+      // unless a list style of their own numbers them.
+      if (name === 'h' && !label && attributeOf(child.attributes, 'is-list-header') !== 'true') {
         walk.outline.advance(level - 1, walk.numbering.outline[level - 1]?.start ?? 1);
         label = odfLabel(walk.numbering.outline, level - 1, walk.outline);
       }
