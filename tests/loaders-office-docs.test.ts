@@ -125,12 +125,14 @@ describe.each([
     expectSentencesWithinBlocks(document, BERICHT);
   });
 
-  it('writes automatic numbers as a reader sees them: § 1 headings, (1) and a) items restarting per list, no bullets', async () => {
+  it('writes automatic numbers as a reader sees them: § 1 headings, (1) and a) items restarting per list, no bullets; drops the table of contents', async () => {
     const document = await load(`geschaeftsordnung.${extension}`);
-    expect(document.text).toBe(textOf(ORDNUNG));
+    // The TOC entries are dropped in every format; RTF keeps the TOC's title, a plain paragraph before the TOC field there.
+    const blocks = extension === 'rtf' ? ['Inhaltsverzeichnis', ...ORDNUNG] : ORDNUNG;
+    expect(document.text).toBe(textOf(blocks));
     expect(sectionPaths(document)).toEqual(['§ 1 Einberufung', '§ 2 Öffentlichkeit']);
     expect(document.title).toBe('Geschäftsordnung des Gemeinderats');
-    expectSentencesWithinBlocks(document, ORDNUNG);
+    expectSentencesWithinBlocks(document, blocks);
   });
 
   it('is read by its content whatever its name says', async () => {
@@ -234,6 +236,17 @@ describe('DOCX features Word writes', () => {
     expect(document.text).toBe(
       ['Tagesordnung', 'Berichte des Vorstands', 'Ort: Gasthaus zur Post', prose, 'Anträge bitte schriftlich einreichen', 'Beginn | 19 Uhr'].join('\n\n'),
     );
+  });
+
+  it('drops table-of-contents entries by their style (German Word: "Verzeichnis 1", style name "toc 1")', async () => {
+    const document = await load(
+      'inhalt.docx',
+      makeDocx({
+        styles: `${styles}<w:style w:type="paragraph" w:styleId="Verzeichnis1"><w:name w:val="toc 1"/></w:style>`,
+        body: [wordParagraph('Vereinssatzung\t1', 'Verzeichnis1'), wordParagraph('Vereinssatzung', 'Kapitel'), wordParagraph('Der Verein heißt Lesefreunde.')].join(''),
+      }),
+    );
+    expect(document.text).toBe('Vereinssatzung\n\nDer Verein heißt Lesefreunde.');
   });
 
   it('says a DOCX without text has no content', async () => {

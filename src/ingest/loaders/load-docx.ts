@@ -9,7 +9,7 @@
  * own block, or a row of short cells one block), footnotes and endnotes (after the block that references them), text boxes (after
  * their paragraph), inserted tracked changes, field results, hyperlink text. What it drops: page
  * headers and footers (separate parts it never reads), comments, deleted tracked changes, field
- * instructions, hidden text (`w:vanish`), images, bullets. Automatic numbers of headings and lists
+ * instructions, hidden text (`w:vanish`), tables of contents, images, bullets. Automatic numbers of headings and lists
  * ("§ 1", "(2)", "a)") are written before their paragraph (docx-numbering.ts).
  */
 import type { LoadedDocument } from '../types.ts';
@@ -30,6 +30,8 @@ const SKIPPED = new Set([
 /** Built-in heading style names and ids, English and German ("Überschrift 1" has the id "berschrift1"). */
 const HEADING_STYLE_NAME = /^(?:heading|überschrift|berschrift)\s*([1-9])$/i;
 const TITLE_STYLE_NAME = /^(?:title|titel)$/i;
+/** Table-of-contents entry styles ("toc 1"; LibreOffice writes "Contents 1"; German ids "Verzeichnis1"). */
+const CONTENTS_STYLE_NAME = /^(?:toc|contents|verzeichnis|inhaltsverzeichnis)\s*[1-9]$/i;
 
 type Style = { name: string; basedOn?: string; outlineLevel?: number; numbering?: NumberingReference };
 /** A paragraph's `w:numPr`: its list and (when given) level. */
@@ -69,6 +71,7 @@ function walkBlocks(container: XmlElement, context: Context, out: OfficeBlock[],
     const name = localName(child.tag);
     if (name === 'p') paragraph(child, context, out, headings);
     else if (name === 'tbl') table(child, context, out);
+    else if (name === 'sdt' && isTableOfContents(child)) continue; // generated: repeats the headings with page numbers
     else if (!SKIPPED.has(name)) walkBlocks(child, context, out, headings); // sdt, sdtContent, customXml, ins, …
   }
 }
@@ -99,6 +102,7 @@ function collectCells(element: XmlElement, context: Context, cells: OfficeBlock[
 }
 
 function paragraph(element: XmlElement, context: Context, out: OfficeBlock[], headings: boolean): void {
+  if (isContentsEntry(element, context.styles)) return;
   const after: OfficeBlock[] = [];
   const label = numberLabel(element, context);
   const content = inlineText(element, context, after);
@@ -161,6 +165,23 @@ function inlineText(element: XmlElement, context: Context, after: OfficeBlock[])
     }
   }
   return text;
+}
+
+/** A content control Word (and LibreOffice) wrap a table of contents in: `w:docPartGallery` "Table of Contents". */
+function isTableOfContents(sdt: XmlElement): boolean {
+  const properties = sdt.children.find((node): node is XmlElement => 'tag' in node && localName(node.tag) === 'sdtPr');
+  if (!properties) return false;
+  const gallery = elementsNamed([properties], 'docPartGallery')[0];
+  return /table of contents/i.test(attributeOf(gallery?.attributes ?? {}, 'val') ?? '');
+}
+
+/** A paragraph in a table-of-contents entry style. */
+function isContentsEntry(element: XmlElement, styles: Map<string, Style>): boolean {
+  const properties = element.children.find((node): node is XmlElement => 'tag' in node && localName(node.tag) === 'pPr');
+  const styleElement = properties?.children.find((node): node is XmlElement => 'tag' in node && localName(node.tag) === 'pStyle');
+  const styleId = styleElement ? attributeOf(styleElement.attributes, 'val') : undefined;
+  if (styleId === undefined) return false;
+  return CONTENTS_STYLE_NAME.test(styles.get(styleId)?.name ?? '') || CONTENTS_STYLE_NAME.test(styleId);
 }
 
 /** A run formatted as hidden text (`<w:vanish/>`, not `w:val="0"`). */

@@ -12,7 +12,8 @@
  *   its style in the stylesheet) is a heading;
  * - footnotes (`\footnote`) follow the paragraph that cites them; the title comes from `\info\title`;
  * - dropped: font, colour and style tables, list tables, page headers and footers, pictures,
- *   objects, field instructions (field results stay), comments, bullets, hidden text (`\v`),
+ *   objects, field instructions (field results stay, but not a TOC field's: a generated table of
+ *   contents), comments, bullets, hidden text (`\v`),
  *   deleted tracked changes (`\deleted`) and every ignorable destination (`\*\…`);
  * - list numbers: the rendered number a writer leaves in `\listtext` ("§ 1", "(2)", "a)") goes
  *   before its paragraph, as DOCX and ODT numbers do.
@@ -28,7 +29,7 @@ const RTF_MIME_TYPE = 'application/rtf';
 /** Destinations whose content is no text of the document. */
 const SKIPPED_DESTINATIONS = new Set([
   'fonttbl', 'colortbl', 'stylesheet', 'info', 'pict', 'object', 'header', 'headerl', 'headerr', 'headerf', 'footer', 'footerl',
-  'footerr', 'footerf', 'fldinst', 'listtable', 'listoverridetable', 'pntxta', 'pntxtb', 'rsidtbl',
+  'footerr', 'footerf', 'listtable', 'listoverridetable', 'pntxta', 'pntxtb', 'rsidtbl',
   'revtbl', 'themedata', 'colorschememapping', 'datastore', 'latentstyles', 'xmlnstbl', 'generator', 'annotation',
   'atnid', 'atnauthor', 'atrfstart', 'atrfend', 'xe', 'tc', 'txe', 'nonshppict', 'shp', 'do', 'ftnsep', 'ftnsepc',
   'aftnsep', 'aftnsepc', 'template', 'filetbl', 'userprops', 'docvar', 'bkmkstart', 'bkmkend', 'pgdsctbl', 'mmathPr',
@@ -48,8 +49,8 @@ const CHARSET_CODE_PAGES: Record<number, number> = {
   186: 1257, 204: 1251, 222: 874, 238: 1250,
 };
 
-/** Where the text of a group goes: the body, a footnote, the title, a list label, or nowhere. */
-type Sink = 'body' | 'footnote' | 'title' | 'label' | 'none';
+/** Where the text of a group goes: the body, a footnote, the title, a list label, a field instruction, or nowhere. */
+type Sink = 'body' | 'footnote' | 'title' | 'label' | 'instruction' | 'none';
 
 type GroupState = {
   sink: Sink;
@@ -96,6 +97,8 @@ class RtfReader {
   /** The rendered number of the current list item (`\listtext`, `\pntext`), and where its group started. */
   #label = '';
   #labelDepth = -1;
+  /** The instruction of the last field (`\fldinst`): a TOC field's result is a generated table of contents. */
+  #instruction = '';
   /** Pending `\'hh` bytes, decoded together (double-byte code pages). */
   #pendingBytes: number[] = [];
   /** Fallback characters still to skip after a `\uN`. */
@@ -263,6 +266,15 @@ class RtfReader {
       state.sink = 'title';
       return;
     }
+    if (word === 'fldinst') {
+      this.#instruction = '';
+      state.sink = 'instruction';
+      return;
+    }
+    if (word === 'fldrslt' && /^\s*TOC\b/.test(this.#instruction)) {
+      state.sink = 'none';
+      return;
+    }
     if ((word === 'listtext' || word === 'pntext') && state.sink === 'body') {
       this.#labelDepth = this.#stack.length;
       this.#label = '';
@@ -390,6 +402,7 @@ class RtfReader {
     else if (this.#state.sink === 'footnote') this.#footnoteParagraph += text;
     else if (this.#state.sink === 'title') this.#title += text;
     else if (this.#state.sink === 'label') this.#label += text;
+    else if (this.#state.sink === 'instruction') this.#instruction += text;
   }
 
   #flushBytes(): void {
