@@ -15,6 +15,7 @@ const FORMATS: Record<string, NumberFormat> = {
   upperRoman: 'upperRoman', bullet: 'bullet', none: 'none', ordinal: 'decimal', cardinalText: 'decimal', ordinalText: 'decimal',
 };
 
+/** The numbering definitions of one DOCX and the counters of its lists, advanced paragraph by paragraph in document order. */
 export class DocxNumbering {
   readonly #abstracts = new Map<string, Level[]>();
   readonly #instances = new Map<string, Instance>();

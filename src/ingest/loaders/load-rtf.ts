@@ -81,6 +81,9 @@ export function parseRtf(bytes: Uint8Array): { blocks: OfficeBlock[]; title: str
   return new RtfReader(bytes).read();
 }
 
+// ---- the reader: one pass over the bytes, a stack of group states
+
+/** Reads one RTF document; `read()` once. */
 class RtfReader {
   readonly #bytes: Uint8Array;
   #position = 0;
@@ -183,6 +186,8 @@ class RtfReader {
     }
   }
 
+  // ---- tokens: control words and symbols
+
   /** Reads `\word[-N][ ]` or `\symbol` at the current position and acts on it. */
   #controlWord(): void {
     const bytes = this.#bytes;
@@ -250,6 +255,8 @@ class RtfReader {
         if (this.#skipCharacters > 0) this.#skipCharacters -= 1; // \- (optional hyphen), \|, \: …
     }
   }
+
+  // ---- what control words do: destinations, characters, formatting, structure
 
   #act(word: string, parameter: number | null): void {
     const state = this.#state;
@@ -383,6 +390,8 @@ class RtfReader {
       default:
     }
   }
+
+  // ---- output: text into its sink, paragraphs and table rows into blocks
 
   /** Whether text in the current group is kept. */
   #writing(): boolean {

@@ -9,6 +9,7 @@ import type { XmlElement } from './parse-xml.ts';
 
 /** One level of a list or the outline (index 0 = level 1). */
 export type OdfLevel = { format: NumberFormat; prefix: string; suffix: string; start: number; displayLevels: number };
+/** List styles by name, and the heading outline's levels. */
 export type OdfNumbering = { lists: Map<string, OdfLevel[]>; outline: OdfLevel[] };
 
 const FORMATS: Record<string, NumberFormat> = { '1': 'decimal', a: 'lowerLetter', A: 'upperLetter', i: 'lowerRoman', I: 'upperRoman', '': 'none' };
