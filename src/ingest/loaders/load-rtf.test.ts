@@ -13,6 +13,12 @@ describe('parseRtf', () => {
     ]);
   });
 
+  it('keeps the text of a text box once, after its paragraph (not the drawing-object fallback)', () => {
+    const rtf = '{\\rtf1\\ansi Vor dem Kasten.{\\shp{\\*\\shpinst\\shpleft0{\\sp{\\sn shapeType}{\\sv 202}}{\\shptxt \\pard Im Kasten steht ein Hinweis.\\par}}' +
+      '{\\shprslt{\\*\\do\\dobxcolumn{\\dptxbxtext\\pard Im Kasten steht ein Hinweis.\\par}}}} Danach.\\par}';
+    expect(blocksOf(rtf).map((block) => block.text)).toEqual(['Vor dem Kasten. Danach.', 'Im Kasten steht ein Hinweis.']);
+  });
+
   it('takes heading levels from the stylesheet when a paragraph names only its style', () => {
     const rtf = '{\\rtf1\\ansi{\\stylesheet{\\s0 Normal;}{\\s1\\outlinelevel0 heading 1;}{\\s2\\sbasedon1\\outlinelevel1 heading 2;}}' +
       '\\pard\\s1 Satzung\\par\\pard\\s2 \\\'a7 1 Name\\par\\pard\\s0 Der Verein hei\\\'dft Lesefreunde.\\par}';

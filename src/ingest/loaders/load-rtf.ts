@@ -10,7 +10,8 @@
  *   one block, see tableRowBlocks), `\line` is a line
  *   break, `\tab` a space; a paragraph with an outline level (`\outlinelevelN` directly or through
  *   its style in the stylesheet) is a heading;
- * - footnotes (`\footnote`) follow the paragraph that cites them; the title comes from `\info\title`;
+ * - footnotes (`\footnote`) and text boxes (`\shptxt`) follow the paragraph that holds them; the
+ *   title comes from `\info\title`;
  * - dropped: font, colour and style tables, list tables, page headers and footers, pictures,
  *   objects, field instructions (field results stay, but not a TOC field's: a generated table of
  *   contents), comments, bullets, hidden text (`\v`),
@@ -31,7 +32,7 @@ const SKIPPED_DESTINATIONS = new Set([
   'fonttbl', 'colortbl', 'stylesheet', 'info', 'pict', 'object', 'header', 'headerl', 'headerr', 'headerf', 'footer', 'footerl',
   'footerr', 'footerf', 'listtable', 'listoverridetable', 'pntxta', 'pntxtb', 'rsidtbl',
   'revtbl', 'themedata', 'colorschememapping', 'datastore', 'latentstyles', 'xmlnstbl', 'generator', 'annotation',
-  'atnid', 'atnauthor', 'atrfstart', 'atrfend', 'xe', 'tc', 'txe', 'nonshppict', 'shp', 'do', 'ftnsep', 'ftnsepc',
+  'atnid', 'atnauthor', 'atrfstart', 'atrfend', 'xe', 'tc', 'txe', 'nonshppict', 'shp', 'shprslt', 'do', 'ftnsep', 'ftnsepc',
   'aftnsep', 'aftnsepc', 'template', 'filetbl', 'userprops', 'docvar', 'bkmkstart', 'bkmkend', 'pgdsctbl', 'mmathPr',
   'wgrffmtfilter', 'protusertbl', 'falt', 'panose', 'leveltext', 'levelnumbers', 'author', 'operator', 'company',
 ]);
@@ -263,7 +264,8 @@ class RtfReader {
     const destination = this.#destinationNext;
     this.#destinationNext = false;
     // A control word that starts a destination group decides where the group's text goes.
-    if (word === 'footnote') {
+    // A footnote, and the text of a text box (inside a shape that is otherwise skipped), follow their paragraph.
+    if (word === 'footnote' || word === 'shptxt') {
       this.#footnoteDepth = this.#stack.length;
       state.sink = 'footnote';
       this.#footnoteParagraph = '';
