@@ -352,6 +352,23 @@ export const catalogue = {
     en: 'The document contains invalid XML in {part} ({reason}). Save or export it again with an office program and upload that.',
     de: 'Das Dokument enthält ungültiges XML in {part} ({reason}). Speichern oder exportieren Sie es mit einem Office-Programm noch einmal und laden Sie das hoch.',
   },
+  // ---- DOCX, ODT, RTF
+  office_encrypted: {
+    en: 'The office document is protected with a password (encrypted), so beleg cannot read it. Open it, remove the password (save without encryption) and upload it again.',
+    de: 'Das Office-Dokument ist mit einem Passwort geschützt (verschlüsselt); beleg kann es nicht lesen. Öffnen Sie es, entfernen Sie das Passwort (ohne Verschlüsselung speichern) und laden Sie es erneut hoch.',
+  },
+  office_no_content: {
+    en: 'The {format} document contains no text beleg could read (perhaps only images or drawings). Upload a document with text, or a PDF with a text layer.',
+    de: 'Das {format}-Dokument enthält keinen Text, den beleg lesen könnte (vielleicht nur Bilder oder Zeichnungen). Laden Sie ein Dokument mit Text hoch oder ein PDF mit Textebene.',
+  },
+  rtf_corrupt: {
+    en: 'The file is named or typed as RTF but does not start with an RTF header, so it is damaged or not RTF. Save it again as RTF or DOCX and upload that.',
+    de: 'Die Datei ist als RTF benannt oder ausgewiesen, beginnt aber nicht mit einem RTF-Kopf; sie ist also beschädigt oder kein RTF. Speichern Sie sie noch einmal als RTF oder DOCX und laden Sie das hoch.',
+  },
+  'unsupported_document.doc': {
+    en: 'The document is an old binary Word file (.doc), which beleg cannot read. Open it in Word or LibreOffice, save it as DOCX ("Save as" → Word document) and upload that.',
+    de: 'Das Dokument ist eine alte binäre Word-Datei (.doc); die kann beleg nicht lesen. Öffnen Sie sie in Word oder LibreOffice, speichern Sie sie als DOCX („Speichern unter“ → Word-Dokument) und laden Sie das hoch.',
+  },
   parse_timeout: {
     en: 'Parsing the document took longer than {timeoutMs} ms and was stopped. The file is probably damaged or built to stall parsers; export it again (e.g. "print to PDF") and upload that.',
     de: 'Das Lesen des Dokuments dauerte länger als {timeoutMs} ms und wurde abgebrochen. Die Datei ist wahrscheinlich beschädigt oder darauf angelegt, Leseprogramme aufzuhalten; exportieren Sie sie noch einmal (z. B. „als PDF drucken“) und laden Sie das hoch.',

@@ -95,7 +95,8 @@ export function compressionBombPdf(inflatedBytes = 2 * 1024 ** 3, where: 'font' 
   ]);
 }
 
-function zeroBomb(inflatedBytes: number): Uint8Array {
+/** A zlib stream of `inflatedBytes` zeros built bit by bit (2 GiB in 13.5 MB): header, fixed-Huffman block, Adler-32. */
+export function zeroBomb(inflatedBytes: number): Uint8Array {
   const matches = Math.floor((inflatedBytes - 1) / 258);
   const bits = new BitWriter(Math.ceil((3 + 8 + matches * 13 + 7) / 8) + 16);
   bits.write(1, 1); // BFINAL

@@ -7,7 +7,7 @@ import { UnprocessableDocumentError, UnsupportedDocumentError } from '../../erro
 import { userMessage } from '../../messages/index.ts';
 import { looksBinary } from './decode-text.ts';
 import { ISOLATED_LOADERS, type IsolatedFormat } from './isolated-loaders.ts';
-import { detectZipContainer } from './zip-archive.ts';
+import { detectZipContainer, listZipEntries } from './zip-archive.ts';
 
 /** How a document is read: in the parser process (`IsolatedFormat`) or in place (Markdown, plain text). */
 export type DocumentType = IsolatedFormat | 'markdown' | 'text';
@@ -24,11 +24,13 @@ const BINARY_SIGNATURES: Array<{ bytes: number[]; name: string }> = [
   { bytes: [0x1f, 0x8b], name: 'a gzip archive' },
   { bytes: [0x52, 0x61, 0x72, 0x21], name: 'a RAR archive' },
   { bytes: [0x37, 0x7a, 0xbc, 0xaf], name: 'a 7-Zip archive' },
-  { bytes: [0x7b, 0x5c, 0x72, 0x74, 0x66], name: 'an RTF document' },
   { bytes: [0x25, 0x21, 0x50, 0x53], name: 'a PostScript file' },
 ];
 
 const PDF_MAGIC = [0x25, 0x50, 0x44, 0x46, 0x2d]; // %PDF-
+const RTF_MAGIC = [0x7b, 0x5c, 0x72, 0x74, 0x66]; // {\rtf
+/** OLE compound file: old binary Office files, and password-protected DOCX/XLSX/PPTX. */
+const OLE_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 
 const EXTENSION_TYPES: Record<string, DocumentType> = {
   pdf: 'pdf',
@@ -39,6 +41,9 @@ const EXTENSION_TYPES: Record<string, DocumentType> = {
   markdown: 'markdown',
   txt: 'text',
   text: 'text',
+  docx: 'docx',
+  odt: 'odt',
+  rtf: 'rtf',
 };
 
 const MIME_TYPES: Record<string, DocumentType> = {
@@ -48,6 +53,10 @@ const MIME_TYPES: Record<string, DocumentType> = {
   'text/markdown': 'markdown',
   'text/x-markdown': 'markdown',
   'text/plain': 'text',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+  'application/vnd.oasis.opendocument.text': 'odt',
+  'application/rtf': 'rtf',
+  'text/rtf': 'rtf',
 };
 
 function startsWith(bytes: Uint8Array, signature: number[], at = 0): boolean {
@@ -66,6 +75,28 @@ function looksLikeHtml(bytes: Uint8Array): boolean {
   return /^(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>]|<\?xml[^>]*>\s*<!doctype html|<!--[\s\S]*?-->\s*<(!doctype html|html))/.test(head);
 }
 
+/** Whether an OLE compound file's directory names a stream `name` (directory entry names are UTF-16LE). */
+function oleHasStream(bytes: Uint8Array, name: string): boolean {
+  const pattern = Buffer.from(name, 'utf16le');
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(pattern) >= 0;
+}
+
+/**
+ * Refuses OLE compound files with a message that says what to do: an encrypted DOCX/XLSX/PPTX
+ * (Office wraps it in an OLE file with `EncryptionInfo` and `EncryptedPackage` streams) →
+ * `office_encrypted`; an old Word file (`WordDocument` stream) → save it as DOCX.
+ */
+function refuseOleFile(bytes: Uint8Array): never {
+  if (oleHasStream(bytes, 'EncryptedPackage') || oleHasStream(bytes, 'EncryptionInfo')) {
+    throw new UnprocessableDocumentError(userMessage('office_encrypted'));
+  }
+  if (oleHasStream(bytes, 'WordDocument')) {
+    throw new UnsupportedDocumentError(userMessage('unsupported_document.doc'), { detected: 'an old Word file (.doc)' });
+  }
+  const detected = 'an old Microsoft Office file (DOC/XLS)';
+  throw new UnsupportedDocumentError(userMessage('unsupported_document', { detected }), { detected });
+}
+
 /** The lower-cased extension of a file name without the dot, or ''. */
 export function extensionOf(fileName: string | undefined): string {
   const match = /\.([A-Za-z0-9]+)$/.exec(fileName ?? '');
@@ -76,7 +107,11 @@ export function extensionOf(fileName: string | undefined): string {
  * The type to read `bytes` as. Throws UnprocessableDocumentError `empty_document` for 0 bytes
  * (whatever the name says: the API's upload check and the loader share this, so an empty file is
  * `empty_document` on every path), UnsupportedDocumentError for binary formats and unknown names,
- * UnprocessableDocumentError `pdf_corrupt` for a file that claims to be a PDF but is not.
+ * UnprocessableDocumentError `pdf_corrupt` for a file that claims to be a PDF but is not,
+ * `rtf_corrupt` for one that claims to be RTF without an RTF header, `office_encrypted` for a
+ * password-protected DOCX/XLSX/PPTX (an OLE file holding `EncryptedPackage`), and
+ * UnsupportedDocumentError naming `.doc` for an old binary Word file. A damaged DOCX/ODT (named
+ * so) goes to its loader, which says `archive_corrupt`.
  */
 export function detectDocumentType(bytes: Uint8Array, hints: { fileName?: string; mimeType?: string | null }): DocumentType {
   if (bytes.length === 0) throw new UnprocessableDocumentError(userMessage('empty_document'));
@@ -84,9 +119,13 @@ export function detectDocumentType(bytes: Uint8Array, hints: { fileName?: string
   const extension = extensionOf(hints.fileName);
   const mimeType = (hints.mimeType ?? '').split(';')[0]!.trim().toLowerCase();
   const named = MIME_TYPES[mimeType] ?? EXTENSION_TYPES[extension];
+  if (startsWith(bytes, RTF_MAGIC)) return 'rtf';
+  if (startsWith(bytes, OLE_MAGIC)) refuseOleFile(bytes);
   if (startsWith(bytes, ZIP_MAGIC)) {
     const container = detectZipContainer(bytes);
     if (container !== null && container in ISOLATED_LOADERS) return container as IsolatedFormat;
+    // A damaged DOCX/ODT (e.g. truncated) goes to its loader, which says `archive_corrupt`.
+    if ((named === 'docx' || named === 'odt') && listZipEntries(bytes) === null) return named;
   }
   for (const signature of BINARY_SIGNATURES) {
     if (startsWith(bytes, signature.bytes)) {
@@ -96,6 +135,7 @@ export function detectDocumentType(bytes: Uint8Array, hints: { fileName?: string
   if (named === 'pdf') {
     throw new UnprocessableDocumentError(userMessage('pdf_corrupt.no_header'));
   }
+  if (named === 'rtf') throw new UnprocessableDocumentError(userMessage('rtf_corrupt'));
   if (looksBinary(bytes)) {
     throw new UnsupportedDocumentError(userMessage('unsupported_document.binary'));
   }

@@ -10,7 +10,7 @@ import type { LoadedDocument } from '../types.ts';
 export type LoaderHints = { contentType: string | null; baseUrl?: string; fileName?: string };
 
 /** Formats parsed in the parser process (plain text and Markdown are read in place). */
-export type IsolatedFormat = 'pdf' | 'html';
+export type IsolatedFormat = 'pdf' | 'html' | 'docx' | 'odt' | 'rtf';
 
 type Loader = (bytes: Uint8Array, hints: LoaderHints) => LoadedDocument | Promise<LoadedDocument>;
 
@@ -23,10 +23,16 @@ export const ISOLATED_LOADERS: Record<IsolatedFormat, () => Promise<Loader>> = {
     const { loadHtml } = await import('./load-html.ts');
     return (bytes, hints) => loadHtml(bytes, { contentType: hints.contentType, baseUrl: hints.baseUrl });
   },
+  docx: async () => (await import('./load-docx.ts')).loadDocx,
+  odt: async () => (await import('./load-odt.ts')).loadOdt,
+  rtf: async () => (await import('./load-rtf.ts')).loadRtf,
 };
 
 /** How a format is named in messages ("PDF", "HTML", "DOCX", …). */
 export const FORMAT_NAMES: Record<IsolatedFormat, string> = {
   pdf: 'PDF',
   html: 'HTML',
+  docx: 'DOCX',
+  odt: 'ODT',
+  rtf: 'RTF',
 };
