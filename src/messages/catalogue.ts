@@ -352,6 +352,15 @@ export const catalogue = {
     en: 'The document contains invalid XML in {part} ({reason}). Save or export it again with an office program and upload that.',
     de: 'Das Dokument enthält ungültiges XML in {part} ({reason}). Speichern oder exportieren Sie es mit einem Office-Programm noch einmal und laden Sie das hoch.',
   },
+  // ---- PPTX, ODP, XLSX, ODS
+  spreadsheet_too_large: {
+    en: 'The spreadsheet holds more than {limitCells} filled cells (or repeats rows that often); beleg reads at most that many. Split the workbook or delete unused rows and upload that.',
+    de: 'Die Tabelle enthält mehr als {limitCells} gefüllte Zellen (oder wiederholt Zeilen so oft); beleg liest höchstens so viele. Teilen Sie die Arbeitsmappe auf oder löschen Sie ungenutzte Zeilen und laden Sie das hoch.',
+  },
+  office_encrypted: {
+    en: 'The document is protected with a password and cannot be read. Remove the password protection in the office program (save a copy without password) and upload that.',
+    de: 'Das Dokument ist mit einem Passwort geschützt und lässt sich nicht lesen. Entfernen Sie den Passwortschutz im Office-Programm (Kopie ohne Passwort speichern) und laden Sie diese hoch.',
+  },
   parse_timeout: {
     en: 'Parsing the document took longer than {timeoutMs} ms and was stopped. The file is probably damaged or built to stall parsers; export it again (e.g. "print to PDF") and upload that.',
     de: 'Das Lesen des Dokuments dauerte länger als {timeoutMs} ms und wurde abgebrochen. Die Datei ist wahrscheinlich beschädigt oder darauf angelegt, Leseprogramme aufzuhalten; exportieren Sie sie noch einmal (z. B. „als PDF drucken“) und laden Sie das hoch.',
@@ -821,6 +830,8 @@ export const catalogue = {
     de: '{name}{page} (Dokument {id}, Zeichen {start}–{end}{normalized})',
   },
   'cli.ask.page': { en: ', page {page}', de: ', Seite {page}' },
+  'cli.ask.slide': { en: ', slide {number}', de: ', Folie {number}' },
+  'cli.ask.row': { en: ', sheet {sheet}, row {number} ({cells})', de: ', Tabelle {sheet}, Zeile {number} ({cells})' },
   'cli.ask.normalized': { en: ', normalized', de: ', normalisiert' },
   'cli.ask.summary': {
     en: 'engine {engine} ({model}); {sources} sources; retrieve {retrieveMs} ms, generate {generateMs} ms, total {totalMs} ms',

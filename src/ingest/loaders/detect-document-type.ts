@@ -8,6 +8,7 @@ import { userMessage } from '../../messages/index.ts';
 import { looksBinary } from './decode-text.ts';
 import { ISOLATED_LOADERS, type IsolatedFormat } from './isolated-loaders.ts';
 import { detectZipContainer } from './zip-archive.ts';
+import { isEncryptedOfficePackage } from './detect-encrypted-office.ts';
 
 /** How a document is read: in the parser process (`IsolatedFormat`) or in place (Markdown, plain text). */
 export type DocumentType = IsolatedFormat | 'markdown' | 'text';
@@ -27,6 +28,9 @@ const BINARY_SIGNATURES: Array<{ bytes: number[]; name: string }> = [
   { bytes: [0x7b, 0x5c, 0x72, 0x74, 0x66], name: 'an RTF document' },
   { bytes: [0x25, 0x21, 0x50, 0x53], name: 'a PostScript file' },
 ];
+
+/** Extensions of ZIP-based office formats: such a name on a ZIP that cannot be read is a damaged file. */
+const OFFICE_ZIP_EXTENSIONS = new Set(['docx', 'xlsx', 'pptx', 'odt', 'ods', 'odp', 'epub']);
 
 const PDF_MAGIC = [0x25, 0x50, 0x44, 0x46, 0x2d]; // %PDF-
 
@@ -87,7 +91,9 @@ export function detectDocumentType(bytes: Uint8Array, hints: { fileName?: string
   if (startsWith(bytes, ZIP_MAGIC)) {
     const container = detectZipContainer(bytes);
     if (container !== null && container in ISOLATED_LOADERS) return container as IsolatedFormat;
+    if (container === null && OFFICE_ZIP_EXTENSIONS.has(extension)) throw new UnprocessableDocumentError(userMessage('archive_corrupt'));
   }
+  if (isEncryptedOfficePackage(bytes)) throw new UnprocessableDocumentError(userMessage('office_encrypted'));
   for (const signature of BINARY_SIGNATURES) {
     if (startsWith(bytes, signature.bytes)) {
       throw new UnsupportedDocumentError(userMessage('unsupported_document', { detected: signature.name }), { detected: signature.name });

@@ -10,7 +10,7 @@ import type { LoadedDocument } from '../types.ts';
 export type LoaderHints = { contentType: string | null; baseUrl?: string; fileName?: string };
 
 /** Formats parsed in the parser process (plain text and Markdown are read in place). */
-export type IsolatedFormat = 'pdf' | 'html';
+export type IsolatedFormat = 'pdf' | 'html' | 'pptx' | 'odp' | 'xlsx' | 'ods';
 
 type Loader = (bytes: Uint8Array, hints: LoaderHints) => LoadedDocument | Promise<LoadedDocument>;
 
@@ -23,10 +23,18 @@ export const ISOLATED_LOADERS: Record<IsolatedFormat, () => Promise<Loader>> = {
     const { loadHtml } = await import('./load-html.ts');
     return (bytes, hints) => loadHtml(bytes, { contentType: hints.contentType, baseUrl: hints.baseUrl });
   },
+  pptx: async () => (await import('./load-pptx.ts')).loadPptx,
+  odp: async () => (await import('./load-odp.ts')).loadOdp,
+  xlsx: async () => (await import('./load-xlsx.ts')).loadXlsx,
+  ods: async () => (await import('./load-ods.ts')).loadOds,
 };
 
 /** How a format is named in messages ("PDF", "HTML", "DOCX", …). */
 export const FORMAT_NAMES: Record<IsolatedFormat, string> = {
   pdf: 'PDF',
   html: 'HTML',
+  pptx: 'PPTX',
+  odp: 'ODP',
+  xlsx: 'XLSX',
+  ods: 'ODS',
 };

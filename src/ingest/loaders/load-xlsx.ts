@@ -1,0 +1,145 @@
+/**
+ * Excel workbooks (XLSX). Sheets in the workbook's order (xl/workbook.xml through its
+ * relationships), their cells from the sheet parts: shared strings (rich-text runs joined,
+ * phonetic hints left out), inline strings, numbers and dates shown as ./spreadsheet-values.ts
+ * says (the cell's style decides whether a number is a date; the workbook's 1900/1904 date
+ * system is honoured), booleans as WAHR/FALSCH, formulas by their cached value (a formula never
+ * calculated has none and is left out). The declared dimension is ignored: only cells present in
+ * the file are read. Hidden sheets are kept (the user can show them in Excel; their content is
+ * part of the file); "very hidden" sheets, reachable only through macros, are left out.
+ */
+import { UnprocessableDocumentError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
+import type { LoadedDocument } from '../types.ts';
+import { declaredTitle } from './office-core-title.ts';
+import { readRelationships } from './office-relationships.ts';
+import { childElement, descendants, parseXml, textOf, type XmlElement } from './parse-xml.ts';
+import { CellBudget, columnOfReference, MAX_SHEET_COLUMNS, workbookDocument, type Sheet, type SheetCell, type SheetRow } from './sheet-table.ts';
+import { formatCodeOf, formatNumber, formatSerialDate, formatIsoDate, isDateFormat } from './spreadsheet-values.ts';
+import { readZipEntries } from './zip-archive.ts';
+
+export const XLSX_MIME_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+const WANTED = /^(xl\/workbook\.xml|xl\/_rels\/workbook\.xml\.rels|xl\/sharedStrings\.xml|xl\/styles\.xml|xl\/worksheets\/[^/]+\.xml|docProps\/core\.xml)$/;
+
+type Styles = { formats: string[] };
+
+/** Reads an XLSX file. Throws UnprocessableDocumentError (`archive_corrupt`, `archive_too_large`, `xml_invalid`, `spreadsheet_too_large`, `empty_document`). */
+export function loadXlsx(bytes: Uint8Array): LoadedDocument {
+  const entries = readZipEntries(bytes, (name) => WANTED.test(name));
+  const workbookXml = entries.get('xl/workbook.xml');
+  if (!workbookXml) throw new UnprocessableDocumentError(userMessage('archive_corrupt'));
+  const workbook = parseXml(workbookXml, 'xl/workbook.xml');
+  const properties = workbook.flatMap((root) => [...descendants(root, 'workbookPr')])[0];
+  const date1904 = properties?.attributes.date1904 === '1' || properties?.attributes.date1904 === 'true';
+  const relationships = readRelationships(entries, 'xl/workbook.xml');
+  const sharedStrings = readSharedStrings(entries.get('xl/sharedStrings.xml'));
+  const styles = readStyles(entries.get('xl/styles.xml'));
+  const budget = new CellBudget();
+  const sheets: Sheet[] = [];
+  for (const sheet of workbook.flatMap((root) => [...descendants(root, 'sheet')])) {
+    if (sheet.attributes.state === 'veryHidden') continue;
+    const target = relationships.get(sheet.attributes['r:id'] ?? '')?.target;
+    const part = target ? entries.get(target) : undefined;
+    if (!target || !part) continue;
+    sheets.push({ name: sheet.attributes.name ?? '', rows: readRows(parseXml(part, target), { sharedStrings, styles, date1904, budget }) });
+  }
+  return workbookDocument(sheets, { title: declaredTitle(entries.get('docProps/core.xml'), 'docProps/core.xml'), mimeType: XLSX_MIME_TYPE, bytes });
+}
+
+/** The shared strings, by index: plain `t`, or rich-text runs `r/t` joined; `rPh` (phonetic hints) left out. */
+function readSharedStrings(part: Uint8Array | undefined): string[] {
+  if (!part) return [];
+  return parseXml(part, 'xl/sharedStrings.xml').flatMap((root) => [...descendants(root, 'si')].map(stringItemText));
+}
+
+function stringItemText(item: XmlElement): string {
+  let text = '';
+  for (const child of item.children) {
+    if (!('tag' in child)) continue;
+    if (child.tag === 't') text += textOf(child);
+    else if (child.tag === 'r') text += childElement(child, 't') ? textOf(childElement(child, 't')!) : '';
+  }
+  return text;
+}
+
+/** The number format code of each cell style (`cellXfs`), by style index. */
+function readStyles(part: Uint8Array | undefined): Styles {
+  if (!part) return { formats: [] };
+  const roots = parseXml(part, 'xl/styles.xml');
+  const custom = new Map<number, string>();
+  for (const root of roots) {
+    for (const format of descendants(root, 'numFmt')) custom.set(Number(format.attributes.numFmtId), format.attributes.formatCode ?? '');
+  }
+  const formats: string[] = [];
+  for (const root of roots) {
+    for (const list of descendants(root, 'cellXfs')) {
+      for (const style of list.children) {
+        if ('tag' in style && style.tag === 'xf') formats.push(formatCodeOf(Number(style.attributes.numFmtId ?? 0), custom));
+      }
+    }
+  }
+  return { formats };
+}
+
+type ReadContext = { sharedStrings: string[]; styles: Styles; date1904: boolean; budget: CellBudget };
+
+/** The rows with values of a worksheet part; rows and cells without a reference follow the one before. */
+function readRows(roots: XmlElement[], context: ReadContext): SheetRow[] {
+  const rows: SheetRow[] = [];
+  let rowNumber = 0;
+  for (const root of roots) {
+    for (const data of descendants(root, 'sheetData')) {
+      for (const row of data.children) {
+        if (!('tag' in row) || row.tag !== 'row') continue;
+        const declared = Number.parseInt(row.attributes.r ?? '', 10);
+        rowNumber = Number.isFinite(declared) && declared > rowNumber ? declared : rowNumber + 1;
+        const cells: SheetCell[] = [];
+        let column = -1;
+        for (const cell of row.children) {
+          if (!('tag' in cell) || cell.tag !== 'c') continue;
+          const referenced = cell.attributes.r ? columnOfReference(cell.attributes.r) : null;
+          column = referenced !== null && referenced > column ? referenced : column + 1;
+          if (column >= MAX_SHEET_COLUMNS) break;
+          const value = cellValue(cell, context);
+          if (value !== null && value.text.trim().length > 0) cells.push({ column, ...value });
+        }
+        context.budget.spend(cells.length);
+        if (cells.length > 0) rows.push({ number: rowNumber, cells });
+      }
+    }
+  }
+  return rows;
+}
+
+/** A cell's shown text and whether it is text; null when it has no value. */
+function cellValue(cell: XmlElement, context: ReadContext): { text: string; isText: boolean } | null {
+  const type = cell.attributes.t ?? 'n';
+  if (type === 'inlineStr') {
+    const inline = childElement(cell, 'is');
+    return inline ? { text: stringItemText(inline), isText: true } : null;
+  }
+  const valueElement = childElement(cell, 'v');
+  if (!valueElement) return null;
+  const raw = textOf(valueElement);
+  switch (type) {
+    case 's': {
+      const text = context.sharedStrings[Number.parseInt(raw, 10)];
+      return text === undefined ? null : { text, isText: true };
+    }
+    case 'str':
+      return { text: raw, isText: true };
+    case 'b':
+      return { text: raw.trim() === '1' ? 'WAHR' : 'FALSCH', isText: false };
+    case 'e':
+      return { text: raw, isText: false };
+    case 'd':
+      return { text: formatIsoDate(raw), isText: false };
+    default: {
+      const value = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(value)) return { text: raw, isText: false };
+      const code = context.styles.formats[Number.parseInt(cell.attributes.s ?? '0', 10)] ?? 'General';
+      return { text: isDateFormat(code) ? formatSerialDate(value, code, context.date1904) : formatNumber(value, code), isText: false };
+    }
+  }
+}
