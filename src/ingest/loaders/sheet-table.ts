@@ -4,7 +4,7 @@
  * "Posten: Schulen; Betrag: 480.000 €." — so a quote read alone still says what its numbers are.
  *
  * Column names come from the sheet's header row: the first row with two or more values, when all
- * of them are text. Rows above it with a single value (a sheet's title, "Haushaltsplan 2025") are
+ * of them are text and rows follow it. Rows above it with a single value (a sheet's title, "Haushaltsplan 2025") are
  * blocks of their own; without a header row, columns are named by their letters ("A: …; B: …").
  * The header row itself is not repeated as a block: its names stand in every row.
  *
@@ -67,7 +67,8 @@ export function workbookDocument(sheets: readonly Sheet[], metadata: { title: st
     const sheetName = cleanValue(sheet.name) || `Tabelle ${sheets.indexOf(sheet) + 1}`;
     builder.addHeading(1, sheetName);
     const headerIndex = rows.findIndex((row) => row.cells.length >= 2);
-    const header = headerIndex >= 0 && rows[headerIndex]!.cells.every((cell) => cell.isText) ? rows[headerIndex]! : null;
+    // A header names the rows below it: a sheet's last row is data, whatever it looks like.
+    const header = headerIndex >= 0 && headerIndex < rows.length - 1 && rows[headerIndex]!.cells.every((cell) => cell.isText) ? rows[headerIndex]! : null;
     const names = new Map(header?.cells.map((cell) => [cell.column, cell.text]) ?? []);
     rows.forEach((row, index) => {
       if (row === header) return;
