@@ -29,8 +29,8 @@ const BINARY_SIGNATURES: Array<{ bytes: number[]; name: string }> = [
   { bytes: [0x25, 0x21, 0x50, 0x53], name: 'a PostScript file' },
 ];
 
-/** Extensions of ZIP-based office formats: such a name on a ZIP that cannot be read is a damaged file. */
-const OFFICE_ZIP_EXTENSIONS = new Set(['docx', 'xlsx', 'pptx', 'odt', 'ods', 'odp', 'epub']);
+/** Extensions of the ZIP containers `detectZipContainer` knows. */
+const ZIP_CONTAINER_EXTENSIONS = new Set(['docx', 'xlsx', 'pptx', 'odt', 'ods', 'odp', 'epub']);
 
 const PDF_MAGIC = [0x25, 0x50, 0x44, 0x46, 0x2d]; // %PDF-
 
@@ -91,7 +91,8 @@ export function detectDocumentType(bytes: Uint8Array, hints: { fileName?: string
   if (startsWith(bytes, ZIP_MAGIC)) {
     const container = detectZipContainer(bytes);
     if (container !== null && container in ISOLATED_LOADERS) return container as IsolatedFormat;
-    if (container === null && OFFICE_ZIP_EXTENSIONS.has(extension)) throw new UnprocessableDocumentError(userMessage('archive_corrupt'));
+    // A ZIP named like a container beleg reads (`.xlsx`, `.odp`, …) whose entries cannot be read is a damaged file.
+    if (container === null && ZIP_CONTAINER_EXTENSIONS.has(extension) && extension in ISOLATED_LOADERS) throw new UnprocessableDocumentError(userMessage('archive_corrupt'));
   }
   if (isEncryptedOfficePackage(bytes)) throw new UnprocessableDocumentError(userMessage('office_encrypted'));
   for (const signature of BINARY_SIGNATURES) {
