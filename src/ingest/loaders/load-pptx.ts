@@ -61,6 +61,10 @@ function visitShapes(group: XmlElement, titles: string[], blocks: string[]): voi
     if (!('tag' in shape)) continue;
     if (shape.tag === 'p:grpSp') {
       visitShapes(shape, titles, blocks);
+    } else if (shape.tag === 'mc:AlternateContent') {
+      // Newer shape features come with a fallback: read what PowerPoint shows (the first choice).
+      const choice = childElement(shape, 'mc:Choice') ?? childElement(shape, 'mc:Fallback');
+      if (choice) visitShapes(choice, titles, blocks);
     } else if (shape.tag === 'p:sp') {
       const placeholder = [...descendants(shape, 'p:ph')][0]?.attributes.type;
       if (placeholder && SKIPPED_PLACEHOLDERS.has(placeholder)) continue;

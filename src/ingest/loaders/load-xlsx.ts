@@ -13,10 +13,11 @@ import { userMessage } from '../../messages/index.ts';
 import type { LoadedDocument } from '../types.ts';
 import { declaredTitle } from './office-core-title.ts';
 import { readRelationships } from './office-relationships.ts';
-import { childElement, descendants, parseXml, textOf, type XmlElement } from './parse-xml.ts';
+import { checkXml, descendants, parseXml } from './parse-xml.ts';
 import { CellBudget, columnOfReference, MAX_SHEET_COLUMNS, workbookDocument, type Sheet, type SheetCell, type SheetRow } from './sheet-table.ts';
 import { formatCodeOf, formatNumber, formatSerialDate, formatIsoDate, isDateFormat } from './spreadsheet-values.ts';
 import { readZipEntries } from './zip-archive.ts';
+import { runText, scanWorksheet, type ScannedCell } from './scan-worksheet.ts';
 
 export const XLSX_MIME_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -42,26 +43,19 @@ export function loadXlsx(bytes: Uint8Array): LoadedDocument {
     const target = relationships.get(sheet.attributes['r:id'] ?? '')?.target;
     const part = target ? entries.get(target) : undefined;
     if (!target || !part) continue;
-    sheets.push({ name: sheet.attributes.name ?? '', rows: readRows(parseXml(part, target), { sharedStrings, styles, date1904, budget }) });
+    sheets.push({ name: sheet.attributes.name ?? '', rows: readRows(part, target, { sharedStrings, styles, date1904, budget }) });
   }
   return workbookDocument(sheets, { title: declaredTitle(entries.get('docProps/core.xml'), 'docProps/core.xml'), mimeType: XLSX_MIME_TYPE, bytes });
 }
 
-/** The shared strings, by index: plain `t`, or rich-text runs `r/t` joined; `rPh` (phonetic hints) left out. */
+/** The shared strings, by index: plain `t`, or rich-text runs `r/t` joined; `rPh` (phonetic hints) left out. Scanned like worksheets (it can be as large). */
 function readSharedStrings(part: Uint8Array | undefined): string[] {
   if (!part) return [];
-  return parseXml(part, 'xl/sharedStrings.xml').flatMap((root) => [...descendants(root, 'si')].map(stringItemText));
+  const text = checkXml(part, 'xl/sharedStrings.xml');
+  return [...text.matchAll(STRING_ITEM)].map((item) => runText(item[1] ?? ''));
 }
 
-function stringItemText(item: XmlElement): string {
-  let text = '';
-  for (const child of item.children) {
-    if (!('tag' in child)) continue;
-    if (child.tag === 't') text += textOf(child);
-    else if (child.tag === 'r') text += childElement(child, 't') ? textOf(childElement(child, 't')!) : '';
-  }
-  return text;
-}
+const STRING_ITEM = /<(?:\w+:)?si\b[^>]*?(?:\/>|>([\s\S]*?)<\/(?:\w+:)?si>)/g;
 
 /** The number format code of each cell style (`cellXfs`), by style index. */
 function readStyles(part: Uint8Array | undefined): Styles {
@@ -85,43 +79,33 @@ function readStyles(part: Uint8Array | undefined): Styles {
 type ReadContext = { sharedStrings: string[]; styles: Styles; date1904: boolean; budget: CellBudget };
 
 /** The rows with values of a worksheet part; rows and cells without a reference follow the one before. */
-function readRows(roots: XmlElement[], context: ReadContext): SheetRow[] {
+function readRows(part: Uint8Array, partName: string, context: ReadContext): SheetRow[] {
   const rows: SheetRow[] = [];
   let rowNumber = 0;
-  for (const root of roots) {
-    for (const data of descendants(root, 'sheetData')) {
-      for (const row of data.children) {
-        if (!('tag' in row) || row.tag !== 'row') continue;
-        const declared = Number.parseInt(row.attributes.r ?? '', 10);
-        rowNumber = Number.isFinite(declared) && declared > rowNumber ? declared : rowNumber + 1;
-        const cells: SheetCell[] = [];
-        let column = -1;
-        for (const cell of row.children) {
-          if (!('tag' in cell) || cell.tag !== 'c') continue;
-          const referenced = cell.attributes.r ? columnOfReference(cell.attributes.r) : null;
-          column = referenced !== null && referenced > column ? referenced : column + 1;
-          if (column >= MAX_SHEET_COLUMNS) break;
-          const value = cellValue(cell, context);
-          if (value !== null && value.text.trim().length > 0) cells.push({ column, ...value });
-        }
-        context.budget.spend(cells.length);
-        if (cells.length > 0) rows.push({ number: rowNumber, cells });
-      }
+  for (const row of scanWorksheet(part, partName)) {
+    const declared = Number.parseInt(row.attributes.r ?? '', 10);
+    rowNumber = Number.isFinite(declared) && declared > rowNumber ? declared : rowNumber + 1;
+    const cells: SheetCell[] = [];
+    let column = -1;
+    for (const cell of row.cells) {
+      const referenced = cell.attributes.r ? columnOfReference(cell.attributes.r) : null;
+      column = referenced !== null && referenced > column ? referenced : column + 1;
+      if (column >= MAX_SHEET_COLUMNS) break;
+      const value = cellValue(cell, context);
+      if (value !== null && value.text.trim().length > 0) cells.push({ column, ...value });
     }
+    context.budget.spend(cells.length);
+    if (cells.length > 0) rows.push({ number: rowNumber, cells });
   }
   return rows;
 }
 
 /** A cell's shown text and whether it is text; null when it has no value. */
-function cellValue(cell: XmlElement, context: ReadContext): { text: string; isText: boolean } | null {
+function cellValue(cell: ScannedCell, context: ReadContext): { text: string; isText: boolean } | null {
   const type = cell.attributes.t ?? 'n';
-  if (type === 'inlineStr') {
-    const inline = childElement(cell, 'is');
-    return inline ? { text: stringItemText(inline), isText: true } : null;
-  }
-  const valueElement = childElement(cell, 'v');
-  if (!valueElement) return null;
-  const raw = textOf(valueElement);
+  if (type === 'inlineStr') return cell.inlineText === null ? null : { text: cell.inlineText, isText: true };
+  if (cell.value === null) return null;
+  const raw = cell.value;
   switch (type) {
     case 's': {
       const text = context.sharedStrings[Number.parseInt(raw, 10)];
