@@ -17,52 +17,64 @@ import { userMessage } from '../../messages/index.ts';
 import type { LoadedDocument } from '../types.ts';
 import { declaredTitle } from './office-core-title.ts';
 import { odfParagraphs } from './odf-text.ts';
-import { descendants, parseXml, type XmlElement } from './parse-xml.ts';
-import { CellBudget, MAX_SHEET_COLUMNS, workbookDocument, type Sheet, type SheetCell, type SheetRow } from './sheet-table.ts';
+import { checkXml, decodeXmlText, parseXml, type XmlElement } from './parse-xml.ts';
+import { CellBudget, MAX_SHEET_COLUMNS, workbookDocument, type Sheet, type SheetCell } from './sheet-table.ts';
 import { formatIsoDate, formatNumber } from './spreadsheet-values.ts';
 import { readZipEntries } from './zip-archive.ts';
 
 export const ODS_MIME_TYPE = 'application/vnd.oasis.opendocument.spreadsheet';
-
-/** Elements that group rows; their rows are the sheet's rows in order. */
-const ROW_GROUPS = new Set(['table:table-header-rows', 'table:table-row-group', 'table:table-rows']);
 
 /** Reads an ODS file. Throws UnprocessableDocumentError (`archive_corrupt`, `archive_too_large`, `xml_invalid`, `spreadsheet_too_large`, `empty_document`). */
 export function loadOds(bytes: Uint8Array): LoadedDocument {
   const entries = readZipEntries(bytes, (name) => name === 'content.xml' || name === 'meta.xml');
   const content = entries.get('content.xml');
   if (!content) throw new UnprocessableDocumentError(userMessage('archive_corrupt'));
-  const budget = new CellBudget();
-  const spreadsheets = parseXml(content, 'content.xml').flatMap((root) => [...descendants(root, 'office:spreadsheet')]);
-  const sheets: Sheet[] = spreadsheets.flatMap((spreadsheet) =>
-    spreadsheet.children
-      .filter((child): child is XmlElement => 'tag' in child && child.tag === 'table:table')
-      .map((table) => ({ name: table.attributes['table:name'] ?? '', rows: readRows(table, budget) })),
-  );
-  return workbookDocument(sheets, { title: declaredTitle(entries.get('meta.xml'), 'meta.xml'), mimeType: ODS_MIME_TYPE, bytes });
+  return workbookDocument(readSheets(checkXml(content, 'content.xml')), { title: declaredTitle(entries.get('meta.xml'), 'meta.xml'), mimeType: ODS_MIME_TYPE, bytes });
 }
 
-function readRows(table: XmlElement, budget: CellBudget): SheetRow[] {
-  const rows: SheetRow[] = [];
+/** A sheet's start, its end, or one row (self-closing or with its cells). */
+const SHEET_PARTS = /<table:table(?=[\s>\/])([^>]*?)(\/?)>|<\/table:table>|<table:table-row\b([^>]*?)(?:\/>|>([\s\S]*?)<\/table:table-row>)/g;
+const SHEET_NAME = /\btable:name\s*=\s*(?:"([^"]*)"|'([^']*)')/;
+const ROWS_REPEATED = /\btable:number-rows-repeated\s*=\s*["'](\d+)["']/;
+
+/**
+ * The sheets of a checked content.xml. A sheet of 10^6 cells is too large to hold as a tree, so the
+ * text is scanned for sheets and rows (row groups need no handling: their rows are found in
+ * order), and only each row is parsed as a tree, on its own.
+ */
+function readSheets(content: string): Sheet[] {
+  const budget = new CellBudget();
+  const sheets: Sheet[] = [];
+  let sheet: Sheet | null = null;
   let rowNumber = 1;
-  const visit = (group: XmlElement): void => {
-    for (const child of group.children) {
-      if (!('tag' in child)) continue;
-      if (ROW_GROUPS.has(child.tag)) visit(child);
-      if (child.tag !== 'table:table-row') continue;
-      const repeat = repetition(child.attributes['table:number-rows-repeated']);
-      const cells = readCells(child);
+  for (const match of content.matchAll(SHEET_PARTS)) {
+    if (match[0].startsWith('</table:table>')) {
+      sheet = null;
+    } else if (match[3] === undefined && match[0].startsWith('<table:table')) {
+      const name = SHEET_NAME.exec(match[1] ?? '');
+      sheet = { name: decodeXmlText(name?.[1] ?? name?.[2] ?? ''), rows: [] };
+      sheets.push(sheet);
+      rowNumber = 1;
+      if (match[2] === '/') sheet = null;
+    } else if (sheet !== null) {
+      const repeatMatch = ROWS_REPEATED.exec(match[3] ?? '');
+      const repeat = repetition(repeatMatch?.[1]);
+      const cells = match[4] ? readCells(parseRow(match[4])) : [];
       if (cells.length > 0) {
         for (let copy = 0; copy < repeat; copy++) {
           budget.spend(cells.length);
-          rows.push({ number: rowNumber + copy, cells });
+          sheet.rows.push({ number: rowNumber + copy, cells });
         }
       }
       rowNumber += repeat;
     }
-  };
-  visit(table);
-  return rows;
+  }
+  return sheets;
+}
+
+/** One row's cells as a tree (an element standing for the row, its cells as children). */
+function parseRow(inner: string): XmlElement {
+  return { tag: 'table:table-row', attributes: {}, children: parseXml(`<row>${inner}</row>`, 'content.xml')[0]?.children ?? [] };
 }
 
 function readCells(row: XmlElement): SheetCell[] {
