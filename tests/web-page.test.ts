@@ -8,8 +8,7 @@
  * the verified quote highlighted in its passage.
  * Screenshots land in test-output/.
  */
-import { readFileSync } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './helpers/launch-chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
