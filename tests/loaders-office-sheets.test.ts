@@ -13,7 +13,7 @@ import { parserPool } from '../src/ingest/isolate/parse-isolated.ts';
 import { loadDocument } from '../src/ingest/load-document.ts';
 import { splitSentences } from '../src/ingest/split-sentences.ts';
 import type { LoadedDocument } from '../src/ingest/types.ts';
-import { ods, worksheet, xlsx } from './helpers/hostile-office.ts';
+import { ods, worksheet, xlsx, zip } from './helpers/hostile-office.ts';
 
 const tokenizer = LlamaTokenizer.fromDirectory();
 const options = { maxBytes: 10 * 1024 * 1024, fetchTimeoutMs: 5000, maxRedirects: 3, urlAllowList: [] };
@@ -203,4 +203,38 @@ describe('large workbooks', () => {
     expect(last).toMatchObject({ kind: 'row', number: ROWS + 1, cells: `A${ROWS + 1}:J${ROWS + 1}` });
     expect(document.text.slice(last.charStart, last.charEnd)).toBe(header.map((name, column) => `${name}: ${value(ROWS + 1, column)}`).join('; ') + '.');
   }, 60_000);
+});
+
+describe('XLSX details no LibreOffice file shows', () => {
+  const NS = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:rel="http://schemas.openxmlformats.org/officeDocument/2006/relationships"';
+  const relationship = (id: number) =>
+    `<Relationship Id="rId${id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/sheet${id}.xml"/>`;
+  const sheet = (rows: string) => `<?xml version="1.0"?><x:worksheet ${NS}><x:sheetData>${rows}</x:sheetData></x:worksheet>`;
+  const workbook = zip({
+    // A namespace prefix on every element (as some libraries write), the 1904 date system, a hidden and a very hidden sheet.
+    'xl/workbook.xml': `<?xml version="1.0"?><x:workbook ${NS}><x:workbookPr date1904="1"/><x:sheets><x:sheet name="Konten" sheetId="1" rel:id="rId1"/><x:sheet name="Hilfstabelle" sheetId="2" state="hidden" rel:id="rId2"/><x:sheet name="Makro" sheetId="3" state="veryHidden" rel:id="rId3"/></x:sheets></x:workbook>`,
+    'xl/_rels/workbook.xml.rels': `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${[1, 2, 3].map(relationship).join('')}</Relationships>`,
+    'xl/styles.xml': `<?xml version="1.0"?><x:styleSheet ${NS}><x:numFmts count="1"><x:numFmt numFmtId="164" formatCode="[$-407]dd/mm/yyyy;@"/></x:numFmts><x:cellXfs count="4"><x:xf numFmtId="0"/><x:xf numFmtId="164"/><x:xf numFmtId="4"/><x:xf numFmtId="9"/></x:cellXfs></x:styleSheet>`,
+    'xl/sharedStrings.xml': `<?xml version="1.0"?><x:sst ${NS}><x:si><x:t>Konto</x:t></x:si><x:si><x:t>Stand</x:t></x:si><x:si><x:r><x:rPr><x:b/></x:rPr><x:t>Giro</x:t></x:r><x:r><x:t xml:space="preserve">konto </x:t></x:r><x:rPh sb="0" eb="1"><x:t>ギロ</x:t></x:rPh><x:r><x:t>Sparkasse</x:t></x:r></x:si></x:sst>`,
+    'xl/worksheets/sheet1.xml': sheet(
+      '<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="B1" t="s"><x:v>1</x:v></x:c><x:c r="C1" t="inlineStr"><x:is><x:t>Betrag</x:t></x:is></x:c><x:c r="D1" t="inlineStr"><x:is><x:t>Quote</x:t></x:is></x:c><x:c r="E1" t="inlineStr"><x:is><x:t>Geprüft</x:t></x:is></x:c><x:c r="F1" t="inlineStr"><x:is><x:t>Kennung</x:t></x:is></x:c></x:row>' +
+        '<x:row r="3"><x:c r="A3" t="s"><x:v>2</x:v></x:c><x:c r="B3" s="1"><x:v>44266</x:v></x:c><x:c r="C3" s="2"><x:f>SUM(C4:C9)</x:f><x:v>1234.5</x:v></x:c><x:c r="D3" s="3"><x:v>0.25</x:v></x:c><x:c r="E3" t="b"><x:v>1</x:v></x:c><x:c r="F3" t="str"><x:f>"DE"&amp;"-7"</x:f><x:v>DE-7</x:v></x:c></x:row>' +
+        '<x:row r="4"><x:c r="A4" t="inlineStr"><x:is><x:t>Festgeld</x:t></x:is></x:c><x:c r="C4" t="e"><x:v>#DIV/0!</x:v></x:c><x:c r="D4"><x:f>NEVER()</x:f></x:c></x:row>',
+    ),
+    'xl/worksheets/sheet2.xml': sheet('<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>Zinssatz 2,5 Prozent</x:t></x:is></x:c></x:row>'),
+    'xl/worksheets/sheet3.xml': sheet('<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>Geheimes Makroblatt</x:t></x:is></x:c></x:row>'),
+  });
+
+  it('reads prefixed parts, 1904 dates by style, formats, rich text, booleans, errors, cached formula values; keeps hidden, drops very hidden sheets', async () => {
+    const document = await loadDocument({ kind: 'file', fileName: 'konten.xlsx', bytes: workbook }, options);
+    expect(document.sections!.map((section) => section.headingPath)).toEqual([['Konten'], ['Hilfstabelle']]);
+    expect(document.text).toBe(
+      'Konten\n\n' +
+        'Konto: Girokonto Sparkasse; Stand: 12.03.2025; Betrag: 1.234,50; Quote: 25 %; Geprüft: WAHR; Kennung: DE-7.\n\n' +
+        // A sentence ending in its own punctuation gets no period.
+        'Konto: Festgeld; Betrag: #DIV/0!\n\n' +
+        'Hilfstabelle\n\nA: Zinssatz 2,5 Prozent.',
+    );
+    expect(document.pages!.map((page) => `${page.sheet}!${page.cells}`)).toEqual(['Konten!A3:F3', 'Konten!A4:C4', 'Hilfstabelle!A1']);
+  });
 });

@@ -13,7 +13,7 @@ import { userMessage } from '../../messages/index.ts';
 import type { LoadedDocument } from '../types.ts';
 import { declaredTitle } from './office-core-title.ts';
 import { readRelationships } from './office-relationships.ts';
-import { checkXml, descendants, parseXml } from './parse-xml.ts';
+import { checkXml, descendants, parseXml, type XmlElement } from './parse-xml.ts';
 import { CellBudget, columnOfReference, MAX_SHEET_COLUMNS, workbookDocument, type Sheet, type SheetCell, type SheetRow } from './sheet-table.ts';
 import { formatCodeOf, formatNumber, formatSerialDate, formatIsoDate, isDateFormat } from './spreadsheet-values.ts';
 import { readZipEntries } from './zip-archive.ts';
@@ -31,21 +31,28 @@ export function loadXlsx(bytes: Uint8Array): LoadedDocument {
   const workbookXml = entries.get('xl/workbook.xml');
   if (!workbookXml) throw new UnprocessableDocumentError(userMessage('archive_corrupt'));
   const workbook = parseXml(workbookXml, 'xl/workbook.xml');
-  const properties = workbook.flatMap((root) => [...descendants(root, 'workbookPr')])[0];
+  const properties = workbook.flatMap((root) => [...descendants(root, `${prefixOf(root)}workbookPr`)])[0];
   const date1904 = properties?.attributes.date1904 === '1' || properties?.attributes.date1904 === 'true';
   const relationships = readRelationships(entries, 'xl/workbook.xml');
   const sharedStrings = readSharedStrings(entries.get('xl/sharedStrings.xml'));
   const styles = readStyles(entries.get('xl/styles.xml'));
   const budget = new CellBudget();
   const sheets: Sheet[] = [];
-  for (const sheet of workbook.flatMap((root) => [...descendants(root, 'sheet')])) {
+  for (const sheet of workbook.flatMap((root) => [...descendants(root, `${prefixOf(root)}sheet`)])) {
     if (sheet.attributes.state === 'veryHidden') continue;
-    const target = relationships.get(sheet.attributes['r:id'] ?? '')?.target;
+    const relationshipId = Object.entries(sheet.attributes).find(([name]) => name.endsWith(':id'))?.[1];
+    const target = relationships.get(relationshipId ?? '')?.target;
     const part = target ? entries.get(target) : undefined;
     if (!target || !part) continue;
     sheets.push({ name: sheet.attributes.name ?? '', rows: readRows(part, target, { sharedStrings, styles, date1904, budget }) });
   }
   return workbookDocument(sheets, { title: declaredTitle(entries.get('docProps/core.xml'), 'docProps/core.xml'), mimeType: XLSX_MIME_TYPE, bytes });
+}
+
+/** The namespace prefix a part's root element uses (`x:` in files some libraries write; usually none), so its children are found under it. */
+function prefixOf(root: XmlElement): string {
+  const colon = root.tag.indexOf(':');
+  return colon > 0 ? root.tag.slice(0, colon + 1) : '';
 }
 
 /** The shared strings, by index: plain `t`, or rich-text runs `r/t` joined; `rPh` (phonetic hints) left out. Scanned like worksheets (it can be as large). */
@@ -63,13 +70,13 @@ function readStyles(part: Uint8Array | undefined): Styles {
   const roots = parseXml(part, 'xl/styles.xml');
   const custom = new Map<number, string>();
   for (const root of roots) {
-    for (const format of descendants(root, 'numFmt')) custom.set(Number(format.attributes.numFmtId), format.attributes.formatCode ?? '');
+    for (const format of descendants(root, `${prefixOf(root)}numFmt`)) custom.set(Number(format.attributes.numFmtId), format.attributes.formatCode ?? '');
   }
   const formats: string[] = [];
   for (const root of roots) {
-    for (const list of descendants(root, 'cellXfs')) {
+    for (const list of descendants(root, `${prefixOf(root)}cellXfs`)) {
       for (const style of list.children) {
-        if ('tag' in style && style.tag === 'xf') formats.push(formatCodeOf(Number(style.attributes.numFmtId ?? 0), custom));
+        if ('tag' in style && style.tag === `${prefixOf(root)}xf`) formats.push(formatCodeOf(Number(style.attributes.numFmtId ?? 0), custom));
       }
     }
   }
