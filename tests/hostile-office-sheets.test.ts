@@ -11,9 +11,11 @@ import { loadDocument } from '../src/ingest/load-document.ts';
 import type { DocumentInput, DocumentRecord } from '../src/ingest/types.ts';
 import {
   danglingPptx,
+  deeplyNestedPptx,
   deeplyNestedXlsx,
   emptyRepeatsOds,
   emptyRowsXlsx,
+  entityBombOdp,
   entityBombXlsx,
   repeatedColumnsOds,
   repeatedRowsOds,
@@ -52,6 +54,8 @@ function corpus(): Case[] {
     },
     { name: 'XLSX with 10^5 empty rows', input: file('leer.xlsx', emptyRowsXlsx()), expect: { codes: [], ready: true, text: 'A: Kassenprüfung; B: ohne Beanstandung.' } },
     { name: 'XLSX nested 10^5 deep', input: file('tief.xlsx', deeplyNestedXlsx()), expect: { codes: ['xml_invalid'] } },
+    { name: 'PPTX slide nested 10^5 groups deep', input: file('tief.pptx', deeplyNestedPptx()), expect: { codes: ['xml_invalid'] } },
+    { name: 'entity bomb in ODP content.xml', input: file('lachen.odp', entityBombOdp()), expect: { codes: ['xml_invalid'] } },
     { name: 'encrypted XLSX', input: file('geheim.xlsx', fixture('excelize-encrypt-aes.xlsx')), expect: { codes: ['office_encrypted'] } },
     { name: 'PPTX whose slides point outside the package', input: file('leer.pptx', danglingPptx()), expect: { codes: ['empty_document'] } },
     ...truncations(workbook, 6).map((item) => ({ name: `XLSX ${item.name}`, input: file(item.fileName.replace(/\.pdf$/, '.xlsx'), item.bytes), expect: { codes: damaged } })),

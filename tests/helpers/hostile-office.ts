@@ -104,3 +104,30 @@ export function danglingPptx(): Uint8Array {
       '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/slide" Target="../../../../etc/passwd"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/slide" Target="slides/slide9.xml"/></Relationships>',
   });
 }
+
+/** A PPTX of one slide whose part is `slideXml`. */
+export function pptx(slideXml: string): Uint8Array {
+  return zip({
+    'ppt/presentation.xml':
+      '<?xml version="1.0"?><p:presentation xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><p:sldIdLst><p:sldId id="256" r:id="rId1"/></p:sldIdLst></p:presentation>',
+    'ppt/_rels/presentation.xml.rels':
+      '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/slide" Target="slides/slide1.xml"/></Relationships>',
+    'ppt/slides/slide1.xml': slideXml,
+  });
+}
+
+/** A slide whose only text box is nested `depth` groups deep. */
+export function deeplyNestedPptx(depth = 100_000): Uint8Array {
+  return pptx(
+    `<?xml version="1.0"?><p:sld xmlns:p="urn:p" xmlns:a="urn:a"><p:cSld><p:spTree>${'<p:grpSp>'.repeat(depth)}<p:sp><p:txBody><a:p><a:r><a:t>tief</a:t></a:r></a:p></p:txBody></p:sp>${'</p:grpSp>'.repeat(depth)}</p:spTree></p:cSld></p:sld>`,
+  );
+}
+
+/** An ODP whose content.xml defines entities ("billion laughs"). */
+export function entityBombOdp(): Uint8Array {
+  const entities = ['<!ENTITY lol0 "lol">', ...Array.from({ length: 9 }, (_, level) => `<!ENTITY lol${level + 1} "${`&lol${level};`.repeat(10)}">`)].join('');
+  return zip({
+    mimetype: 'application/vnd.oasis.opendocument.presentation',
+    'content.xml': `<?xml version="1.0"?><!DOCTYPE doc [${entities}]><office:document-content xmlns:office="urn:o" xmlns:draw="urn:d" xmlns:text="urn:t"><office:body><office:presentation><draw:page><draw:frame><draw:text-box><text:p>&lol9;</text:p></draw:text-box></draw:frame></draw:page></office:presentation></office:body></office:document-content>`,
+  });
+}
