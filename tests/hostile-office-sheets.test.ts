@@ -17,6 +17,7 @@ import {
   emptyRowsXlsx,
   entityBombOdp,
   entityBombXlsx,
+  lyingZipBombXlsx,
   repeatedColumnsOds,
   repeatedRowsOds,
   wholeSheetDimensionXlsx,
@@ -39,6 +40,12 @@ function corpus(): Case[] {
   const damaged = ['archive_corrupt', 'xml_invalid', 'empty_document', 'unsupported_document', 'parse_failed'];
   return [
     { name: 'zip bomb XLSX (300 MiB in one part)', input: file('bombe.xlsx', zipBombXlsx()), expect: { codes: ['archive_too_large'] } },
+    // The headers say 1 000 bytes: the size check passes, and the inflater stops where the header said.
+    {
+      name: 'zip bomb XLSX with lying sizes (300 MiB declared as 1 000 bytes)',
+      input: file('luege.xlsx', lyingZipBombXlsx(300 * 1024 * 1024)),
+      expect: { codes: ['xml_invalid', 'archive_corrupt', 'parse_out_of_memory'] },
+    },
     { name: 'entity bomb in sharedStrings.xml', input: file('lachen.xlsx', entityBombXlsx()), expect: { codes: ['xml_invalid'] } },
     { name: 'ODS row with values repeated 10^6 times', input: file('wiederholt.ods', repeatedRowsOds()), expect: { codes: ['spreadsheet_too_large'] } },
     { name: 'ODS value repeated over 16 384 columns and 10^6 rows', input: file('breit.ods', repeatedColumnsOds()), expect: { codes: ['spreadsheet_too_large'] } },

@@ -131,3 +131,25 @@ export function entityBombOdp(): Uint8Array {
     'content.xml': `<?xml version="1.0"?><!DOCTYPE doc [${entities}]><office:document-content xmlns:office="urn:o" xmlns:draw="urn:d" xmlns:text="urn:t"><office:body><office:presentation><draw:page><draw:frame><draw:text-box><text:p>&lol9;</text:p></draw:text-box></draw:frame></draw:page></office:presentation></office:body></office:document-content>`,
   });
 }
+
+/**
+ * A zip bomb whose headers lie: the sheet part declares 1 000 bytes unpacked (local header and
+ * central directory) but inflates to `inflatedBytes`. The size check cannot see it; the inflater
+ * must not write past what was declared.
+ */
+export function lyingZipBombXlsx(inflatedBytes = 1024 * 1024 * 1024): Uint8Array {
+  const bytes = zipBombXlsx(inflatedBytes);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const target = 'xl/worksheets/sheet1.xml';
+  for (let offset = 0; offset + 46 < bytes.length; offset++) {
+    const signature = view.getUint32(offset, true);
+    const local = signature === 0x04034b50;
+    const central = signature === 0x02014b50;
+    if (!local && !central) continue;
+    const nameLength = view.getUint16(offset + (local ? 26 : 28), true);
+    const nameStart = offset + (local ? 30 : 46);
+    if (new TextDecoder().decode(bytes.subarray(nameStart, nameStart + nameLength)) !== target) continue;
+    view.setUint32(offset + (local ? 22 : 24), 1000, true);
+  }
+  return bytes;
+}
