@@ -134,8 +134,8 @@ export interface Ingestion {
   /** The stored normalized text of a ready document; DocumentNotReadyError (`document_not_ready`) while it is not ready. */
   text(id: string): Promise<string>;
   /**
-   * The PDF page spans of a ready document (offsets into its stored text), null when it is not
-   * paged. Optional so that older implementations still satisfy the contract.
+   * The page spans of a ready document (PDF pages, slides, spreadsheet rows; offsets into its stored text), null when it has none.
+   * Optional so that older implementations still satisfy the contract.
    */
   pages?(id: string): Promise<PageSpan[] | null>;
   /** Documents waiting or being indexed. */
