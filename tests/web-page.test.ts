@@ -8,7 +8,7 @@
  * the verified quote highlighted in its passage.
  * Screenshots land in test-output/.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './helpers/launch-chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -221,6 +221,26 @@ describe('web page with real ingestion and answers', () => {
     expect(await pdfPage.locator('#answer-confidence').textContent()).toMatch(/^(sicher|wahrscheinlich) \d{1,3} %$/);
     await pdfPage.screenshot({ path: new URL('web-page-pdf.png', screenshotDirectory).pathname, fullPage: true });
     await pdfPage.close();
+  });
+
+  it('uploads a slide deck and names the slide of a quote as "Folie 3"', async () => {
+    const deck = readFileSync(new URL('./fixtures/office/gemeinderat.pptx', import.meta.url));
+    const deckPage = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: 'de-DE' });
+    deckPage.setDefaultTimeout(20_000);
+    await deckPage.goto(`${server.url}/`);
+    await deckPage.setInputFiles('#files', { name: 'gemeinderat.pptx', mimeType: 'application/vnd.openxmlformats-officedocument.presentationml.presentation', buffer: deck });
+    await deckPage.getByRole('button', { name: 'Hochladen', exact: true }).click();
+    const row = deckPage.locator('#documents tbody tr', { hasText: 'gemeinderat.pptx' });
+    await row.locator('.status', { hasText: 'bereit' }).waitFor();
+    expect(await row.locator('td').nth(2).textContent()).toBe('4');
+
+    await deckPage.fill('#question', 'Seit wann liegt der Förderbescheid des Landes vor?');
+    await deckPage.getByRole('button', { name: 'Fragen', exact: true }).click();
+    const mark = deckPage.locator('#citations li mark');
+    await mark.waitFor();
+    expect(await mark.textContent()).toBe('Der Förderbescheid des Landes über 200.000 Euro liegt seit Februar vor.');
+    expect(await deckPage.locator('#citations li .source').textContent()).toBe('Quelle: Sitzung des Gemeinderats Mühlbach, Folie 3');
+    await deckPage.close();
   });
 
   it('says in German why a web page could not be added', async () => {

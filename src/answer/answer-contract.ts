@@ -25,6 +25,19 @@ export const askRequestSchema = z.object({
 });
 export type AskRequest = z.infer<typeof askRequestSchema>;
 
+/**
+ * Where a quote stands, for documents whose text has numbered parts: a PDF `page`, a presentation
+ * `slide` ("Folie 3"), a spreadsheet `row` with its sheet and cells ("Tabelle Haushalt, Zeile 5,
+ * A5:D5"). `page` of a citation is the page or slide number and null for rows.
+ */
+export const locationSchema = z.object({
+  kind: z.enum(['page', 'slide', 'row']),
+  number: z.number().int(),
+  sheet: z.string().optional(),
+  cells: z.string().optional(),
+});
+export type Location = z.infer<typeof locationSchema>;
+
 export const citationSchema = z.object({
   quote: z.string(),
   documentId: z.string(),
@@ -32,6 +45,8 @@ export const citationSchema = z.object({
   url: z.string().nullable(),
   fileName: z.string().nullable(),
   page: z.number().int().nullable(),
+  /** The slide or spreadsheet row the quote starts in (absent for PDFs, whose `page` says it, for documents without parts, and from older servers). */
+  location: locationSchema.optional(),
   charStart: z.number().int().nonnegative(),
   charEnd: z.number().int().nonnegative(),
   chunkId: z.string(),

@@ -15,7 +15,7 @@
 import type { StoredChunk } from '../store/chunk-store.ts';
 import type { PageSpan } from '../ingest/types.ts';
 import type { GroundedPrompt, PromptSource, QuoteCandidate } from '../engine/language-model.ts';
-import { REFUSAL, type Answer, type Candidate, type Citation } from './answer-contract.ts';
+import { REFUSAL, type Answer, type Candidate, type Citation, type Location } from './answer-contract.ts';
 import { parseAnswer } from './parse-answer.ts';
 import { splitAtBlocks, type BlockSentence } from './split-at-blocks.ts';
 import { verifyQuote } from './verify-quote.ts';
@@ -65,7 +65,7 @@ function sourceOrder(prompt: AnswerPrompt, citation: string): number[] {
   return [...exact, ...loose, ...rest];
 }
 
-/** The stored page spans of a document, null when it is not paged (only PDFs are). */
+/** The stored page spans of a document (PDF pages, slides, spreadsheet rows), null when it has none. */
 export type PageLookup = (documentId: string) => Promise<readonly PageSpan[] | null>;
 
 /**
@@ -73,6 +73,12 @@ export type PageLookup = (documentId: string) => Promise<readonly PageSpan[] | n
  * the gap between two spans, the last page that starts before it. Null without page spans.
  */
 export function pageAt(pages: readonly PageSpan[] | null, charStart: number): number | null {
+  const span = spanAt(pages, charStart);
+  return span === null || span.kind === 'row' ? null : span.number;
+}
+
+/** The page span (page, slide or row) a quote starts in, by the same rule as `pageAt`; null without spans. */
+export function spanAt(pages: readonly PageSpan[] | null, charStart: number): PageSpan | null {
   if (!pages || pages.length === 0) return null;
   let page: PageSpan | undefined;
   for (const span of pages) {
@@ -80,7 +86,13 @@ export function pageAt(pages: readonly PageSpan[] | null, charStart: number): nu
     page = span;
     if (charStart < span.charEnd) break;
   }
-  return (page ?? pages[0]!).number;
+  return page ?? pages[0]!;
+}
+
+/** The citation's location of a slide or row span (PDF pages are named by `page` alone, as before). */
+function locationOf(span: PageSpan | null): Location | undefined {
+  if (span === null || span.kind === undefined || span.kind === 'page') return undefined;
+  return { kind: span.kind, number: span.number, ...(span.sheet !== undefined ? { sheet: span.sheet } : {}), ...(span.cells !== undefined ? { cells: span.cells } : {}) };
 }
 
 function chunkAt(source: AnswerPromptSource, charStart: number): StoredChunk | undefined {
@@ -134,6 +146,7 @@ async function locate(
   const match = found.match;
   return parts.map((part) => {
     const chunk = chunkAt(source, part.charStart);
+    const location = pages && pages.length > 0 ? locationOf(spanAt(pages, part.charStart)) : undefined;
     return {
       quote: stored.slice(part.charStart, part.charEnd),
       documentId: source.documentId,
@@ -141,6 +154,7 @@ async function locate(
       url: source.document.url,
       fileName: source.document.fileName,
       page: pages && pages.length > 0 ? pageAt(pages, part.charStart) : (chunk?.page ?? null),
+      ...(location ? { location } : {}),
       charStart: part.charStart,
       charEnd: part.charEnd,
       chunkId: chunk?.id ?? '',

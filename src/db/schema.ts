@@ -61,7 +61,9 @@ export const documentTexts = sqliteTable('document_texts', {
     .references(() => documents.id, { onDelete: 'cascade' }),
   text: text('text').notNull(),
   /** `PageSpan[]` as JSON, or null. */
-  pages: text('pages', { mode: 'json' }).$type<{ number: number; charStart: number; charEnd: number }[]>(),
+  pages: text('pages', { mode: 'json' }).$type<
+    { number: number; charStart: number; charEnd: number; kind?: 'page' | 'slide' | 'row'; sheet?: string; cells?: string }[]
+  >(),
   /** `SectionSpan[]` as JSON, or null. */
   sections: text('sections', { mode: 'json' }).$type<{ headingPath: string[]; charStart: number; charEnd: number }[]>(),
 });

@@ -316,10 +316,10 @@ function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
 }
 
-/** The 1-based page containing `offset`, or null for documents without pages. */
+/** The 1-based page (or slide) containing `offset`, or null for documents without pages (spreadsheet rows are no pages). */
 function pageAt(document: LoadedDocument, offset: number): number | null {
   const pages = document.pages;
-  if (!pages || pages.length === 0) return null;
+  if (!pages || pages.length === 0 || pages[0]!.kind === 'row') return null;
   let found = pages[0]!.number;
   for (const page of pages) {
     if (page.charStart <= offset) found = page.number;

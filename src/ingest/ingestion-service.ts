@@ -464,7 +464,7 @@ export class IngestionService implements Ingestion {
         finalUrl: loaded.finalUrl ?? null,
         sha256,
         byteSize: loaded.bytes.length,
-        pageCount: loaded.pages?.length ?? null,
+        pageCount: loaded.pages?.[0]?.kind === 'row' ? null : (loaded.pages?.length ?? null),
         chunkCount: drafts.length,
         text: loaded.text,
         pages: loaded.pages ?? null,

@@ -13,8 +13,26 @@ export type DocumentInput =
   | { kind: 'url'; url: string }
   | { kind: 'text'; fileName?: string; title?: string; text: string; mimeType?: 'text/plain' | 'text/markdown' };
 
-/** A page of a PDF: its 1-based number and where its text sits in the document text. */
-export type PageSpan = { number: number; charStart: number; charEnd: number };
+/**
+ * A page of a PDF, a slide of a presentation or a row of a spreadsheet: its 1-based number and
+ * where its text sits in the document text. `kind` is absent for PDF pages (stored before slides
+ * and rows existed); a row names its sheet and its cells (`A5:D5`), so a citation can say
+ * "Tabelle Haushalt, Zeile 5". Kept in the pages JSON of document_texts as it is.
+ */
+export type PageSpan = {
+  number: number;
+  charStart: number;
+  charEnd: number;
+  /** What `number` counts: `page` (the default), `slide` or a spreadsheet `row`. */
+  kind?: PageKind;
+  /** Rows: the sheet's name. */
+  sheet?: string;
+  /** Rows: the cell range the row's text comes from (`A5:D5`). */
+  cells?: string;
+};
+
+/** What a PageSpan counts. */
+export type PageKind = 'page' | 'slide' | 'row';
 
 /** A section of an HTML or Markdown document under a heading path (`["Kapitel 2", "Anbau"]`). */
 export type SectionSpan = { headingPath: string[]; charStart: number; charEnd: number };
@@ -27,7 +45,7 @@ export type LoadedDocument = {
   mimeType: string;
   /** `de`, `en`, … when detectable, else null. */
   language: string | null;
-  /** PDFs: one span per page, in order, covering the text. */
+  /** PDFs: one span per page, in order, covering the text; presentations: one per slide; spreadsheets: one per row. */
   pages?: PageSpan[];
   /** HTML/Markdown: section spans, in order. */
   sections?: SectionSpan[];
@@ -58,7 +76,7 @@ export type ChunkDraft = {
   text: string;
   charStart: number;
   charEnd: number;
-  /** PDF page the chunk starts on (1-based), else null. */
+  /** PDF page or slide the chunk starts on (1-based), else null (also for spreadsheet rows). */
   page: number | null;
   /** Heading path joined with ` > `, else null. */
   headingPath: string | null;
@@ -116,8 +134,8 @@ export interface Ingestion {
   /** The stored normalized text of a ready document; DocumentNotReadyError (`document_not_ready`) while it is not ready. */
   text(id: string): Promise<string>;
   /**
-   * The PDF page spans of a ready document (offsets into its stored text), null when it is not
-   * paged. Optional so that older implementations still satisfy the contract.
+   * The page spans of a ready document (PDF pages, slides, spreadsheet rows; offsets into its stored text), null when it has none.
+   * Optional so that older implementations still satisfy the contract.
    */
   pages?(id: string): Promise<PageSpan[] | null>;
   /** Documents waiting or being indexed. */

@@ -369,6 +369,11 @@ export const catalogue = {
     en: 'The document is an old binary Word file (.doc), which beleg cannot read. Open it in Word or LibreOffice, save it as DOCX ("Save as" → Word document) and upload that.',
     de: 'Das Dokument ist eine alte binäre Word-Datei (.doc); die kann beleg nicht lesen. Öffnen Sie sie in Word oder LibreOffice, speichern Sie sie als DOCX („Speichern unter“ → Word-Dokument) und laden Sie das hoch.',
   },
+  // ---- PPTX, ODP, XLSX, ODS
+  spreadsheet_too_large: {
+    en: 'The spreadsheet holds more than {limitCells} filled cells (or repeats rows that often); beleg reads at most that many. Split the workbook or delete unused rows and upload that.',
+    de: 'Die Tabelle enthält mehr als {limitCells} gefüllte Zellen (oder wiederholt Zeilen so oft); beleg liest höchstens so viele. Teilen Sie die Arbeitsmappe auf oder löschen Sie ungenutzte Zeilen und laden Sie das hoch.',
+  },
   parse_timeout: {
     en: 'Parsing the document took longer than {timeoutMs} ms and was stopped. The file is probably damaged or built to stall parsers; export it again (e.g. "print to PDF") and upload that.',
     de: 'Das Lesen des Dokuments dauerte länger als {timeoutMs} ms und wurde abgebrochen. Die Datei ist wahrscheinlich beschädigt oder darauf angelegt, Leseprogramme aufzuhalten; exportieren Sie sie noch einmal (z. B. „als PDF drucken“) und laden Sie das hoch.',
@@ -838,6 +843,8 @@ export const catalogue = {
     de: '{name}{page} (Dokument {id}, Zeichen {start}–{end}{normalized})',
   },
   'cli.ask.page': { en: ', page {page}', de: ', Seite {page}' },
+  'cli.ask.slide': { en: ', slide {number}', de: ', Folie {number}' },
+  'cli.ask.row': { en: ', sheet {sheet}, row {number} ({cells})', de: ', Tabelle {sheet}, Zeile {number} ({cells})' },
   'cli.ask.normalized': { en: ', normalized', de: ', normalisiert' },
   'cli.ask.summary': {
     en: 'engine {engine} ({model}); {sources} sources; retrieve {retrieveMs} ms, generate {generateMs} ms, total {totalMs} ms',

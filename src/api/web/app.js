@@ -198,7 +198,15 @@ function resetAnswer() {
   element('answer-status').className = 'muted';
 }
 
-/** "Quelle: <title>, Seite n"; with `withFileName`, the file name follows a differing title. */
+/** Where a quote stands: ", Seite n", ", Folie n" or ", Tabelle Haushalt, Zeile 5 (A5:D5)"; '' when unknown. */
+function locationLabel(citation) {
+  const location = citation.location;
+  if (location?.kind === 'slide') return `, Folie ${location.number}`;
+  if (location?.kind === 'row') return `, Tabelle ${location.sheet ?? ''}, Zeile ${location.number}${location.cells ? ` (${location.cells})` : ''}`;
+  return citation.page !== null && citation.page !== undefined ? `, Seite ${citation.page}` : '';
+}
+
+/** "Quelle: <title>, Seite n" (or Folie n, Tabelle …, Zeile n); with `withFileName`, the file name follows a differing title. */
 function sourceLabel(citation, { withFileName = false } = {}) {
   const label = document.createElement('div');
   label.className = 'source';
@@ -214,7 +222,7 @@ function sourceLabel(citation, { withFileName = false } = {}) {
   } else {
     label.append(`Quelle: ${name}`);
   }
-  if (citation.page !== null && citation.page !== undefined) label.append(`, Seite ${citation.page}`);
+  label.append(locationLabel(citation));
   return label;
 }
 

@@ -32,10 +32,18 @@ Options:
   --server URL        ask this beleg server (default: BELEG_SERVER_URL, or the server using the data
                       directory, if one runs); its API key comes from BELEG_API_KEY`;
 
+/** ", Seite 3", ", Folie 3" or ", Tabelle Haushalt, Zeile 5 (A5:D5)"; '' when the citation names no part. */
+function locationMessage(citation: Citation) {
+  const location = citation.location;
+  if (location?.kind === 'slide') return userMessage('cli.ask.slide', { number: location.number });
+  if (location?.kind === 'row') return userMessage('cli.ask.row', { sheet: location.sheet ?? '', number: location.number, cells: location.cells ?? '' });
+  return citation.page === null ? '' : userMessage('cli.ask.page', { page: citation.page });
+}
+
 function describeCitation(citation: Citation, language: Language): string {
   return text(language, 'cli.ask.citation', {
     name: citation.title ?? citation.fileName ?? citation.url ?? citation.documentId,
-    page: citation.page === null ? '' : userMessage('cli.ask.page', { page: citation.page }),
+    page: locationMessage(citation),
     id: citation.documentId,
     start: citation.charStart,
     end: citation.charEnd,

@@ -7,7 +7,7 @@ import { UnprocessableDocumentError, UnsupportedDocumentError } from '../../erro
 import { userMessage } from '../../messages/index.ts';
 import { looksBinary } from './decode-text.ts';
 import { ISOLATED_LOADERS, type IsolatedFormat } from './isolated-loaders.ts';
-import { detectZipContainer, listZipEntries } from './zip-archive.ts';
+import { detectZipContainer } from './zip-archive.ts';
 
 /** How a document is read: in the parser process (`IsolatedFormat`) or in place (Markdown, plain text). */
 export type DocumentType = IsolatedFormat | 'markdown' | 'text';
@@ -26,6 +26,9 @@ const BINARY_SIGNATURES: Array<{ bytes: number[]; name: string }> = [
   { bytes: [0x37, 0x7a, 0xbc, 0xaf], name: 'a 7-Zip archive' },
   { bytes: [0x25, 0x21, 0x50, 0x53], name: 'a PostScript file' },
 ];
+
+/** Extensions of the ZIP containers `detectZipContainer` knows. */
+const ZIP_CONTAINER_EXTENSIONS = new Set(['docx', 'xlsx', 'pptx', 'odt', 'ods', 'odp', 'epub']);
 
 const PDF_MAGIC = [0x25, 0x50, 0x44, 0x46, 0x2d]; // %PDF-
 const RTF_MAGIC = [0x7b, 0x5c, 0x72, 0x74, 0x66]; // {\rtf
@@ -124,8 +127,10 @@ export function detectDocumentType(bytes: Uint8Array, hints: { fileName?: string
   if (startsWith(bytes, ZIP_MAGIC)) {
     const container = detectZipContainer(bytes);
     if (container !== null && container in ISOLATED_LOADERS) return container as IsolatedFormat;
-    // A damaged DOCX/ODT (e.g. truncated) goes to its loader, which says `archive_corrupt`.
-    if ((named === 'docx' || named === 'odt') && listZipEntries(bytes) === null) return named;
+    // A ZIP named like a container beleg reads (`.docx`, `.xlsx`, `.odp`, …) whose entries cannot be read is a damaged file.
+    if (container === null && ZIP_CONTAINER_EXTENSIONS.has(extension) && extension in ISOLATED_LOADERS) {
+      throw new UnprocessableDocumentError(userMessage('archive_corrupt'));
+    }
   }
   for (const signature of BINARY_SIGNATURES) {
     if (startsWith(bytes, signature.bytes)) {

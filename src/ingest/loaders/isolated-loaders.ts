@@ -10,7 +10,7 @@ import type { LoadedDocument } from '../types.ts';
 export type LoaderHints = { contentType: string | null; baseUrl?: string; fileName?: string };
 
 /** Formats parsed in the parser process (plain text and Markdown are read in place). */
-export type IsolatedFormat = 'pdf' | 'html' | 'docx' | 'odt' | 'rtf';
+export type IsolatedFormat = 'pdf' | 'html' | 'docx' | 'odt' | 'rtf' | 'pptx' | 'odp' | 'xlsx' | 'ods';
 
 type Loader = (bytes: Uint8Array, hints: LoaderHints) => LoadedDocument | Promise<LoadedDocument>;
 
@@ -26,6 +26,10 @@ export const ISOLATED_LOADERS: Record<IsolatedFormat, () => Promise<Loader>> = {
   docx: async () => (await import('./load-docx.ts')).loadDocx,
   odt: async () => (await import('./load-odt.ts')).loadOdt,
   rtf: async () => (await import('./load-rtf.ts')).loadRtf,
+  pptx: async () => (await import('./load-pptx.ts')).loadPptx,
+  odp: async () => (await import('./load-odp.ts')).loadOdp,
+  xlsx: async () => (await import('./load-xlsx.ts')).loadXlsx,
+  ods: async () => (await import('./load-ods.ts')).loadOds,
 };
 
 /** How a format is named in messages ("PDF", "HTML", "DOCX", …). */
@@ -35,4 +39,8 @@ export const FORMAT_NAMES: Record<IsolatedFormat, string> = {
   docx: 'DOCX',
   odt: 'ODT',
   rtf: 'RTF',
+  pptx: 'PPTX',
+  odp: 'ODP',
+  xlsx: 'XLSX',
+  ods: 'ODS',
 };

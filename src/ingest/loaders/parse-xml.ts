@@ -33,6 +33,22 @@ const parser = new XMLParser({
 
 /** Parses `xml` (bytes are read as UTF-8). Throws UnprocessableDocumentError `xml_invalid` for a DOCTYPE, too deep nesting or malformed XML. */
 export function parseXml(xml: string | Uint8Array, part = 'XML'): XmlElement[] {
+  const text = checkXml(xml, part);
+  let raw: unknown[];
+  try {
+    raw = parser.parse(text) as unknown[];
+  } catch (error) {
+    throw new UnprocessableDocumentError(userMessage('xml_invalid', { part, reason: error instanceof Error ? error.message : String(error) }));
+  }
+  return raw.map(convert).filter((node): node is XmlElement => 'tag' in node);
+}
+
+/**
+ * Checks `xml` as parseXml does (no DOCTYPE or entity definitions, nesting within the limit,
+ * well-formed) without building a tree, and returns it as a string: for parts too large to hold
+ * as nodes (a worksheet of 10^6 cells), which are then scanned. Throws `xml_invalid` like parseXml.
+ */
+export function checkXml(xml: string | Uint8Array, part = 'XML'): string {
   const text = typeof xml === 'string' ? xml : new TextDecoder('utf-8').decode(xml);
   if (/<!DOCTYPE/i.test(text.slice(0, 4096)) || /<!ENTITY/i.test(text)) {
     throw new UnprocessableDocumentError(userMessage('xml_invalid', { part, reason: 'DOCTYPE/ENTITY' }));
@@ -41,13 +57,20 @@ export function parseXml(xml: string | Uint8Array, part = 'XML'): XmlElement[] {
   // The parser itself is lenient (it closes what is left open); malformed XML is a damaged file.
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new UnprocessableDocumentError(userMessage('xml_invalid', { part, reason: `${valid.err.msg} (line ${valid.err.line})` }));
-  let raw: unknown[];
-  try {
-    raw = parser.parse(text) as unknown[];
-  } catch (error) {
-    throw new UnprocessableDocumentError(userMessage('xml_invalid', { part, reason: error instanceof Error ? error.message : String(error) }));
-  }
-  return raw.map(convert).filter((node): node is XmlElement => 'tag' in node);
+  return text;
+}
+
+const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** Text or an attribute value of checked XML with its character and predefined entity references decoded. */
+export function decodeXmlText(text: string): string {
+  return text.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (reference, name: string) => {
+    if (name.startsWith('#')) {
+      const code = name[1] === 'x' ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10);
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : reference;
+    }
+    return XML_ENTITIES[name] ?? reference;
+  });
 }
 
 /** Counts open/close tags without parsing, so a 10^6-deep document never reaches the recursive converter. */

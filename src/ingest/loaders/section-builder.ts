@@ -10,12 +10,21 @@ export class SectionBuilder {
   /** Heading titles by level (index 0 = level 1). */
   readonly #path: Array<string | undefined> = [];
 
-  /** Appends a paragraph-like block; blocks are separated by a blank line. Empty blocks are skipped. */
-  addBlock(block: string): void {
+  /**
+   * Appends a paragraph-like block; blocks are separated by a blank line. Empty blocks are
+   * skipped. Returns where the block landed in the text (null when skipped).
+   */
+  addBlock(block: string): { charStart: number; charEnd: number } | null {
     const trimmed = block.trim();
-    if (trimmed.length === 0) return;
+    if (trimmed.length === 0) return null;
     if (this.#text.length > 0) this.#text += '\n\n';
     this.#text += trimmed;
+    return { charStart: this.#text.length - trimmed.length, charEnd: this.#text.length };
+  }
+
+  /** Characters written so far (where the next block's separator begins). */
+  get length(): number {
+    return this.#text.length;
   }
 
   /** Starts a section under a heading of `level` (1–6) and appends the heading as its own block. */

@@ -2,8 +2,9 @@
  * Reading ZIP containers (DOCX, XLSX, PPTX, ODF, EPUB) through fflate, the only module that knows
  * it. Entry names come from the central directory without inflating anything; entries are
  * inflated only when asked for, one at a time, and only while the sizes their headers declare
- * stay under a budget, so a zip bomb is refused before it is inflated. (A header that lies about
- * a size is caught by the parser process's memory limit.)
+ * stay under a budget, so a zip bomb is refused before it is inflated. (A header that understates
+ * a size gets its entry inflated only up to that size, and the cut part then fails as invalid XML;
+ * tests/hostile-office-sheets.test.ts. The parser process's memory limit stays the last line.)
  */
 import { unzipSync, type UnzipFileInfo } from 'fflate';
 import { UnprocessableDocumentError } from '../../errors.ts';
