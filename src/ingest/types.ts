@@ -19,6 +19,9 @@ export type PageSpan = { number: number; charStart: number; charEnd: number };
 /** A section of an HTML or Markdown document under a heading path (`["Kapitel 2", "Anbau"]`). */
 export type SectionSpan = { headingPath: string[]; charStart: number; charEnd: number };
 
+/** A file attached to a document (an e-mail's attachment), as the loader found it. */
+export type DocumentAttachment = { fileName: string; mimeType: string; bytes: Uint8Array };
+
 /** The normalized text of a document and what is known about it. */
 export type LoadedDocument = {
   /** Normalized full text (NFC, de-hyphenated, headers/footers dropped). Stored verbatim. */
@@ -34,6 +37,8 @@ export type LoadedDocument = {
   /** URLs: the URL after redirects, and the canonical URL if the page declares one. */
   finalUrl?: string;
   canonicalUrl?: string;
+  /** E-mails: the attached files (inline images of an HTML body left out); ingestion submits the readable ones as documents of their own. */
+  attachments?: DocumentAttachment[];
   /** The raw bytes that were loaded (hashed for idempotency). */
   bytes: Uint8Array;
 };

@@ -5,6 +5,7 @@
  */
 import { UnprocessableDocumentError, UnsupportedDocumentError } from '../../errors.ts';
 import { userMessage } from '../../messages/index.ts';
+import { isOutlookMessage } from './compound-file.ts';
 import { looksBinary } from './decode-text.ts';
 import { ISOLATED_LOADERS, type IsolatedFormat } from './isolated-loaders.ts';
 import { detectZipContainer } from './zip-archive.ts';
@@ -13,6 +14,7 @@ import { detectZipContainer } from './zip-archive.ts';
 export type DocumentType = IsolatedFormat | 'markdown' | 'text';
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+const OLE_MAGIC = [0xd0, 0xcf, 0x11, 0xe0];
 
 /** Known binary formats, so the error can name what was uploaded. */
 const BINARY_SIGNATURES: Array<{ bytes: number[]; name: string }> = [
@@ -39,6 +41,7 @@ const EXTENSION_TYPES: Record<string, DocumentType> = {
   markdown: 'markdown',
   txt: 'text',
   text: 'text',
+  eml: 'eml',
 };
 
 const MIME_TYPES: Record<string, DocumentType> = {
@@ -48,6 +51,7 @@ const MIME_TYPES: Record<string, DocumentType> = {
   'text/markdown': 'markdown',
   'text/x-markdown': 'markdown',
   'text/plain': 'text',
+  'message/rfc822': 'eml',
 };
 
 function startsWith(bytes: Uint8Array, signature: number[], at = 0): boolean {
@@ -64,6 +68,13 @@ export function findPdfHeader(bytes: Uint8Array): number {
 function looksLikeHtml(bytes: Uint8Array): boolean {
   const head = new TextDecoder('utf-8').decode(bytes.subarray(0, 1024)).replace(/^\uFEFF/, '').trimStart().toLowerCase();
   return /^(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>]|<\?xml[^>]*>\s*<!doctype html|<!--[\s\S]*?-->\s*<(!doctype html|html))/.test(head);
+}
+
+/** A mail without a telling name (an attachment of type message/rfc822 is named): RFC 5322 header fields at the start. */
+function looksLikeMail(bytes: Uint8Array): boolean {
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 4096));
+  const fields = new Set([...head.split(/\r?\n\r?\n/)[0]!.matchAll(/^(from|to|subject|date|message-id|mime-version|received|return-path):/gim)].map((match) => match[1]!.toLowerCase()));
+  return fields.has('from') && (fields.has('subject') || fields.has('date')) && fields.size >= 3;
 }
 
 /** The lower-cased extension of a file name without the dot, or ''. */
@@ -88,6 +99,9 @@ export function detectDocumentType(bytes: Uint8Array, hints: { fileName?: string
     const container = detectZipContainer(bytes);
     if (container !== null && container in ISOLATED_LOADERS) return container as IsolatedFormat;
   }
+  // Outlook messages are OLE files with MAPI property streams; other OLE files (DOC, XLS,
+  // encrypted OOXML) keep their own messages below.
+  if (startsWith(bytes, OLE_MAGIC) && isOutlookMessage(bytes)) return 'msg';
   for (const signature of BINARY_SIGNATURES) {
     if (startsWith(bytes, signature.bytes)) {
       throw new UnsupportedDocumentError(userMessage('unsupported_document', { detected: signature.name }), { detected: signature.name });
@@ -100,6 +114,7 @@ export function detectDocumentType(bytes: Uint8Array, hints: { fileName?: string
     throw new UnsupportedDocumentError(userMessage('unsupported_document.binary'));
   }
   if (named === 'html' || looksLikeHtml(bytes)) return 'html';
+  if (named !== 'eml' && extension === '' && looksLikeMail(bytes)) return 'eml';
   if (named) return named;
   if (extension === '' && (mimeType === '' || mimeType === 'application/octet-stream' || mimeType.startsWith('text/'))) return 'text';
   if (mimeType.startsWith('text/')) return 'text';

@@ -10,7 +10,7 @@ import type { LoadedDocument } from '../types.ts';
 export type LoaderHints = { contentType: string | null; baseUrl?: string; fileName?: string };
 
 /** Formats parsed in the parser process (plain text and Markdown are read in place). */
-export type IsolatedFormat = 'pdf' | 'html';
+export type IsolatedFormat = 'pdf' | 'html' | 'eml' | 'msg' | 'epub';
 
 type Loader = (bytes: Uint8Array, hints: LoaderHints) => LoadedDocument | Promise<LoadedDocument>;
 
@@ -23,10 +23,25 @@ export const ISOLATED_LOADERS: Record<IsolatedFormat, () => Promise<Loader>> = {
     const { loadHtml } = await import('./load-html.ts');
     return (bytes, hints) => loadHtml(bytes, { contentType: hints.contentType, baseUrl: hints.baseUrl });
   },
+  eml: async () => {
+    const { loadEml } = await import('./load-eml.ts');
+    return (bytes) => loadEml(bytes);
+  },
+  msg: async () => {
+    const { loadMsg } = await import('./load-msg.ts');
+    return (bytes) => loadMsg(bytes);
+  },
+  epub: async () => {
+    const { loadEpub } = await import('./load-epub.ts');
+    return (bytes) => loadEpub(bytes);
+  },
 };
 
 /** How a format is named in messages ("PDF", "HTML", "DOCX", …). */
 export const FORMAT_NAMES: Record<IsolatedFormat, string> = {
   pdf: 'PDF',
   html: 'HTML',
+  eml: 'E-Mail (EML)',
+  msg: 'Outlook-E-Mail (MSG)',
+  epub: 'EPUB',
 };
