@@ -53,7 +53,8 @@ export function loadMsg(bytes: Uint8Array): LoadedDocument {
       throw new UnprocessableDocumentError(userMessage('mail_corrupt', { reason: error instanceof Error ? error.message : String(error) }));
     }
   }
-  const time = data.clientSubmitTime ?? data.messageDeliveryTime ?? data.creationTime;
+  // Sent (or received) time only: a file's creation time is when it was saved, not when the mail went out.
+  const time = data.clientSubmitTime ?? data.messageDeliveryTime;
   return mailDocument(
     {
       subject: data.subject ?? null,
