@@ -101,6 +101,10 @@ export type DocumentRecord = {
   version?: number;
   /** URLs: the id of the version this one replaced (that id now resolves to this document). */
   supersedes?: string | null;
+  /** Attachments: the e-mail this document was ingested from (null: uploaded on its own). */
+  parentId?: string | null;
+  /** E-mails: the ids of the attachments ingested as documents of their own (absent when none). */
+  attachmentIds?: string[];
 };
 
 export type ListDocumentsOptions = { limit?: number; offset?: number; status?: DocumentStatus };

@@ -825,6 +825,8 @@ export const catalogue = {
     de: "Keine Dokumente. Fügen Sie welche mit 'beleg ingest <Datei|URL>' hinzu.",
   },
   'cli.docs.more': { en: '… {count} more (use --limit).', de: '… {count} weitere (siehe --limit).' },
+  'cli.docs.attachment_of': { en: '(attachment of {id})', de: '(Anhang von {id})' },
+  'cli.docs.attachments': { en: '({count} attachments: {ids})', de: '({count} Anhänge: {ids})' },
   'cli.ask.declined': { en: 'Declined: {explanation} [{reason}]', de: 'Abgelehnt: {explanation} [{reason}]' },
   'cli.ask.confidence': { en: 'Confidence: {word} ({percent} %)', de: 'Sicherheit: {word} ({percent} %)' },
   'cli.ask.confidence_unknown': {
