@@ -141,11 +141,15 @@ export class IngestionService implements Ingestion {
     return this.#record(row);
   }
 
+  /** Like submit, but resolves once the document is `ready` or `failed`; an e-mail once its attachments are too (so `beleg ingest mail.eml` leaves nothing half done). */
   async ingest(input: DocumentInput): Promise<DocumentRecord> {
     this.#assertOpen();
     const row = this.#submitRow(input);
-    if (row.status === 'ready' || row.status === 'failed') return this.#record(row);
-    return this.#settled(row.id);
+    const record = row.status === 'ready' || row.status === 'failed' ? this.#record(row) : await this.#settled(row.id);
+    if (!record.attachmentIds) return record;
+    // An attachment that is not queued (removed, or shutting down) simply is not waited for.
+    await Promise.all(record.attachmentIds.map((id) => this.settled(id).catch(() => undefined)));
+    return record;
   }
 
   /**
