@@ -5,7 +5,7 @@
  */
 import { UnprocessableDocumentError, UnsupportedDocumentError } from '../../errors.ts';
 import { userMessage } from '../../messages/index.ts';
-import { isOutlookMessage } from './compound-file.ts';
+import { compoundFileRootNames, isOutlookMessage } from './compound-file.ts';
 import { looksBinary } from './decode-text.ts';
 import { ISOLATED_LOADERS, type IsolatedFormat } from './isolated-loaders.ts';
 import { detectZipContainer } from './zip-archive.ts';
@@ -101,7 +101,8 @@ export function detectDocumentType(bytes: Uint8Array, hints: { fileName?: string
   }
   // Outlook messages are OLE files with MAPI property streams; other OLE files (DOC, XLS,
   // encrypted OOXML) keep their own messages below.
-  if (startsWith(bytes, OLE_MAGIC) && isOutlookMessage(bytes)) return 'msg';
+  // A damaged one named .msg (its directory unreadable) goes to the mail loader too, for a clear `mail_corrupt`.
+  if (startsWith(bytes, OLE_MAGIC) && (isOutlookMessage(bytes) || (extension === 'msg' && compoundFileRootNames(bytes) === null))) return 'msg';
   for (const signature of BINARY_SIGNATURES) {
     if (startsWith(bytes, signature.bytes)) {
       throw new UnsupportedDocumentError(userMessage('unsupported_document', { detected: signature.name }), { detected: signature.name });
