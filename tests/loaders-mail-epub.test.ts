@@ -145,9 +145,15 @@ describe('e-mail loader (Outlook .msg)', () => {
 
   it('is told apart from other OLE files by its property streams, whatever its name', () => {
     expect(detectDocumentType(fixture('mapi-sample-attachments.msg'), { fileName: 'nachricht.doc' })).toBe('msg');
-    // An old Word file (an OLE file without MAPI streams) keeps its own message.
-    const ole = fixture('mapi-sample-attachments.msg').slice(0, 512);
-    expect(() => detectDocumentType(ole, { fileName: 'brief.msg' })).toThrow(/old Microsoft Office file/);
+    // An old Word file (an OLE file without MAPI streams) keeps its own message, even named .msg.
+    expect(() => detectDocumentType(fixture('brief-libreoffice.doc'), { fileName: 'brief.msg' })).toThrow(/old Microsoft Office file/);
+    expect(() => detectDocumentType(fixture('brief-libreoffice.doc'), { fileName: 'brief.doc' })).toThrow(/old Microsoft Office file/);
+  });
+
+  it('fails with mail_corrupt for a damaged .msg (its directory cut off)', async () => {
+    const damaged = await failure(load(fixture('mapi-sample-attachments.msg').slice(0, 512), 'kaputt.msg'));
+    expect(damaged.code).toBe('mail_corrupt');
+    expect(damaged.messageIn('de')).toContain('Speichern Sie die Nachricht');
   });
 });
 

@@ -12,6 +12,8 @@
  * - Quoted replies stay in the text as block quotes: each quoted paragraph becomes one line
  *   starting with `> ` per quote level (its hard-wrapped lines joined), which text-blocks.ts keeps
  *   as a block of its own, so a citation never mixes the reply with the quoted mail.
+ *   (In an HTML-only mail the quoted mail is a `<blockquote>`: its paragraphs are blocks of their
+ *   own as well, without the `>` marker.)
  * - Attachments (not inline images of an HTML body) are named in the "Anhänge" line and returned
  *   with their bytes; ingestion decides which of them become documents of their own.
  */
