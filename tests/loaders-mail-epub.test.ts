@@ -50,8 +50,8 @@ describe('e-mail loader (.eml)', () => {
     expect(document.text).toBe(
       [
         'Betreff: Nebenkostenabrechnung 2025 – Wohnung Lindenstraße 12',
-        'Von: "Jürgen Weiß" <j.weiss@hausverwaltung-muessig.example>',
-        'An: "Anna Schäfer" <anna.schaefer@example.org>',
+        'Von: Jürgen Weiß <j.weiss@hausverwaltung-muessig.example>',
+        'An: Anna Schäfer <anna.schaefer@example.org>',
         'Datum: Mittwoch, 3. Dezember 2025 um 09:15',
         'Anhänge: Hausordnung Lindenstraße.txt, strassenbahn-chronik.pdf, grundriss.png',
         'Sehr geehrte Frau Schäfer,',
@@ -78,8 +78,8 @@ describe('e-mail loader (.eml)', () => {
     const document = await load(fixture('antwort-latin1.eml'), 'antwort.eml');
     // Labelled ISO-8859-1, the en dash is Windows-1252 (as mail programs write it): read as the sender meant it.
     expect(document.title).toBe('AW: Nebenkostenabrechnung 2025 – Aufzug außer Betrieb');
-    expect(document.text).toContain('Von: "Anna Schäfer" <anna.schaefer@example.org>');
-    expect(document.text).toContain('Cc: "Beirat" <beirat@lindenstrasse12.example>');
+    expect(document.text).toContain('Von: Anna Schäfer <anna.schaefer@example.org>');
+    expect(document.text).toContain('Cc: Beirat <beirat@lindenstrasse12.example>');
     expect(document.text).toContain('Eine Frage noch: Wann wird der Aufzug repariert? Er ist seit drei Wochen außer Betrieb.');
     expect(document.text).toContain('Viele Grüße\nAnna');
     // The quoted paragraph is one block quote (its wrapped lines joined); a second level keeps its depth.
@@ -102,6 +102,34 @@ describe('e-mail loader (.eml)', () => {
       ['Tagesordnung', 'Tagesordnung\n\nBericht des Verwalters über das Wirtschaftsjahr\n\nBeschluss über die Dachsanierung „Nordseite“\n\nGruß – Ihre Verwaltung'],
     ]);
     expect(document.text.startsWith('Betreff: Einladung zur Eigentümerversammlung\n\nVon: verwaltung@hausverwaltung-muessig.example\n\n')).toBe(true);
+  });
+
+  it('leaves a signature part (S/MIME) out of the attachments', async () => {
+    const signed = new TextEncoder().encode(
+      [
+        'From: Amt <post@amt.example>',
+        'Subject: Bescheid',
+        'Date: Tue, 02 Dec 2025 11:00:00 +0100',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary="s"',
+        '',
+        '--s',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Ihr Antrag wurde bewilligt.',
+        '--s',
+        'Content-Type: application/pkcs7-signature; name="smime.p7s"',
+        'Content-Transfer-Encoding: base64',
+        'Content-Disposition: attachment; filename="smime.p7s"',
+        '',
+        'MIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCABgkqhkiG9w0BBwEAAA==',
+        '--s--',
+        '',
+      ].join('\r\n'),
+    );
+    const document = await load(signed, 'bescheid.eml');
+    expect(document.text).toBe('Betreff: Bescheid\n\nVon: Amt <post@amt.example>\n\nDatum: Dienstag, 2. Dezember 2025 um 11:00\n\nIhr Antrag wurde bewilligt.');
+    expect(document.attachments).toBeUndefined();
   });
 
   it('is detected by its header fields when the file has no extension, and by message/rfc822', () => {

@@ -3,11 +3,13 @@
  * decodes the MIME tree (quoted-printable, base64, charsets such as ISO-8859-1 and Windows-1252,
  * encoded-word headers); mail-document.ts turns the result into beleg's text.
  */
-import { simpleParser, type AddressObject } from 'mailparser';
+import { simpleParser, type AddressObject, type EmailAddress } from 'mailparser';
 import { UnprocessableDocumentError } from '../../errors.ts';
 import { userMessage } from '../../messages/index.ts';
 import type { LoadedDocument } from '../types.ts';
 import { mailDocument } from './mail-document.ts';
+
+const SIGNATURE_TYPES = new Set(['application/pkcs7-signature', 'application/x-pkcs7-signature', 'application/pgp-signature']);
 
 /** MIME type beleg records for .eml files. */
 export const EML_MIME_TYPE = 'message/rfc822';
@@ -30,8 +32,10 @@ export async function loadEml(bytes: Uint8Array): Promise<LoadedDocument> {
     throw new UnprocessableDocumentError(userMessage('mail_corrupt', { reason: error instanceof Error ? error.message : String(error) }));
   }
   const attachments = parsed.attachments
-    // Inline images of the HTML body are part of its layout, not files the sender attached.
+    // Inline images of the HTML body are part of its layout, and signatures (S/MIME, PGP) part of
+    // the transport: neither is a file the sender attached.
     .filter((attachment) => !(attachment.related && attachment.contentDisposition !== 'attachment'))
+    .filter((attachment) => !SIGNATURE_TYPES.has(attachment.contentType.toLowerCase()))
     .map((attachment, index) => ({
       fileName: attachment.filename ?? `anhang-${index + 1}${extensionFor(attachment.contentType)}`,
       mimeType: attachment.contentType,
@@ -53,9 +57,16 @@ export async function loadEml(bytes: Uint8Array): Promise<LoadedDocument> {
   );
 }
 
+/** Addresses as "Name <address>", comma-separated (groups as "Group: members"), as the .msg loader writes them. */
 function addresses(value: AddressObject | AddressObject[] | undefined): string | null {
   if (value === undefined) return null;
-  return (Array.isArray(value) ? value : [value]).map((address) => address.text).join(', ') || null;
+  const format = (entry: EmailAddress): string => {
+    if (entry.group) return `${entry.name}: ${entry.group.map(format).join(', ')}`;
+    if (entry.name && entry.address && entry.name !== entry.address) return `${entry.name} <${entry.address}>`;
+    return entry.name || entry.address || '';
+  };
+  const all = (Array.isArray(value) ? value : [value]).flatMap((address) => address.value.map(format));
+  return all.filter((entry) => entry.length > 0).join(', ') || null;
 }
 
 /** An extension for an attachment without a name, so its type can still be told (`.eml` for a forwarded mail). */
