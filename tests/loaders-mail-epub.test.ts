@@ -211,6 +211,25 @@ describe('EPUB loader', () => {
     expect(document.text).toBe("Alice's Adventures In Wonderland\n\nCopyright, 1916, By Sam'l Gabriel Sons & Company New York\n\nAlice in the Room of the Duchess.");
   });
 
+  it('names a chapter without a heading from an EPUB 2 NCX table of contents (paths relative to the package, URL-encoded)', async () => {
+    const container = CONTAINER.replace('book.opf', 'OEBPS/book.opf');
+    const items =
+      '<item id="k1" href="Text/Kapitel%20eins.xhtml" media-type="application/xhtml+xml"/><item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>';
+    const ncx =
+      '<?xml version="1.0"?><ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1"><navMap><navPoint id="p1" playOrder="1"><navLabel><text>Erstes Kapitel</text></navLabel><content src="Text/Kapitel%20eins.xhtml#anfang"/></navPoint></navMap></ncx>';
+    const document = await load(
+      epub({
+        'META-INF/container.xml': container,
+        'OEBPS/book.opf': opf(items, '<itemref idref="k1"/>').replace('<spine>', '<spine toc="ncx">'),
+        'OEBPS/toc.ncx': ncx,
+        'OEBPS/Text/Kapitel eins.xhtml': chapter('<p>Es war einmal ein Haus.</p>'),
+      }),
+      'ncx.epub',
+    );
+    expect(sectionTexts(document)).toEqual([['Erstes Kapitel', 'Erstes Kapitel\n\nEs war einmal ein Haus.']]);
+    expect(document.title).toBe('Buch');
+  });
+
   it('skips spine entries missing from the archive, and fails clearly when none is there', async () => {
     const items = '<item id="a" href="a.xhtml" media-type="application/xhtml+xml"/><item id="b" href="fehlt.xhtml" media-type="application/xhtml+xml"/>';
     const partial = await load(
