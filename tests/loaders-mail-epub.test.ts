@@ -156,15 +156,6 @@ describe('e-mail loader (Outlook .msg)', () => {
     expect(Buffer.from(document.attachments![1]!.bytes.subarray(0, 4)).toString('latin1')).toBe('GIF8');
   });
 
-  it('reads a Unicode .msg with a long body and no send time (no date line rather than a wrong one)', async () => {
-    const document = await load(fixture('msg-extractor-test-file.msg'), 'test.msg');
-    expect(document.title).toBe('MSG Test File');
-    expect(document.language).toBe('en');
-    expect(document.text).toContain('An: time2talk@online-convert.com');
-    expect(document.text).toContain('The names "John Doe" for males, "Jane Doe" or "Jane Roe" for females,');
-    expect(document.text).not.toContain('Datum:');
-  });
-
   it('reads an Outlook 2003 .msg whose body is compressed RTF only: header without body (known gap)', async () => {
     const document = await load(fixture('mapi-rtf-only-body.msg'), 'rtf.msg');
     expect(document.title).toBe('Swetlana Novikova');
