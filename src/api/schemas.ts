@@ -33,6 +33,10 @@ export const documentRecordSchema = z
     version: z.number().int().optional(),
     /** URLs: the id of the version this one replaced. */
     supersedes: z.string().nullable().optional(),
+    /** Attachments: the id of the e-mail this document was ingested from (null: uploaded on its own). */
+    parentId: z.string().nullable().optional(),
+    /** E-mails: the ids of the attachments ingested as documents of their own (absent when none). */
+    attachmentIds: z.array(z.string()).optional(),
   }) satisfies z.ZodType<DocumentRecord>;
 
 /** `POST /documents` with a JSON body: a URL to fetch, or plain text. */

@@ -6,14 +6,14 @@
 import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { BelegDatabase } from './client.ts';
 import { errorCodeOf, formatMessage, type UserMessage } from '../messages/index.ts';
-import { documentAliases, documents, documentTexts, ingestJobs, type DocumentRow, type IngestJobRow, type NewDocumentRow } from './schema.ts';
+import { documentAliases, documentAttachments, documents, documentTexts, ingestJobs, type DocumentRow, type IngestJobRow, type NewDocumentRow } from './schema.ts';
 
 /** What is saved to run a document's ingestion again after a crash. */
 export type JobInput = Omit<typeof ingestJobs.$inferInsert, 'documentId' | 'attempts' | 'createdAt'>;
 
 /** What is known about a document when it is submitted. */
 export type PendingDocument = Pick<NewDocumentRow, 'id' | 'sourceKind'> &
-  Partial<Pick<NewDocumentRow, 'fileName' | 'url' | 'title' | 'mimeType' | 'sha256' | 'byteSize' | 'version' | 'supersedes'>>;
+  Partial<Pick<NewDocumentRow, 'fileName' | 'url' | 'title' | 'mimeType' | 'sha256' | 'byteSize' | 'version' | 'supersedes' | 'parentId'>>;
 
 /** What loading found out about a document, stored when it becomes ready. */
 export type ReadyDocument = {
@@ -65,6 +65,7 @@ function prepareStatements(db: BelegDatabase) {
         byteSize: sql.placeholder('byteSize'),
         version: sql.placeholder('version'),
         supersedes: sql.placeholder('supersedes'),
+        parentId: sql.placeholder('parentId'),
         status: 'pending',
         createdAt: sql.placeholder('createdAt'),
         updatedAt: sql.placeholder('createdAt'),
@@ -105,6 +106,12 @@ function prepareStatements(db: BelegDatabase) {
       .returning()
       .prepare(),
     markIndexing: db.update(documents).set({ status: 'indexing', updatedAt }).where(eq(documents.id, id)).prepare(),
+    attachmentsOf: db
+      .select({ attachmentId: documentAttachments.attachmentId })
+      .from(documentAttachments)
+      .where(eq(documentAttachments.parentId, id))
+      .orderBy(asc(sql`rowid`))
+      .prepare(),
     countAttempt: db
       .update(ingestJobs)
       .set({ attempts: sql`${ingestJobs.attempts} + 1` })
@@ -154,6 +161,7 @@ export class DocumentRepository {
         byteSize: document.byteSize ?? null,
         version: document.version ?? 1,
         supersedes: document.supersedes ?? null,
+        parentId: document.parentId ?? null,
         createdAt: now(),
       })!;
       this.#statements.insertJob.run({
@@ -182,6 +190,48 @@ export class DocumentRepository {
         .returning()
         .get();
     });
+  }
+
+  // ---- attachments (an e-mail's files, each a document of its own) ---------------------------
+
+  /** Records that `attachmentId` is attached to `parentId` under `fileName` (again: nothing changes). */
+  linkAttachment(parentId: string, attachmentId: string, fileName: string): void {
+    this.#db.insert(documentAttachments).values({ parentId, attachmentId, fileName }).onConflictDoNothing().run();
+  }
+
+  /** The ids of a document's attachments, in the order they were linked. */
+  attachmentIds(parentId: string): string[] {
+    return this.#statements.attachmentsOf.all({ id: parentId }).map((row) => row.attachmentId);
+  }
+
+  /** The attachment ids of each of these documents (only those that have some). */
+  attachmentIdsOf(parentIds: readonly string[]): Map<string, string[]> {
+    const found = new Map<string, string[]>();
+    for (let start = 0; start < parentIds.length; start += 500) {
+      const rows = this.#db
+        .select()
+        .from(documentAttachments)
+        .where(inArray(documentAttachments.parentId, parentIds.slice(start, start + 500)))
+        .orderBy(asc(sql`rowid`))
+        .all();
+      for (const row of rows) found.set(row.parentId, [...(found.get(row.parentId) ?? []), row.attachmentId]);
+    }
+    return found;
+  }
+
+  /** The documents (mails) that `attachmentId` is attached to. */
+  parentIds(attachmentId: string): string[] {
+    return this.#db
+      .select({ parentId: documentAttachments.parentId })
+      .from(documentAttachments)
+      .where(eq(documentAttachments.attachmentId, attachmentId))
+      .all()
+      .map((row) => row.parentId);
+  }
+
+  /** Sets the mail a document counts as coming from (null: the user's own document, kept when mails go). */
+  setParent(id: string, parentId: string | null): void {
+    this.#db.update(documents).set({ parentId, updatedAt: now() }).where(eq(documents.id, id)).run();
   }
 
   /** Marks documents `indexing` and counts the attempt, in one transaction. */

@@ -5,7 +5,7 @@
  * `migrations/`; never edit a migration that has been applied.
  */
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { createInsertSchema, createSelectSchema } from 'drizzle-zod';
 import type { UserMessage } from '../messages/index.ts';
 
@@ -41,6 +41,11 @@ export const documents = sqliteTable(
     version: integer('version').notNull().default(1),
     /** The id of the version this one replaces once it is ready (URLs only). */
     supersedes: text('supersedes'),
+    /**
+     * The e-mail this document was ingested from as an attachment (deleting that mail deletes it
+     * when no other mail has it attached); null for a document uploaded on its own.
+     */
+    parentId: text('parent_id'),
     createdAt: timestamp('created_at'),
     updatedAt: timestamp('updated_at'),
   },
@@ -103,6 +108,25 @@ export const documentAliases = sqliteTable(
       .references(() => documents.id, { onDelete: 'cascade' }),
   },
   (table) => [index('document_aliases_document_index').on(table.documentId)],
+);
+
+/**
+ * Which documents are attached to which (an e-mail and its attachments). One attachment document
+ * may belong to several mails: identical content is one document (sha256), linked to each.
+ */
+export const documentAttachments = sqliteTable(
+  'document_attachments',
+  {
+    parentId: text('parent_id')
+      .notNull()
+      .references(() => documents.id, { onDelete: 'cascade' }),
+    attachmentId: text('attachment_id')
+      .notNull()
+      .references(() => documents.id, { onDelete: 'cascade' }),
+    /** The attachment's file name in this mail. */
+    fileName: text('file_name').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.parentId, table.attachmentId] }), index('document_attachments_attachment_index').on(table.attachmentId)],
 );
 
 /** Validates rows read from `documents`. */

@@ -24,7 +24,8 @@ import { describeFirstIssue, userMessage } from '../messages/index.ts';
 import { SENTENCE_BLOCK_START, SENTENCE_HEADING, type ChunkRow, type ChunkStore } from '../store/chunk-store.ts';
 import { parseFetchableUrl } from './fetch/fetchable-url.ts';
 import type { LoadOptions } from './load-document.ts';
-import type { ChunkDraft, DocumentInput, DocumentRecord, Ingestion, ListDocumentsOptions, LoadedDocument, PageSpan } from './types.ts';
+import { detectDocumentType } from './loaders/detect-document-type.ts';
+import type { ChunkDraft, DocumentAttachment, DocumentInput, DocumentRecord, Ingestion, ListDocumentsOptions, LoadedDocument, PageSpan } from './types.ts';
 
 /** Turns chunk texts into vectors (the embedding model), when one is configured. */
 export type ChunkEmbedder = {
@@ -54,7 +55,7 @@ export type IngestionServiceOptions = {
 export { DocumentNotReadyError };
 
 /** A document loaded and chunked, waiting for its batch's write. */
-type PreparedDocument = { id: string; job: IngestJobRow; rows: ChunkRow[]; ready: ReadyDocument };
+type PreparedDocument = { id: string; job: IngestJobRow; rows: ChunkRow[]; ready: ReadyDocument; attachments?: DocumentAttachment[] };
 
 type Waiter = { resolve: (record: DocumentRecord) => void; reject: (error: unknown) => void };
 
@@ -89,9 +90,15 @@ function parseInput(input: DocumentInput): DocumentInput {
   throw new ValidationError(userMessage('validation_failed.document_input', { field: path || 'kind', problem }), { field: path });
 }
 
-/** A metadata row as the ingestion contract's record. */
-function toDocumentRecord(row: DocumentRow): DocumentRecord {
-  return { ...row };
+/** A metadata row as the ingestion contract's record, with the ids of its attachments when it has some. */
+function toDocumentRecord(row: DocumentRow, attachmentIds: readonly string[] = []): DocumentRecord {
+  return attachmentIds.length > 0 ? { ...row, attachmentIds: [...attachmentIds] } : { ...row };
+}
+
+/** An attachment's file name as stored: no control characters or path separators, at most 255 characters. */
+function attachmentFileName(fileName: string): string {
+  const cleaned = fileName.replace(/[\u0000-\u001f\u007f/\\]/g, '_').trim().slice(0, 255);
+  return cleaned.length > 0 ? cleaned : 'anhang';
 }
 
 /** sha256 of bytes, lowercase hex. */
@@ -131,14 +138,18 @@ export class IngestionService implements Ingestion {
   async submit(input: DocumentInput): Promise<DocumentRecord> {
     this.#assertOpen();
     const row = this.#submitRow(input);
-    return toDocumentRecord(row);
+    return this.#record(row);
   }
 
+  /** Like submit, but resolves once the document is `ready` or `failed`; an e-mail once its attachments are too (so `beleg ingest mail.eml` leaves nothing half done). */
   async ingest(input: DocumentInput): Promise<DocumentRecord> {
     this.#assertOpen();
     const row = this.#submitRow(input);
-    if (row.status === 'ready' || row.status === 'failed') return toDocumentRecord(row);
-    return this.#settled(row.id);
+    const record = row.status === 'ready' || row.status === 'failed' ? this.#record(row) : await this.#settled(row.id);
+    if (!record.attachmentIds) return record;
+    // An attachment that is not queued (removed, or shutting down) simply is not waited for.
+    await Promise.all(record.attachmentIds.map((id) => this.settled(id).catch(() => undefined)));
+    return record;
   }
 
   /**
@@ -148,7 +159,7 @@ export class IngestionService implements Ingestion {
   async settled(id: string): Promise<DocumentRecord> {
     const row = this.#repository.find(id);
     if (!row) throw new NotFoundError('document', id);
-    if (row.status === 'ready' || row.status === 'failed') return toDocumentRecord(row);
+    if (row.status === 'ready' || row.status === 'failed') return this.#record(row);
     if (!this.#running.has(row.id) && !this.#queued.has(row.id)) {
       throw new CancelledError(userMessage('cancelled.not_queued', { id: row.id, status: userMessage(`fragment.document_status.${row.status}`) }));
     }
@@ -158,19 +169,36 @@ export class IngestionService implements Ingestion {
   async get(id: string): Promise<DocumentRecord> {
     const row = this.#repository.find(id);
     if (!row) throw new NotFoundError('document', id);
-    return toDocumentRecord(row);
+    return this.#record(row);
   }
 
   async list(options: ListDocumentsOptions = {}): Promise<{ documents: DocumentRecord[]; total: number }> {
     const limit = Math.min(Math.max(Math.trunc(options.limit ?? LIST_LIMIT_DEFAULT), 1), LIST_LIMIT_MAX);
     const offset = Math.max(Math.trunc(options.offset ?? 0), 0);
     const { rows, total } = this.#repository.list({ limit, offset, status: options.status });
-    return { documents: rows.map(toDocumentRecord), total };
+    const attachments = this.#repository.attachmentIdsOf(rows.map((row) => row.id));
+    return { documents: rows.map((row) => toDocumentRecord(row, attachments.get(row.id))), total };
   }
 
+  /**
+   * Removes the document. An e-mail takes its attachments along, except those another mail still
+   * has attached (they now count as coming from that mail) and those the user uploaded on their own.
+   */
   async remove(id: string): Promise<void> {
     const row = this.#repository.find(id);
     if (!row) throw new NotFoundError('document', id);
+    const attachmentIds = this.#repository.attachmentIds(row.id);
+    await this.#removeOne(row);
+    for (const attachmentId of attachmentIds) {
+      const attachment = this.#repository.find(attachmentId);
+      if (!attachment || attachment.parentId === null) continue;
+      const parents = this.#repository.parentIds(attachment.id);
+      if (parents.length === 0) await this.remove(attachment.id);
+      else if (attachment.parentId === row.id) this.#repository.setParent(attachment.id, parents[0]!);
+    }
+  }
+
+  async #removeOne(row: DocumentRow): Promise<void> {
     const job = this.#repository.job(row.id);
     this.#removed.add(row.id);
     if (this.#queued.delete(row.id)) this.#queue.splice(this.#queue.indexOf(row.id), 1);
@@ -277,15 +305,24 @@ export class IngestionService implements Ingestion {
 
   // ---- submitting ------------------------------------------------------------------------------
 
-  #submitRow(unchecked: DocumentInput): DocumentRow {
+  /**
+   * Records a document as `pending` (or finds the one with identical content). `parentId`: the
+   * input is an attachment of that mail; it skips the queue-room check (a mail's attachments are
+   * few and already inside its size limit) and, when new, counts as coming from the mail.
+   */
+  #submitRow(unchecked: DocumentInput, parentId: string | null = null): DocumentRow {
     const input = parseInput(unchecked);
     if (input.kind === 'url') return this.#submitUrl(input.url);
     const bytes = input.kind === 'file' ? input.bytes : new TextEncoder().encode(input.text);
     if (bytes.length > this.#options.loadOptions.maxBytes) throw new DocumentTooLargeError(bytes.length, this.#options.loadOptions.maxBytes);
     const sha256 = sha256Of(bytes);
     const existing = this.#repository.findBySha256(sha256);
-    if (existing && existing.status !== 'failed') return existing;
-    this.#assertRoom();
+    if (existing && existing.status !== 'failed') {
+      // Uploaded on its own as well: the user's document now, kept when the mail goes.
+      if (parentId === null && existing.parentId !== null) this.#repository.setParent(existing.id, null);
+      return existing;
+    }
+    if (parentId === null) this.#assertRoom();
     const job: JobInput = {
       inputKind: input.kind,
       uploadSha256: input.kind === 'file' ? sha256 : null,
@@ -298,7 +335,7 @@ export class IngestionService implements Ingestion {
     const row = existing
       ? this.#repository.retry(existing.id, job)
       : this.#repository.createPending(
-          { id: crypto.randomUUID(), sourceKind: input.kind, fileName: input.fileName ?? null, title: job.title, mimeType: job.mimeType, sha256, byteSize: bytes.length },
+          { id: crypto.randomUUID(), sourceKind: input.kind, fileName: input.fileName ?? null, title: job.title, mimeType: job.mimeType, sha256, byteSize: bytes.length, parentId },
           job,
         );
     this.#enqueue(row.id);
@@ -326,6 +363,32 @@ export class IngestionService implements Ingestion {
 
   #assertOpen(): void {
     if (this.#closing) throw new CancelledError(userMessage('cancelled.no_new_documents'));
+  }
+
+  /**
+   * Submits the attachments of a mail that just turned ready as documents of their own, each
+   * linked to the mail. Only types beleg reads are submitted (by the same check as an upload);
+   * the others (images, archives, unknown types) stay named in the mail's text only. Identical
+   * content is one document, linked to every mail that has it attached.
+   */
+  #submitAttachments(parentId: string, attachments: readonly DocumentAttachment[]): void {
+    for (const attachment of attachments) {
+      const fileName = attachmentFileName(attachment.fileName);
+      const mimeType = attachment.mimeType.length <= 255 ? attachment.mimeType : undefined;
+      try {
+        detectDocumentType(attachment.bytes, { fileName, mimeType });
+      } catch {
+        continue;
+      }
+      if (attachment.bytes.length > this.#options.loadOptions.maxBytes || this.#closing) continue;
+      const row = this.#submitRow({ kind: 'file', fileName, bytes: attachment.bytes, ...(mimeType ? { mimeType } : {}) }, parentId);
+      if (row.id !== parentId) this.#repository.linkAttachment(parentId, row.id, fileName);
+    }
+  }
+
+  /** A metadata row as a record, with its attachments' ids. */
+  #record(row: DocumentRow): DocumentRecord {
+    return toDocumentRecord(row, this.#repository.attachmentIds(row.id));
   }
 
   #assertRoom(): void {
@@ -428,7 +491,8 @@ export class IngestionService implements Ingestion {
     current.forEach((document, index) => {
       const outcome = outcomes[index];
       if (document.job.uploadSha256) this.#releaseUpload(document.job.uploadSha256, document.id);
-      if (outcome) this.#resolveWaiters(document.id, toDocumentRecord(outcome.document));
+      if (outcome && document.attachments) this.#submitAttachments(document.id, document.attachments);
+      if (outcome) this.#resolveWaiters(document.id, this.#record(outcome.document));
     });
   }
 
@@ -442,7 +506,7 @@ export class IngestionService implements Ingestion {
       const identical = this.#repository.findBySha256(sha256);
       if (identical && identical.id !== id && identical.status === 'ready') {
         this.#repository.mergeInto(id, identical.id);
-        this.#resolveWaiters(id, toDocumentRecord(identical));
+        this.#resolveWaiters(id, this.#record(identical));
         return null;
       }
     }
@@ -455,6 +519,7 @@ export class IngestionService implements Ingestion {
     return {
       id,
       job,
+      ...(loaded.attachments && loaded.attachments.length > 0 ? { attachments: loaded.attachments } : {}),
       rows: drafts.map((draft, index) => toChunkRow(id, draft, vectors?.[index])),
       ready: {
         id,
@@ -479,7 +544,7 @@ export class IngestionService implements Ingestion {
     // Settle before the chunk store's await: identical content submitted meanwhile retries this
     // document and must find its upload saved anew, not released afterwards.
     if (uploadSha256) this.#releaseUpload(uploadSha256, id);
-    if (row) this.#resolveWaiters(id, toDocumentRecord(row));
+    if (row) this.#resolveWaiters(id, this.#record(row));
     await this.#store.deleteDocuments([id]).catch(() => undefined);
   }
 

@@ -37,6 +37,9 @@ export type PageKind = 'page' | 'slide' | 'row';
 /** A section of an HTML or Markdown document under a heading path (`["Kapitel 2", "Anbau"]`). */
 export type SectionSpan = { headingPath: string[]; charStart: number; charEnd: number };
 
+/** A file attached to a document (an e-mail's attachment), as the loader found it. */
+export type DocumentAttachment = { fileName: string; mimeType: string; bytes: Uint8Array };
+
 /** The normalized text of a document and what is known about it. */
 export type LoadedDocument = {
   /** Normalized full text (NFC, de-hyphenated, headers/footers dropped). Stored verbatim. */
@@ -52,6 +55,8 @@ export type LoadedDocument = {
   /** URLs: the URL after redirects, and the canonical URL if the page declares one. */
   finalUrl?: string;
   canonicalUrl?: string;
+  /** E-mails: the attached files (inline images of an HTML body left out); ingestion submits the readable ones as documents of their own. */
+  attachments?: DocumentAttachment[];
   /** The raw bytes that were loaded (hashed for idempotency). */
   bytes: Uint8Array;
 };
@@ -114,6 +119,10 @@ export type DocumentRecord = {
   version?: number;
   /** URLs: the id of the version this one replaced (that id now resolves to this document). */
   supersedes?: string | null;
+  /** Attachments: the e-mail this document was ingested from (null: uploaded on its own). */
+  parentId?: string | null;
+  /** E-mails: the ids of the attachments ingested as documents of their own (absent when none). */
+  attachmentIds?: string[];
 };
 
 export type ListDocumentsOptions = { limit?: number; offset?: number; status?: DocumentStatus };

@@ -374,6 +374,27 @@ export const catalogue = {
     en: 'The spreadsheet holds more than {limitCells} filled cells (or repeats rows that often); beleg reads at most that many. Split the workbook or delete unused rows and upload that.',
     de: 'Die Tabelle enthält mehr als {limitCells} gefüllte Zellen (oder wiederholt Zeilen so oft); beleg liest höchstens so viele. Teilen Sie die Arbeitsmappe auf oder löschen Sie ungenutzte Zeilen und laden Sie das hoch.',
   },
+  // ---- e-mail (.eml, .msg) and EPUB
+  mail_corrupt: {
+    en: 'The e-mail could not be read ({reason}). Save the message again from your mail program (as .eml or .msg) and upload that.',
+    de: 'Die E-Mail konnte nicht gelesen werden ({reason}). Speichern Sie die Nachricht in Ihrem E-Mail-Programm noch einmal (als .eml oder .msg) und laden Sie diese Datei hoch.',
+  },
+  mail_empty: {
+    en: 'The e-mail has no subject, sender, text or attachments. Check that you uploaded the right file.',
+    de: 'Die E-Mail hat weder Betreff, Absender, Text noch Anhänge. Prüfen Sie, ob Sie die richtige Datei hochgeladen haben.',
+  },
+  epub_corrupt: {
+    en: 'The EPUB e-book is damaged ({reason}). Export or download the book again and upload that.',
+    de: 'Das EPUB-E-Book ist beschädigt ({reason}). Exportieren oder laden Sie das Buch noch einmal herunter und laden Sie es dann hoch.',
+  },
+  epub_encrypted: {
+    en: 'The EPUB e-book is protected by DRM (its chapters are encrypted), so beleg cannot read it. Upload a DRM-free copy of the book.',
+    de: 'Das EPUB-E-Book ist mit DRM geschützt (seine Kapitel sind verschlüsselt), daher kann beleg es nicht lesen. Laden Sie eine DRM-freie Ausgabe des Buchs hoch.',
+  },
+  epub_no_content: {
+    en: 'The EPUB e-book has no readable text in its chapters (perhaps only images). Upload a version with text.',
+    de: 'Das EPUB-E-Book enthält in seinen Kapiteln keinen lesbaren Text (vielleicht nur Bilder). Laden Sie eine Ausgabe mit Text hoch.',
+  },
   parse_timeout: {
     en: 'Parsing the document took longer than {timeoutMs} ms and was stopped. The file is probably damaged or built to stall parsers; export it again (e.g. "print to PDF") and upload that.',
     de: 'Das Lesen des Dokuments dauerte länger als {timeoutMs} ms und wurde abgebrochen. Die Datei ist wahrscheinlich beschädigt oder darauf angelegt, Leseprogramme aufzuhalten; exportieren Sie sie noch einmal (z. B. „als PDF drucken“) und laden Sie das hoch.',
@@ -826,6 +847,8 @@ export const catalogue = {
     de: "Keine Dokumente. Fügen Sie welche mit 'beleg ingest <Datei|URL>' hinzu.",
   },
   'cli.docs.more': { en: '… {count} more (use --limit).', de: '… {count} weitere (siehe --limit).' },
+  'cli.docs.attachment_of': { en: '(attachment of {id})', de: '(Anhang von {id})' },
+  'cli.docs.attachments': { en: '({count} attachments: {ids})', de: '({count} Anhänge: {ids})' },
   'cli.ask.declined': { en: 'Declined: {explanation} [{reason}]', de: 'Abgelehnt: {explanation} [{reason}]' },
   'cli.ask.confidence': { en: 'Confidence: {word} ({percent} %)', de: 'Sicherheit: {word} ({percent} %)' },
   'cli.ask.confidence_unknown': {

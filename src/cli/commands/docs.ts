@@ -4,14 +4,20 @@ import { loadConfig } from '../../config.ts';
 import { ValidationError } from '../../errors.ts';
 import type { DocumentRecord, DocumentStatus } from '../../ingest/types.ts';
 import { documentErrorIn, documentInLanguage } from '../../ingest/document-error.ts';
-import { text, userMessage } from '../../messages/index.ts';
+import { text, userMessage, type Language } from '../../messages/index.ts';
 import { openCommandTarget } from '../command-target.ts';
 
 const USAGE = 'Usage: beleg docs [--json] [--status pending|indexing|ready|failed] [--limit N] [--data-dir DIR] [--server URL]';
 const STATUSES: DocumentStatus[] = ['pending', 'indexing', 'ready', 'failed'];
 
-function nameOf(document: DocumentRecord): string {
-  return document.title ?? document.fileName ?? document.url ?? '';
+function nameOf(document: DocumentRecord, language: Language): string {
+  const name = document.title ?? document.fileName ?? document.url ?? '';
+  // An e-mail and its attachments point at each other by id (`beleg rm <mail>` removes both).
+  const links = [
+    document.parentId ? text(language, 'cli.docs.attachment_of', { id: document.parentId }) : '',
+    document.attachmentIds?.length ? text(language, 'cli.docs.attachments', { count: document.attachmentIds.length, ids: document.attachmentIds.join(', ') }) : '',
+  ].filter((link) => link.length > 0);
+  return [name, ...links].join(' ');
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -55,7 +61,7 @@ export async function run(args: string[]): Promise<number> {
       document.status,
       String(document.chunkCount),
       document.updatedAt.slice(0, 19).replace('T', ' '),
-      document.status === 'failed' ? `${nameOf(document)} [${document.errorCode}] ${documentErrorIn(document, language) ?? ''}`.trim() : nameOf(document),
+      document.status === 'failed' ? `${nameOf(document, language)} [${document.errorCode}] ${documentErrorIn(document, language) ?? ''}`.trim() : nameOf(document, language),
     ]);
     const header = ['id', 'status', 'chunks', 'updated (UTC)', 'title / file / url'];
     const widths = header.map((name, column) => Math.max(name.length, ...rows.map((row) => row[column]!.length)));

@@ -5,6 +5,7 @@
  */
 import { UnprocessableDocumentError, UnsupportedDocumentError } from '../../errors.ts';
 import { userMessage } from '../../messages/index.ts';
+import { compoundFileRootNames, isOutlookMessage } from './compound-file.ts';
 import { looksBinary } from './decode-text.ts';
 import { ISOLATED_LOADERS, type IsolatedFormat } from './isolated-loaders.ts';
 import { detectZipContainer } from './zip-archive.ts';
@@ -47,6 +48,7 @@ const EXTENSION_TYPES: Record<string, DocumentType> = {
   docx: 'docx',
   odt: 'odt',
   rtf: 'rtf',
+  eml: 'eml',
 };
 
 const MIME_TYPES: Record<string, DocumentType> = {
@@ -60,6 +62,7 @@ const MIME_TYPES: Record<string, DocumentType> = {
   'application/vnd.oasis.opendocument.text': 'odt',
   'application/rtf': 'rtf',
   'text/rtf': 'rtf',
+  'message/rfc822': 'eml',
 };
 
 function startsWith(bytes: Uint8Array, signature: number[], at = 0): boolean {
@@ -100,6 +103,13 @@ function refuseOleFile(bytes: Uint8Array): never {
   throw new UnsupportedDocumentError(userMessage('unsupported_document', { detected }), { detected });
 }
 
+/** A mail without a telling name (an attachment of type message/rfc822 is named): RFC 5322 header fields at the start. */
+function looksLikeMail(bytes: Uint8Array): boolean {
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 4096));
+  const fields = new Set([...head.split(/\r?\n\r?\n/)[0]!.matchAll(/^(from|to|subject|date|message-id|mime-version|received|return-path):/gim)].map((match) => match[1]!.toLowerCase()));
+  return fields.has('from') && (fields.has('subject') || fields.has('date')) && fields.size >= 3;
+}
+
 /** The lower-cased extension of a file name without the dot, or ''. */
 export function extensionOf(fileName: string | undefined): string {
   const match = /\.([A-Za-z0-9]+)$/.exec(fileName ?? '');
@@ -123,6 +133,10 @@ export function detectDocumentType(bytes: Uint8Array, hints: { fileName?: string
   const mimeType = (hints.mimeType ?? '').split(';')[0]!.trim().toLowerCase();
   const named = MIME_TYPES[mimeType] ?? EXTENSION_TYPES[extension];
   if (startsWith(bytes, RTF_MAGIC)) return 'rtf';
+  // Outlook messages are OLE files with MAPI property streams; other OLE files (DOC, XLS,
+  // encrypted OOXML) are refused with their own messages.
+  // A damaged one named .msg (its directory unreadable) goes to the mail loader too, for a clear `mail_corrupt`.
+  if (startsWith(bytes, OLE_MAGIC) && (isOutlookMessage(bytes) || (extension === 'msg' && compoundFileRootNames(bytes) === null))) return 'msg';
   if (startsWith(bytes, OLE_MAGIC)) refuseOleFile(bytes);
   if (startsWith(bytes, ZIP_MAGIC)) {
     const container = detectZipContainer(bytes);
@@ -145,6 +159,7 @@ export function detectDocumentType(bytes: Uint8Array, hints: { fileName?: string
     throw new UnsupportedDocumentError(userMessage('unsupported_document.binary'));
   }
   if (named === 'html' || looksLikeHtml(bytes)) return 'html';
+  if (named !== 'eml' && extension === '' && looksLikeMail(bytes)) return 'eml';
   if (named) return named;
   if (extension === '' && (mimeType === '' || mimeType === 'application/octet-stream' || mimeType.startsWith('text/'))) return 'text';
   if (mimeType.startsWith('text/')) return 'text';

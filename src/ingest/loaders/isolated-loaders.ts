@@ -10,7 +10,7 @@ import type { LoadedDocument } from '../types.ts';
 export type LoaderHints = { contentType: string | null; baseUrl?: string; fileName?: string };
 
 /** Formats parsed in the parser process (plain text and Markdown are read in place). */
-export type IsolatedFormat = 'pdf' | 'html' | 'docx' | 'odt' | 'rtf' | 'pptx' | 'odp' | 'xlsx' | 'ods';
+export type IsolatedFormat = 'pdf' | 'html' | 'docx' | 'odt' | 'rtf' | 'pptx' | 'odp' | 'xlsx' | 'ods' | 'eml' | 'msg' | 'epub';
 
 type Loader = (bytes: Uint8Array, hints: LoaderHints) => LoadedDocument | Promise<LoadedDocument>;
 
@@ -30,6 +30,18 @@ export const ISOLATED_LOADERS: Record<IsolatedFormat, () => Promise<Loader>> = {
   odp: async () => (await import('./load-odp.ts')).loadOdp,
   xlsx: async () => (await import('./load-xlsx.ts')).loadXlsx,
   ods: async () => (await import('./load-ods.ts')).loadOds,
+  eml: async () => {
+    const { loadEml } = await import('./load-eml.ts');
+    return (bytes) => loadEml(bytes);
+  },
+  msg: async () => {
+    const { loadMsg } = await import('./load-msg.ts');
+    return (bytes) => loadMsg(bytes);
+  },
+  epub: async () => {
+    const { loadEpub } = await import('./load-epub.ts');
+    return (bytes) => loadEpub(bytes);
+  },
 };
 
 /** How a format is named in messages ("PDF", "HTML", "DOCX", …). */
@@ -43,4 +55,7 @@ export const FORMAT_NAMES: Record<IsolatedFormat, string> = {
   odp: 'ODP',
   xlsx: 'XLSX',
   ods: 'ODS',
+  eml: 'E-Mail (EML)',
+  msg: 'Outlook-E-Mail (MSG)',
+  epub: 'EPUB',
 };

@@ -44,7 +44,43 @@ const MAX_NESTING = 400;
  * Throws UnprocessableDocumentError `html_no_content` when no main text remains.
  */
 export function loadHtml(bytes: Uint8Array, options: { contentType?: string | null; baseUrl?: string } = {}): LoadedDocument {
-  const html = decodeText(bytes, headerCharset(options.contentType) ?? metaCharset(bytes));
+  const builder = new SectionBuilder();
+  const page = appendHtmlContent(builder, decodeHtml(bytes, options.contentType), { baseUrl: options.baseUrl });
+  const { text, sections } = builder.finish();
+  if (text.length === 0) {
+    throw new UnprocessableDocumentError(userMessage('html_no_content'));
+  }
+  const firstHeading = sections[0]?.headingPath[0] ?? null;
+  return {
+    text,
+    title: page.title ?? firstHeading,
+    mimeType: 'text/html',
+    language: page.language ?? detectLanguage(text),
+    sections,
+    ...(page.canonicalUrl ? { canonicalUrl: page.canonicalUrl } : {}),
+    bytes,
+  };
+}
+
+/**
+ * HTML bytes as text: the charset from `contentType` (an HTTP header), else from `<meta charset>`,
+ * else UTF-8 with a Windows-1252 fallback.
+ */
+export function decodeHtml(bytes: Uint8Array, contentType?: string | null): string {
+  return decodeText(bytes, headerCharset(contentType) ?? metaCharset(bytes));
+}
+
+/** What an HTML page says about itself besides its content. */
+export type HtmlPageInfo = { title: string | null; language: string | null; canonicalUrl?: string };
+
+/**
+ * The structure logic of loadHtml, for every HTML beleg reads (web pages, e-mail bodies, EPUB
+ * chapters): parses `html`, drops what is not main content, and appends its headings (as sections)
+ * and blocks (paragraphs, list items, table rows) to `builder`. With `leadingHeading`, content that
+ * does not start with a heading of its own gets that title as a level-1 heading first (an EPUB
+ * chapter named only in the book's table of contents).
+ */
+export function appendHtmlContent(builder: SectionBuilder, html: string, options: { baseUrl?: string; leadingHeading?: string } = {}): HtmlPageInfo {
   const $ = cheerio.load(limitNesting(html, MAX_NESTING));
   const title = cleanInline($('title').first().text()) || cleanInline($('meta[property="og:title"]').attr('content') ?? '') || null;
   const canonicalUrl = resolveUrl($('link[rel~="canonical"]').attr('href'), options.baseUrl);
@@ -65,10 +101,20 @@ export function loadHtml(bytes: Uint8Array, options: { contentType?: string | nu
   });
 
   const root = mainContent($);
-  const builder = new SectionBuilder();
+  let started = options.leadingHeading === undefined;
+  const addBlock = (block: string) => {
+    if (block.trim().length === 0) return;
+    if (!started) builder.addHeading(1, options.leadingHeading!);
+    started = true;
+    builder.addBlock(block);
+  };
+  const addHeading = (level: number, heading: string) => {
+    if (heading.trim().length > 0) started = true;
+    builder.addHeading(level, heading);
+  };
   let inline = '';
   const flush = () => {
-    builder.addBlock(cleanBlock(inline));
+    addBlock(cleanBlock(inline));
     inline = '';
   };
   // Depth-first walk with an explicit stack: hostile pages nest elements 100 000 deep.
@@ -91,7 +137,7 @@ export function loadHtml(bytes: Uint8Array, options: { contentType?: string | nu
     const heading = HEADING.exec(tag);
     if (heading) {
       flush();
-      builder.addHeading(Number(heading[1]), cleanInline(textOf(element)));
+      addHeading(Number(heading[1]), cleanInline(textOf(element)));
       continue;
     }
     if (tag === 'br') {
@@ -100,7 +146,7 @@ export function loadHtml(bytes: Uint8Array, options: { contentType?: string | nu
     }
     if (tag === 'pre') {
       flush();
-      builder.addBlock(normalizeText(textOf(element)));
+      addBlock(normalizeText(textOf(element)));
       continue;
     }
     if (BLOCK_ELEMENTS.has(tag)) flush();
@@ -109,21 +155,7 @@ export function loadHtml(bytes: Uint8Array, options: { contentType?: string | nu
     for (let index = children.length - 1; index >= 0; index--) stack.push({ node: children[index]! });
   }
   flush();
-
-  const { text, sections } = builder.finish();
-  if (text.length === 0) {
-    throw new UnprocessableDocumentError(userMessage('html_no_content'));
-  }
-  const firstHeading = sections[0]?.headingPath[0] ?? null;
-  return {
-    text,
-    title: title ?? firstHeading,
-    mimeType: 'text/html',
-    language: normalizeLanguage($('html').attr('lang')) ?? detectLanguage(text),
-    sections,
-    ...(canonicalUrl ? { canonicalUrl } : {}),
-    bytes,
-  };
+  return { title, language: normalizeLanguage($('html').attr('lang')), ...(canonicalUrl ? { canonicalUrl } : {}) };
 }
 
 type Step = { node: AnyNode } | { closeTag: string };
