@@ -165,8 +165,8 @@ describe('e-mail loader (Outlook .msg)', () => {
   it('is told apart from other OLE files by its property streams, whatever its name', () => {
     expect(detectDocumentType(fixture('mapi-sample-attachments.msg'), { fileName: 'nachricht.doc' })).toBe('msg');
     // An old Word file (an OLE file without MAPI streams) keeps its own message, even named .msg.
-    expect(() => detectDocumentType(fixture('brief-libreoffice.doc'), { fileName: 'brief.msg' })).toThrow(/old Microsoft Office file/);
-    expect(() => detectDocumentType(fixture('brief-libreoffice.doc'), { fileName: 'brief.doc' })).toThrow(/old Microsoft Office file/);
+    expect(() => detectDocumentType(fixture('brief-libreoffice.doc'), { fileName: 'brief.msg' })).toThrow(/old binary Word file \(\.doc\)/);
+    expect(() => detectDocumentType(fixture('brief-libreoffice.doc'), { fileName: 'brief.doc' })).toThrow(/old binary Word file \(\.doc\)/);
   });
 
   it('fails with mail_corrupt for a damaged .msg (its directory cut off)', async () => {
