@@ -325,7 +325,7 @@ export class DocumentRepository {
   }
 
   /** A document's PDF page spans (offsets into its stored text), null when it has none or no stored text. */
-  pages(id: string): { number: number; charStart: number; charEnd: number }[] | null {
+  pages(id: string): { number: number; charStart: number; charEnd: number; ocr?: boolean; ocrConfidence?: number }[] | null {
     return this.#db.select({ pages: documentTexts.pages }).from(documentTexts).where(eq(documentTexts.documentId, id)).get()?.pages ?? null;
   }
 

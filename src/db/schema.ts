@@ -61,7 +61,8 @@ export const documentTexts = sqliteTable('document_texts', {
     .references(() => documents.id, { onDelete: 'cascade' }),
   text: text('text').notNull(),
   /** `PageSpan[]` as JSON, or null. */
-  pages: text('pages', { mode: 'json' }).$type<{ number: number; charStart: number; charEnd: number }[]>(),
+  // `ocr`/`ocrConfidence`: the page's text came from OCR (optional keys in the JSON, no migration).
+  pages: text('pages', { mode: 'json' }).$type<{ number: number; charStart: number; charEnd: number; ocr?: boolean; ocrConfidence?: number }[]>(),
   /** `SectionSpan[]` as JSON, or null. */
   sections: text('sections', { mode: 'json' }).$type<{ headingPath: string[]; charStart: number; charEnd: number }[]>(),
 });

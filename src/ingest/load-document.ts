@@ -3,7 +3,7 @@
  * page or section spans out. Dispatches by content (magic bytes) first, then by name and MIME
  * type; each format's library stays inside its own loader.
  */
-import { CancelledError, DocumentTooLargeError, UnprocessableDocumentError } from '../errors.ts';
+import { CancelledError, DocumentTooLargeError, UnprocessableDocumentError, UnsupportedDocumentError } from '../errors.ts';
 import { userMessage } from '../messages/index.ts';
 import type { HostResolver } from './fetch/host-resolver.ts';
 import { DEFAULT_PARSE_LIMITS, parserPool } from './isolate/parse-isolated.ts';
@@ -11,6 +11,8 @@ import { decodeText } from './loaders/decode-text.ts';
 import { detectDocumentType, type DocumentType } from './loaders/detect-document-type.ts';
 import { loadMarkdown } from './loaders/load-markdown.ts';
 import { loadText } from './loaders/load-text.ts';
+import { imageFormatOf } from './ocr/image-header.ts';
+import { DEFAULT_OCR_SETTINGS, type OcrProgressListener, type OcrSettings } from './ocr/ocr-settings.ts';
 import type { DocumentInput, LoadedDocument } from './types.ts';
 
 export type LoadOptions = {
@@ -34,6 +36,10 @@ export type LoadOptions = {
   parseMaxResidentMb?: number;
   /** Largest HTML page parsed, in bytes (a DOM takes 10–20× its source); 16 MiB when absent. */
   maxHtmlBytes?: number;
+  /** OCR of scanned PDF pages and images (config `BELEG_OCR` …); on with the defaults when absent. */
+  ocr?: OcrSettings;
+  /** Told as OCR of the document advances. */
+  onOcrProgress?: OcrProgressListener;
 };
 
 /** HTML pages larger than this are refused before parsing unless `maxHtmlBytes` says otherwise. */
@@ -43,6 +49,8 @@ const DEFAULT_MAX_HTML_BYTES = 16 * 1024 * 1024;
  * Loads one document. Throws (all BelegError subclasses): UnsupportedDocumentError for types beleg
  * cannot read, DocumentTooLargeError over `maxBytes`, UnprocessableDocumentError with codes
  * `empty_document`, `pdf_scanned`, `pdf_encrypted`, `pdf_corrupt`, `html_no_content`, `html_too_large`,
+ * `ocr_no_text`, `ocr_failed`, `ocr_timeout`, `ocr_too_many_pages`, `image_too_large`, `image_corrupt`
+ * (UnsupportedDocumentError `unsupported_document` for images when OCR is off),
  * `parse_timeout`, `parse_out_of_memory`, `parse_failed`, and for URLs BlockedUrlError and
  * FetchFailedError; CancelledError when `signal` aborts.
  *
@@ -95,9 +103,16 @@ async function loadBytes(bytes: Uint8Array, hints: Hints, options: LoadOptions):
       }
       break;
     }
+    case 'image': {
+      if ((options.ocr ?? DEFAULT_OCR_SETTINGS).mode === 'off') {
+        const detected = userMessage(`fragment.image_kind.${imageFormatOf(bytes) ?? 'png'}`);
+        throw new UnsupportedDocumentError(userMessage('unsupported_document.ocr_off', { detected }), { detected: imageFormatOf(bytes) });
+      }
+      break;
+    }
   }
   const document = await parserPool.parse(
-    { format: type, bytes, contentType: hints.mimeType, baseUrl: hints.baseUrl, fileName: hints.fileName },
+    { format: type, bytes, contentType: hints.mimeType, baseUrl: hints.baseUrl, fileName: hints.fileName, ocr: options.ocr ?? DEFAULT_OCR_SETTINGS },
     parseLimits(options),
   );
   return { ...document, bytes };
@@ -109,6 +124,8 @@ function parseLimits(options: LoadOptions) {
     memoryMb: options.parseMemoryMb ?? DEFAULT_PARSE_LIMITS.memoryMb,
     maxResidentMb: options.parseMaxResidentMb ?? DEFAULT_PARSE_LIMITS.maxResidentMb,
     signal: options.signal,
+    ocrPageTimeoutMs: options.ocr?.pageTimeoutMs ?? DEFAULT_OCR_SETTINGS.pageTimeoutMs,
+    onProgress: options.onOcrProgress,
   };
 }
 

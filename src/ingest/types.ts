@@ -13,8 +13,12 @@ export type DocumentInput =
   | { kind: 'url'; url: string }
   | { kind: 'text'; fileName?: string; title?: string; text: string; mimeType?: 'text/plain' | 'text/markdown' };
 
-/** A page of a PDF: its 1-based number and where its text sits in the document text. */
-export type PageSpan = { number: number; charStart: number; charEnd: number };
+/**
+ * A page of a PDF (or a scanned image): its 1-based number and where its text sits in the
+ * document text. `ocr` marks a page whose text was recognised from its image, `ocrConfidence`
+ * is tesseract's mean word confidence for it (0..1). Stored in document_texts.pages as JSON.
+ */
+export type PageSpan = { number: number; charStart: number; charEnd: number; ocr?: boolean; ocrConfidence?: number };
 
 /** A section of an HTML or Markdown document under a heading path (`["Kapitel 2", "Anbau"]`). */
 export type SectionSpan = { headingPath: string[]; charStart: number; charEnd: number };
