@@ -21,6 +21,8 @@ export type ScanOptions = {
   bilevel?: boolean;
   /** JPEG quality 0..100 of the embedded image (default 70). */
   quality?: number;
+  /** Keep only this top share of the page (0..1], for small image fixtures. */
+  keepTopShare?: number;
   /** Resolution (default 300). */
   dpi?: number;
   seed?: number;
@@ -50,7 +52,7 @@ export async function scanPdf(pdfBytes: Uint8Array, options: ScanOptions = {}, p
       const viewport = page.getViewport({ scale: 1 });
       const grey = await renderPdfPage(page as never, options.dpi ?? 300);
       page.cleanup();
-      const canvas = degrade(grey, options, (options.seed ?? 1) * 7919 + number);
+      const canvas = crop(degrade(grey, options, (options.seed ?? 1) * 7919 + number), options.keepTopShare ?? 1);
       const bits = options.bilevel ? packBits(canvas) : null;
       pages.push({
         jpeg: new Uint8Array(await canvas.encode('jpeg', options.quality ?? 70)),
@@ -59,7 +61,7 @@ export async function scanPdf(pdfBytes: Uint8Array, options: ScanOptions = {}, p
         widthPixels: canvas.width,
         heightPixels: canvas.height,
         widthPoints: viewport.width,
-        heightPoints: viewport.height,
+        heightPoints: viewport.height * (options.keepTopShare ?? 1),
       });
     }
   } finally {
@@ -142,6 +144,13 @@ function degrade(image: GreyImage, options: ScanOptions, seed: number): Canvas {
     }
   }
   return canvas;
+}
+
+function crop(canvas: Canvas, share: number): Canvas {
+  if (share >= 1) return canvas;
+  const cropped = createCanvas(canvas.width, Math.round(canvas.height * share));
+  cropped.getContext('2d').drawImage(canvas, 0, 0);
+  return cropped;
 }
 
 /** Mulberry32: a small seeded generator, so fixtures come out the same on every run. */

@@ -35,6 +35,8 @@ export type TextRecognizer = {
 /** The model files: tesseract.js's LSTM-only `best_int` models (German 1.3 MB, English 2.9 MB gzipped). */
 const LANGUAGES = ['deu', 'eng'] as const;
 const MODEL_FOLDER = '4.0.0_best_int';
+/** Below this confidence (0..100) a one-letter word is dropped. */
+const SPECK_CONFIDENCE = 20;
 
 /** Starts a recognizer for German and English text at `niceness` (0 keeps the priority). */
 export async function createTextRecognizer(options: { niceness?: number } = {}): Promise<TextRecognizer> {
@@ -63,7 +65,9 @@ export async function createTextRecognizer(options: { niceness?: number } = {}):
       for (const block of data.blocks ?? []) {
         for (const paragraph of block.paragraphs) {
           for (const line of paragraph.lines) {
-            const text = line.text.replace(/\s+/g, ' ').trim();
+            // A lone letter read with almost no confidence is a speck, not a word.
+            const words = line.words.filter((word) => !(word.text.length === 1 && /\p{L}/u.test(word.text) && word.confidence < SPECK_CONFIDENCE));
+            const text = words.map((word) => word.text).join(' ').replace(/\s+/g, ' ').trim();
             if (text.length === 0) continue;
             const { x0, y0, x1, y1 } = line.bbox;
             const baseline = line.baseline ? (line.baseline.y0 + line.baseline.y1) / 2 : y1;

@@ -44,11 +44,13 @@ function isStray(line: RecognizedLine): boolean {
 }
 
 /**
- * Tidies what tesseract makes of typography: typographic apostrophes and dashes stay, but a
- * stray low comma-like mark before a word (a speck) and doubled spaces go.
+ * Removes what specks and dirt turn into: a lone mark between words (" . ", " , ", " | "), which
+ * would otherwise end a sentence in the middle ("tatsächliche . Miete"), and a mark glued to the
+ * start of a word. Dashes, quotes and real punctuation after words stay.
  */
-function cleanLine(text: string): string {
+export function cleanLine(text: string): string {
   return text
+    .replace(/(^|\s)[.,;:'`´‚|]+(?=\s|$)/gu, '$1')
     .replace(/(^|\s)[‚,.'`´]+(?=\p{L})/gu, '$1')
     .replace(/\s{2,}/g, ' ')
     .trim();
