@@ -9,7 +9,7 @@ import type { OcrProgress } from '../src/ingest/ocr/ocr-settings.ts';
 import { splitSentences } from '../src/ingest/split-sentences.ts';
 import type { LoadedDocument } from '../src/ingest/types.ts';
 import { characterErrorRate } from './helpers/character-error-rate.ts';
-import { greyPixelsOf, greyTiff } from './helpers/make-images.ts';
+import { greyPixelsOf, greyTiff, hugePngHeader, loopingTiff } from './helpers/make-images.ts';
 import { makeTextPdf } from './helpers/make-pdf.ts';
 
 // OCR takes seconds per page on a small machine: each test reads at most the 3-page fixture once.
@@ -169,6 +169,36 @@ describe('OCR of mixed PDFs and images', () => {
   );
 });
 
+describe('OCR time budget', () => {
+  it(
+    'gives OCR its own time per page, so that the parse deadline does not stop a legitimate scan',
+    async () => {
+      const started = performance.now();
+      const document = await load('seite.png', fixture('wohngeld-seite-1.png'), { ...options, parseTimeoutMs: 1500 });
+      expect(performance.now() - started).toBeGreaterThan(1500);
+      expect(document.text).toContain('Bescheid über Wohngeld');
+    },
+    OCR_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'stops a page that runs past the per-page limit with ocr_timeout, naming the page',
+    async () => {
+      const error = await failure(load('scan.pdf', fixture('wohngeld-bescheid-scan.pdf'), { ...options, ocr: { mode: 'auto', pageTimeoutMs: 300, maxPages: 500 } }));
+      expect(error.code).toBe('ocr_timeout');
+      expect(error.details).toMatchObject({ page: 1, timeoutMs: 300 });
+      expect(error.message).toMatch(/BELEG_OCR_PAGE_TIMEOUT_MS/);
+    },
+    OCR_TEST_TIMEOUT_MS,
+  );
+
+  it('refuses more scanned pages than BELEG_OCR_MAX_PAGES before reading any', async () => {
+    const error = await failure(load('scan.pdf', fixture('wohngeld-bescheid-scan.pdf'), { ...options, ocr: { mode: 'auto', pageTimeoutMs: 60_000, maxPages: 2 } }));
+    expect(error.code).toBe('ocr_too_many_pages');
+    expect(error.details).toMatchObject({ pageCount: 3, limitPages: 2 });
+  });
+});
+
 describe('BELEG_OCR=off', () => {
   it('is read from the environment, auto by default', () => {
     expect(loadConfig({}).ocr).toBe('auto');
@@ -201,4 +231,49 @@ describe('BELEG_OCR=off', () => {
     expect(document.text).toContain('Der Bescheid liegt als Scan bei.');
     expect(document.pages!.some((page) => page.ocr)).toBe(false);
   });
+});
+
+describe('hostile images', () => {
+  it('refuses a PNG declaring 100000 × 100000 pixels by its header, before decoding', async () => {
+    const started = performance.now();
+    const error = await failure(load('riesig.png', hugePngHeader()));
+    expect(error.code).toBe('image_too_large');
+    expect(error.message).toMatch(/100000 × 100000/);
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it('refuses a JPEG declaring 65535 × 65535 pixels by its header', async () => {
+    const jpeg = fixture('wohngeld-seite-3-oben.jpg').slice();
+    const view = new DataView(jpeg.buffer);
+    for (let offset = 2; offset < jpeg.length - 9; ) {
+      const marker = jpeg[offset + 1]!;
+      if (marker === 0xc0 || marker === 0xc2) {
+        view.setUint16(offset + 5, 65535);
+        view.setUint16(offset + 7, 65535);
+        break;
+      }
+      offset += 2 + view.getUint16(offset + 2);
+    }
+    expect((await failure(load('riesig.jpg', jpeg))).code).toBe('image_too_large');
+  });
+
+  it(
+    'refuses a cut-off or garbled image with image_corrupt',
+    async () => {
+      const png = fixture('wohngeld-seite-1.png');
+      const garbled = png.slice();
+      garbled.fill(0x5a, 64, garbled.length - 12);
+      for (const [name, bytes] of [
+        ['halb.jpg', fixture('wohngeld-seite-3-oben.jpg').slice(0, 400)],
+        ['kopf.png', png.slice(0, 20)],
+        ['kaputt.png', garbled],
+        ['kreis.tif', loopingTiff()],
+        ['falsch.png', new TextEncoder().encode('kein Bild, nur Text mit der Endung .png')],
+      ] as const) {
+        const error = await failure(load(name, bytes));
+        expect(['image_corrupt', 'ocr_no_text'], `${name}: ${error.code} ${error.message}`).toContain(error.code);
+      }
+    },
+    OCR_TEST_TIMEOUT_MS,
+  );
 });

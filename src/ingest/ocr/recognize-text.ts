@@ -50,7 +50,14 @@ export async function createTextRecognizer(options: { niceness?: number } = {}):
   }
   let worker: Worker;
   try {
-    worker = await createWorker([...LANGUAGES], OEM.LSTM_ONLY, { langPath: modelFolder, cacheMethod: 'none', gzip: true });
+    worker = await createWorker([...LANGUAGES], OEM.LSTM_ONLY, {
+      langPath: modelFolder,
+      cacheMethod: 'none',
+      gzip: true,
+      // Without a handler tesseract.js also throws a failed job's error out of its message
+      // listener, which ends the process; the job's promise rejects either way.
+      errorHandler: () => undefined,
+    });
     await worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO, preserve_interword_spaces: '0' });
   } catch (error) {
     rmSync(modelFolder, { recursive: true, force: true });
