@@ -73,6 +73,11 @@ export type PageLookup = (documentId: string) => Promise<readonly PageSpan[] | n
  * the gap between two spans, the last page that starts before it. Null without page spans.
  */
 export function pageAt(pages: readonly PageSpan[] | null, charStart: number): number | null {
+  return pageSpanAt(pages, charStart)?.number ?? null;
+}
+
+/** The page span `pageAt` names (with its OCR flag and confidence), or null without page spans. */
+export function pageSpanAt(pages: readonly PageSpan[] | null, charStart: number): PageSpan | null {
   if (!pages || pages.length === 0) return null;
   let page: PageSpan | undefined;
   for (const span of pages) {
@@ -80,7 +85,13 @@ export function pageAt(pages: readonly PageSpan[] | null, charStart: number): nu
     page = span;
     if (charStart < span.charEnd) break;
   }
-  return (page ?? pages[0]!).number;
+  return page ?? pages[0]!;
+}
+
+/** The citation's OCR marks for a quote on `span`: none unless that page was read by OCR. */
+function ocrMarks(span: PageSpan | null): Pick<Citation, 'ocr' | 'ocrConfidence'> {
+  if (!span?.ocr) return {};
+  return span.ocrConfidence === undefined ? { ocr: true } : { ocr: true, ocrConfidence: span.ocrConfidence };
 }
 
 function chunkAt(source: AnswerPromptSource, charStart: number): StoredChunk | undefined {
@@ -134,18 +145,20 @@ async function locate(
   const match = found.match;
   return parts.map((part) => {
     const chunk = chunkAt(source, part.charStart);
+    const span = pages && pages.length > 0 ? pageSpanAt(pages, part.charStart) : null;
     return {
       quote: stored.slice(part.charStart, part.charEnd),
       documentId: source.documentId,
       title: source.document.title,
       url: source.document.url,
       fileName: source.document.fileName,
-      page: pages && pages.length > 0 ? pageAt(pages, part.charStart) : (chunk?.page ?? null),
+      page: span ? span.number : (chunk?.page ?? null),
       charStart: part.charStart,
       charEnd: part.charEnd,
       chunkId: chunk?.id ?? '',
       verified: true,
       match,
+      ...ocrMarks(span),
     };
   });
 }

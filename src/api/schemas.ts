@@ -33,6 +33,8 @@ export const documentRecordSchema = z
     version: z.number().int().optional(),
     /** URLs: the id of the version this one replaced. */
     supersedes: z.string().nullable().optional(),
+    /** While a scan is `indexing`: scanned pages read by OCR so far, of how many. */
+    progress: z.object({ ocrPagesDone: z.number().int().nonnegative(), ocrPagesTotal: z.number().int().nonnegative() }).optional(),
   }) satisfies z.ZodType<DocumentRecord>;
 
 /** `POST /documents` with a JSON body: a URL to fetch, or plain text. */

@@ -24,7 +24,8 @@ import { describeFirstIssue, userMessage } from '../messages/index.ts';
 import { SENTENCE_BLOCK_START, SENTENCE_HEADING, type ChunkRow, type ChunkStore } from '../store/chunk-store.ts';
 import { parseFetchableUrl } from './fetch/fetchable-url.ts';
 import type { LoadOptions } from './load-document.ts';
-import type { ChunkDraft, DocumentInput, DocumentRecord, Ingestion, ListDocumentsOptions, LoadedDocument, PageSpan } from './types.ts';
+import type { OcrProgress } from './ocr/ocr-settings.ts';
+import type { ChunkDraft, DocumentInput, DocumentRecord, IngestOptions, Ingestion, ListDocumentsOptions, LoadedDocument, PageSpan } from './types.ts';
 
 /** Turns chunk texts into vectors (the embedding model), when one is configured. */
 export type ChunkEmbedder = {
@@ -89,9 +90,9 @@ function parseInput(input: DocumentInput): DocumentInput {
   throw new ValidationError(userMessage('validation_failed.document_input', { field: path || 'kind', problem }), { field: path });
 }
 
-/** A metadata row as the ingestion contract's record. */
-function toDocumentRecord(row: DocumentRow): DocumentRecord {
-  return { ...row };
+/** A metadata row as the ingestion contract's record, with OCR progress while it is being indexed. */
+function toDocumentRecord(row: DocumentRow, progress?: OcrProgress): DocumentRecord {
+  return progress && row.status === 'indexing' ? { ...row, progress: { ...progress } } : { ...row };
 }
 
 /** sha256 of bytes, lowercase hex. */
@@ -117,6 +118,10 @@ export class IngestionService implements Ingestion {
   readonly #removed = new Set<string>();
   #closing = false;
   #closed: Promise<void> | null = null;
+  /** OCR progress of documents being loaded now, by id (memory only: it is gone once they are ready). */
+  readonly #progress = new Map<string, OcrProgress>();
+  /** Who waits in `ingest` with an `onProgress`, by document id. */
+  readonly #progressListeners = new Map<string, Array<(progress: OcrProgress) => void>>();
 
   constructor(options: IngestionServiceOptions) {
     this.#options = options;
@@ -134,11 +139,21 @@ export class IngestionService implements Ingestion {
     return toDocumentRecord(row);
   }
 
-  async ingest(input: DocumentInput): Promise<DocumentRecord> {
+  async ingest(input: DocumentInput, options: IngestOptions = {}): Promise<DocumentRecord> {
     this.#assertOpen();
     const row = this.#submitRow(input);
     if (row.status === 'ready' || row.status === 'failed') return toDocumentRecord(row);
-    return this.#settled(row.id);
+    if (!options.onProgress) return this.#settled(row.id);
+    const listeners = this.#progressListeners.get(row.id) ?? [];
+    listeners.push(options.onProgress);
+    this.#progressListeners.set(row.id, listeners);
+    try {
+      return await this.#settled(row.id);
+    } finally {
+      const left = (this.#progressListeners.get(row.id) ?? []).filter((listener) => listener !== options.onProgress);
+      if (left.length > 0) this.#progressListeners.set(row.id, left);
+      else this.#progressListeners.delete(row.id);
+    }
   }
 
   /**
@@ -158,14 +173,14 @@ export class IngestionService implements Ingestion {
   async get(id: string): Promise<DocumentRecord> {
     const row = this.#repository.find(id);
     if (!row) throw new NotFoundError('document', id);
-    return toDocumentRecord(row);
+    return toDocumentRecord(row, this.#progress.get(row.id));
   }
 
   async list(options: ListDocumentsOptions = {}): Promise<{ documents: DocumentRecord[]; total: number }> {
     const limit = Math.min(Math.max(Math.trunc(options.limit ?? LIST_LIMIT_DEFAULT), 1), LIST_LIMIT_MAX);
     const offset = Math.max(Math.trunc(options.offset ?? 0), 0);
     const { rows, total } = this.#repository.list({ limit, offset, status: options.status });
-    return { documents: rows.map(toDocumentRecord), total };
+    return { documents: rows.map((row) => toDocumentRecord(row, this.#progress.get(row.id))), total };
   }
 
   async remove(id: string): Promise<void> {
@@ -435,7 +450,16 @@ export class IngestionService implements Ingestion {
   /** Loads and chunks one document; null when it merged into an identical existing one. */
   async #prepare(id: string, job: IngestJobRow, signal: AbortSignal): Promise<PreparedDocument | null> {
     const input = this.#inputOf(job);
-    const loaded = await this.#options.load(input, { ...this.#options.loadOptions, signal });
+    let loaded: LoadedDocument;
+    try {
+      const onOcrProgress = (progress: OcrProgress) => {
+        this.#progress.set(id, progress);
+        for (const listener of this.#progressListeners.get(id) ?? []) listener({ ...progress });
+      };
+      loaded = await this.#options.load(input, { ...this.#options.loadOptions, signal, onOcrProgress });
+    } finally {
+      this.#progress.delete(id);
+    }
     signal.throwIfAborted();
     const sha256 = sha256Of(loaded.bytes);
     if (job.inputKind === 'url') {

@@ -103,19 +103,27 @@ async function loadBytes(bytes: Uint8Array, hints: Hints, options: LoadOptions):
       }
       break;
     }
-    case 'image': {
-      if ((options.ocr ?? DEFAULT_OCR_SETTINGS).mode === 'off') {
-        const detected = userMessage(`fragment.image_kind.${imageFormatOf(bytes) ?? 'png'}`);
-        throw new UnsupportedDocumentError(userMessage('unsupported_document.ocr_off', { detected }), { detected: imageFormatOf(bytes) });
-      }
+    case 'image':
+      assertOcrAllowed(type, bytes, (options.ocr ?? DEFAULT_OCR_SETTINGS).mode);
       break;
-    }
   }
   const document = await parserPool.parse(
     { format: type, bytes, contentType: hints.mimeType, baseUrl: hints.baseUrl, fileName: hints.fileName, ocr: options.ocr ?? DEFAULT_OCR_SETTINGS },
     parseLimits(options),
   );
   return { ...document, bytes };
+}
+
+/**
+ * Images are read only by OCR: with `BELEG_OCR=off` they are refused (UnsupportedDocumentError
+ * `unsupported_document`, naming the image kind and how to switch OCR on). The API calls this at
+ * upload, so such a file is refused at once rather than failing later.
+ */
+export function assertOcrAllowed(type: DocumentType, bytes: Uint8Array, mode: OcrSettings['mode']): void {
+  if (type !== 'image' || mode !== 'off') return;
+  const format = imageFormatOf(bytes);
+  const detected = userMessage(`fragment.image_kind.${format ?? 'png'}`);
+  throw new UnsupportedDocumentError(userMessage('unsupported_document.ocr_off', { detected }), { detected: format });
 }
 
 function parseLimits(options: LoadOptions) {

@@ -100,7 +100,12 @@ export type DocumentRecord = {
   version?: number;
   /** URLs: the id of the version this one replaced (that id now resolves to this document). */
   supersedes?: string | null;
+  /** While `indexing` a scan: how many of its scanned pages OCR has read (absent otherwise; not stored). */
+  progress?: { ocrPagesDone: number; ocrPagesTotal: number };
 };
+
+/** What `Ingestion.ingest` may be told besides the input. */
+export type IngestOptions = { onProgress?: (progress: { ocrPagesDone: number; ocrPagesTotal: number }) => void };
 
 export type ListDocumentsOptions = { limit?: number; offset?: number; status?: DocumentStatus };
 
@@ -111,8 +116,11 @@ export interface Ingestion {
    * existing document. Throws OverloadedError when the queue is full.
    */
   submit(input: DocumentInput): Promise<DocumentRecord>;
-  /** Like submit, but resolves once the document is `ready` or `failed`. */
-  ingest(input: DocumentInput): Promise<DocumentRecord>;
+  /**
+   * Like submit, but resolves once the document is `ready` or `failed`; `onProgress` hears how
+   * OCR of a scan advances.
+   */
+  ingest(input: DocumentInput, options?: IngestOptions): Promise<DocumentRecord>;
   get(id: string): Promise<DocumentRecord>;
   list(options?: ListDocumentsOptions): Promise<{ documents: DocumentRecord[]; total: number }>;
   /** Removes the document from both stores. */
