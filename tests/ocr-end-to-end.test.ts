@@ -38,7 +38,7 @@ async function scannedPdf(): Promise<Uint8Array> {
 describe('a scanned PDF over HTTP', () => {
   it('is read by OCR with progress, and answers cite the right page, marked as OCR', async () => {
     const form = new FormData();
-    form.append('file', new Blob([await scannedPdf()], { type: 'application/pdf' }), 'wohngeld-scan.pdf');
+    form.append('file', new Blob([new Uint8Array(await scannedPdf())], { type: 'application/pdf' }), 'wohngeld-scan.pdf');
     const response = await fetch(`${server.url}/documents`, { method: 'POST', body: form });
     expect(response.status).toBe(202);
     const accepted = ((await response.json()) as { documents: DocumentBody[] }).documents[0]!;
