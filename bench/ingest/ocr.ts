@@ -81,6 +81,9 @@ const QUESTIONS = [
   'Bis wann muss der Antrag auf Weiterleistung gestellt werden?',
 ];
 
+/** Questions are asked one after another, at most one every ASK_INTERVAL_MS (300 a minute, under the default rate limit). */
+const ASK_INTERVAL_MS = 200;
+
 async function askTimes(url: string, keepGoing: (count: number) => boolean): Promise<number[]> {
   const times: number[] = [];
   while (keepGoing(times.length)) {
@@ -92,7 +95,9 @@ async function askTimes(url: string, keepGoing: (count: number) => boolean): Pro
     });
     await response.json();
     if (response.status !== 200) throw new Error(`/ask answered ${response.status}`);
-    times.push(performance.now() - started);
+    const took = performance.now() - started;
+    times.push(took);
+    if (took < ASK_INTERVAL_MS) await new Promise((resolve) => setTimeout(resolve, ASK_INTERVAL_MS - took));
   }
   return times;
 }
@@ -126,7 +131,7 @@ try {
   await app.context.ingestion.ingest({ kind: 'file', fileName: 'strassenbahn.pdf', bytes: new Uint8Array(readFileSync(new URL('strassenbahn-libreoffice.pdf', DOCUMENT_FIXTURES))) });
   await app.context.ingestion.ingest({ kind: 'text', title: 'Wohngeld', text: bescheidTruth.join('\n\n') });
   await askTimes(app.url, (count) => count < 5); // warm up
-  idle = await askTimes(app.url, (count) => count < 60);
+  idle = await askTimes(app.url, (count) => count < 100);
 
   const started = performance.now();
   let done = false;
@@ -148,8 +153,12 @@ try {
     ...errorRates(pageTexts(text, pages), reportTruth),
     meanConfidence,
   };
+} catch (error) {
+  console.error(error);
+  throw error;
 } finally {
-  await app.close();
+  // A failure above may leave the scan queued: closing then cancels it, which is no news.
+  await app.close().catch(() => undefined);
   removeTemporaryDirectories();
 }
 

@@ -5,12 +5,14 @@
  * for all languages, so the two model files are linked into a temporary folder that `dispose`
  * removes, and `cacheMethod: 'none'` keeps it from writing copies into the working directory.
  *
- * Recognition runs in tesseract.js's worker thread. Before it starts, the calling thread's
- * niceness is raised (`os.setPriority`), which on Linux the new thread inherits: OCR then takes
- * only the CPU time that answering questions leaves over. The lowered priority stays with the
- * calling thread; the parser pool retires a parser after OCR (src/ingest/isolate/parse-isolated.ts).
+ * Recognition runs in tesseract.js's worker thread. Before it starts, the niceness of every
+ * thread of the process is raised (`os.setPriority` per thread id from /proc/self/task on Linux,
+ * where niceness belongs to threads: V8's garbage-collector helpers took a third of a core while
+ * only the main thread was lowered); the new worker thread inherits it. OCR then takes only the
+ * CPU time that answering questions leaves over. The lowered priority stays with the process;
+ * the parser pool retires a parser after OCR (src/ingest/isolate/parse-isolated.ts).
  */
-import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { setPriority, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -41,13 +43,7 @@ const SPECK_CONFIDENCE = 20;
 /** Starts a recognizer for German and English text at `niceness` (0 keeps the priority). */
 export async function createTextRecognizer(options: { niceness?: number } = {}): Promise<TextRecognizer> {
   const modelFolder = linkModels();
-  if (options.niceness) {
-    try {
-      setPriority(0, options.niceness);
-    } catch {
-      // Not allowed here (some containers): recognition runs at the normal priority.
-    }
-  }
+  if (options.niceness) lowerPriority(options.niceness);
   let worker: Worker;
   try {
     worker = await createWorker([...LANGUAGES], OEM.LSTM_ONLY, {
@@ -93,6 +89,23 @@ export async function createTextRecognizer(options: { niceness?: number } = {}):
       }
     },
   };
+}
+
+/** Raises the niceness of this process's threads (all of them where /proc tells, else the calling one). */
+function lowerPriority(niceness: number): void {
+  let threads: number[] = [0];
+  try {
+    threads = readdirSync('/proc/self/task').map(Number).filter((id) => Number.isInteger(id) && id > 0);
+  } catch {
+    // No /proc (macOS, Windows): the calling thread, which the worker thread inherits from on Linux only.
+  }
+  for (const thread of threads) {
+    try {
+      setPriority(thread, niceness);
+    } catch {
+      // Not allowed (some containers) or the thread ended: that one keeps its priority.
+    }
+  }
 }
 
 /** A temporary folder holding `deu.traineddata.gz` and `eng.traineddata.gz` (links, copies where links fail). */
