@@ -8,7 +8,7 @@
  * the verified quote highlighted in its passage.
  * Screenshots land in test-output/.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './helpers/launch-chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -221,6 +221,31 @@ describe('web page with real ingestion and answers', () => {
     expect(await pdfPage.locator('#answer-confidence').textContent()).toMatch(/^(sicher|wahrscheinlich) \d{1,3} %$/);
     await pdfPage.screenshot({ path: new URL('web-page-pdf.png', screenshotDirectory).pathname, fullPage: true });
     await pdfPage.close();
+  });
+
+  it('shows OCR progress for a scanned image and marks its quote as coming from a scan', async () => {
+    const scan = readFileSync(new URL('./fixtures/ocr/wohngeld-seite-1.png', import.meta.url));
+    const scanPage = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: 'de-DE' });
+    scanPage.setDefaultTimeout(60_000);
+    await scanPage.goto(`${server.url}/`);
+    expect(await scanPage.locator('#files').getAttribute('accept')).toContain('image/png');
+    await scanPage.setInputFiles('#files', { name: 'bescheid.png', mimeType: 'image/png', buffer: scan });
+    await scanPage.getByRole('button', { name: 'Hochladen', exact: true }).click();
+    const row = scanPage.locator('#documents tbody tr', { hasText: 'bescheid.png' });
+    // The list is polled every second while OCR reads the page (a few seconds here).
+    await row.locator('.ocr-progress', { hasText: /^Texterkennung: Seite [01] von 1$/ }).waitFor();
+    await row.locator('.status', { hasText: 'bereit' }).waitFor();
+
+    await scanPage.fill('#question', 'Wie hoch ist das monatliche Wohngeld?');
+    await scanPage.getByRole('button', { name: 'Fragen', exact: true }).click();
+    const citation = scanPage.locator('#citations li, #possible-list li').first();
+    await citation.locator('mark').waitFor();
+    expect(await citation.locator('mark').textContent()).toContain('287,00 Euro');
+    const badge = citation.locator('.ocr-badge');
+    expect(await badge.textContent()).toBe('aus gescanntem Dokument (OCR)');
+    expect(await badge.getAttribute('title')).toMatch(/mittlere Sicherheit auf dieser Seite: \d{2,3} %/);
+    await scanPage.screenshot({ path: new URL('web-page-ocr.png', screenshotDirectory).pathname, fullPage: true });
+    await scanPage.close();
   });
 
   it('says in German why a web page could not be added', async () => {
