@@ -391,7 +391,7 @@ export const catalogue = {
   },
   'web.ocr_progress': { en: 'text recognition: page {done} of {total}', de: 'Texterkennung: Seite {done} von {total}' },
   'cli.ocr_progress': { en: '{name}: text recognition, page {done} of {total}', de: '{name}: Texterkennung, Seite {done} von {total}' },
-  'cli.ocr_quote': { en: '(from a scanned document, OCR, {percent} %)', de: '(aus gescanntem Dokument, OCR, {percent} %)' },
+  'cli.ocr_quote': { en: '[from a scanned document (OCR), page confidence {percent} %]', de: '[aus gescanntem Dokument (OCR), Sicherheit der Seite {percent} %]' },
   parse_timeout: {
     en: 'Parsing the document took longer than {timeoutMs} ms and was stopped. The file is probably damaged or built to stall parsers; export it again (e.g. "print to PDF") and upload that.',
     de: 'Das Lesen des Dokuments dauerte länger als {timeoutMs} ms und wurde abgebrochen. Die Datei ist wahrscheinlich beschädigt oder darauf angelegt, Leseprogramme aufzuhalten; exportieren Sie sie noch einmal (z. B. „als PDF drucken“) und laden Sie das hoch.',
