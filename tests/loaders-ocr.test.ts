@@ -174,8 +174,9 @@ describe('OCR time budget', () => {
     'gives OCR its own time per page, so that the parse deadline does not stop a legitimate scan',
     async () => {
       const started = performance.now();
-      const document = await load('seite.png', fixture('wohngeld-seite-1.png'), { ...options, parseTimeoutMs: 1500 });
-      expect(performance.now() - started).toBeGreaterThan(1500);
+      // Starting the parser, loading the models and reading a 300-dpi page take well over a second.
+      const document = await load('seite.png', fixture('wohngeld-seite-1.png'), { ...options, parseTimeoutMs: 1000 });
+      expect(performance.now() - started).toBeGreaterThan(1000);
       expect(document.text).toContain('Bescheid über Wohngeld');
     },
     OCR_TEST_TIMEOUT_MS,

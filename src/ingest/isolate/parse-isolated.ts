@@ -7,6 +7,11 @@
  * one costs ~0.5 s: Node, tsx and pdf.js load again). At most two parsers run at once; further
  * documents wait their turn, so parsing never holds more than twice the memory cap.
  *
+ * OCR (scanned pages, images) takes seconds per page, so the parser reports its progress over the
+ * IPC channel (`ParseProgress`): from the first report on, the deadline is the parse timeout plus
+ * `ocrPageTimeoutMs` per scanned page, and each page must be done within `ocrPageTimeoutMs` on
+ * its own (`ocr_timeout`). A parser that ran OCR lowered its own priority and is not kept.
+ *
  * Why a process and not a worker thread: a worker's `resourceLimits` cover only the V8 heap, not
  * the buffers a decompressor fills, and memory a killed worker allocated stays in the server's
  * malloc arenas (measured: each 2 GiB compression bomb left ~550 MB behind). Killing a process
