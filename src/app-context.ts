@@ -158,6 +158,7 @@ export async function openAppContext(config: Config, options: AppContextOptions 
         maxRedirects: config.limits.maxRedirects,
         urlAllowList: config.urlAllowList,
         parseTimeoutMs: config.limits.parseTimeoutMs,
+        ocr: { mode: config.ocr, pageTimeoutMs: config.limits.ocrPageTimeoutMs, maxPages: config.limits.ocrMaxPages },
       },
       queueSize: config.limits.ingestQueueSize,
       batchSize: options.batchSize,

@@ -78,8 +78,22 @@ export const configSchema = z.object({
       fetchTimeoutMs: integer(20_000),
       maxRedirects: integer(5),
       parseTimeoutMs: integer(30_000),
+      /**
+       * OCR: time allowed per scanned page, on top of `parseTimeoutMs` (a 50-page scan gets
+       * 30 s + 50 × this); a page that alone runs past it fails the document with `ocr_timeout`.
+       */
+      ocrPageTimeoutMs: integer(60_000),
+      /** OCR: scanned pages read per document at most; a longer scan fails with `ocr_too_many_pages`. */
+      ocrMaxPages: integer(500),
     })
     .default({} as never),
+
+  /**
+   * Text recognition (OCR) of scanned PDF pages and images: `auto` (default) reads PDF pages
+   * without a text layer and PNG/JPEG/TIFF uploads with tesseract.js (German + English);
+   * `off` refuses them (`pdf_scanned`, `unsupported_document` for images).
+   */
+  ocr: z.enum(['off', 'auto']).default('auto'),
 
   /**
    * Hosts or CIDR ranges URL ingestion may reach although they are private or loopback.
@@ -116,6 +130,7 @@ const environmentKeys: Record<string, (value: string) => Partial<Record<string, 
   BELEG_SERVER_URL: (value) => ({ serverUrl: value }),
   BELEG_API_KEY: (value) => ({ serverApiKey: value }),
   BELEG_URL_ALLOW_LIST: (value) => ({ urlAllowList: splitList(value) }),
+  BELEG_OCR: (value) => ({ ocr: value.toLowerCase() }),
 };
 
 const limitKeys: Record<string, keyof Config['limits']> = {
@@ -130,6 +145,8 @@ const limitKeys: Record<string, keyof Config['limits']> = {
   BELEG_FETCH_TIMEOUT_MS: 'fetchTimeoutMs',
   BELEG_MAX_REDIRECTS: 'maxRedirects',
   BELEG_PARSE_TIMEOUT_MS: 'parseTimeoutMs',
+  BELEG_OCR_PAGE_TIMEOUT_MS: 'ocrPageTimeoutMs',
+  BELEG_OCR_MAX_PAGES: 'ocrMaxPages',
 };
 
 function splitList(value: string): string[] {

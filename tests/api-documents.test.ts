@@ -100,6 +100,24 @@ describe('documents and asking over HTTP', () => {
     expect((await fetch(`${running.url}/documents/${id}`, { method: 'DELETE' })).status).toBe(404);
   });
 
+  it('takes PNG uploads for OCR, and refuses them at once with 415 when BELEG_OCR=off', async () => {
+    const png = () => {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])], { type: 'image/png' }), 'scan.png');
+      return form;
+    };
+    running = await startApp();
+    expect((await fetch(`${running.url}/documents`, { method: 'POST', body: png() })).status).toBe(202);
+    await running.close();
+    running = await startApp({ ocr: 'off' });
+    const refused = await fetch(`${running.url}/documents`, { method: 'POST', body: png(), headers: { 'accept-language': 'de' } });
+    expect(refused.status).toBe(415);
+    const body = (await refused.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('unsupported_document');
+    expect(body.error.message).toMatch(/PNG-Bild.*BELEG_OCR=auto/);
+    expect(running.ingestion.submitted).toHaveLength(0);
+  });
+
   it('refuses what it cannot read: 415 for other content types and file types, 422 for a broken PDF, 400 naming the field', async () => {
     running = await startApp();
     const plain = await fetch(`${running.url}/documents`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hallo' });
@@ -121,9 +139,10 @@ describe('documents and asking over HTTP', () => {
     // Refused by the one URL check ingestion and the fetcher share, so the code is the same on every path.
     expect(((await badUrl.json()) as { error: { code: string } }).error.code).toBe('blocked_url');
 
-    const png = new FormData();
-    png.append('file', new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])], { type: 'image/png' }), 'foto.png');
-    const image = await fetch(`${running.url}/documents`, { method: 'POST', body: png });
+    // PNG, JPEG and TIFF are read by OCR (below); GIF is not.
+    const gif = new FormData();
+    gif.append('file', new Blob([new Uint8Array([0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 1, 0, 1, 0])], { type: 'image/gif' }), 'foto.gif');
+    const image = await fetch(`${running.url}/documents`, { method: 'POST', body: gif });
     expect(image.status).toBe(415);
     expect(((await image.json()) as { error: { code: string } }).error.code).toBe('unsupported_document');
 

@@ -23,7 +23,8 @@ import {
   selfReferencingPageTreePdf,
   truncations,
 } from './helpers/hostile-documents.ts';
-import { makeTextPdf } from './helpers/make-pdf.ts';
+import { hugePngHeader, loopingTiff } from './helpers/make-images.ts';
+import { makeImageOnlyPdf, makeTextPdf } from './helpers/make-pdf.ts';
 import { openTestContext } from './helpers/storage-app.ts';
 import { removeTemporaryDirectories } from './helpers/storage-temp-dir.ts';
 
@@ -42,7 +43,8 @@ async function corpus(): Promise<Case[]> {
     title: 'Stadtgeschichte',
     pages: [{ paragraphs: [['Die Altstadt von Lübeck gehört zum Weltkulturerbe.'], ['Das Holstentor wurde 1478 fertiggestellt.']] }],
   });
-  const pdfCodes = ['pdf_corrupt', 'pdf_scanned', 'pdf_encrypted', 'unsupported_document', 'parse_failed'];
+  // A flipped byte can also hide the text layer: then OCR reads the page (and finds little).
+  const pdfCodes = ['pdf_corrupt', 'pdf_scanned', 'pdf_encrypted', 'unsupported_document', 'parse_failed', 'ocr_no_text'];
   const html = new TextEncoder().encode(`<html><body><main><p>${RHEIN}</p></main></body></html>`);
   return [
     ...truncations(pdf, 16).map((item) => ({ name: item.name, input: file(item.fileName, item.bytes), expect: { codes: ['pdf_corrupt'] } })),
@@ -50,7 +52,8 @@ async function corpus(): Promise<Case[]> {
     ...flippedBytes(pdf, 8, 12).map((item) => ({ name: item.name, input: file(item.fileName, item.bytes), expect: { codes: pdfCodes, ready: true } })),
     { name: 'page tree declaring 10^6 pages', input: file('millionen.pdf', millionPagePdf()), expect: { codes: ['pdf_too_many_pages'] } },
     { name: 'page tree containing itself', input: file('kreis.pdf', selfReferencingPageTreePdf()), expect: { codes: ['pdf_corrupt'] } },
-    { name: 'form XObject drawing itself', input: file('rekursion.pdf', selfDrawingFormPdf()), expect: { codes: ['pdf_scanned'] } },
+    // No text layer: OCR renders the page, and pdf.js must not recurse into the form without end.
+    { name: 'form XObject drawing itself', input: file('rekursion.pdf', selfDrawingFormPdf()), expect: { codes: ['ocr_no_text', 'ocr_failed', 'pdf_corrupt'] } },
     { name: 'object stream claiming 10^6 objects', input: file('objekte.pdf', hugeObjectStreamPdf()), expect: { codes: [], ready: true, text: RHEIN } },
     // 2 GiB of zeros in one FlateDecode stream (13.5 MB on disk): the page font's file.
     { name: 'compression bomb', input: file('bombe.pdf', compressionBombPdf()), expect: { codes: ['parse_out_of_memory', 'parse_timeout'] } },
@@ -63,7 +66,11 @@ async function corpus(): Promise<Case[]> {
     { name: 'invalid UTF-8', input: file('kaputt.txt', invalidUtf8()), expect: { codes: [], ready: true } },
     { name: 'NUL bytes in text', input: file('nullen.txt', nulBytes()), expect: { codes: ['unsupported_document'] } },
     { name: '0-byte file', input: file('leer.pdf', new Uint8Array()), expect: { codes: ['empty_document'] } },
-    { name: 'PNG named .pdf', input: file('bild.pdf', pngImage()), expect: { codes: ['unsupported_document'] } },
+    // Content wins over the name: a 1 × 1 PNG is read by OCR, which finds nothing.
+    { name: 'PNG named .pdf', input: file('bild.pdf', pngImage()), expect: { codes: ['ocr_no_text'] } },
+    { name: 'PNG declaring 100000 × 100000 pixels', input: file('riesig.png', hugePngHeader()), expect: { codes: ['image_too_large'] } },
+    { name: 'TIFF directory pointing at itself', input: file('kreis.tif', loopingTiff()), expect: { codes: ['image_corrupt', 'ocr_no_text'] } },
+    { name: 'scan of 600 empty pages', input: file('leer.pdf', await makeImageOnlyPdf(600)), expect: { codes: ['ocr_too_many_pages'] } },
     { name: 'random binary named .txt', input: file('zufall.txt', randomBinary(20_000)), expect: { codes: ['unsupported_document'] } },
     { name: 'PDF named .txt', input: file('tarnung.txt', pdf), expect: { codes: [], ready: true, text: 'Das Holstentor wurde 1478 fertiggestellt.' } },
     // A name promising a PDF without a PDF header is refused rather than guessed at.

@@ -172,11 +172,17 @@ describe('PDF loader on pdf-lib PDFs', () => {
 });
 
 describe('PDF loader on bad PDFs', () => {
-  it('refuses a PDF without a text layer as scanned, saying OCR is not supported', async () => {
-    const error = await expectCode(loadPdf(await makeImageOnlyPdf(3)), 'pdf_scanned');
+  it('refuses a PDF without a text layer as scanned when OCR is off, saying how to switch it on', async () => {
+    const bytes = await makeImageOnlyPdf(3);
+    const error = await expectCode(loadDocument({ kind: 'file', fileName: 'scan.pdf', bytes }, { ...options, ocr: { mode: 'off', pageTimeoutMs: 60_000, maxPages: 500 } }), 'pdf_scanned');
     expect(error.message).toMatch(/scanned/);
-    expect(error.message).toMatch(/OCR is not supported/);
+    expect(error.message).toMatch(/BELEG_OCR=auto/);
   });
+
+  it('refuses a PDF whose pages are images without any text with ocr_no_text (OCR on)', async () => {
+    const error = await expectCode(loadPdf(await makeImageOnlyPdf(1)), 'ocr_no_text');
+    expect(error.message).toMatch(/no text/);
+  }, 60_000);
 
   it('refuses a PDF truncated at many offsets with pdf_corrupt', async () => {
     const bytes = fixture('strassenbahn-libreoffice.pdf');

@@ -53,6 +53,13 @@ export const citationSchema = z.object({
   verified: z.literal(true),
   /** `exact`, or `normalized` when whitespace/quote marks/dashes differed and offsets were mapped back. */
   match: z.enum(['exact', 'normalized']),
+  /**
+   * Present (true) when the quote's page was read by OCR from a scan: the quote is verbatim in the
+   * stored text, but that text may differ from the paper. Absent for text documents.
+   */
+  ocr: z.literal(true).optional(),
+  /** With `ocr`: the page's mean OCR confidence (0..1). */
+  ocrConfidence: z.number().min(0).max(1).optional(),
 });
 export type Citation = z.infer<typeof citationSchema>;
 

@@ -77,7 +77,7 @@ export function pageAt(pages: readonly PageSpan[] | null, charStart: number): nu
   return span === null || span.kind === 'row' ? null : span.number;
 }
 
-/** The page span (page, slide or row) a quote starts in, by the same rule as `pageAt`; null without spans. */
+/** The page span (page, slide or row) a quote starts in, by the same rule as `pageAt` (with its OCR flag and confidence); null without spans. */
 export function spanAt(pages: readonly PageSpan[] | null, charStart: number): PageSpan | null {
   if (!pages || pages.length === 0) return null;
   let page: PageSpan | undefined;
@@ -93,6 +93,12 @@ export function spanAt(pages: readonly PageSpan[] | null, charStart: number): Pa
 function locationOf(span: PageSpan | null): Location | undefined {
   if (span === null || span.kind === undefined || span.kind === 'page') return undefined;
   return { kind: span.kind, number: span.number, ...(span.sheet !== undefined ? { sheet: span.sheet } : {}), ...(span.cells !== undefined ? { cells: span.cells } : {}) };
+}
+
+/** The citation's OCR marks for a quote on `span`: none unless that page was read by OCR. */
+function ocrMarks(span: PageSpan | null): Pick<Citation, 'ocr' | 'ocrConfidence'> {
+  if (!span?.ocr) return {};
+  return span.ocrConfidence === undefined ? { ocr: true } : { ocr: true, ocrConfidence: span.ocrConfidence };
 }
 
 function chunkAt(source: AnswerPromptSource, charStart: number): StoredChunk | undefined {
@@ -146,20 +152,22 @@ async function locate(
   const match = found.match;
   return parts.map((part) => {
     const chunk = chunkAt(source, part.charStart);
-    const location = pages && pages.length > 0 ? locationOf(spanAt(pages, part.charStart)) : undefined;
+    const span = pages && pages.length > 0 ? spanAt(pages, part.charStart) : null;
+    const location = locationOf(span);
     return {
       quote: stored.slice(part.charStart, part.charEnd),
       documentId: source.documentId,
       title: source.document.title,
       url: source.document.url,
       fileName: source.document.fileName,
-      page: pages && pages.length > 0 ? pageAt(pages, part.charStart) : (chunk?.page ?? null),
+      page: span ? (span.kind === 'row' ? null : span.number) : (chunk?.page ?? null),
       ...(location ? { location } : {}),
       charStart: part.charStart,
       charEnd: part.charEnd,
       chunkId: chunk?.id ?? '',
       verified: true,
       match,
+      ...ocrMarks(span),
     };
   });
 }

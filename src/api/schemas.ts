@@ -37,6 +37,8 @@ export const documentRecordSchema = z
     parentId: z.string().nullable().optional(),
     /** E-mails: the ids of the attachments ingested as documents of their own (absent when none). */
     attachmentIds: z.array(z.string()).optional(),
+    /** While a scan is `indexing`: scanned pages read by OCR so far, of how many. */
+    progress: z.object({ ocrPagesDone: z.number().int().nonnegative(), ocrPagesTotal: z.number().int().nonnegative() }).optional(),
   }) satisfies z.ZodType<DocumentRecord>;
 
 /** `POST /documents` with a JSON body: a URL to fetch, or plain text. */

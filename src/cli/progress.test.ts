@@ -55,4 +55,24 @@ describe('createProgress', () => {
     expect(lines).toEqual(['ok      a.txt']);
     expect(stream.text()).toBe('');
   });
+
+  it('shows OCR pages as a bar on a terminal, also for a single document', () => {
+    const terminal = recorder(true);
+    const progress = createProgress(1, 'documents', { stream: terminal, output: terminal });
+    for (let done = 0; done <= 4; done++) progress.ocr('scan.pdf', done, 4, `scan.pdf: text recognition, page ${done} of 4`);
+    progress.log('ok      scan.pdf');
+    progress.stop();
+    expect(terminal.text()).toContain('OCR scan.pdf');
+    expect(terminal.text()).toContain('ok      scan.pdf');
+  });
+
+  it('prints OCR progress as lines on the progress stream when it is not a terminal', () => {
+    const stream = recorder(false);
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const progress = createProgress(1, 'documents', { stream });
+    progress.ocr('scan.pdf', 1, 2, 'scan.pdf: text recognition, page 1 of 2');
+    progress.ocr('scan.pdf', 2, 2, 'scan.pdf: text recognition, page 2 of 2');
+    progress.stop();
+    expect(stream.text()).toBe('scan.pdf: text recognition, page 1 of 2\nscan.pdf: text recognition, page 2 of 2\n');
+  });
 });

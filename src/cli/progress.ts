@@ -4,6 +4,9 @@
  * logged is printed: above the bar, at once, when the output is that terminal too (cli-progress
  * would otherwise buffer it until its next redraw and drop what is still buffered at stop); to the
  * output itself when that is redirected, so `beleg ingest … > log` keeps every result.
+ *
+ * OCR of a scan gets its own bar of pages on a terminal (also for a single document, where a
+ * 50-page scan takes minutes), and a line per page on the progress stream otherwise.
  */
 import cliProgress from 'cli-progress';
 
@@ -12,6 +15,8 @@ export type Progress = {
   increment(): void;
   /** Prints a line without breaking the bar. */
   log(line: string): void;
+  /** Shows how OCR of item `name` advances: `done` of `total` scanned pages, `line` its wording. */
+  ocr(name: string, done: number, total: number, line: string): void;
   stop(): void;
 };
 
@@ -25,28 +30,46 @@ export function createProgress(total: number, label: string, streams: ProgressSt
   const stream = streams.stream ?? process.stderr;
   const output = streams.output ?? process.stdout;
   const printLine = streams.output ? (line: string) => void output.write(`${line}\n`) : (line: string) => console.log(line);
-  if (total <= 1 || !stream.isTTY) {
-    return { increment() {}, log: printLine, stop() {} };
+  if (!stream.isTTY) {
+    return {
+      increment() {},
+      log: printLine,
+      ocr: (_name, _done, _total, line) => void stream.write(`${line}\n`),
+      stop() {},
+    };
   }
-  const bars = new cliProgress.MultiBar(
-    {
-      stream,
-      format: `{bar} {value}/{total} ${label} | {percentage}% | ETA {eta_formatted} | {duration_formatted}`,
-      hideCursor: true,
-      clearOnComplete: false,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  const bar = bars.create(total, 0);
+  let bars: cliProgress.MultiBar | null = null;
+  const multiBar = () =>
+    (bars ??= new cliProgress.MultiBar(
+      {
+        stream,
+        format: `{bar} {value}/{total} {label} | {percentage}% | ETA {eta_formatted} | {duration_formatted}`,
+        hideCursor: true,
+        clearOnComplete: false,
+      },
+      cliProgress.Presets.shades_classic,
+    ));
+  const bar = total > 1 ? multiBar().create(total, 0, { label }) : null;
+  const ocrBars = new Map<string, cliProgress.SingleBar>();
   const sameTerminal = output.isTTY === true;
   return {
-    increment: () => bar.increment(),
+    increment: () => bar?.increment(),
     log(line) {
-      if (!sameTerminal) return printLine(line);
+      if (!sameTerminal || !bars) return printLine(line);
       bars.log(`${line}\n`);
       bars.update();
     },
+    ocr(name, done, pages) {
+      let ocrBar = ocrBars.get(name);
+      if (!ocrBar) {
+        ocrBar = multiBar().create(pages, 0, { label: `OCR ${name}` });
+        ocrBars.set(name, ocrBar);
+      }
+      // Kept until stop, full, so that the terminal shows which scans were read.
+      ocrBar.update(done);
+    },
     stop() {
+      if (!bars) return;
       bars.update();
       bars.stop();
     },

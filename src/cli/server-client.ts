@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { answerSchema, type Answer, type AnswerStreamPart, type AskRequest } from '../answer/answer-contract.ts';
 import { documentListSchema, documentRecordSchema, documentsAcceptedSchema } from '../api/schemas.ts';
 import { BelegError, type ErrorMessage } from '../errors.ts';
-import type { DocumentInput, DocumentRecord, ListDocumentsOptions } from '../ingest/types.ts';
+import type { DocumentInput, DocumentRecord, IngestOptions, ListDocumentsOptions } from '../ingest/types.ts';
 import { userMessage, type Language } from '../messages/index.ts';
 
 /** The server could not be reached (refused, reset, unknown host, timeout). */
@@ -98,11 +98,11 @@ export class ServerClient {
   }
 
   /** Uploads a file, or has the server fetch a URL, and resolves once the document is `ready` or `failed`. */
-  async ingest(input: DocumentInput): Promise<DocumentRecord> {
+  async ingest(input: DocumentInput, options: IngestOptions = {}): Promise<DocumentRecord> {
     const accepted = documentsAcceptedSchema.safeParse(await this.#json(await this.#request('POST', '/documents', this.#uploadBody(input))));
     const document = accepted.success ? accepted.data.documents[0] : undefined;
     if (!document) throw new ServerResponseInvalidError(this.url, 'POST /documents');
-    return this.#settled(document);
+    return this.#settled(document, options.onProgress);
   }
 
   /** Lists documents, newest first, like `Ingestion.list` (pages through the server's limit of 200). */
@@ -160,7 +160,7 @@ export class ServerClient {
     return { body: form };
   }
 
-  async #settled(document: DocumentRecord): Promise<DocumentRecord> {
+  async #settled(document: DocumentRecord, onProgress?: IngestOptions['onProgress']): Promise<DocumentRecord> {
     let current = document;
     let wait = POLL_FIRST_MS;
     while (current.status === 'pending' || current.status === 'indexing') {
@@ -168,6 +168,7 @@ export class ServerClient {
       wait = Math.min(POLL_LONGEST_MS, wait * 2);
       const path = `/documents/${encodeURIComponent(current.id)}`;
       current = this.#parse(documentRecordSchema, await this.#json(await this.#request('GET', path)), `GET ${path}`);
+      if (current.progress) onProgress?.(current.progress);
     }
     return current;
   }

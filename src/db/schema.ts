@@ -66,8 +66,10 @@ export const documentTexts = sqliteTable('document_texts', {
     .references(() => documents.id, { onDelete: 'cascade' }),
   text: text('text').notNull(),
   /** `PageSpan[]` as JSON, or null. */
+  // Optional keys in the JSON (no migration): `kind`/`sheet`/`cells` for slides and spreadsheet rows,
+  // `ocr`/`ocrConfidence` for a page whose text came from OCR.
   pages: text('pages', { mode: 'json' }).$type<
-    { number: number; charStart: number; charEnd: number; kind?: 'page' | 'slide' | 'row'; sheet?: string; cells?: string }[]
+    { number: number; charStart: number; charEnd: number; kind?: 'page' | 'slide' | 'row'; sheet?: string; cells?: string; ocr?: boolean; ocrConfidence?: number }[]
   >(),
   /** `SectionSpan[]` as JSON, or null. */
   sections: text('sections', { mode: 'json' }).$type<{ headingPath: string[]; charStart: number; charEnd: number }[]>(),

@@ -25,7 +25,8 @@ import { SENTENCE_BLOCK_START, SENTENCE_HEADING, type ChunkRow, type ChunkStore 
 import { parseFetchableUrl } from './fetch/fetchable-url.ts';
 import type { LoadOptions } from './load-document.ts';
 import { detectDocumentType } from './loaders/detect-document-type.ts';
-import type { ChunkDraft, DocumentAttachment, DocumentInput, DocumentRecord, Ingestion, ListDocumentsOptions, LoadedDocument, PageSpan } from './types.ts';
+import type { OcrProgress } from './ocr/ocr-settings.ts';
+import type { ChunkDraft, DocumentAttachment, DocumentInput, DocumentRecord, IngestOptions, Ingestion, ListDocumentsOptions, LoadedDocument, PageSpan } from './types.ts';
 
 /** Turns chunk texts into vectors (the embedding model), when one is configured. */
 export type ChunkEmbedder = {
@@ -90,9 +91,16 @@ function parseInput(input: DocumentInput): DocumentInput {
   throw new ValidationError(userMessage('validation_failed.document_input', { field: path || 'kind', problem }), { field: path });
 }
 
-/** A metadata row as the ingestion contract's record, with the ids of its attachments when it has some. */
-function toDocumentRecord(row: DocumentRow, attachmentIds: readonly string[] = []): DocumentRecord {
-  return attachmentIds.length > 0 ? { ...row, attachmentIds: [...attachmentIds] } : { ...row };
+/**
+ * A metadata row as the ingestion contract's record, with the ids of its attachments when it has
+ * some and OCR progress while it is being indexed.
+ */
+function toDocumentRecord(row: DocumentRow, attachmentIds: readonly string[] = [], progress?: OcrProgress): DocumentRecord {
+  return {
+    ...row,
+    ...(attachmentIds.length > 0 ? { attachmentIds: [...attachmentIds] } : {}),
+    ...(progress && row.status === 'indexing' ? { progress: { ...progress } } : {}),
+  };
 }
 
 /** An attachment's file name as stored: no control characters or path separators, at most 255 characters. */
@@ -124,6 +132,10 @@ export class IngestionService implements Ingestion {
   readonly #removed = new Set<string>();
   #closing = false;
   #closed: Promise<void> | null = null;
+  /** OCR progress of documents being loaded now, by id (memory only: it is gone once they are ready). */
+  readonly #progress = new Map<string, OcrProgress>();
+  /** Who waits in `ingest` with an `onProgress`, by document id. */
+  readonly #progressListeners = new Map<string, Array<(progress: OcrProgress) => void>>();
 
   constructor(options: IngestionServiceOptions) {
     this.#options = options;
@@ -141,15 +153,33 @@ export class IngestionService implements Ingestion {
     return this.#record(row);
   }
 
-  /** Like submit, but resolves once the document is `ready` or `failed`; an e-mail once its attachments are too (so `beleg ingest mail.eml` leaves nothing half done). */
-  async ingest(input: DocumentInput): Promise<DocumentRecord> {
+  /**
+   * Like submit, but resolves once the document is `ready` or `failed`; an e-mail once its
+   * attachments are too (so `beleg ingest mail.eml` leaves nothing half done). `onProgress` hears
+   * OCR progress while a scan is read.
+   */
+  async ingest(input: DocumentInput, options: IngestOptions = {}): Promise<DocumentRecord> {
     this.#assertOpen();
     const row = this.#submitRow(input);
-    const record = row.status === 'ready' || row.status === 'failed' ? this.#record(row) : await this.#settled(row.id);
+    const record = row.status === 'ready' || row.status === 'failed' ? this.#record(row) : await this.#settledWithProgress(row.id, options.onProgress);
     if (!record.attachmentIds) return record;
     // An attachment that is not queued (removed, or shutting down) simply is not waited for.
     await Promise.all(record.attachmentIds.map((id) => this.settled(id).catch(() => undefined)));
     return record;
+  }
+
+  async #settledWithProgress(id: string, onProgress: IngestOptions['onProgress']): Promise<DocumentRecord> {
+    if (!onProgress) return this.#settled(id);
+    const listeners = this.#progressListeners.get(id) ?? [];
+    listeners.push(onProgress);
+    this.#progressListeners.set(id, listeners);
+    try {
+      return await this.#settled(id);
+    } finally {
+      const left = (this.#progressListeners.get(id) ?? []).filter((listener) => listener !== onProgress);
+      if (left.length > 0) this.#progressListeners.set(id, left);
+      else this.#progressListeners.delete(id);
+    }
   }
 
   /**
@@ -177,7 +207,7 @@ export class IngestionService implements Ingestion {
     const offset = Math.max(Math.trunc(options.offset ?? 0), 0);
     const { rows, total } = this.#repository.list({ limit, offset, status: options.status });
     const attachments = this.#repository.attachmentIdsOf(rows.map((row) => row.id));
-    return { documents: rows.map((row) => toDocumentRecord(row, attachments.get(row.id))), total };
+    return { documents: rows.map((row) => toDocumentRecord(row, attachments.get(row.id), this.#progress.get(row.id))), total };
   }
 
   /**
@@ -388,7 +418,7 @@ export class IngestionService implements Ingestion {
 
   /** A metadata row as a record, with its attachments' ids. */
   #record(row: DocumentRow): DocumentRecord {
-    return toDocumentRecord(row, this.#repository.attachmentIds(row.id));
+    return toDocumentRecord(row, this.#repository.attachmentIds(row.id), this.#progress.get(row.id));
   }
 
   #assertRoom(): void {
@@ -499,7 +529,16 @@ export class IngestionService implements Ingestion {
   /** Loads and chunks one document; null when it merged into an identical existing one. */
   async #prepare(id: string, job: IngestJobRow, signal: AbortSignal): Promise<PreparedDocument | null> {
     const input = this.#inputOf(job);
-    const loaded = await this.#options.load(input, { ...this.#options.loadOptions, signal });
+    let loaded: LoadedDocument;
+    try {
+      const onOcrProgress = (progress: OcrProgress) => {
+        this.#progress.set(id, progress);
+        for (const listener of this.#progressListeners.get(id) ?? []) listener({ ...progress });
+      };
+      loaded = await this.#options.load(input, { ...this.#options.loadOptions, signal, onOcrProgress });
+    } finally {
+      this.#progress.delete(id);
+    }
     signal.throwIfAborted();
     const sha256 = sha256Of(loaded.bytes);
     if (job.inputKind === 'url') {

@@ -3,7 +3,7 @@
  * page or section spans out. Dispatches by content (magic bytes) first, then by name and MIME
  * type; each format's library stays inside its own loader.
  */
-import { CancelledError, DocumentTooLargeError, UnprocessableDocumentError } from '../errors.ts';
+import { CancelledError, DocumentTooLargeError, UnprocessableDocumentError, UnsupportedDocumentError } from '../errors.ts';
 import { userMessage } from '../messages/index.ts';
 import type { HostResolver } from './fetch/host-resolver.ts';
 import { DEFAULT_PARSE_LIMITS, parserPool } from './isolate/parse-isolated.ts';
@@ -11,6 +11,8 @@ import { decodeText } from './loaders/decode-text.ts';
 import { detectDocumentType, type DocumentType } from './loaders/detect-document-type.ts';
 import { loadMarkdown } from './loaders/load-markdown.ts';
 import { loadText } from './loaders/load-text.ts';
+import { imageFormatOf } from './ocr/image-header.ts';
+import { DEFAULT_OCR_SETTINGS, type OcrProgressListener, type OcrSettings } from './ocr/ocr-settings.ts';
 import type { DocumentInput, LoadedDocument } from './types.ts';
 
 export type LoadOptions = {
@@ -34,6 +36,10 @@ export type LoadOptions = {
   parseMaxResidentMb?: number;
   /** Largest HTML page parsed, in bytes (a DOM takes 10–20× its source); 16 MiB when absent. */
   maxHtmlBytes?: number;
+  /** OCR of scanned PDF pages and images (config `BELEG_OCR` …); on with the defaults when absent. */
+  ocr?: OcrSettings;
+  /** Told as OCR of the document advances. */
+  onOcrProgress?: OcrProgressListener;
 };
 
 /** HTML pages larger than this are refused before parsing unless `maxHtmlBytes` says otherwise. */
@@ -43,6 +49,8 @@ const DEFAULT_MAX_HTML_BYTES = 16 * 1024 * 1024;
  * Loads one document. Throws (all BelegError subclasses): UnsupportedDocumentError for types beleg
  * cannot read, DocumentTooLargeError over `maxBytes`, UnprocessableDocumentError with codes
  * `empty_document`, `pdf_scanned`, `pdf_encrypted`, `pdf_corrupt`, `html_no_content`, `html_too_large`,
+ * `ocr_no_text`, `ocr_failed`, `ocr_timeout`, `ocr_too_many_pages`, `image_too_large`, `image_corrupt`
+ * (UnsupportedDocumentError `unsupported_document` for images when OCR is off),
  * `parse_timeout`, `parse_out_of_memory`, `parse_failed`, and for URLs BlockedUrlError and
  * FetchFailedError; CancelledError when `signal` aborts.
  *
@@ -95,12 +103,27 @@ async function loadBytes(bytes: Uint8Array, hints: Hints, options: LoadOptions):
       }
       break;
     }
+    case 'image':
+      assertOcrAllowed(type, bytes, (options.ocr ?? DEFAULT_OCR_SETTINGS).mode);
+      break;
   }
   const document = await parserPool.parse(
-    { format: type, bytes, contentType: hints.mimeType, baseUrl: hints.baseUrl, fileName: hints.fileName },
+    { format: type, bytes, contentType: hints.mimeType, baseUrl: hints.baseUrl, fileName: hints.fileName, ocr: options.ocr ?? DEFAULT_OCR_SETTINGS },
     parseLimits(options),
   );
   return { ...document, bytes };
+}
+
+/**
+ * Images are read only by OCR: with `BELEG_OCR=off` they are refused (UnsupportedDocumentError
+ * `unsupported_document`, naming the image kind and how to switch OCR on). The API calls this at
+ * upload, so such a file is refused at once rather than failing later.
+ */
+export function assertOcrAllowed(type: DocumentType, bytes: Uint8Array, mode: OcrSettings['mode']): void {
+  if (type !== 'image' || mode !== 'off') return;
+  const format = imageFormatOf(bytes);
+  const detected = userMessage(`fragment.image_kind.${format ?? 'png'}`);
+  throw new UnsupportedDocumentError(userMessage('unsupported_document.ocr_off', { detected }), { detected: format });
 }
 
 function parseLimits(options: LoadOptions) {
@@ -109,6 +132,8 @@ function parseLimits(options: LoadOptions) {
     memoryMb: options.parseMemoryMb ?? DEFAULT_PARSE_LIMITS.memoryMb,
     maxResidentMb: options.parseMaxResidentMb ?? DEFAULT_PARSE_LIMITS.maxResidentMb,
     signal: options.signal,
+    ocrPageTimeoutMs: options.ocr?.pageTimeoutMs ?? DEFAULT_OCR_SETTINGS.pageTimeoutMs,
+    onProgress: options.onOcrProgress,
   };
 }
 

@@ -17,7 +17,9 @@ export type DocumentInput =
  * A page of a PDF, a slide of a presentation or a row of a spreadsheet: its 1-based number and
  * where its text sits in the document text. `kind` is absent for PDF pages (stored before slides
  * and rows existed); a row names its sheet and its cells (`A5:D5`), so a citation can say
- * "Tabelle Haushalt, Zeile 5". Kept in the pages JSON of document_texts as it is.
+ * "Tabelle Haushalt, Zeile 5". `ocr` marks a page whose text was recognised from its image (a scan),
+ * `ocrConfidence` is tesseract's mean word confidence for it (0..1). Kept in the pages JSON of
+ * document_texts as it is.
  */
 export type PageSpan = {
   number: number;
@@ -29,6 +31,10 @@ export type PageSpan = {
   sheet?: string;
   /** Rows: the cell range the row's text comes from (`A5:D5`). */
   cells?: string;
+  /** Scanned pages: the text came from OCR. */
+  ocr?: boolean;
+  /** Scanned pages: mean OCR word confidence, 0..1. */
+  ocrConfidence?: number;
 };
 
 /** What a PageSpan counts. */
@@ -123,7 +129,12 @@ export type DocumentRecord = {
   parentId?: string | null;
   /** E-mails: the ids of the attachments ingested as documents of their own (absent when none). */
   attachmentIds?: string[];
+  /** While `indexing` a scan: how many of its scanned pages OCR has read (absent otherwise; not stored). */
+  progress?: { ocrPagesDone: number; ocrPagesTotal: number };
 };
+
+/** What `Ingestion.ingest` may be told besides the input. */
+export type IngestOptions = { onProgress?: (progress: { ocrPagesDone: number; ocrPagesTotal: number }) => void };
 
 export type ListDocumentsOptions = { limit?: number; offset?: number; status?: DocumentStatus };
 
@@ -134,8 +145,11 @@ export interface Ingestion {
    * existing document. Throws OverloadedError when the queue is full.
    */
   submit(input: DocumentInput): Promise<DocumentRecord>;
-  /** Like submit, but resolves once the document is `ready` or `failed`. */
-  ingest(input: DocumentInput): Promise<DocumentRecord>;
+  /**
+   * Like submit, but resolves once the document is `ready` or `failed`; `onProgress` hears how
+   * OCR of a scan advances.
+   */
+  ingest(input: DocumentInput, options?: IngestOptions): Promise<DocumentRecord>;
   get(id: string): Promise<DocumentRecord>;
   list(options?: ListDocumentsOptions): Promise<{ documents: DocumentRecord[]; total: number }>;
   /** Removes the document from both stores. */

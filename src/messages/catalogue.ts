@@ -321,8 +321,8 @@ export const catalogue = {
     de: 'Das PDF gibt {pageCount} Seiten an, mehr als die {limitPages}, die beleg liest. Teilen Sie es in kleinere Dateien auf und laden Sie diese hoch.',
   },
   pdf_scanned: {
-    en: 'The PDF has no text layer; it looks scanned (pages are images). OCR is not supported: run it through an OCR tool first, then upload the result.',
-    de: 'Das PDF hat keine Textebene; es sieht gescannt aus (die Seiten sind Bilder). Texterkennung (OCR) wird nicht unterstützt: Lassen Sie es zuerst durch ein OCR-Programm laufen und laden Sie das Ergebnis hoch.',
+    en: 'The PDF has no text layer; it looks scanned (pages are images), and text recognition (OCR) is switched off. Set BELEG_OCR=auto to read scans, or run it through an OCR tool first and upload the result.',
+    de: 'Das PDF hat keine Textebene; es sieht gescannt aus (die Seiten sind Bilder), und die Texterkennung (OCR) ist ausgeschaltet. Setzen Sie BELEG_OCR=auto, um Scans zu lesen, oder lassen Sie es zuerst durch ein OCR-Programm laufen und laden Sie das Ergebnis hoch.',
   },
   pdf_encrypted: {
     en: 'The PDF is encrypted with a password. Remove the password (save an unprotected copy) and upload that.',
@@ -395,6 +395,46 @@ export const catalogue = {
     en: 'The EPUB e-book has no readable text in its chapters (perhaps only images). Upload a version with text.',
     de: 'Das EPUB-E-Book enthält in seinen Kapiteln keinen lesbaren Text (vielleicht nur Bilder). Laden Sie eine Ausgabe mit Text hoch.',
   },
+  // ---- scanned PDFs and images (OCR)
+  'unsupported_document.ocr_off': {
+    en: 'The document is {detected}. Reading text from images (OCR) is switched off: set BELEG_OCR=auto, or upload a PDF with a text layer.',
+    de: 'Das Dokument ist {detected}. Die Texterkennung aus Bildern (OCR) ist ausgeschaltet: Setzen Sie BELEG_OCR=auto oder laden Sie ein PDF mit Textebene hoch.',
+  },
+  ocr_no_text: {
+    en: 'Text recognition (OCR) found no text in the scanned pages. The scan may be blank, too faint or too coarse; scan it again at 300 dpi and upload that.',
+    de: 'Die Texterkennung (OCR) hat auf den gescannten Seiten keinen Text gefunden. Der Scan ist vielleicht leer, zu blass oder zu grob; scannen Sie mit 300 dpi neu und laden Sie das hoch.',
+  },
+  ocr_too_many_pages: {
+    en: 'The document has {pageCount} scanned pages, more than the {limitPages} that text recognition (OCR) reads per document. Split it or raise BELEG_OCR_MAX_PAGES.',
+    de: 'Das Dokument hat {pageCount} gescannte Seiten, mehr als die {limitPages}, die die Texterkennung (OCR) je Dokument liest. Teilen Sie es auf oder erhöhen Sie BELEG_OCR_MAX_PAGES.',
+  },
+  ocr_failed: {
+    en: 'Text recognition (OCR) failed on page {page}: {reason}. The image is probably damaged; scan or export it again and upload that.',
+    de: 'Die Texterkennung (OCR) ist auf Seite {page} gescheitert: {reason}. Das Bild ist wahrscheinlich beschädigt; scannen oder exportieren Sie es noch einmal und laden Sie das hoch.',
+  },
+  ocr_timeout: {
+    en: 'Text recognition (OCR) of page {page} took longer than {timeoutMs} ms and was stopped. Split the document or raise BELEG_OCR_PAGE_TIMEOUT_MS.',
+    de: 'Die Texterkennung (OCR) von Seite {page} dauerte länger als {timeoutMs} ms und wurde abgebrochen. Teilen Sie das Dokument auf oder erhöhen Sie BELEG_OCR_PAGE_TIMEOUT_MS.',
+  },
+  image_too_large: {
+    en: 'The image has {width} × {height} pixels, more than the {limitMegapixels} megapixels beleg reads. Scan at 300 dpi (an A4 page has 8.7 megapixels) and upload that.',
+    de: 'Das Bild hat {width} × {height} Pixel, mehr als die {limitMegapixels} Megapixel, die beleg liest. Scannen Sie mit 300 dpi (eine A4-Seite hat 8,7 Megapixel) und laden Sie das hoch.',
+  },
+  image_corrupt: {
+    en: 'The image could not be read ({reason}). The file is probably damaged or cut off; save it again and upload that.',
+    de: 'Das Bild ließ sich nicht lesen ({reason}). Die Datei ist wahrscheinlich beschädigt oder abgeschnitten; speichern Sie sie noch einmal und laden Sie das hoch.',
+  },
+  'fragment.image_kind.png': { en: 'a PNG image', de: 'ein PNG-Bild' },
+  'fragment.image_kind.jpeg': { en: 'a JPEG image', de: 'ein JPEG-Bild' },
+  'fragment.image_kind.tiff': { en: 'a TIFF image', de: 'ein TIFF-Bild' },
+  'web.ocr_quote': { en: 'from a scanned document (OCR)', de: 'aus gescanntem Dokument (OCR)' },
+  'web.ocr_quote_title': {
+    en: 'This text was recognised from a scan (mean confidence on this page: {percent} %). Check the quote against the original page.',
+    de: 'Dieser Text wurde aus einem Scan erkannt (mittlere Sicherheit auf dieser Seite: {percent} %). Prüfen Sie das Zitat an der Originalseite.',
+  },
+  'web.ocr_progress': { en: 'text recognition: page {done} of {total}', de: 'Texterkennung: Seite {done} von {total}' },
+  'cli.ocr_progress': { en: '{name}: text recognition, page {done} of {total}', de: '{name}: Texterkennung, Seite {done} von {total}' },
+  'cli.ocr_quote': { en: '[from a scanned document (OCR), page confidence {percent} %]', de: '[aus gescanntem Dokument (OCR), Sicherheit der Seite {percent} %]' },
   parse_timeout: {
     en: 'Parsing the document took longer than {timeoutMs} ms and was stopped. The file is probably damaged or built to stall parsers; export it again (e.g. "print to PDF") and upload that.',
     de: 'Das Lesen des Dokuments dauerte länger als {timeoutMs} ms und wurde abgebrochen. Die Datei ist wahrscheinlich beschädigt oder darauf angelegt, Leseprogramme aufzuhalten; exportieren Sie sie noch einmal (z. B. „als PDF drucken“) und laden Sie das hoch.',

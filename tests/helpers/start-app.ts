@@ -20,6 +20,8 @@ export type StartAppOptions = {
   ingestionOptions?: FakeIngestionOptions;
   /** Receives the app's log (none without it). */
   logger?: Logger;
+  /** BELEG_OCR (default auto). */
+  ocr?: Config['ocr'];
 };
 
 export type RunningApp = {
@@ -58,6 +60,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<RunningAp
     apiKeys: options.apiKeys ?? [],
     limits: options.limits ?? {},
     minConfidence: options.minConfidence,
+    ocr: options.ocr,
   });
   const ingestion = new FakeIngestion(options.ingestionOptions);
   const answerer = new FakeAnswerer(ingestion, { minConfidence: config.minConfidence });

@@ -7,6 +7,7 @@ import type { Config } from '../../config.ts';
 import { DocumentTooLargeError, UnsupportedDocumentError, ValidationError } from '../../errors.ts';
 import { parseFetchableUrl } from '../../ingest/fetch/fetchable-url.ts';
 import { detectDocumentType } from '../../ingest/loaders/detect-document-type.ts';
+import { assertOcrAllowed } from '../../ingest/load-document.ts';
 import { documentInLanguage } from '../../ingest/document-error.ts';
 import type { DocumentInput, DocumentRecord, Ingestion } from '../../ingest/types.ts';
 import { userMessage, type Language } from '../../messages/index.ts';
@@ -62,7 +63,10 @@ async function inputsFromRequest(request: Request, config: Config): Promise<Docu
     );
     // Refuse unreadable types now (415/422) rather than as a failed document later; the check
     // only looks at names, types and leading bytes.
-    for (const input of inputs) detectDocumentType(input.bytes, { fileName: input.fileName, mimeType: input.mimeType ?? null });
+    for (const input of inputs) {
+      const type = detectDocumentType(input.bytes, { fileName: input.fileName, mimeType: input.mimeType ?? null });
+      assertOcrAllowed(type, input.bytes, config.ocr);
+    }
     return inputs;
   }
   if (contentType.startsWith('application/json')) {

@@ -94,6 +94,12 @@ function renderDocuments(documents) {
     badge.textContent = statusLabel(document_.status);
     if (document_.errorMessage) badge.title = document_.errorMessage;
     status.append(badge);
+    if (document_.status === 'indexing' && document_.progress && document_.progress.ocrPagesTotal > 0) {
+      const ocr = document.createElement('div');
+      ocr.className = 'muted ocr-progress';
+      ocr.textContent = format('web.ocr_progress', { done: document_.progress.ocrPagesDone, total: document_.progress.ocrPagesTotal });
+      status.append(ocr);
+    }
     if (document_.status === 'failed' && document_.errorMessage) {
       const reason = document.createElement('div');
       reason.className = 'muted';
@@ -223,7 +229,17 @@ function sourceLabel(citation, { withFileName = false } = {}) {
     label.append(`Quelle: ${name}`);
   }
   label.append(locationLabel(citation));
+  if (citation.ocr) label.append(' ', ocrBadge(citation));
   return label;
+}
+
+/** "aus gescanntem Dokument (OCR)" next to a quote whose page was read by OCR, its confidence in the tooltip. */
+function ocrBadge(citation) {
+  const badge = document.createElement('span');
+  badge.className = 'ocr-badge';
+  badge.textContent = format('web.ocr_quote');
+  if (typeof citation.ocrConfidence === 'number') badge.title = format('web.ocr_quote_title', { percent: confidencePercent(citation.ocrConfidence) });
+  return badge;
 }
 
 /** The quote inside its passage: from a source chunk when one holds it, else from the stored text. */

@@ -41,14 +41,18 @@ function locationMessage(citation: Citation) {
 }
 
 function describeCitation(citation: Citation, language: Language): string {
-  return text(language, 'cli.ask.citation', {
+  // A quote from a page read by OCR says so: the scan may differ from the stored text.
+  const ocr = citation.ocr
+    ? ` ${text(language, 'cli.ocr_quote', { percent: citation.ocrConfidence === undefined ? '–' : Math.floor(citation.ocrConfidence * 100 + 1e-9) })}`
+    : '';
+  return `${text(language, 'cli.ask.citation', {
     name: citation.title ?? citation.fileName ?? citation.url ?? citation.documentId,
     page: locationMessage(citation),
     id: citation.documentId,
     start: citation.charStart,
     end: citation.charEnd,
     normalized: citation.match === 'normalized' ? userMessage('cli.ask.normalized') : '',
-  });
+  })}${ocr}`;
 }
 
 /**

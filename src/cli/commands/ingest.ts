@@ -15,7 +15,7 @@ import { createProgress } from '../progress.ts';
 
 const USAGE = `Usage: beleg ingest <file|url>... [--data-dir DIR] [--server URL]
 
-Indexes each file (PDF, HTML, Markdown, text) or http(s) URL. Exits with 1 if any failed.
+Indexes each file (PDF, HTML, Markdown, text; scanned PDFs and PNG/JPEG/TIFF images by OCR) or http(s) URL. Exits with 1 if any failed.
 While a beleg server uses the data directory, the files go to it over HTTP (API key: BELEG_API_KEY).`;
 /** Inputs read and waiting at once; the queue indexes them one after another. */
 const IN_FLIGHT = 2;
@@ -60,7 +60,11 @@ export async function run(args: string[]): Promise<number> {
     while (next < positionals.length) {
       const argument = positionals[next++]!;
       try {
-        const document = await target.documents.ingest(await inputOf(argument));
+        const name = path.basename(argument);
+        const document = await target.documents.ingest(await inputOf(argument), {
+          onProgress: ({ ocrPagesDone, ocrPagesTotal }) =>
+            progress.ocr(argument, ocrPagesDone, ocrPagesTotal, text(language, 'cli.ocr_progress', { name, done: ocrPagesDone, total: ocrPagesTotal })),
+        });
         if (document.status !== 'ready') failures += 1;
         progress.log(`${describe(document, language)}  ${argument}`);
       } catch (error) {

@@ -7,6 +7,11 @@
  * one costs ~0.5 s: Node, tsx and pdf.js load again). At most two parsers run at once; further
  * documents wait their turn, so parsing never holds more than twice the memory cap.
  *
+ * OCR (scanned pages, images) takes seconds per page, so the parser reports its progress over the
+ * IPC channel (`ParseProgress`): from the first report on, the deadline is the parse timeout plus
+ * `ocrPageTimeoutMs` per scanned page, and each page must be done within `ocrPageTimeoutMs` on
+ * its own (`ocr_timeout`). A parser that ran OCR lowered its own priority and is not kept.
+ *
  * Why a process and not a worker thread: a worker's `resourceLimits` cover only the V8 heap, not
  * the buffers a decompressor fills, and memory a killed worker allocated stays in the server's
  * malloc arenas (measured: each 2 GiB compression bomb left ~550 MB behind). Killing a process
@@ -17,7 +22,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BelegError, CancelledError, UnprocessableDocumentError, type ErrorMessage } from '../../errors.ts';
 import { errorCodeOf, isMessageId, userMessage, type UserMessage } from '../../messages/index.ts';
-import type { ParsedDocument, ParseReply, ParseRequest, SerializedError } from './parse-protocol.ts';
+import type { OcrProgress } from '../ocr/ocr-settings.ts';
+import type { ParsedDocument, ParseRequest, ParserMessage, SerializedError } from './parse-protocol.ts';
 import { FORMAT_NAMES } from '../loaders/isolated-loaders.ts';
 
 /** Limits for one parse. */
@@ -30,10 +36,17 @@ export type ParseLimits = {
   maxResidentMb: number;
   /** Kills the parser and rejects with CancelledError. */
   signal?: AbortSignal;
+  /**
+   * OCR: time allowed per scanned page. Once the parser reports how many pages it recognises, the
+   * deadline becomes `timeoutMs` + pages × this, and each page on its own must finish within it.
+   */
+  ocrPageTimeoutMs?: number;
+  /** Told as OCR advances. */
+  onProgress?: (progress: OcrProgress) => void;
 };
 
-/** Defaults: 30 s per document, 512 MiB of heap, 1 GiB resident. */
-export const DEFAULT_PARSE_LIMITS: Omit<ParseLimits, 'signal'> = { timeoutMs: 30_000, memoryMb: 512, maxResidentMb: 1024 };
+/** Defaults: 30 s per document, 512 MiB of heap, 1 GiB resident, 60 s per OCR page. */
+export const DEFAULT_PARSE_LIMITS: Omit<ParseLimits, 'signal' | 'onProgress'> = { timeoutMs: 30_000, memoryMb: 512, maxResidentMb: 1024, ocrPageTimeoutMs: 60_000 };
 
 /** How often the memory watchdog looks while a document is being parsed. */
 const WATCHDOG_INTERVAL_MS = 50;
@@ -116,10 +129,16 @@ export class ParserPool {
 
     return new Promise<ParsedDocument>((resolve, reject) => {
       let settled = false;
+      const startedAt = Date.now();
+      // A parser that ran OCR lowered its own priority (src/ingest/ocr/recognize-text.ts): retired after.
+      let ranOcr = false;
+      let pageDeadline: NodeJS.Timeout | undefined;
       const finish = (outcome: { document: ParsedDocument } | { error: Error }, healthy: boolean) => {
         if (settled) return;
         settled = true;
         clearTimeout(deadline);
+        clearTimeout(pageDeadline);
+        if (ranOcr) healthy = false;
         clearInterval(watchdog);
         limits.signal?.removeEventListener('abort', onAbort);
         child.off('message', onMessage);
@@ -134,8 +153,26 @@ export class ParserPool {
         if ('document' in outcome) resolve(outcome.document);
         else reject(outcome.error);
       };
-      const onMessage = (reply: ParseReply) => {
+      const onProgress = ({ ocrPagesDone, ocrPagesTotal }: OcrProgress) => {
+        ranOcr = true;
+        const pageTimeoutMs = limits.ocrPageTimeoutMs ?? DEFAULT_PARSE_LIMITS.ocrPageTimeoutMs!;
+        // The whole budget: the usual deadline plus one page allowance per scanned page.
+        clearTimeout(deadline);
+        const budgetMs = limits.timeoutMs + ocrPagesTotal * pageTimeoutMs;
+        deadline = setTimeout(onDeadline, Math.max(0, startedAt + budgetMs - Date.now()), budgetMs);
+        clearTimeout(pageDeadline);
+        if (ocrPagesDone < ocrPagesTotal) {
+          const page = ocrPagesDone + 1;
+          pageDeadline = setTimeout(() => {
+            const details = { page, timeoutMs: pageTimeoutMs };
+            finish({ error: new UnprocessableDocumentError(userMessage('ocr_timeout', details), { details }) }, false);
+          }, pageTimeoutMs);
+        }
+        limits.onProgress?.({ ocrPagesDone, ocrPagesTotal });
+      };
+      const onMessage = (reply: ParserMessage) => {
         if (reply.id !== id) return;
+        if ('progress' in reply) return onProgress(reply.progress);
         const healthy = reply.residentBytes < RETIRE_RESIDENT_BYTES;
         if (reply.ok) finish({ document: reply.document }, healthy);
         else finish({ error: rebuildError(reply.error, request.format) }, healthy);
@@ -148,14 +185,10 @@ export class ParserPool {
       const onSpawnError = (error: Error) => finish({ error: crashed(error.message) }, false);
       const onAbort = () => finish({ error: new CancelledError(userMessage('cancelled.parsing')) }, false);
 
-      const deadline = setTimeout(() => {
-        finish(
-          {
-            error: new UnprocessableDocumentError(userMessage('parse_timeout', { timeoutMs: limits.timeoutMs }), { details: { timeoutMs: limits.timeoutMs } }),
-          },
-          false,
-        );
-      }, limits.timeoutMs);
+      const onDeadline = (timeoutMs: number) => {
+        finish({ error: new UnprocessableDocumentError(userMessage('parse_timeout', { timeoutMs }), { details: { timeoutMs } }) }, false);
+      };
+      let deadline = setTimeout(onDeadline, limits.timeoutMs, limits.timeoutMs);
       const watchdog = setInterval(() => {
         const resident = residentBytesOf(child.pid);
         if (resident !== null && resident > limits.maxResidentMb * 1024 * 1024) {

@@ -5,6 +5,7 @@
  */
 import type { UserMessage } from '../../messages/index.ts';
 import type { IsolatedFormat } from '../loaders/isolated-loaders.ts';
+import type { OcrProgress, OcrSettings } from '../ocr/ocr-settings.ts';
 import type { LoadedDocument } from '../types.ts';
 
 /** One document to parse: its format and what the loader needs besides the bytes. */
@@ -15,6 +16,8 @@ export type ParseRequest = {
   contentType: string | null;
   baseUrl?: string;
   fileName?: string;
+  /** How scanned pages and images are treated (OCR on when absent). */
+  ocr?: OcrSettings;
 };
 
 /** A parsed document without its bytes (the parent still holds them). */
@@ -27,3 +30,9 @@ export type SerializedError = { name: string; code: string | null; message: stri
 export type ParseReply =
   | { id: number; ok: true; document: ParsedDocument; residentBytes: number }
   | { id: number; ok: false; error: SerializedError; residentBytes: number };
+
+/** Sent by the parser while it works on request `id`: how far OCR has come. */
+export type ParseProgress = { id: number; progress: OcrProgress };
+
+/** Everything a parser process sends. */
+export type ParserMessage = ParseReply | ParseProgress;

@@ -5,10 +5,10 @@
  */
 import { BelegError } from '../../errors.ts';
 import { ISOLATED_LOADERS } from '../loaders/isolated-loaders.ts';
-import type { ParseReply, ParseRequest, SerializedError } from './parse-protocol.ts';
+import type { ParseReply, ParseRequest, ParserMessage, SerializedError } from './parse-protocol.ts';
 
 if (!process.send) throw new Error('parser-process-main.ts must run as a child process with IPC (see parse-isolated.ts).');
-const send = process.send.bind(process);
+const send = process.send.bind(process) as (message: ParserMessage) => boolean;
 
 process.on('message', (request: ParseRequest) => {
   void parse(request).then((reply) => send(reply));
@@ -20,7 +20,13 @@ async function parse(request: ParseRequest): Promise<ParseReply> {
   const bytes = new Uint8Array(request.bytes);
   try {
     const load = await ISOLATED_LOADERS[request.format]();
-    const { bytes: _bytes, ...document } = await load(bytes, { contentType: request.contentType, baseUrl: request.baseUrl, fileName: request.fileName });
+    const { bytes: _bytes, ...document } = await load(bytes, {
+      contentType: request.contentType,
+      baseUrl: request.baseUrl,
+      fileName: request.fileName,
+      ocr: request.ocr,
+      onOcrProgress: (progress) => send({ id: request.id, progress }),
+    });
     return { id: request.id, ok: true, document, residentBytes: process.memoryUsage.rss() };
   } catch (error) {
     return { id: request.id, ok: false, error: serialize(error), residentBytes: process.memoryUsage.rss() };

@@ -9,6 +9,7 @@ import { compoundFileRootNames, isOutlookMessage } from './compound-file.ts';
 import { looksBinary } from './decode-text.ts';
 import { ISOLATED_LOADERS, type IsolatedFormat } from './isolated-loaders.ts';
 import { detectZipContainer } from './zip-archive.ts';
+import { imageFormatOf } from '../ocr/image-header.ts';
 
 /** How a document is read: in the parser process (`IsolatedFormat`) or in place (Markdown, plain text). */
 export type DocumentType = IsolatedFormat | 'markdown' | 'text';
@@ -19,8 +20,6 @@ const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 const BINARY_SIGNATURES: Array<{ bytes: number[]; name: string }> = [
   { bytes: [0x50, 0x4b, 0x03, 0x04], name: 'a ZIP archive (or DOCX/ODT/XLSX)' },
   { bytes: [0xd0, 0xcf, 0x11, 0xe0], name: 'an old Microsoft Office file (DOC/XLS)' },
-  { bytes: [0x89, 0x50, 0x4e, 0x47], name: 'a PNG image' },
-  { bytes: [0xff, 0xd8, 0xff], name: 'a JPEG image' },
   { bytes: [0x47, 0x49, 0x46, 0x38], name: 'a GIF image' },
   { bytes: [0x1f, 0x8b], name: 'a gzip archive' },
   { bytes: [0x52, 0x61, 0x72, 0x21], name: 'a RAR archive' },
@@ -49,6 +48,11 @@ const EXTENSION_TYPES: Record<string, DocumentType> = {
   odt: 'odt',
   rtf: 'rtf',
   eml: 'eml',
+  png: 'image',
+  jpg: 'image',
+  jpeg: 'image',
+  tif: 'image',
+  tiff: 'image',
 };
 
 const MIME_TYPES: Record<string, DocumentType> = {
@@ -63,6 +67,9 @@ const MIME_TYPES: Record<string, DocumentType> = {
   'application/rtf': 'rtf',
   'text/rtf': 'rtf',
   'message/rfc822': 'eml',
+  'image/png': 'image',
+  'image/jpeg': 'image',
+  'image/tiff': 'image',
 };
 
 function startsWith(bytes: Uint8Array, signature: number[], at = 0): boolean {
@@ -146,6 +153,8 @@ export function detectDocumentType(bytes: Uint8Array, hints: { fileName?: string
       throw new UnprocessableDocumentError(userMessage('archive_corrupt'));
     }
   }
+  // PNG, JPEG and TIFF are read by OCR (refused later when BELEG_OCR=off).
+  if (imageFormatOf(bytes) !== null) return 'image';
   for (const signature of BINARY_SIGNATURES) {
     if (startsWith(bytes, signature.bytes)) {
       throw new UnsupportedDocumentError(userMessage('unsupported_document', { detected: signature.name }), { detected: signature.name });
@@ -155,6 +164,9 @@ export function detectDocumentType(bytes: Uint8Array, hints: { fileName?: string
     throw new UnprocessableDocumentError(userMessage('pdf_corrupt.no_header'));
   }
   if (named === 'rtf') throw new UnprocessableDocumentError(userMessage('rtf_corrupt'));
+  if (named === 'image') {
+    throw new UnprocessableDocumentError(userMessage('image_corrupt', { reason: 'no valid PNG, JPEG or TIFF header' }));
+  }
   if (looksBinary(bytes)) {
     throw new UnsupportedDocumentError(userMessage('unsupported_document.binary'));
   }

@@ -4,20 +4,24 @@
  * A new format is one entry here, one loader file beside this one, and its detection in
  * detect-document-type.ts.
  */
+import type { OcrProgressListener, OcrSettings } from '../ocr/ocr-settings.ts';
 import type { LoadedDocument } from '../types.ts';
 
-/** What a loader learns besides the bytes: the declared content type and, for URLs, the page's address. */
-export type LoaderHints = { contentType: string | null; baseUrl?: string; fileName?: string };
+/**
+ * What a loader learns besides the bytes: the declared content type and, for URLs, the page's
+ * address; for scans, the OCR settings and where to report OCR progress.
+ */
+export type LoaderHints = { contentType: string | null; baseUrl?: string; fileName?: string; ocr?: OcrSettings; onOcrProgress?: OcrProgressListener };
 
 /** Formats parsed in the parser process (plain text and Markdown are read in place). */
-export type IsolatedFormat = 'pdf' | 'html' | 'docx' | 'odt' | 'rtf' | 'pptx' | 'odp' | 'xlsx' | 'ods' | 'eml' | 'msg' | 'epub';
+export type IsolatedFormat = 'pdf' | 'html' | 'docx' | 'odt' | 'rtf' | 'pptx' | 'odp' | 'xlsx' | 'ods' | 'eml' | 'msg' | 'epub' | 'image';
 
 type Loader = (bytes: Uint8Array, hints: LoaderHints) => LoadedDocument | Promise<LoadedDocument>;
 
 export const ISOLATED_LOADERS: Record<IsolatedFormat, () => Promise<Loader>> = {
   pdf: async () => {
     const { loadPdf } = await import('./load-pdf.ts');
-    return (bytes) => loadPdf(bytes);
+    return (bytes, hints) => loadPdf(bytes, { ocr: hints.ocr, onOcrProgress: hints.onOcrProgress });
   },
   html: async () => {
     const { loadHtml } = await import('./load-html.ts');
@@ -42,6 +46,10 @@ export const ISOLATED_LOADERS: Record<IsolatedFormat, () => Promise<Loader>> = {
     const { loadEpub } = await import('./load-epub.ts');
     return (bytes) => loadEpub(bytes);
   },
+  image: async () => {
+    const { loadImage } = await import('./load-image.ts');
+    return (bytes, hints) => loadImage(bytes, { onOcrProgress: hints.onOcrProgress });
+  },
 };
 
 /** How a format is named in messages ("PDF", "HTML", "DOCX", …). */
@@ -58,4 +66,5 @@ export const FORMAT_NAMES: Record<IsolatedFormat, string> = {
   eml: 'E-Mail (EML)',
   msg: 'Outlook-E-Mail (MSG)',
   epub: 'EPUB',
+  image: 'PNG/JPEG/TIFF',
 };

@@ -1,16 +1,22 @@
 /**
  * PDF loader: pdf.js (through unpdf, the only file that imports it) extracts positioned text per
- * page; pdf-layout.ts turns it into paragraphs with page spans. PDFs without a text layer,
- * encrypted, truncated or corrupt ones are refused with their own codes.
+ * page; pdf-layout.ts turns it into paragraphs with page spans. Pages without a text layer
+ * (scans) are rendered and recognised (../ocr/) when OCR is on, and their page spans say so;
+ * with OCR off a PDF without any text layer is refused. Encrypted, truncated or corrupt PDFs are
+ * refused with their own codes.
  */
-import { getDocumentProxy } from 'unpdf';
+import { createIsomorphicCanvasFactory, getDocumentProxy } from 'unpdf';
 import { CancelledError, UnprocessableDocumentError } from '../../errors.ts';
 import { userMessage } from '../../messages/index.ts';
-import type { LoadedDocument } from '../types.ts';
+import { DEFAULT_OCR_SETTINGS, OCR_DPI, OCR_NICENESS, type OcrProgressListener, type OcrSettings } from '../ocr/ocr-settings.ts';
+import type { LoadedDocument, PageSpan } from '../types.ts';
 import { detectLanguage } from './detect-language.ts';
 import { findPdfHeader } from './detect-document-type.ts';
 import { unfoldLigatures } from './normalize-text.ts';
 import { layoutPages, type PdfLine } from './pdf-layout.ts';
+import { toLayoutLines } from '../ocr/recognized-lines.ts';
+import type { TextRecognizer } from '../ocr/recognize-text.ts';
+import { encodePgm, loadCanvasModule, renderPdfPage, type RenderablePage } from '../ocr/render-pdf-page.ts';
 
 /** Fewer letters per page than this (on average) means there is no real text layer. */
 const MIN_LETTERS_PER_PAGE = 5;
@@ -22,16 +28,28 @@ export const MAX_PDF_PAGES = 10_000;
 
 type PdfTextItem = { str: string; transform: number[]; width: number; height: number; hasEOL: boolean };
 
+export type LoadPdfOptions = {
+  signal?: AbortSignal;
+  /** OCR of pages without a text layer; on (`auto`) when absent. */
+  ocr?: OcrSettings;
+  /** Told how many pages need OCR, then after each recognised page. */
+  onOcrProgress?: OcrProgressListener;
+};
+
 /**
  * Loads a PDF. Throws UnprocessableDocumentError `pdf_encrypted`, `pdf_corrupt` (also for
- * truncated files), `pdf_too_many_pages` or `pdf_scanned` (no text layer; beleg does no OCR).
+ * truncated files), `pdf_too_many_pages`, `pdf_scanned` (no text layer and OCR off),
+ * `ocr_too_many_pages`, `ocr_no_text` (OCR found nothing) or `ocr_failed`.
  */
-export async function loadPdf(bytes: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<LoadedDocument> {
+export async function loadPdf(bytes: Uint8Array, options: LoadPdfOptions = {}): Promise<LoadedDocument> {
   assertComplete(bytes);
+  const ocr = options.ocr ?? DEFAULT_OCR_SETTINGS;
   let proxy: Awaited<ReturnType<typeof getDocumentProxy>>;
   try {
     // pdf.js may detach the buffer it is given: hand it a copy so the caller keeps its bytes.
-    proxy = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 });
+    // With OCR, pdf.js draws pages on @napi-rs/canvas canvases (../ocr/render-pdf-page.ts).
+    const CanvasFactory = ocr.mode === 'auto' ? await createIsomorphicCanvasFactory(loadCanvasModule) : undefined;
+    proxy = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0, ...(CanvasFactory ? { CanvasFactory } : {}) } as Parameters<typeof getDocumentProxy>[1]);
   } catch (error) {
     throw classifyOpenError(error);
   }
@@ -49,11 +67,23 @@ export async function loadPdf(bytes: Uint8Array, options: { signal?: AbortSignal
       pages.push(toLines(content.items.filter((item): item is PdfTextItem & typeof item => 'str' in item) as PdfTextItem[]));
       page.cleanup();
     }
-    const letters = pages.flat().reduce((sum, line) => sum + (line.text.match(/\p{L}/gu)?.length ?? 0), 0);
-    if (pages.length === 0 || letters < MIN_LETTERS_PER_PAGE * pages.length) {
-      throw new UnprocessableDocumentError(userMessage('pdf_scanned'), { details: { pageCount: pages.length } });
+    const lettersOf = (lines: PdfLine[]) => lines.reduce((sum, line) => sum + (line.text.match(/\p{L}/gu)?.length ?? 0), 0);
+    const letters = lettersOf(pages.flat());
+    const scanned = new Map<number, number>();
+    if (ocr.mode === 'off') {
+      if (pages.length === 0 || letters < MIN_LETTERS_PER_PAGE * pages.length) {
+        throw new UnprocessableDocumentError(userMessage('pdf_scanned'), { details: { pageCount: pages.length } });
+      }
+    } else {
+      // Each page without a text layer of its own is read by OCR (mixed PDFs: only those).
+      const without = pages.flatMap((lines, index) => (lettersOf(lines) < MIN_LETTERS_PER_PAGE ? [index] : []));
+      if (without.length > 0) await recognizePages(proxy, pages, without, scanned, ocr, options);
+      if (pages.length === 0 || lettersOf(pages.flat()) < MIN_LETTERS_PER_PAGE) {
+        throw new UnprocessableDocumentError(userMessage(without.length > 0 ? 'ocr_no_text' : 'pdf_scanned'), { details: { pageCount: pages.length } });
+      }
     }
-    const { text, pages: pageSpans } = layoutPages(pages);
+    const { text, pages: laidOut } = layoutPages(pages);
+    const pageSpans: PageSpan[] = laidOut.map((span) => (scanned.has(span.number) ? { ...span, ocr: true, ocrConfidence: scanned.get(span.number)! } : span));
     const title = await readTitle(proxy);
     return { text, title, mimeType: 'application/pdf', language: detectLanguage(text), pages: pageSpans, bytes };
   } catch (error) {
@@ -62,6 +92,58 @@ export async function loadPdf(bytes: Uint8Array, options: { signal?: AbortSignal
   } finally {
     await proxy.destroy();
   }
+}
+
+/**
+ * Renders and recognises the pages at `indices` (0-based) in order, replacing their (empty) lines
+ * with the recognised ones; records each page's mean confidence (0..1) in `scanned` by page number.
+ */
+async function recognizePages(
+  proxy: Awaited<ReturnType<typeof getDocumentProxy>>,
+  pages: PdfLine[][],
+  indices: number[],
+  scanned: Map<number, number>,
+  ocr: OcrSettings,
+  options: LoadPdfOptions,
+): Promise<void> {
+  if (indices.length > ocr.maxPages) {
+    throw new UnprocessableDocumentError(userMessage('ocr_too_many_pages', { pageCount: indices.length, limitPages: ocr.maxPages }), {
+      details: { pageCount: indices.length, limitPages: ocr.maxPages },
+    });
+  }
+  options.onOcrProgress?.({ ocrPagesDone: 0, ocrPagesTotal: indices.length });
+  const recognizer = await startRecognizer();
+  try {
+    for (const [done, index] of indices.entries()) {
+      if (options.signal?.aborted) throw new CancelledError(userMessage('cancelled.loading'));
+      const page = await proxy.getPage(index + 1);
+      const image = await renderPdfPage(page as unknown as RenderablePage, OCR_DPI);
+      page.cleanup();
+      const recognized = await recognizer.recognize(encodePgm(image), image.dpi).catch((error: unknown) => {
+        throw ocrFailed(error, index + 1);
+      });
+      pages[index] = toLayoutLines(recognized, image);
+      scanned.set(index + 1, Math.round(recognized.confidence) / 100);
+      options.onOcrProgress?.({ ocrPagesDone: done + 1, ocrPagesTotal: indices.length });
+    }
+  } finally {
+    await recognizer.dispose();
+  }
+}
+
+async function startRecognizer(): Promise<TextRecognizer> {
+  try {
+    // Loaded on first use: text PDFs never load tesseract.js.
+    const { createTextRecognizer } = await import('../ocr/recognize-text.ts');
+    return await createTextRecognizer({ niceness: OCR_NICENESS });
+  } catch (error) {
+    throw ocrFailed(error, null);
+  }
+}
+
+function ocrFailed(error: unknown, page: number | null): UnprocessableDocumentError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new UnprocessableDocumentError(userMessage('ocr_failed', { reason, page: page ?? '–' }), { cause: error, details: { page } });
 }
 
 /** A PDF must end with `%%EOF` (trailing whitespace or a little junk allowed): else it was cut off. */
