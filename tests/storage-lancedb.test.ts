@@ -44,6 +44,17 @@ describe('LanceDB chunk store', () => {
     await store.close();
   });
 
+  it('finds a chunk added after the index that names the query term three times (LanceDB 0.31 misses it in its flat pass)', async () => {
+    const store = await openStore();
+    await store.add([chunk('hausordnung', 0, 'Hausordnung. Die Haustür wird um 22 Uhr abgeschlossen.')]);
+    const bescheid = 'Das Wohngeld beträgt 287,00 Euro. Die Nachzahlung beträgt 287,00 Euro. Die Miete beträgt 642,50 Euro im Monat.';
+    await store.add([chunk('bescheid', 0, bescheid)]);
+    expect((await store.searchText('Euro', { limit: 5 })).map((hit) => hit.chunk.id)).toEqual(['bescheid-0']);
+    expect((await store.searchText('Miete Euro', { limit: 5, documentIds: ['bescheid', 'hausordnung'] })).map((hit) => hit.chunk.id)).toEqual(['bescheid-0']);
+    expect(await store.unindexedRows()).toBe(0);
+    await store.close();
+  });
+
   it('returns chunks with all their fields and restricts search to the given documents', async () => {
     const store = await openStore();
     await store.add([chunk('a', 0, 'Der Rhein fließt durch Köln.'), chunk('a', 1, 'Köln hat einen Dom.'), chunk('b', 0, 'Köln liegt am Rhein.')]);
