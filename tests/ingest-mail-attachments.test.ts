@@ -122,7 +122,7 @@ describe('e-mails with attachments through the real app', () => {
     expect(mail.status, `${mail.errorCode} ${mail.errorMessage}`).toBe('ready');
     expect(mail.title).toBe('Nebenkostenabrechnung 2025 – Wohnung Lindenstraße 12');
     expect(mail.parentId).toBeNull();
-    // The .txt and the PDF; the PNG (an image, no OCR) is only named in the mail's text.
+    // The .txt and the PDF; the PNG (a small drawing, not the size of a scanned page) is only named in the mail's text.
     expect(mail.attachmentIds).toHaveLength(2);
     const attachments = await Promise.all(mail.attachmentIds!.map(settled));
     expect(attachments.map((attachment) => [attachment.fileName, attachment.status, attachment.parentId])).toEqual([
@@ -185,6 +185,37 @@ describe('e-mails with attachments through the real app', () => {
     expect(answer.citations.some((citation) => citation.documentId === hausordnungId)).toBe(false);
     // The user's own PDF is untouched.
     expect((await documentOf(pdfId!)).body.status).toBe('ready');
+  }, 120_000);
+
+  it('reads a scanned page attached as PNG by OCR, as a document linked to the mail', async () => {
+    const scan = new Uint8Array(readFileSync(new URL('./fixtures/ocr/wohngeld-seite-1.png', import.meta.url)));
+    const mail = [
+      'From: Amt <wohngeld@lindenau.example>',
+      'To: jaeger@example.org',
+      'Subject: Ihr Wohngeldbescheid',
+      'Date: Mon, 17 Mar 2025 09:00:00 +0100',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="trenner"',
+      '',
+      '--trenner',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Sehr geehrte Frau Jäger, anbei der Bescheid als Scan.',
+      '--trenner',
+      'Content-Type: image/png',
+      'Content-Transfer-Encoding: base64',
+      'Content-Disposition: attachment; filename="bescheid-seite-1.png"',
+      '',
+      Buffer.from(scan).toString('base64').replace(/.{76}/g, '$&\r\n'),
+      '--trenner--',
+      '',
+    ].join('\r\n');
+    const ready = await settled((await upload('bescheid.eml', new TextEncoder().encode(mail), 'message/rfc822')).id);
+    expect(ready.status, `${ready.errorCode} ${ready.errorMessage}`).toBe('ready');
+    expect(ready.attachmentIds).toHaveLength(1);
+    const attachment = await settled(ready.attachmentIds![0]!);
+    expect(attachment, `${attachment.errorCode} ${attachment.errorMessage}`).toMatchObject({ fileName: 'bescheid-seite-1.png', status: 'ready', parentId: ready.id });
+    expect(await storedText(attachment.id, 0, 2000)).toContain('Wohngeld');
   }, 120_000);
 
   it('ingests an Outlook .msg with its text attachment', async () => {

@@ -98,7 +98,7 @@ describe('dispatch and limits', () => {
   it('refuses unknown text types by name, saying what is supported', async () => {
     const error = await failure(file('tabelle.csv', encode('a;b;c\n1;2;3'), 'application/vnd.ms-excel'));
     expect(error).toBeInstanceOf(UnsupportedDocumentError);
-    expect(error.message).toMatch(/PDF, HTML, Markdown/);
+    expect(error.message).toMatch(/Word \(DOCX\).*Excel \(XLSX\).*HTML, Markdown/);
   });
 
   it('reads a text file without an extension as plain text', async () => {

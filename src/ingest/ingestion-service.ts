@@ -23,9 +23,10 @@ import { BelegError, CancelledError, DocumentNotReadyError, DocumentTooLargeErro
 import { describeFirstIssue, userMessage } from '../messages/index.ts';
 import { SENTENCE_BLOCK_START, SENTENCE_HEADING, type ChunkRow, type ChunkStore } from '../store/chunk-store.ts';
 import { parseFetchableUrl } from './fetch/fetchable-url.ts';
-import type { LoadOptions } from './load-document.ts';
+import { assertOcrAllowed, type LoadOptions } from './load-document.ts';
 import { detectDocumentType } from './loaders/detect-document-type.ts';
-import type { OcrProgress } from './ocr/ocr-settings.ts';
+import { readImageHeader } from './ocr/image-header.ts';
+import { DEFAULT_OCR_SETTINGS, type OcrProgress } from './ocr/ocr-settings.ts';
 import type { ChunkDraft, DocumentAttachment, DocumentInput, DocumentRecord, IngestOptions, Ingestion, ListDocumentsOptions, LoadedDocument, PageSpan } from './types.ts';
 
 /** Turns chunk texts into vectors (the embedding model), when one is configured. */
@@ -101,6 +102,15 @@ function toDocumentRecord(row: DocumentRow, attachmentIds: readonly string[] = [
     ...(attachmentIds.length > 0 ? { attachmentIds: [...attachmentIds] } : {}),
     ...(progress && row.status === 'indexing' ? { progress: { ...progress } } : {}),
   };
+}
+
+/** Shorter side of an image attachment, in pixels, from which it is taken for a scanned page (an A5 page at 150 dpi has 874). */
+const SCANNED_PAGE_MIN_PIXELS = 800;
+
+/** Whether an image attachment is the size of a scanned page (both sides at least SCANNED_PAGE_MIN_PIXELS). */
+function looksLikeScannedPage(bytes: Uint8Array): boolean {
+  const header = readImageHeader(bytes);
+  return header !== null && Math.min(header.width, header.height) >= SCANNED_PAGE_MIN_PIXELS;
 }
 
 /** An attachment's file name as stored: no control characters or path separators, at most 255 characters. */
@@ -398,7 +408,9 @@ export class IngestionService implements Ingestion {
   /**
    * Submits the attachments of a mail that just turned ready as documents of their own, each
    * linked to the mail. Only types beleg reads are submitted (by the same check as an upload);
-   * the others (images, archives, unknown types) stay named in the mail's text only. Identical
+   * the others (archives, unknown types) stay named in the mail's text only. Images go to OCR
+   * only when they are the size of a scanned page (see `looksLikeScannedPage`): logos, signatures
+   * and photos in mails would otherwise become failed documents (`ocr_no_text`). Identical
    * content is one document, linked to every mail that has it attached.
    */
   #submitAttachments(parentId: string, attachments: readonly DocumentAttachment[]): void {
@@ -406,7 +418,9 @@ export class IngestionService implements Ingestion {
       const fileName = attachmentFileName(attachment.fileName);
       const mimeType = attachment.mimeType.length <= 255 ? attachment.mimeType : undefined;
       try {
-        detectDocumentType(attachment.bytes, { fileName, mimeType });
+        const type = detectDocumentType(attachment.bytes, { fileName, mimeType });
+        assertOcrAllowed(type, attachment.bytes, (this.#options.loadOptions.ocr ?? DEFAULT_OCR_SETTINGS).mode);
+        if (type === 'image' && !looksLikeScannedPage(attachment.bytes)) continue;
       } catch {
         continue;
       }

@@ -273,20 +273,20 @@ export const catalogue = {
 
   // ---- documents
   unsupported_document: {
-    en: 'The document is {detected}, which beleg cannot read. Upload PDF, HTML, Markdown or plain text.',
-    de: 'Das Dokument ist {detected}; das kann beleg nicht lesen. Laden Sie PDF, HTML, Markdown oder reinen Text hoch.',
+    en: 'The document is {detected}, which beleg cannot read. Upload PDF (also scanned), Word (DOCX), RTF, OpenDocument (ODT, ODS, ODP), PowerPoint (PPTX), Excel (XLSX), e-mail (EML, MSG), EPUB, HTML, Markdown, plain text or PNG/JPEG/TIFF images.',
+    de: 'Das Dokument ist {detected}; das kann beleg nicht lesen. Laden Sie PDF (auch gescannt), Word (DOCX), RTF, OpenDocument (ODT, ODS, ODP), PowerPoint (PPTX), Excel (XLSX), E-Mail (EML, MSG), EPUB, HTML, Markdown, reinen Text oder Bilder (PNG, JPEG, TIFF) hoch.',
   },
   'unsupported_document.binary': {
-    en: 'The document contains binary data that is not a PDF. Upload PDF, HTML, Markdown or plain text.',
-    de: 'Das Dokument enthält Binärdaten, die kein PDF sind. Laden Sie PDF, HTML, Markdown oder reinen Text hoch.',
+    en: 'The document contains binary data of no format beleg reads. Upload PDF (also scanned), Word (DOCX), RTF, OpenDocument (ODT, ODS, ODP), PowerPoint (PPTX), Excel (XLSX), e-mail (EML, MSG), EPUB, HTML, Markdown, plain text or PNG/JPEG/TIFF images.',
+    de: 'Das Dokument enthält Binärdaten in keinem Format, das beleg liest. Laden Sie PDF (auch gescannt), Word (DOCX), RTF, OpenDocument (ODT, ODS, ODP), PowerPoint (PPTX), Excel (XLSX), E-Mail (EML, MSG), EPUB, HTML, Markdown, reinen Text oder Bilder (PNG, JPEG, TIFF) hoch.',
   },
   'unsupported_document.binary_file': {
-    en: "'{fileName}' contains binary data and is not a PDF, HTML, Markdown or plain-text file. Convert it to PDF or text first.",
-    de: "'{fileName}' enthält Binärdaten und ist weder PDF noch HTML, Markdown oder reiner Text. Wandeln Sie die Datei zuerst in PDF oder Text um.",
+    en: "'{fileName}' contains binary data in no format beleg reads. Convert it to PDF, DOCX or text first.",
+    de: "'{fileName}' enthält Binärdaten in keinem Format, das beleg liest. Wandeln Sie die Datei zuerst in PDF, DOCX oder Text um.",
   },
   'unsupported_document.type': {
-    en: "Documents of type '{type}' are not supported. Upload PDF, HTML, Markdown (.md) or plain text (.txt).",
-    de: "Dokumente vom Typ '{type}' werden nicht unterstützt. Laden Sie PDF, HTML, Markdown (.md) oder reinen Text (.txt) hoch.",
+    en: "Documents of type '{type}' are not supported. Upload PDF (also scanned), Word (DOCX), RTF, OpenDocument (ODT, ODS, ODP), PowerPoint (PPTX), Excel (XLSX), e-mail (EML, MSG), EPUB, HTML, Markdown, plain text or PNG/JPEG/TIFF images.",
+    de: "Dokumente vom Typ '{type}' werden nicht unterstützt. Laden Sie PDF (auch gescannt), Word (DOCX), RTF, OpenDocument (ODT, ODS, ODP), PowerPoint (PPTX), Excel (XLSX), E-Mail (EML, MSG), EPUB, HTML, Markdown, reinen Text oder Bilder (PNG, JPEG, TIFF) hoch.",
   },
   'unsupported_document.content_type': {
     en: "POST /documents takes multipart/form-data with the field 'file', or JSON with \"url\" or \"text\"; got '{contentType}'.",

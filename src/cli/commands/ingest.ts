@@ -15,7 +15,7 @@ import { createProgress } from '../progress.ts';
 
 const USAGE = `Usage: beleg ingest <file|url>... [--data-dir DIR] [--server URL]
 
-Indexes each file (PDF, HTML, Markdown, text; scanned PDFs and PNG/JPEG/TIFF images by OCR) or http(s) URL. Exits with 1 if any failed.
+Indexes each file (PDF, DOCX, ODT, RTF, PPTX, ODP, XLSX, ODS, EML, MSG, EPUB, HTML, Markdown, text; scanned PDFs and PNG/JPEG/TIFF images by OCR) or http(s) URL. Exits with 1 if any failed.
 While a beleg server uses the data directory, the files go to it over HTTP (API key: BELEG_API_KEY).`;
 /** Inputs read and waiting at once; the queue indexes them one after another. */
 const IN_FLIGHT = 2;
