@@ -125,8 +125,11 @@ export type GenerateResult = {
   text: string;
   finishReason: FinishReason;
   usage: Usage;
-  /** Time spent reading the prompt and generating, in milliseconds. */
-  timings?: { prefillMs: number; decodeMs: number };
+  /**
+   * Time spent reading the prompt and generating, in milliseconds; local engines also count
+   * their model runs and the tokens jump-forward appended without a choice.
+   */
+  timings?: { prefillMs: number; decodeMs: number; forwardPasses?: number; forcedTokens?: number };
   /** How sure the engine is; engines that cannot say leave it out. */
   assessment?: Assessment;
 };

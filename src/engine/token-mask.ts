@@ -6,4 +6,10 @@
  */
 export interface TokenMask {
   allowed(generated: readonly number[]): Int32Array | null;
+  /**
+   * Tokens the output must continue with after `generated`, whatever the model prefers (e.g. the
+   * rest of a quoted sentence), tokenised canonically; empty when the model has a choice. Masks
+   * that cannot tell leave it out. Used for jump-forward decoding (generate-tokens.ts).
+   */
+  forcedTokens?(generated: readonly number[]): number[];
 }

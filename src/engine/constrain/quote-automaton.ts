@@ -197,3 +197,28 @@ export function isAccepting(automaton: QuoteAutomaton, threads: Int32Array): boo
   for (const thread of threads) if (thread >= 0 && automaton.accepting[thread] === 1) return true;
   return false;
 }
+
+/**
+ * The bytes every valid answer reads next from `threads`, up to where a choice is left again (two
+ * or more next bytes, or an answer that could end here), at most `limit`; empty at a branch. Once
+ * the model has started a sentence, this is the rest of it (and the ` (Quelle: …)` tail once it
+ * has chosen to cite): text the model cannot change, so an engine may append it without asking.
+ */
+export function forcedBytes(automaton: QuoteAutomaton, threads: Int32Array, limit = 1024): Uint8Array {
+  const bytes: number[] = [];
+  let current = threads;
+  while (bytes.length < limit && current.length > 0 && !isAccepting(automaton, current)) {
+    let choices = 0;
+    let onlyByte = -1;
+    let onlyNext: Int32Array = current;
+    forEachNextByte(automaton, current, (byte, next) => {
+      choices += 1;
+      onlyByte = byte;
+      onlyNext = next;
+    });
+    if (choices !== 1) break;
+    bytes.push(onlyByte);
+    current = onlyNext;
+  }
+  return Uint8Array.from(bytes);
+}

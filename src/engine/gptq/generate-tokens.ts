@@ -2,6 +2,15 @@
  * The generation loop: prefill the prompt in one run, then one token per run, connecting
  * `forward` (llama-session.ts) and `sample` (sampling/sample-token.ts). It knows tokens only;
  * text, stop strings and streaming live in gptq-language-model.ts.
+ *
+ * Jump-forward (`jumpForward`): where the mask says which tokens must come next whatever the
+ * model prefers (the rest of a quoted sentence, the citation tail), they are appended in ONE
+ * batched run (the prompt path) instead of one run each, and the model is asked only where the
+ * answer can branch; when only end of sequence can follow, no run is made at all. The forced text
+ * is tokenised canonically, so the model's own segmentation of it (which a free-running model
+ * may choose differently) is not used: the answer text is the same, and the model's later
+ * choices can differ from token-by-token decoding only because its context was segmented
+ * differently (tests/constrain-jump-forward.test.ts measures how often).
  */
 import { CancelledError, ValidationError } from '../../errors.ts';
 import { userMessage } from '../../messages/index.ts';
@@ -21,6 +30,8 @@ export type GenerateTokensOptions = {
   signal?: AbortSignal;
   /** Called with each new token; return false to stop (e.g. a stop string appeared). */
   onToken?: (token: number, generated: readonly number[]) => boolean | void;
+  /** Append the mask's forced tokens in one run each (see the file comment). */
+  jumpForward?: boolean;
 };
 
 export type GenerateTokensResult = {
@@ -28,6 +39,10 @@ export type GenerateTokensResult = {
   finishReason: FinishReason;
   prefillMs: number;
   decodeMs: number;
+  /** Runs of the model: the prompt, each decode step, each jump. */
+  forwardPasses: number;
+  /** Tokens appended by jump-forward without the model choosing them. */
+  forcedTokens: number;
 };
 
 /** Generates up to `maxNewTokens` tokens after `promptIds` on a (reset) session. */
@@ -54,15 +69,37 @@ export async function generateTokens(session: LlamaSession, options: GenerateTok
   let logits = await session.forward(options.promptIds);
   const prefillMs = performance.now() - prefillStart;
   const decodeStart = performance.now();
+  let forwardPasses = 1;
+  let forcedTokens = 0;
   const result = (finishReason: FinishReason): GenerateTokensResult => ({
     tokens: generated,
     finishReason,
     prefillMs,
     decodeMs: performance.now() - decodeStart,
+    forwardPasses,
+    forcedTokens,
   });
 
-  for (let step = 0; step < limit; step++) {
+  let step = 0;
+  while (step < limit) {
     if (options.signal?.aborted) return result('cancelled');
+    const forced = options.jumpForward && options.mask?.forcedTokens ? options.mask.forcedTokens(generated).slice(0, limit - step) : [];
+    if (forced.length > 0) {
+      for (const token of forced) {
+        generated.push(token);
+        sequence.push(token);
+        step += 1;
+        forcedTokens += 1;
+        if (options.onToken?.(token, generated) === false) return result('stop');
+      }
+      if (step === limit) break;
+      // Only the end of sequence (or nothing) can follow: done, without running the model.
+      const next = options.mask!.allowed(generated);
+      if (next && (next.length === 0 || (next.length === 1 && stopIds.has(next[0]!)))) return result('stop');
+      logits = await session.forward(forced);
+      forwardPasses += 1;
+      continue;
+    }
     if (options.mask) {
       const allowed = options.mask.allowed(generated);
       if (allowed) {
@@ -74,9 +111,11 @@ export async function generateTokens(session: LlamaSession, options: GenerateTok
     if (stopIds.has(token)) return result('stop');
     generated.push(token);
     sequence.push(token);
+    step += 1;
     if (options.onToken?.(token, generated) === false) return result('stop');
-    if (step + 1 === limit) break;
+    if (step === limit) break;
     logits = await session.forward([token]);
+    forwardPasses += 1;
   }
   return result('length');
 }

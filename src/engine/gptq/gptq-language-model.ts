@@ -40,6 +40,12 @@ export type GptqLanguageModelOptions = {
   /** MatMulNBits accuracy level: 0 (float32, default, matches transformers) or 4 (int8 activations, faster). */
   accuracyLevel?: number;
   createTokenMask?: CreateTokenMask;
+  /**
+   * Jump-forward decoding under a quote constraint (default true): text the constraint forces
+   * (the rest of a quoted sentence, the citation) is appended in one model run instead of one run
+   * per token; see generate-tokens.ts.
+   */
+  jumpForward?: boolean;
   /** Shown as `modelId`; defaults to the directory name. */
   modelId?: string;
   onProgress?: (message: string) => void;
@@ -53,6 +59,8 @@ export type TokenGenerationOptions = {
   mask?: TokenMask;
   signal?: AbortSignal;
   onToken?: (token: number, generated: readonly number[]) => boolean | void;
+  /** Overrides the model's `jumpForward` setting for this call. */
+  jumpForward?: boolean;
 };
 
 export class GptqLanguageModel implements LanguageModel {
@@ -62,6 +70,7 @@ export class GptqLanguageModel implements LanguageModel {
   readonly config: CheckpointConfig;
   readonly #session: LlamaSession;
   readonly #createTokenMask?: CreateTokenMask;
+  readonly #jumpForward: boolean;
   #queue: Promise<unknown> = Promise.resolve();
   #disposed = false;
 
@@ -70,6 +79,7 @@ export class GptqLanguageModel implements LanguageModel {
     this.tokenizer = tokenizer;
     this.config = config;
     this.#createTokenMask = options.createTokenMask;
+    this.#jumpForward = options.jumpForward ?? true;
     this.modelId = options.modelId ?? path.basename(path.resolve(options.modelDir));
   }
 
@@ -96,6 +106,7 @@ export class GptqLanguageModel implements LanguageModel {
         signal: options.signal,
         stopIds: this.config.eosIds,
         onToken: options.onToken,
+        jumpForward: options.jumpForward ?? this.#jumpForward,
       }),
     );
   }
@@ -180,7 +191,7 @@ export class GptqLanguageModel implements LanguageModel {
       const rest = stream.flush();
       if (rest) yield { type: 'text-delta', text: rest };
       const finishReason: FinishReason = stream.stopped ? 'stop' : result.finishReason;
-      onTimings({ prefillMs: result.prefillMs, decodeMs: result.decodeMs });
+      onTimings({ prefillMs: result.prefillMs, decodeMs: result.decodeMs, forwardPasses: result.forwardPasses, forcedTokens: result.forcedTokens });
       yield {
         type: 'finish',
         finishReason,
