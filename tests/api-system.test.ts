@@ -39,6 +39,9 @@ describe('health, metrics, OpenAPI', () => {
     expect(text).toContain('beleg_ingestion_queue_depth 1');
     expect(text).toContain('beleg_refusals_total{reason="no_sources"} 1');
     expect(text).toContain('beleg_unverifiable_quotes_total 0');
+    // Local-engine counters exist from the start (the extractive engine runs no model).
+    expect(text).toContain('beleg_model_forward_passes_total 0');
+    expect(text).toContain('beleg_forced_tokens_total 0');
     expect(text).toContain('# TYPE beleg_tokens_per_second gauge');
     for (const line of text.trim().split('\n')) expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? [-+.\deInfNa]+)$/);
   });

@@ -88,6 +88,13 @@ describe('quote mask on the tiny GPTQ model', () => {
     });
     for (const question of ['Wie lang ist der Rhein?', 'Wohin mündet die Donau?', 'Was steht im Handbuch?', 'Wer baute Wien?']) {
       const answer = await answerer.answer({ question });
+      if (answer.reason !== 'focus_not_found') {
+        // The model ran: its runs and forced tokens are reported, jump-forward never needs more runs than tokens.
+        expect(answer.timings.forwardPasses).toBeGreaterThanOrEqual(1);
+        expect(answer.timings.forwardPasses!).toBeLessThanOrEqual(answer.usage.completionTokens + 1);
+        expect(answer.timings.forcedTokens).toBeGreaterThanOrEqual(0);
+        expect(answer.timings.prefillMs).toBeGreaterThan(0);
+      }
       if (answer.declined) {
         // The model refused, or the answer layer declined by the focus rules; never an unverifiable quote.
         expect(['model_declined', 'focus_not_found', 'off_topic']).toContain(answer.reason);

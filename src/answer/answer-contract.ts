@@ -121,7 +121,18 @@ export const answerSchema = z.object({
   sources: z.array(sourceSchema),
   engine: z.string(),
   model: z.string(),
-  timings: z.object({ retrieveMs: z.number(), generateMs: z.number(), totalMs: z.number() }),
+  timings: z.object({
+    retrieveMs: z.number(),
+    generateMs: z.number(),
+    totalMs: z.number(),
+    /** Local engines (gptq): reading the prompt, and generating after it. */
+    prefillMs: z.number().optional(),
+    decodeMs: z.number().optional(),
+    /** Local engines: runs of the model (the prompt, each decode step, each jump-forward stretch). */
+    forwardPasses: z.number().int().optional(),
+    /** Local engines: tokens appended by jump-forward without the model choosing them. */
+    forcedTokens: z.number().int().optional(),
+  }),
   usage: z.object({ promptTokens: z.number().int(), completionTokens: z.number().int() }),
   /** The engine's raw output, kept for inspection. */
   debug: z.object({ rawOutput: z.string() }),

@@ -12,7 +12,7 @@
 import { BelegError, CancelledError, EngineUnavailableError, ValidationError } from '../errors.ts';
 import { describeFirstIssue, userMessage } from '../messages/index.ts';
 import type { StoredChunk } from '../store/chunk-store.ts';
-import type { Assessment, GenerateOptions, LanguageModel, QuoteConstraint, SamplingOptions, StreamPart, Usage } from '../engine/language-model.ts';
+import type { Assessment, GenerateOptions, GenerateResult, LanguageModel, QuoteConstraint, SamplingOptions, StreamPart, Usage } from '../engine/language-model.ts';
 import {
   REFUSAL,
   askRequestSchema,
@@ -237,6 +237,7 @@ export class AnswerService implements Answerer {
     usage: Usage,
     rawOutput: string,
     assessment?: Assessment,
+    engineTimings?: GenerateResult['timings'],
   ): Promise<Answer> {
     const { resolution, confidence, candidates } = await this.#assess(prepared, resolved, assessment);
     if (resolution.declined) this.#counters.declined[resolution.reason ?? 'model_declined'] += 1;
@@ -254,7 +255,14 @@ export class AnswerService implements Answerer {
       sources: prepared.sources,
       engine: prepared.engine.engine,
       model: prepared.engine.modelId,
-      timings: { retrieveMs: prepared.retrieveMs, generateMs, totalMs: performance.now() - prepared.started },
+      timings: {
+        retrieveMs: prepared.retrieveMs,
+        generateMs,
+        totalMs: performance.now() - prepared.started,
+        ...(engineTimings?.forwardPasses !== undefined
+          ? { prefillMs: engineTimings.prefillMs, decodeMs: engineTimings.decodeMs, forwardPasses: engineTimings.forwardPasses, forcedTokens: engineTimings.forcedTokens ?? 0 }
+          : {}),
+      },
       usage,
       debug: { rawOutput },
     };
@@ -290,7 +298,7 @@ export class AnswerService implements Answerer {
     const generateMs = performance.now() - generationStarted;
     if (result.finishReason === 'cancelled' || signal?.aborted) throw new CancelledError();
     const resolution = await resolveAnswer(result.text, prepared.prompt, this.#options.getText, this.#options.getPages);
-    return this.#finish(prepared, resolution, generateMs, result.usage, result.text, result.assessment);
+    return this.#finish(prepared, resolution, generateMs, result.usage, result.text, result.assessment, result.timings);
   }
 
   /**
@@ -328,7 +336,7 @@ export class AnswerService implements Answerer {
           }
           const generateMs = performance.now() - generationStarted;
           const resolution = await resolveAnswer(part.text, prompt, this.#options.getText, this.#options.getPages);
-          const answer = await this.#finish(prepared, resolution, generateMs, part.usage, part.text, part.assessment);
+          const answer = await this.#finish(prepared, resolution, generateMs, part.usage, part.text, part.assessment, part.timings);
           if (answer.declined) yield { type: 'declined', answer: answer.answer, reason: answer.reason, confidence: answer.confidence };
           for (const citation of answer.citations) yield { type: 'citation', citation };
           yield { type: 'finish', answer };

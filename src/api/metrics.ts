@@ -36,6 +36,10 @@ export class Metrics {
   readonly #refusals = new Map<string, number>();
   #unverifiableQuotes = 0;
   #completionTokens = 0;
+  /** Local engines: model runs and tokens jump-forward appended without a model choice. */
+  #forwardPasses = 0;
+  #forcedTokens = 0;
+  #prefillSeconds = 0;
   #generationSeconds = 0;
   #lastTokensPerSecond = 0;
 
@@ -71,6 +75,9 @@ export class Metrics {
     }
     const seconds = answer.timings.generateMs / 1000;
     this.#completionTokens += answer.usage.completionTokens;
+    this.#forwardPasses += answer.timings.forwardPasses ?? 0;
+    this.#forcedTokens += answer.timings.forcedTokens ?? 0;
+    this.#prefillSeconds += (answer.timings.prefillMs ?? 0) / 1000;
     this.#generationSeconds += seconds;
     if (seconds > 0 && answer.usage.completionTokens > 0) this.#lastTokensPerSecond = answer.usage.completionTokens / seconds;
   }
@@ -109,6 +116,12 @@ export class Metrics {
 
     family('beleg_generated_tokens_total', 'counter', 'Completion tokens generated.');
     lines.push(`beleg_generated_tokens_total ${this.#completionTokens}`);
+    family('beleg_model_forward_passes_total', 'counter', 'Runs of a local model (prompt, decode steps, jump-forward stretches).');
+    lines.push(`beleg_model_forward_passes_total ${this.#forwardPasses}`);
+    family('beleg_forced_tokens_total', 'counter', 'Tokens a local engine appended by jump-forward without a model choice.');
+    lines.push(`beleg_forced_tokens_total ${this.#forcedTokens}`);
+    family('beleg_prefill_seconds_total', 'counter', 'Time local engines spent reading prompts.');
+    lines.push(`beleg_prefill_seconds_total ${formatNumber(this.#prefillSeconds)}`);
     family('beleg_generation_seconds_total', 'counter', 'Seconds spent generating; rate(tokens)/rate(seconds) is tokens per second.');
     lines.push(`beleg_generation_seconds_total ${formatNumber(this.#generationSeconds)}`);
     family('beleg_tokens_per_second', 'gauge', 'Generation speed of the most recent answer.');

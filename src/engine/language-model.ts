@@ -137,7 +137,7 @@ export type GenerateResult = {
 /** Parts of a generation stream, noun first. */
 export type StreamPart =
   | { type: 'text-delta'; text: string }
-  | { type: 'finish'; finishReason: FinishReason; usage: Usage; text: string; assessment?: Assessment }
+  | { type: 'finish'; finishReason: FinishReason; usage: Usage; text: string; assessment?: Assessment; timings?: GenerateResult['timings'] }
   | { type: 'error'; error: Error };
 
 export interface LanguageModel {

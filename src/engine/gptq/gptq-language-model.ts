@@ -191,12 +191,14 @@ export class GptqLanguageModel implements LanguageModel {
       const rest = stream.flush();
       if (rest) yield { type: 'text-delta', text: rest };
       const finishReason: FinishReason = stream.stopped ? 'stop' : result.finishReason;
-      onTimings({ prefillMs: result.prefillMs, decodeMs: result.decodeMs, forwardPasses: result.forwardPasses, forcedTokens: result.forcedTokens });
+      const timings = { prefillMs: result.prefillMs, decodeMs: result.decodeMs, forwardPasses: result.forwardPasses, forcedTokens: result.forcedTokens };
+      onTimings(timings);
       yield {
         type: 'finish',
         finishReason,
         usage: { promptTokens: promptIds.length, completionTokens: result.tokens.length },
         text: stream.text,
+        timings,
       };
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
