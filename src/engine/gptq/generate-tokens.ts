@@ -32,6 +32,12 @@ export type GenerateTokensOptions = {
   onToken?: (token: number, generated: readonly number[]) => boolean | void;
   /** Append the mask's forced tokens in one run each (see the file comment). */
   jumpForward?: boolean;
+  /**
+   * Reuse the cached keys and values of the prompt's head that the previous generation on this
+   * session shared (LlamaSession.keepPrefix): the fixed system text of every prompt, or a whole
+   * prompt asked again. Default true.
+   */
+  prefixCache?: boolean;
 };
 
 export type GenerateTokensResult = {
@@ -43,6 +49,8 @@ export type GenerateTokensResult = {
   forwardPasses: number;
   /** Tokens appended by jump-forward without the model choosing them. */
   forcedTokens: number;
+  /** Prompt tokens whose keys and values came from the previous generation (not run again). */
+  reusedPromptTokens: number;
 };
 
 /** Generates up to `maxNewTokens` tokens after `promptIds` on a (reset) session. */
@@ -63,10 +71,11 @@ export async function generateTokens(session: LlamaSession, options: GenerateTok
     if (options.signal?.aborted) throw new CancelledError(userMessage('cancelled.generation'));
   };
 
-  session.reset(options.promptIds.length + limit);
+  const capacity = options.promptIds.length + limit;
+  const reusedPromptTokens = options.prefixCache === false ? (session.reset(capacity), 0) : session.keepPrefix(options.promptIds, capacity);
   throwIfAborted();
   const prefillStart = performance.now();
-  let logits = await session.forward(options.promptIds);
+  let logits = await session.forward(options.promptIds.slice(reusedPromptTokens));
   const prefillMs = performance.now() - prefillStart;
   const decodeStart = performance.now();
   let forwardPasses = 1;
@@ -78,6 +87,7 @@ export async function generateTokens(session: LlamaSession, options: GenerateTok
     decodeMs: performance.now() - decodeStart,
     forwardPasses,
     forcedTokens,
+    reusedPromptTokens,
   });
 
   let step = 0;

@@ -61,6 +61,8 @@ export type TokenGenerationOptions = {
   onToken?: (token: number, generated: readonly number[]) => boolean | void;
   /** Overrides the model's `jumpForward` setting for this call. */
   jumpForward?: boolean;
+  /** False: compute the whole prompt again instead of keeping the head it shares with the previous generation. */
+  prefixCache?: boolean;
 };
 
 export class GptqLanguageModel implements LanguageModel {
@@ -107,6 +109,7 @@ export class GptqLanguageModel implements LanguageModel {
         stopIds: this.config.eosIds,
         onToken: options.onToken,
         jumpForward: options.jumpForward ?? this.#jumpForward,
+        prefixCache: options.prefixCache,
       }),
     );
   }

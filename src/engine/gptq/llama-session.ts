@@ -56,6 +56,8 @@ export class LlamaSession {
   #keyBuffers: Float32Array[] = [];
   #valueBuffers: Float32Array[] = [];
   #capacity = 0;
+  /** The token ids whose keys and values the cache holds, in order. */
+  #tokens: number[] = [];
 
   private constructor(session: OnnxSession, shape: LlamaShape) {
     this.#session = session;
@@ -95,6 +97,7 @@ export class LlamaSession {
    */
   reset(capacity = 256): void {
     this.#disposeCache();
+    this.#tokens = [];
     this.#capacity = Math.min(this.#externalCache ? CACHE_HEADROOM : capacity, this.shape.maxPositions);
     this.#length = 0;
     if (this.#externalCache) {
@@ -112,6 +115,29 @@ export class LlamaSession {
   }
 
   /**
+   * Starts a sequence that begins with `promptIds`, keeping what the cache already holds of it:
+   * the positions the current sequence shares with `promptIds` from the start (the fixed head of
+   * EM German's prompt, or a whole prompt asked again). Keys and values of a position depend only
+   * on the tokens up to it, so kept positions are what a fresh run would compute (up to float
+   * rounding of a differently batched run). Keeps at most `promptIds.length - 1` positions, so the
+   * caller still runs the rest and gets logits. Only the external-cache graph can cut its cache
+   * back; the others reset. Returns the number of positions kept.
+   */
+  keepPrefix(promptIds: readonly number[], capacity = 256): number {
+    let shared = 0;
+    // Positions a failed run did not fill are not kept (`#length` counts the filled ones).
+    const limit = Math.min(this.#tokens.length, this.#length, promptIds.length - 1);
+    while (shared < limit && this.#tokens[shared] === promptIds[shared]) shared += 1;
+    if (!this.#externalCache || shared === 0) {
+      this.reset(capacity);
+      return 0;
+    }
+    this.#length = shared;
+    this.#tokens.length = shared;
+    return shared;
+  }
+
+  /**
    * Appends `tokens` to the sequence and returns logits: [positions, vocab] flattened, for the
    * last position only unless `allPositions`.
    */
@@ -123,6 +149,7 @@ export class LlamaSession {
     if (total > this.shape.maxPositions) {
       throw new RangeError(`The sequence would have ${total} tokens; the model allows ${this.shape.maxPositions}.`);
     }
+    this.#tokens.push(...tokens);
     if (this.#externalCache) {
       if (total > this.#capacity) this.#growBuffers(Math.min(this.shape.maxPositions, total + CACHE_HEADROOM));
       const pieces: Float32Array[] = [];
