@@ -5,8 +5,6 @@
  * documents submitted in the same batch still become ready and searchable.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { parserPool } from '../src/ingest/isolate/parse-isolated.ts';
-import { loadDocument } from '../src/ingest/load-document.ts';
 import type { DocumentInput, DocumentRecord } from '../src/ingest/types.ts';
 import {
   compressionBombPdf,
@@ -25,13 +23,12 @@ import {
 } from './helpers/hostile-documents.ts';
 import { hugePngHeader, loopingTiff } from './helpers/make-images.ts';
 import { makeImageOnlyPdf, makeTextPdf } from './helpers/make-pdf.ts';
-import { openTestContext } from './helpers/storage-app.ts';
+import { expectOutcomes, openMeasuredContext, type Expectation } from './helpers/hostile-batch.ts';
 import { removeTemporaryDirectories } from './helpers/storage-temp-dir.ts';
 
 afterAll(removeTemporaryDirectories);
 
 /** What a hostile input may end as: failed with one of these codes, or ready (when `ready` lists it). */
-type Expectation = { codes: string[]; ready?: boolean; text?: string };
 type Case = { name: string; input: DocumentInput; expect: Expectation };
 
 const GOOD_SENTENCE = 'Die Wuppertaler Schwebebahn fährt seit 1901 über der Wupper.';
@@ -82,24 +79,8 @@ async function corpus(): Promise<Case[]> {
 
 describe('hostile documents', () => {
   it('each ends as a clean per-document error or a correct parse within 30 s, memory < 2 GB, good documents in the batch ready', async () => {
-    const durations: number[] = [];
-    let slowest = { name: '', milliseconds: 0 };
-    const context = await openTestContext(undefined, {
-      load: async (input, options) => {
-        const started = performance.now();
-        try {
-          // The deadline a server on a slow machine would set so that, with the parser's start, a load ends within 30 s.
-          return await loadDocument(input, { ...options, parseTimeoutMs: 25_000 });
-        } finally {
-          const milliseconds = performance.now() - started;
-          durations.push(milliseconds);
-          if (milliseconds > slowest.milliseconds) slowest = { name: input.kind === 'file' ? input.fileName : input.kind, milliseconds };
-        }
-      },
-    });
-    let peakBytes = 0;
-    const sample = () => (peakBytes = Math.max(peakBytes, process.memoryUsage.rss() + parserPool.residentBytes()));
-    const sampler = setInterval(sample, 25);
+    const measured = await openMeasuredContext();
+    const { context } = measured;
     try {
       const cases = await corpus();
       const goodPdf = await makeTextPdf({ pages: [{ paragraphs: [[GOOD_SENTENCE]] }] });
@@ -113,23 +94,10 @@ describe('hostile documents', () => {
       submitted.push({ name: 'good markdown', record: await context.ingestion.submit({ kind: 'text', fileName: 'gut.md', text: `# Wuppertal\n\n${GOOD_SENTENCE} Auch nachts.` }) });
 
       const outcomes = await Promise.all(submitted.map(async (item) => ({ ...item, final: await context.ingestion.settled(item.record.id) })));
-      sample();
-      for (const { name, final, expect: expected } of outcomes) {
-        if (!expected) {
-          expect(final.status, `${name}: ${final.errorCode} ${final.errorMessage}`).toBe('ready');
-          continue;
-        }
-        if (final.status === 'ready') {
-          expect(expected.ready, `${name} was expected to fail with ${expected.codes.join('/')}`).toBe(true);
-          if (expected.text) expect(await context.ingestion.text(final.id), name).toContain(expected.text);
-        } else {
-          expect(final.status, name).toBe('failed');
-          expect(expected.codes, `${name} failed with ${final.errorCode}: ${final.errorMessage}`).toContain(final.errorCode);
-          // A message for people: says what happened and what to do.
-          expect(final.errorMessage?.length ?? 0, name).toBeGreaterThan(40);
-        }
-      }
-      expect(Math.max(...durations)).toBeLessThan(30_000);
+      await expectOutcomes(context, outcomes);
+      const slowest = measured.slowest();
+      const peakBytes = measured.peakBytes();
+      expect(slowest.milliseconds).toBeLessThan(30_000);
       expect(peakBytes).toBeLessThan(2 * 1024 ** 3);
 
       const ready = await context.ingestion.readyDocumentIds();
@@ -143,8 +111,7 @@ describe('hostile documents', () => {
         `hostile documents: ${outcomes.length} settled, slowest load ${Math.round(slowest.milliseconds)} ms (${slowest.name}), peak RSS (beleg + parser) ${Math.round(peakBytes / 1024 ** 2)} MiB`,
       );
     } finally {
-      clearInterval(sampler);
-      await context.close();
+      await measured.close();
     }
   }, 120_000);
 });

@@ -8,16 +8,14 @@ import { readFileSync } from 'node:fs';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BelegError } from '../src/errors.ts';
-import { parserPool } from '../src/ingest/isolate/parse-isolated.ts';
 import { loadDocument } from '../src/ingest/load-document.ts';
 import type { DocumentInput, DocumentRecord } from '../src/ingest/types.ts';
 import { truncations } from './helpers/hostile-documents.ts';
-import { openTestContext } from './helpers/storage-app.ts';
+import { expectOutcomes, openMeasuredContext, type Expectation } from './helpers/hostile-batch.ts';
 import { removeTemporaryDirectories } from './helpers/storage-temp-dir.ts';
 
 afterAll(removeTemporaryDirectories);
 
-type Expectation = { codes: string[]; ready?: boolean; text?: string };
 type Case = { name: string; input: DocumentInput; expect: Expectation };
 
 const GOOD_SENTENCE = 'Die Müllabfuhr kommt in der Lindenstraße jeden Dienstag.';
@@ -115,23 +113,8 @@ describe('hostile e-mails and EPUBs', () => {
   });
 
   it('each ends as a clean per-document error or a correct parse within 30 s, memory < 2 GB, a good mail in the batch ready', async () => {
-    const durations: number[] = [];
-    let slowest = { name: '', milliseconds: 0 };
-    const context = await openTestContext(undefined, {
-      load: async (input, options) => {
-        const started = performance.now();
-        try {
-          return await loadDocument(input, { ...options, parseTimeoutMs: 25_000 });
-        } finally {
-          const milliseconds = performance.now() - started;
-          durations.push(milliseconds);
-          if (milliseconds > slowest.milliseconds) slowest = { name: input.kind === 'file' ? input.fileName : input.kind, milliseconds };
-        }
-      },
-    });
-    let peakBytes = 0;
-    const sample = () => (peakBytes = Math.max(peakBytes, process.memoryUsage.rss() + parserPool.residentBytes()));
-    const sampler = setInterval(sample, 25);
+    const measured = await openMeasuredContext();
+    const { context } = measured;
     try {
       const goodMail = encode(`${MAIL_HEADER}Content-Type: text/plain; charset=utf-8\r\n\r\n${GOOD_SENTENCE}\r\n`);
       const submitted: { name: string; record: DocumentRecord; expect?: Expectation }[] = [];
@@ -140,24 +123,11 @@ describe('hostile e-mails and EPUBs', () => {
         if (item.name === 'EPUB zip bomb') submitted.push({ name: 'good mail', record: await context.ingestion.submit(file('gut.eml', goodMail)) });
       }
       const outcomes = await Promise.all(submitted.map(async (item) => ({ ...item, final: await context.ingestion.settled(item.record.id) })));
-      sample();
-      const report: string[] = [];
-      for (const { name, final, expect: expected } of outcomes) {
-        report.push(`${name}: ${final.status}${final.errorCode ? ` ${final.errorCode}` : ''}`);
-        if (!expected) {
-          expect(final.status, `${name}: ${final.errorCode} ${final.errorMessage}`).toBe('ready');
-          continue;
-        }
-        if (final.status === 'ready') {
-          expect(expected.ready, `${name} was expected to fail with ${expected.codes.join('/')}`).toBe(true);
-          if (expected.text) expect(await context.ingestion.text(final.id), name).toContain(expected.text);
-        } else {
-          expect(final.status, name).toBe('failed');
-          expect(expected.codes, `${name} failed with ${final.errorCode}: ${final.errorMessage}`).toContain(final.errorCode);
-          expect(final.errorMessage?.length ?? 0, name).toBeGreaterThan(40);
-        }
-      }
-      expect(Math.max(...durations)).toBeLessThan(30_000);
+      const report = outcomes.map(({ name, final }) => `${name}: ${final.status}${final.errorCode ? ` ${final.errorCode}` : ''}`);
+      await expectOutcomes(context, outcomes);
+      const slowest = measured.slowest();
+      const peakBytes = measured.peakBytes();
+      expect(slowest.milliseconds).toBeLessThan(30_000);
       expect(peakBytes).toBeLessThan(2 * 1024 ** 3);
 
       const ready = await context.ingestion.readyDocumentIds();
@@ -168,8 +138,7 @@ describe('hostile e-mails and EPUBs', () => {
         `hostile mail/EPUB: ${outcomes.length} settled, slowest load ${Math.round(slowest.milliseconds)} ms (${slowest.name}), peak RSS (beleg + parser) ${Math.round(peakBytes / 1024 ** 2)} MiB\n  ${report.join('\n  ')}`,
       );
     } finally {
-      clearInterval(sampler);
-      await context.close();
+      await measured.close();
     }
   }, 180_000);
 });

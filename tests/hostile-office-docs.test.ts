@@ -7,17 +7,14 @@
 import { readFileSync } from 'node:fs';
 import { zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parserPool } from '../src/ingest/isolate/parse-isolated.ts';
-import { loadDocument } from '../src/ingest/load-document.ts';
 import type { DocumentInput, DocumentRecord } from '../src/ingest/types.ts';
 import { zeroBomb } from './helpers/hostile-documents.ts';
 import { makeDocx, makeDocxWithDocumentXml, oleFile, rawZip, WORD_NAMESPACES, wordParagraph } from './helpers/make-office.ts';
-import { openTestContext } from './helpers/storage-app.ts';
+import { expectOutcomes, openMeasuredContext, type Expectation } from './helpers/hostile-batch.ts';
 import { removeTemporaryDirectories } from './helpers/storage-temp-dir.ts';
 
 afterAll(removeTemporaryDirectories);
 
-type Expectation = { codes: string[]; ready?: boolean; text?: string };
 type Case = { name: string; input: DocumentInput; expect: Expectation };
 
 const GOOD_SENTENCE = 'Die Wuppertaler Schwebebahn fährt seit 1901 über der Wupper.';
@@ -113,23 +110,8 @@ function corpus(): Case[] {
 
 describe('hostile office documents', () => {
   it('each ends as a clean per-document error or a correct parse within 30 s, memory < 2 GB, good documents in the batch ready', async () => {
-    const durations: number[] = [];
-    let slowest = { name: '', milliseconds: 0 };
-    const context = await openTestContext(undefined, {
-      load: async (input, options) => {
-        const started = performance.now();
-        try {
-          return await loadDocument(input, { ...options, parseTimeoutMs: 25_000 });
-        } finally {
-          const milliseconds = performance.now() - started;
-          durations.push(milliseconds);
-          if (milliseconds > slowest.milliseconds) slowest = { name: input.kind === 'file' ? input.fileName : input.kind, milliseconds };
-        }
-      },
-    });
-    let peakBytes = 0;
-    const sample = () => (peakBytes = Math.max(peakBytes, process.memoryUsage.rss() + parserPool.residentBytes()));
-    const sampler = setInterval(sample, 25);
+    const measured = await openMeasuredContext();
+    const { context } = measured;
     try {
       const cases = corpus();
       const goodDocx = makeDocx({ body: wordParagraph(`${GOOD_SENTENCE} Sie ist ein Wahrzeichen.`) });
@@ -142,22 +124,10 @@ describe('hostile office documents', () => {
       submitted.push({ name: 'good rtf', record: await context.ingestion.submit(file('gut.rtf', encoder.encode(`{\\rtf1\\ansi ${rtfText(GOOD_SENTENCE)} Auch nachts.\\par}`))) });
 
       const outcomes = await Promise.all(submitted.map(async (item) => ({ ...item, final: await context.ingestion.settled(item.record.id) })));
-      sample();
-      for (const { name, final, expect: expected } of outcomes) {
-        if (!expected) {
-          expect(final.status, `${name}: ${final.errorCode} ${final.errorMessage}`).toBe('ready');
-          continue;
-        }
-        if (final.status === 'ready') {
-          expect(expected.ready, `${name} was expected to fail with ${expected.codes.join('/')}`).toBe(true);
-          if (expected.text) expect(await context.ingestion.text(final.id), name).toContain(expected.text);
-        } else {
-          expect(final.status, name).toBe('failed');
-          expect(expected.codes, `${name} failed with ${final.errorCode}: ${final.errorMessage}`).toContain(final.errorCode);
-          expect(final.errorMessage?.length ?? 0, name).toBeGreaterThan(40);
-        }
-      }
-      expect(Math.max(...durations)).toBeLessThan(30_000);
+      await expectOutcomes(context, outcomes);
+      const slowest = measured.slowest();
+      const peakBytes = measured.peakBytes();
+      expect(slowest.milliseconds).toBeLessThan(30_000);
       expect(peakBytes).toBeLessThan(2 * 1024 ** 3);
 
       const ready = await context.ingestion.readyDocumentIds();
@@ -168,8 +138,7 @@ describe('hostile office documents', () => {
         `hostile office documents: ${outcomes.length} settled, slowest load ${Math.round(slowest.milliseconds)} ms (${slowest.name}), peak RSS (beleg + parser) ${Math.round(peakBytes / 1024 ** 2)} MiB`,
       );
     } finally {
-      clearInterval(sampler);
-      await context.close();
+      await measured.close();
     }
   }, 240_000);
 });

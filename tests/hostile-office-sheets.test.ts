@@ -6,8 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parserPool } from '../src/ingest/isolate/parse-isolated.ts';
-import { loadDocument } from '../src/ingest/load-document.ts';
 import type { DocumentInput, DocumentRecord } from '../src/ingest/types.ts';
 import {
   danglingPptx,
@@ -24,12 +22,11 @@ import {
   zipBombXlsx,
 } from './helpers/hostile-office.ts';
 import { flippedBytes, truncations } from './helpers/hostile-documents.ts';
-import { openTestContext } from './helpers/storage-app.ts';
+import { expectOutcomes, openMeasuredContext, type Expectation } from './helpers/hostile-batch.ts';
 import { removeTemporaryDirectories } from './helpers/storage-temp-dir.ts';
 
 afterAll(removeTemporaryDirectories);
 
-type Expectation = { codes: string[]; ready?: boolean; text?: string };
 type Case = { name: string; input: DocumentInput; expect: Expectation };
 
 const file = (fileName: string, bytes: Uint8Array): DocumentInput => ({ kind: 'file', fileName, bytes });
@@ -73,20 +70,8 @@ function corpus(): Case[] {
 
 describe('hostile presentations and spreadsheets', () => {
   it('each ends as a clean coded error or a correct parse within 30 s, memory < 2 GB, a good workbook in the batch ready', async () => {
-    const durations: { name: string; milliseconds: number }[] = [];
-    const context = await openTestContext(undefined, {
-      load: async (input, options) => {
-        const started = performance.now();
-        try {
-          return await loadDocument(input, { ...options, parseTimeoutMs: 25_000 });
-        } finally {
-          durations.push({ name: input.kind === 'file' ? input.fileName : input.kind, milliseconds: performance.now() - started });
-        }
-      },
-    });
-    let peakBytes = 0;
-    const sample = () => (peakBytes = Math.max(peakBytes, process.memoryUsage.rss() + parserPool.residentBytes()));
-    const sampler = setInterval(sample, 25);
+    const measured = await openMeasuredContext();
+    const { context } = measured;
     try {
       const submitted: { name: string; record: DocumentRecord; expect?: Expectation }[] = [];
       for (const item of corpus()) {
@@ -94,22 +79,9 @@ describe('hostile presentations and spreadsheets', () => {
         if (item.name.startsWith('zip bomb')) submitted.push({ name: 'good workbook', record: await context.ingestion.submit(file('haushaltsplan.xlsx', fixture('haushaltsplan.xlsx'))) });
       }
       const outcomes = await Promise.all(submitted.map(async (item) => ({ ...item, final: await context.ingestion.settled(item.record.id) })));
-      sample();
-      for (const { name, final, expect: expected } of outcomes) {
-        if (!expected) {
-          expect(final.status, `${name}: ${final.errorCode} ${final.errorMessage}`).toBe('ready');
-          continue;
-        }
-        if (final.status === 'ready') {
-          expect(expected.ready, `${name} was expected to fail with ${expected.codes.join('/')}`).toBe(true);
-          if (expected.text) expect(await context.ingestion.text(final.id), name).toContain(expected.text);
-        } else {
-          expect(final.status, name).toBe('failed');
-          expect(expected.codes, `${name} failed with ${final.errorCode}: ${final.errorMessage}`).toContain(final.errorCode);
-          expect(final.errorMessage?.length ?? 0, name).toBeGreaterThan(40);
-        }
-      }
-      const slowest = durations.reduce((worst, item) => (item.milliseconds > worst.milliseconds ? item : worst));
+      await expectOutcomes(context, outcomes);
+      const slowest = measured.slowest();
+      const peakBytes = measured.peakBytes();
       expect(slowest.milliseconds).toBeLessThan(30_000);
       expect(peakBytes).toBeLessThan(2 * 1024 ** 3);
 
@@ -123,8 +95,7 @@ describe('hostile presentations and spreadsheets', () => {
         `hostile office files: ${outcomes.length} settled, slowest load ${Math.round(slowest.milliseconds)} ms (${slowest.name}), peak RSS (beleg + parser) ${Math.round(peakBytes / 1024 ** 2)} MiB`,
       );
     } finally {
-      clearInterval(sampler);
-      await context.close();
+      await measured.close();
     }
   }, 120_000);
 });
