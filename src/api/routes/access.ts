@@ -1,0 +1,65 @@
+/**
+ * Admin routes: collections (`/collections`; listing is open to every key, for its own
+ * collections, with document counts), API keys (`/keys`: create, list without secrets, rotate,
+ * revoke) and the audit log (`/audit`).
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AccessService } from '../../access/access-service.ts';
+import type { AppEnvironment } from '../app-environment.ts';
+import { requireAdminRole } from '../authenticate.ts';
+import { readJsonBody } from '../read-json.ts';
+import { parseOrThrow } from '../schemas.ts';
+
+export const collectionCreateSchema = z.object({ id: z.string().min(1).max(64), name: z.string().min(1).max(200).optional() });
+export const collectionRenameSchema = z.object({ name: z.string().min(1).max(200) });
+export const keyCreateSchema = z.object({
+  name: z.string().min(1).max(200),
+  role: z.enum(['read', 'write', 'admin']),
+  /** Collection ids, or `["*"]` for every collection. */
+  collections: z.array(z.string().min(1).max(64)).min(1).max(100),
+});
+export const auditQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+  actor: z.string().optional(),
+  action: z.enum(['upload', 'delete', 'ask']).optional(),
+  since: z.string().optional(),
+});
+
+/** The admin routes, mounted at the app root. */
+export function accessRoutes(access: AccessService): Hono<AppEnvironment> {
+  const routes = new Hono<AppEnvironment>();
+
+  routes.get('/collections', (context) => context.json({ collections: access.listCollections(context.get('caller').collections) }));
+  routes.post('/collections', requireAdminRole(), async (context) => {
+    const body = parseOrThrow(collectionCreateSchema, await readJsonBody(context.req.raw), 'request body');
+    return context.json(access.createCollection(body.id, body.name ?? body.id), 201);
+  });
+  routes.patch('/collections/:id', requireAdminRole(), async (context) => {
+    const body = parseOrThrow(collectionRenameSchema, await readJsonBody(context.req.raw), 'request body');
+    return context.json(access.renameCollection(context.req.param('id'), body.name));
+  });
+  routes.delete('/collections/:id', requireAdminRole(), (context) => {
+    access.deleteCollection(context.req.param('id'));
+    return context.body(null, 204);
+  });
+
+  routes.get('/keys', requireAdminRole(), (context) => context.json({ keys: access.listKeys() }));
+  routes.post('/keys', requireAdminRole(), async (context) => {
+    const body = parseOrThrow(keyCreateSchema, await readJsonBody(context.req.raw), 'request body');
+    return context.json(access.createKey(body), 201);
+  });
+  routes.post('/keys/:id/rotate', requireAdminRole(), (context) => context.json(access.rotateKey(context.req.param('id'))));
+  routes.delete('/keys/:id', requireAdminRole(), (context) => {
+    access.revokeKey(context.req.param('id'));
+    return context.body(null, 204);
+  });
+
+  routes.get('/audit', requireAdminRole(), (context) => {
+    const query = parseOrThrow(auditQuerySchema, context.req.query(), 'query');
+    return context.json({ events: access.auditLog(query), limit: query.limit, offset: query.offset });
+  });
+
+  return routes;
+}
