@@ -15,7 +15,7 @@ export async function startRealApp(dataDirPrefix: string, environment: Record<st
   const config = loadConfig({ BELEG_DATA_DIR: temporaryDirectory(dataDirPrefix), ...environment });
   const context = await openAppContext(config);
   const { engines, defaultEngine } = await createEngines(config, { tokenizer: context.tokenizer });
-  const server = await serveApp(config, context.ingestion, createAnswerService(context, engines, defaultEngine), undefined, context.access);
+  const server = await serveApp(config, context.ingestion, createAnswerService(context, engines, defaultEngine, { minConfidence: config.minConfidence }), undefined, context.access);
   return {
     context,
     url: server.url,
