@@ -444,6 +444,10 @@ export const catalogue = {
     en: "This API key may not use collection '{id}'. Ask an administrator for a key that includes it.",
     de: "Dieser API-Schlüssel darf die Sammlung '{id}' nicht verwenden. Bitten Sie eine Administratorin oder einen Administrator um einen Schlüssel, der sie einschließt.",
   },
+  'validation_failed.cli_no_id': {
+    en: 'Name the id of the key or collection.\n\n{usage}',
+    de: 'Nennen Sie die Kennung des Schlüssels oder der Sammlung.\n\n{usage}',
+  },
   'forbidden.admin': {
     en: 'Only an API key with the role admin may manage collections, keys and the audit log.',
     de: 'Nur ein API-Schlüssel mit der Rolle admin darf Sammlungen, Schlüssel und das Prüfprotokoll verwalten.',
