@@ -109,6 +109,8 @@ export function createApp(dependencies: AppDependencies): Hono<AppEnvironment> {
   app.route('/', documentRoutes({ config, ingestion, collectionExists, audit }));
   app.route('/', askRoutes({ config, answerer, slots, metrics, collectionExists, audit }));
   if (access) app.route('/', accessRoutes(access));
+  // An app without collections (tests with in-memory services) offers none to choose from.
+  else app.get('/collections', (context) => context.json({ collections: [] }));
   app.get('/metrics', (context) => {
     context.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
     return context.body(
