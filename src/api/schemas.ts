@@ -130,3 +130,26 @@ export function parseOrThrow<Schema extends z.ZodType>(schema: Schema, value: un
   const field = path || where;
   throw new ValidationError(userMessage('validation_failed', { where: userMessage(whereFragments[where]), field, problem }), { field });
 }
+
+// ---- collections, keys, audit (admin routes: ./routes/access.ts)
+
+/** `POST /collections`. */
+export const collectionCreateSchema = z.object({ id: z.string().min(1).max(64), name: z.string().min(1).max(200).optional() });
+/** `PATCH /collections/{id}`. */
+export const collectionRenameSchema = z.object({ name: z.string().min(1).max(200) });
+/** `POST /keys`. */
+export const keyCreateSchema = z.object({
+  name: z.string().min(1).max(200),
+  role: z.enum(['read', 'write', 'admin']),
+  /** Collection ids, or `["*"]` for every collection. */
+  collections: z.array(z.string().min(1).max(64)).min(1).max(100),
+});
+/** `GET /audit`. */
+export const auditQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+  actor: z.string().optional(),
+  action: z.enum(['upload', 'delete', 'ask']).optional(),
+  since: z.string().optional(),
+});
+

@@ -4,28 +4,11 @@
  * revoke) and the audit log (`/audit`).
  */
 import { Hono } from 'hono';
-import { z } from 'zod';
 import type { AccessService } from '../../access/access-service.ts';
 import type { AppEnvironment } from '../app-environment.ts';
 import { requireAdminRole } from '../authenticate.ts';
 import { readJsonBody } from '../read-json.ts';
-import { parseOrThrow } from '../schemas.ts';
-
-export const collectionCreateSchema = z.object({ id: z.string().min(1).max(64), name: z.string().min(1).max(200).optional() });
-export const collectionRenameSchema = z.object({ name: z.string().min(1).max(200) });
-export const keyCreateSchema = z.object({
-  name: z.string().min(1).max(200),
-  role: z.enum(['read', 'write', 'admin']),
-  /** Collection ids, or `["*"]` for every collection. */
-  collections: z.array(z.string().min(1).max(64)).min(1).max(100),
-});
-export const auditQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
-  actor: z.string().optional(),
-  action: z.enum(['upload', 'delete', 'ask']).optional(),
-  since: z.string().optional(),
-});
+import { auditQuerySchema, collectionCreateSchema, collectionRenameSchema, keyCreateSchema, parseOrThrow } from '../schemas.ts';
 
 /** The admin routes, mounted at the app root. */
 export function accessRoutes(access: AccessService): Hono<AppEnvironment> {
