@@ -384,8 +384,13 @@ export class IngestionService implements Ingestion {
     const row = input.kind === 'url' ? this.#submitUrl(input.url) : this.#submitContent(input, parentId);
     // An attachment is in its mail's collections; anything else in the one it was uploaded to
     // (identical content already stored joins that collection too: stored once, visible where uploaded).
-    if (parentId === null) this.#repository.collections.addDocument(row.id, collection);
-    else this.#repository.collections.copyMemberships(parentId, row.id);
+    if (parentId === null) {
+      this.#repository.collections.addDocument(row.id, collection);
+      // A mail uploaded again into another collection brings its attachments along.
+      for (const attachmentId of this.#repository.attachmentIds(row.id)) this.#repository.collections.addDocument(attachmentId, collection);
+    } else {
+      this.#repository.collections.copyMemberships(parentId, row.id);
+    }
     return row;
   }
 
