@@ -25,6 +25,7 @@
  *   beleg.lock.json    who holds that lock: pid, start time, a server's URL (src/db/data-directory-lock.ts)
  */
 import { mkdirSync } from 'node:fs';
+import { AccessService } from './access/access-service.ts';
 import type { Config } from './config.ts';
 import { DocumentRepository, UploadFiles, lockDataDirectory, openDatabase, type DataDirectoryLock, type DatabaseHandle } from './db/index.ts';
 import { OnnxEmbeddingModel } from './engine/embedding/onnx-embedding-model.ts';
@@ -66,6 +67,8 @@ export type AppContext = {
   tokenizer: LlamaTokenizer;
   /** Ingestion (the `Ingestion` contract) plus `readyDocumentIds()` for retrieval's filter. */
   ingestion: IngestionService;
+  /** Collections, stored API keys and the audit log. */
+  access: AccessService;
   /** What start-up reconciliation did. */
   reconciled: ReconcileReport;
   /** The loaded embedding model; null when lexical-only. */
@@ -191,6 +194,7 @@ export async function openAppContext(config: Config, options: AppContextOptions 
       config,
       lock,
       database,
+      access: new AccessService(database.db, { auditRetentionDays: config.auditRetentionDays }),
       store,
       tokenizer,
       ingestion,

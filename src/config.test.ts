@@ -21,7 +21,7 @@ describe('loadConfig', () => {
     expect(config.host).toBe('0.0.0.0');
     expect(config.apiKeys).toEqual([
       { key: 'a'.repeat(20), role: 'read' },
-      { key: 'b'.repeat(20), role: 'write' },
+      { key: 'b'.repeat(20), role: 'admin' },
     ]);
   });
 

@@ -10,8 +10,12 @@ import { describeFirstIssue, languages, userMessage, type Language } from './mes
 
 const integer = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 
-/** An API key and what it may do. `read` keys may ask and list; `write` keys may also upload and delete. */
-export const apiKeySchema = z.object({ key: z.string().min(16), role: z.enum(['read', 'write']) });
+/**
+ * An API key and what it may do. `read` keys may ask and list; `write` keys may also upload and
+ * delete; `admin` keys may also manage collections, keys and read the audit log. Keys from
+ * BELEG_API_KEYS may use every collection.
+ */
+export const apiKeySchema = z.object({ key: z.string().min(16), role: z.enum(['read', 'write', 'admin']) });
 export type ApiKey = z.infer<typeof apiKeySchema>;
 
 export const engineNames = ['extractive', 'gptq', 'tgi', 'openai'] as const;
@@ -62,6 +66,8 @@ export const configSchema = z.object({
    * directory, found through its lock (src/db/data-directory-lock.ts).
    */
   serverUrl: z.url({ protocol: /^https?$/, error: 'fragment.issue.server_url' }).optional(),
+  /** Days the audit log keeps an entry (0: forever). */
+  auditRetentionDays: z.coerce.number().int().nonnegative().default(365),
   /** The CLI: the API key it sends to that server (one of the server's BELEG_API_KEYS). */
   serverApiKey: z.string().min(1).optional(),
 
@@ -131,6 +137,7 @@ const environmentKeys: Record<string, (value: string) => Partial<Record<string, 
   BELEG_API_KEY: (value) => ({ serverApiKey: value }),
   BELEG_URL_ALLOW_LIST: (value) => ({ urlAllowList: splitList(value) }),
   BELEG_OCR: (value) => ({ ocr: value.toLowerCase() }),
+  BELEG_AUDIT_RETENTION_DAYS: (value) => ({ auditRetentionDays: value }),
 };
 
 const limitKeys: Record<string, keyof Config['limits']> = {
@@ -156,13 +163,16 @@ function splitList(value: string): string[] {
     .filter((item) => item.length > 0);
 }
 
-/** `BELEG_API_KEYS=key1:write,key2:read` (role defaults to write). */
+/**
+ * `BELEG_API_KEYS=key1:write,key2:read,key3` — a key without a role is an admin key (it could do
+ * everything before collections existed, and still can).
+ */
 function parseApiKeys(value: string): ApiKey[] {
   return splitList(value).map((item) => {
     const separator = item.lastIndexOf(':');
     const role = separator > 0 ? item.slice(separator + 1) : '';
-    if (role === 'read' || role === 'write') return { key: item.slice(0, separator), role };
-    return { key: item, role: 'write' as const };
+    if (role === 'read' || role === 'write' || role === 'admin') return { key: item.slice(0, separator), role };
+    return { key: item, role: 'admin' as const };
   });
 }
 

@@ -49,13 +49,21 @@ export function createAnswerService(
   };
   return new AnswerService({
     async retrieve(question, options): Promise<AnswerChunk[]> {
-      const hits = await context.search.search({
+      // With collections, the ready documents in them are computed in SQL and go into the chunk
+      // store's query as its document filter: chunks of other documents are never searched.
+      const collectionIds = options.collectionIds;
+      const ready = collectionIds === undefined ? await context.ingestion.readyDocumentIds() : await context.ingestion.readyDocumentIdsIn(collectionIds);
+      if (collectionIds !== undefined && ready.length === 0) return [];
+      const found = await context.search.search({
         query: question,
         limit: options.topK,
-        documentIds: options.documentIds,
-        readyDocumentIds: await context.ingestion.readyDocumentIds(),
+        documentIds: options.documentIds ?? (collectionIds === undefined ? undefined : ready),
+        readyDocumentIds: ready,
         neighbours: true,
       });
+      // Checked again now: a document moved out of the collections or deleted during the search is no source.
+      const stillVisible = collectionIds === undefined ? null : await context.ingestion.visibleReadyAmong(found.map((hit) => hit.chunk.documentId), collectionIds);
+      const hits = stillVisible === null ? found : found.filter((hit) => stillVisible.has(hit.chunk.documentId));
       const chunks = await Promise.all(
         hits.map(async (hit): Promise<AnswerChunk | null> => {
           // A document deleted since the search is simply no longer a source.
@@ -76,6 +84,7 @@ export function createAnswerService(
     },
     buildPrompt: (question, chunks) => buildGroundedPrompt({ question, chunks, tokenizer: context.tokenizer, maxNewTokens: MAX_NEW_TOKENS }),
     getText: (documentId) => context.ingestion.text(documentId),
+    visibleAmong: (documentIds, collectionIds) => context.ingestion.visibleReadyAmong(documentIds, collectionIds),
     getPages: (documentId) => context.ingestion.pages(documentId),
     engines,
     defaultEngine,

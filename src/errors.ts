@@ -57,8 +57,15 @@ export class ValidationError extends BelegError {
 
 /** A document the user named does not exist. */
 export class NotFoundError extends BelegError {
-  constructor(what: 'document', id: string) {
-    super(userMessage('not_found', { id }), { details: { what, id } });
+  constructor(what: 'document' | 'key', id: string) {
+    super(what === 'key' ? userMessage('not_found.key', { id }) : userMessage('not_found', { id }), { details: { what, id } });
+  }
+}
+
+/** No collection has this id (404). */
+export class CollectionNotFoundError extends BelegError {
+  constructor(id: string) {
+    super(userMessage('collection_not_found', { id }), { details: { what: 'collection', id } });
   }
 }
 

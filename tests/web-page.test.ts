@@ -327,3 +327,52 @@ describe('web page with a scanned document', () => {
     await scanPage.close();
   });
 });
+
+describe('web page with collections', () => {
+  let server: RealApp;
+
+  beforeAll(async () => {
+    server = await startRealApp('beleg-web-collections-', { BELEG_MIN_CONFIDENCE: '0' });
+    server.context.access.createCollection('personal', 'Personal');
+    await server.context.ingestion.ingest({ kind: 'text', title: 'Aushang', text: 'Der Schlüssel für den Fahrradkeller liegt beim Hausmeister im Erdgeschoss.' });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('uploads into the chosen collection and answers only from it', async () => {
+    const collectionPage = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: 'de-DE' });
+    collectionPage.setDefaultTimeout(20_000);
+    await collectionPage.goto(`${server.url}/`);
+    const select = collectionPage.locator('#collection');
+    await collectionPage.locator('#collection option', { hasText: 'Personal (0)' }).waitFor({ state: 'attached' });
+    expect(await collectionPage.locator('#collection option').allTextContents()).toEqual(['Alle Sammlungen', 'Allgemein (1)', 'Personal (0)']);
+
+    await select.selectOption('personal');
+    await collectionPage.locator('#documents-empty').waitFor({ state: 'visible' });
+    await collectionPage.setInputFiles('#files', { name: 'personal.txt', mimeType: 'text/plain', buffer: Buffer.from('Der Schlüssel für den Aktenschrank liegt bei Frau Yilmaz in Zimmer 12.') });
+    await collectionPage.getByRole('button', { name: 'Hochladen', exact: true }).click();
+    await collectionPage.locator('#documents tbody tr', { hasText: 'personal.txt' }).locator('.status', { hasText: 'bereit' }).waitFor();
+    await collectionPage.locator('#collection option', { hasText: 'Personal (1)' }).waitFor({ state: 'attached' });
+    const inPersonal = await server.context.ingestion.list({ collectionIds: ['personal'] });
+    expect(inPersonal.documents.map((document) => document.fileName)).toEqual(['personal.txt']);
+    // The list shows only the chosen collection.
+    expect(await collectionPage.locator('#documents tbody tr', { hasText: 'Aushang' }).count()).toBe(0);
+
+    // The question fits the other collection's notice better; with Personal chosen it is answered from Personal only.
+    await collectionPage.fill('#question', 'Wo liegt der Schlüssel für den Fahrradkeller?');
+    await collectionPage.getByRole('button', { name: 'Fragen', exact: true }).click();
+    await collectionPage.locator('#answer-meta', { hasText: 'extractive' }).waitFor();
+    expect(await collectionPage.locator('#answer').textContent()).not.toContain('Hausmeister');
+
+    await select.selectOption('allgemein');
+    await collectionPage.locator('#documents tbody tr', { hasText: 'Aushang' }).waitFor();
+    await collectionPage.getByRole('button', { name: 'Fragen', exact: true }).click();
+    const mark = collectionPage.locator('#citations li mark');
+    await mark.waitFor();
+    expect(await mark.textContent()).toContain('Hausmeister');
+    await collectionPage.screenshot({ path: new URL('web-page-collections.png', screenshotDirectory).pathname, fullPage: true });
+    await collectionPage.close();
+  });
+});

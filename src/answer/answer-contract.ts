@@ -14,6 +14,11 @@ export const askRequestSchema = z.object({
   question: z.string().trim().min(1, 'fragment.issue.question_empty'),
   topK: z.number().int().min(1).max(50).optional(),
   documentIds: z.array(z.string().min(1)).max(1000).optional(),
+  /**
+   * Search only these collections. Over HTTP the server narrows this to the key's collections
+   * (and fills it in with them when absent); in-process callers leave it out to search everything.
+   */
+  collectionIds: z.array(z.string().min(1)).max(100).optional(),
   engine: z.enum(['extractive', 'gptq', 'tgi', 'openai']).optional(),
   stream: z.boolean().optional(),
   /**

@@ -38,7 +38,13 @@ export type AnswerChunk = {
 
 export type AnswerServiceOptions = {
   /** Finds chunks for a question, best first, only in ready documents. */
-  retrieve(question: string, options: { topK: number; documentIds?: readonly string[]; signal?: AbortSignal }): Promise<AnswerChunk[]>;
+  retrieve(question: string, options: { topK: number; documentIds?: readonly string[]; collectionIds?: readonly string[]; signal?: AbortSignal }): Promise<AnswerChunk[]>;
+  /**
+   * Which of these documents are still ready and in one of `collectionIds`, checked at the end: a
+   * document moved out of the asked collections or deleted while the answer was generated is
+   * never cited. Without it, nothing is checked again.
+   */
+  visibleAmong?(documentIds: readonly string[], collectionIds: readonly string[]): Promise<Set<string>>;
   /** Builds the grounded prompt (src/retrieve/build-prompt.ts's buildGroundedPrompt, wired by the caller). */
   buildPrompt(question: string, chunks: readonly AnswerChunk[]): AnswerPrompt;
   /** The stored text of a document (what offsets index). */
@@ -171,6 +177,7 @@ export class AnswerService implements Answerer {
     const chunks = await this.#options.retrieve(request.question, {
       topK: request.topK ?? this.#options.topK ?? 6,
       documentIds: request.documentIds,
+      collectionIds: request.collectionIds,
       signal,
     });
     const retrieveMs = performance.now() - started;
@@ -239,7 +246,8 @@ export class AnswerService implements Answerer {
     assessment?: Assessment,
     engineTimings?: GenerateResult['timings'],
   ): Promise<Answer> {
-    const { resolution, confidence, candidates } = await this.#assess(prepared, resolved, assessment);
+    const assessed = await this.#assess(prepared, resolved, assessment);
+    const { resolution, confidence, candidates } = await this.#withoutWithdrawn(prepared, assessed);
     if (resolution.declined) this.#counters.declined[resolution.reason ?? 'model_declined'] += 1;
     else this.#counters.answered += 1;
     if (resolution.citationCorrected) this.#counters.citationsCorrected += 1;
@@ -266,6 +274,24 @@ export class AnswerService implements Answerer {
       usage,
       debug: { rawOutput },
     };
+  }
+
+  /**
+   * Drops what a document moved out of the asked collections (or deleted) while the question ran
+   * would contribute: an answer citing it becomes a `no_sources` refusal, candidates from it go.
+   */
+  async #withoutWithdrawn(
+    prepared: Prepared,
+    assessed: { resolution: Resolution; confidence: number | null; candidates: Candidate[] },
+  ): Promise<{ resolution: Resolution; confidence: number | null; candidates: Candidate[] }> {
+    const collectionIds = prepared.request.collectionIds;
+    if (!this.#options.visibleAmong || collectionIds === undefined) return assessed;
+    const ids = [...assessed.resolution.citations, ...assessed.candidates].map((item) => item.documentId);
+    if (ids.length === 0) return assessed;
+    const visible = await this.#options.visibleAmong(ids, collectionIds);
+    const candidates = assessed.candidates.filter((candidate) => visible.has(candidate.documentId));
+    if (assessed.resolution.citations.every((citation) => visible.has(citation.documentId))) return { ...assessed, candidates };
+    return { resolution: declinedFor('no_sources'), confidence: null, candidates };
   }
 
   #noSources(prepared: Prepared): Promise<Answer> {

@@ -14,8 +14,8 @@ export class UnauthenticatedError extends BelegError {
 
 /** The API key is valid but its role may not do this (403). */
 export class ForbiddenError extends BelegError {
-  constructor() {
-    super(userMessage('forbidden'));
+  constructor(message: ErrorMessage<'forbidden' | 'forbidden_collection'> = userMessage('forbidden')) {
+    super(message);
   }
 }
 

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import type { AccessService } from '../access/access-service.ts';
 import type { Answerer } from '../answer/answer-contract.ts';
 import type { Config } from '../config.ts';
 import type { Ingestion } from '../ingest/types.ts';
@@ -26,9 +27,13 @@ import { Metrics } from './metrics.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { RateLimiter, rateLimit } from './rate-limit.ts';
 import { requestLog, routeLabel } from './request-log.ts';
+import { accessRoutes } from './routes/access.ts';
 import { askRoutes } from './routes/ask.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { webRoutes } from './web-assets.ts';
+
+/** An audit entry as the routes hand it over. */
+type AuditEvent = { actor: string; action: 'upload' | 'delete' | 'ask'; documentId?: string; question?: string; collectionIds: string[]; citedDocumentIds?: string[] };
 
 export type AppDependencies = {
   config: Config;
@@ -36,6 +41,11 @@ export type AppDependencies = {
   answerer: Answerer;
   /** Storage and embedding-model checks for `/health`; derived from the services when absent. */
   health?: HealthProbe;
+  /**
+   * Collections, stored keys and the audit log; without it there is one collection (`allgemein`),
+   * only BELEG_API_KEYS authenticate and nothing is audited.
+   */
+  access?: AccessService;
   /** Where request lines and unexpected errors go; nothing is logged without one. */
   logger?: Logger;
 };
@@ -90,9 +100,17 @@ export function createApp(dependencies: AppDependencies): Hono<AppEnvironment> {
   app.get('/docs', (context) => context.html(docsPage));
 
   // ---- everything below needs an API key when keys are configured
-  app.use('*', authenticate(config.apiKeys), rateLimit(rateLimiter));
-  app.route('/', documentRoutes({ config, ingestion }));
-  app.route('/', askRoutes({ config, answerer, slots, metrics }));
+  const access = dependencies.access;
+  app.use('*', authenticate(config.apiKeys, access), rateLimit(rateLimiter));
+  const collectionExists = access ? (id: string) => access.collectionExists(id) : undefined;
+  const audit = access
+    ? (event: AuditEvent) => access.record({ ...event, documentId: event.documentId ?? null, question: event.question ?? null, citedDocumentIds: event.citedDocumentIds ?? null })
+    : undefined;
+  app.route('/', documentRoutes({ config, ingestion, collectionExists, audit }));
+  app.route('/', askRoutes({ config, answerer, slots, metrics, collectionExists, audit }));
+  if (access) app.route('/', accessRoutes(access));
+  // An app without collections (tests with in-memory services) offers none to choose from.
+  else app.get('/collections', (context) => context.json({ collections: [] }));
   app.get('/metrics', (context) => {
     context.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
     return context.body(

@@ -7,12 +7,20 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import type { KeyGrant } from '../access/access-service.ts';
 import type { ApiKey } from '../config.ts';
+import type { CollectionScope } from '../ingest/types.ts';
 import { userMessage } from '../messages/index.ts';
 import { ForbiddenError, UnauthenticatedError } from './api-errors.ts';
 
-/** Who is calling: a configured key (by position, never the key itself) or anyone on loopback. */
-export type Caller = { id: string; role: ApiKey['role'] };
+/**
+ * Who is calling: a BELEG_API_KEYS key (by position, never the key itself; every collection), a
+ * stored key (by its id; its collections), or anyone on loopback when no key exists (admin).
+ */
+export type Caller = { id: string; role: ApiKey['role']; collections: CollectionScope };
+
+/** Stored keys (src/access/access-service.ts), looked up by the SHA-256 of the presented secret. */
+export type StoredKeys = { findKey(secret: string): KeyGrant | undefined; hasKeys(): boolean };
 
 /** Hono variables set by `authenticate`. */
 export type AuthVariables = { caller: Caller };
@@ -34,14 +42,16 @@ function findKey(digests: ReadonlyArray<{ digest: Buffer; caller: Caller }>, pre
 }
 
 /**
- * Middleware that identifies the caller. Without configured keys everyone is a `write` caller
- * (beleg then listens on loopback only); with keys, a missing or unknown key is a 401.
+ * Middleware that identifies the caller. Without any key (none configured, none stored) everyone
+ * is an admin caller (beleg then listens on loopback only); with keys, a missing or unknown key is
+ * a 401. Stored keys are found by the SHA-256 of the presented secret (an index lookup: the hash
+ * of a 256-bit secret says nothing about it).
  */
-export function authenticate(keys: readonly ApiKey[]): MiddlewareHandler<{ Variables: AuthVariables }> {
-  const digests = keys.map((key, index) => ({ digest: digest(key.key), caller: { id: `key-${index + 1}`, role: key.role } }));
+export function authenticate(keys: readonly ApiKey[], stored?: StoredKeys): MiddlewareHandler<{ Variables: AuthVariables }> {
+  const digests = keys.map((key, index) => ({ digest: digest(key.key), caller: { id: `key-${index + 1}`, role: key.role, collections: '*' as const } }));
   return async (context, next) => {
-    if (digests.length === 0) {
-      context.set('caller', { id: 'local', role: 'write' });
+    if (digests.length === 0 && !stored?.hasKeys()) {
+      context.set('caller', { id: 'local', role: 'admin', collections: '*' });
       return next();
     }
     const header = context.req.header('authorization');
@@ -51,18 +61,29 @@ export function authenticate(keys: readonly ApiKey[]): MiddlewareHandler<{ Varia
       const keyInQuery = queryKeyNames.some((name) => query.has(name));
       throw new UnauthenticatedError(userMessage(keyInQuery ? 'unauthenticated.key_in_url' : 'unauthenticated'));
     }
-    const caller = findKey(digests, match[1]!);
+    const grant = findKey(digests, match[1]!) ?? stored?.findKey(match[1]!);
+    const caller: Caller | undefined = grant && { id: grant.id, role: grant.role, collections: grant.collections };
     if (!caller) throw new UnauthenticatedError(userMessage('unauthenticated.invalid_key'));
     context.set('caller', caller);
     return next();
   };
 }
 
-/** Middleware that lets only `write` keys through (uploading and deleting documents). */
+/** Middleware that lets only `write` and `admin` keys through (uploading and deleting documents). */
 export function requireWriteRole(): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async (context, next) => {
-    if (context.get('caller').role !== 'write') {
+    if (context.get('caller').role === 'read') {
       throw new ForbiddenError();
+    }
+    return next();
+  };
+}
+
+/** Middleware that lets only `admin` keys through (collections, keys, audit). */
+export function requireAdminRole(): MiddlewareHandler<{ Variables: AuthVariables }> {
+  return async (context, next) => {
+    if (context.get('caller').role !== 'admin') {
+      throw new ForbiddenError(userMessage('forbidden.admin'));
     }
     return next();
   };

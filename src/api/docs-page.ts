@@ -6,8 +6,9 @@ import { routeDescriptions, type RouteAccess } from './openapi.ts';
 
 const accessLabels: Record<RouteAccess, string> = {
   public: 'no key',
-  read: 'read or write key',
-  write: 'write key',
+  read: 'any key (its collections)',
+  write: 'write or admin key (its collections)',
+  admin: 'admin key',
 };
 
 function escapeHtml(text: string): string {

@@ -6,6 +6,10 @@
 import { z } from 'zod';
 import { answerSchema, askRequestSchema, candidateSchema, type DeclineReason } from '../answer/answer-contract.ts';
 import {
+  auditQuerySchema,
+  collectionCreateSchema,
+  collectionRenameSchema,
+  keyCreateSchema,
   documentJsonRequestSchema,
   documentListQuerySchema,
   documentListSchema,
@@ -17,14 +21,14 @@ import {
   healthSchema,
 } from './schemas.ts';
 
-/** Who may call a route: anyone, any API key, or only `write` keys. */
-export type RouteAccess = 'public' | 'read' | 'write';
+/** Who may call a route: anyone, any API key, `write` (or `admin`) keys, or only `admin` keys. */
+export type RouteAccess = 'public' | 'read' | 'write' | 'admin';
 
 type ResponseDescription = { description: string; contentType?: string; schema?: string | Record<string, unknown>; localized?: boolean };
 
 /** One documented route. Paths use OpenAPI's `{id}` syntax. */
 export type RouteDescription = {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'patch' | 'delete';
   path: string;
   summary: string;
   access: RouteAccess;
@@ -44,6 +48,9 @@ const componentSchemas: Record<string, z.ZodType> = {
   Answer: answerSchema,
   Candidate: candidateSchema,
   Health: healthSchema,
+  CollectionCreate: collectionCreateSchema,
+  CollectionRename: collectionRenameSchema,
+  KeyCreate: keyCreateSchema,
   Error: errorResponseSchema,
 };
 
@@ -181,6 +188,77 @@ export const routeDescriptions: RouteDescription[] = [
       '200': { description: 'The answer (JSON), or its parts as server-sent events.', schema: 'Answer' },
       ...errors(400, 401, 413, 429, 503),
     },
+  },
+  {
+    method: 'get',
+    path: '/collections',
+    summary: 'The collections this key may use, with their document counts.',
+    access: 'read',
+    responses: { '200': { description: '`{ collections: [{ id, name, createdAt, documentCount }] }`.' }, ...errors(401, 429) },
+  },
+  {
+    method: 'post',
+    path: '/collections',
+    summary: 'Create a collection (`id`: lower-case letters, digits, dashes).',
+    access: 'admin',
+    requestBodies: [{ contentType: 'application/json', schema: 'CollectionCreate' }],
+    responses: { '201': { description: 'The collection.' }, ...errors(400, 401, 403, 409, 429) },
+  },
+  {
+    method: 'patch',
+    path: '/collections/{id}',
+    summary: 'Rename a collection.',
+    access: 'admin',
+    pathParameters: ['id'],
+    requestBodies: [{ contentType: 'application/json', schema: 'CollectionRename' }],
+    responses: { '200': { description: 'The collection.' }, ...errors(400, 401, 403, 404, 429) },
+  },
+  {
+    method: 'delete',
+    path: '/collections/{id}',
+    summary: 'Delete an empty collection.',
+    access: 'admin',
+    pathParameters: ['id'],
+    responses: { '204': { description: 'Deleted.' }, ...errors(401, 403, 404, 409, 429) },
+  },
+  {
+    method: 'get',
+    path: '/keys',
+    summary: 'Stored API keys with role and collections, never their secrets (BELEG_API_KEYS are not listed).',
+    access: 'admin',
+    responses: { '200': { description: '`{ keys: [...] }`.' }, ...errors(401, 403, 429) },
+  },
+  {
+    method: 'post',
+    path: '/keys',
+    summary: 'Create a key with a role and its collections (`["*"]` for all); the secret is in this response only.',
+    access: 'admin',
+    requestBodies: [{ contentType: 'application/json', schema: 'KeyCreate' }],
+    responses: { '201': { description: '`{ key, secret }`.' }, ...errors(400, 401, 403, 404, 429) },
+  },
+  {
+    method: 'post',
+    path: '/keys/{id}/rotate',
+    summary: 'A new secret for the key; the old one stops working at once.',
+    access: 'admin',
+    pathParameters: ['id'],
+    responses: { '200': { description: '`{ key, secret }`.' }, ...errors(401, 403, 404, 429) },
+  },
+  {
+    method: 'delete',
+    path: '/keys/{id}',
+    summary: 'Revoke a key.',
+    access: 'admin',
+    pathParameters: ['id'],
+    responses: { '204': { description: 'Revoked.' }, ...errors(401, 403, 404, 429) },
+  },
+  {
+    method: 'get',
+    path: '/audit',
+    summary: 'Who uploaded, deleted and asked what: question, collections, cited document ids (no document text); newest first.',
+    access: 'admin',
+    query: auditQuerySchema,
+    responses: { '200': { description: '`{ events: [...] }`.' }, ...errors(400, 401, 403, 429) },
   },
   {
     method: 'get',

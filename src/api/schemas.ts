@@ -37,6 +37,8 @@ export const documentRecordSchema = z
     parentId: z.string().nullable().optional(),
     /** E-mails: the ids of the attachments ingested as documents of their own (absent when none). */
     attachmentIds: z.array(z.string()).optional(),
+    /** The collections the document is in (those the key may see). */
+    collectionIds: z.array(z.string()).optional(),
     /** While a scan is `indexing`: scanned pages read by OCR so far, of how many. */
     progress: z.object({ ocrPagesDone: z.number().int().nonnegative(), ocrPagesTotal: z.number().int().nonnegative() }).optional(),
   }) satisfies z.ZodType<DocumentRecord>;
@@ -48,6 +50,8 @@ export const documentJsonRequestSchema = z
     url: z.string().min(1).meta({ format: 'uri', description: 'An absolute http(s) URL.' }).optional(),
     text: z.string().min(1, 'fragment.issue.text_empty').optional(),
     title: z.string().max(500).optional(),
+    /** The collection the document goes into (default: `allgemein`, or the key's first collection). */
+    collection: z.string().min(1).max(64).optional(),
   })
   .refine((body) => (body.url === undefined) !== (body.text === undefined), {
     message: 'fragment.issue.url_or_text',
@@ -60,6 +64,8 @@ export const documentListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(20),
   offset: z.coerce.number().int().min(0).default(0),
   status: documentStatusSchema.optional(),
+  /** Only documents in these collections (comma-separated), within the key's own. */
+  collectionIds: z.string().optional(),
 });
 
 export const documentListSchema = z
@@ -124,3 +130,26 @@ export function parseOrThrow<Schema extends z.ZodType>(schema: Schema, value: un
   const field = path || where;
   throw new ValidationError(userMessage('validation_failed', { where: userMessage(whereFragments[where]), field, problem }), { field });
 }
+
+// ---- collections, keys, audit (admin routes: ./routes/access.ts)
+
+/** `POST /collections`. */
+export const collectionCreateSchema = z.object({ id: z.string().min(1).max(64), name: z.string().min(1).max(200).optional() });
+/** `PATCH /collections/{id}`. */
+export const collectionRenameSchema = z.object({ name: z.string().min(1).max(200) });
+/** `POST /keys`. */
+export const keyCreateSchema = z.object({
+  name: z.string().min(1).max(200),
+  role: z.enum(['read', 'write', 'admin']),
+  /** Collection ids, or `["*"]` for every collection. */
+  collections: z.array(z.string().min(1).max(64)).min(1).max(100),
+});
+/** `GET /audit`. */
+export const auditQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+  actor: z.string().optional(),
+  action: z.enum(['upload', 'delete', 'ask']).optional(),
+  since: z.string().optional(),
+});
+

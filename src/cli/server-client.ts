@@ -99,7 +99,7 @@ export class ServerClient {
 
   /** Uploads a file, or has the server fetch a URL, and resolves once the document is `ready` or `failed`. */
   async ingest(input: DocumentInput, options: IngestOptions = {}): Promise<DocumentRecord> {
-    const accepted = documentsAcceptedSchema.safeParse(await this.#json(await this.#request('POST', '/documents', this.#uploadBody(input))));
+    const accepted = documentsAcceptedSchema.safeParse(await this.#json(await this.#request('POST', '/documents', this.#uploadBody(input, options.collectionId))));
     const document = accepted.success ? accepted.data.documents[0] : undefined;
     if (!document) throw new ServerResponseInvalidError(this.url, 'POST /documents');
     return this.#settled(document, options.onProgress);
@@ -114,6 +114,7 @@ export class ServerClient {
     for (;;) {
       const query = new URLSearchParams({ limit: String(Math.min(LIST_PAGE_SIZE, limit - documents.length)), offset: String(offset) });
       if (options.status) query.set('status', options.status);
+      if (options.collectionIds) query.set('collectionIds', options.collectionIds.join(','));
       const page = this.#parse(documentListSchema, await this.#json(await this.#request('GET', `/documents?${query}`)), 'GET /documents');
       documents.push(...page.documents);
       total = page.total;
@@ -149,12 +150,20 @@ export class ServerClient {
     }
   }
 
+  /** Sends a JSON request to an admin route (`/keys`, `/collections`) and returns the parsed reply (null for 204). */
+  async admin(method: string, path: string, body?: unknown): Promise<unknown> {
+    const response = await this.#request(method, path, body === undefined ? undefined : jsonBody(body));
+    return response.status === 204 ? null : this.#json(response);
+  }
+
   // ---- HTTP ----
 
-  #uploadBody(input: DocumentInput): { body: BodyInit; contentType?: string } {
-    if (input.kind === 'url') return jsonBody({ url: input.url });
-    if (input.kind === 'text') return jsonBody({ text: input.text, ...(input.title ? { title: input.title } : {}) });
+  #uploadBody(input: DocumentInput, collectionId?: string): { body: BodyInit; contentType?: string } {
+    const collection = collectionId ? { collection: collectionId } : {};
+    if (input.kind === 'url') return jsonBody({ url: input.url, ...collection });
+    if (input.kind === 'text') return jsonBody({ text: input.text, ...(input.title ? { title: input.title } : {}), ...collection });
     const form = new FormData();
+    if (collectionId) form.append('collection', collectionId);
     // The bytes were read from a file, never a SharedArrayBuffer.
     form.append('file', new File([input.bytes as Uint8Array<ArrayBuffer>], input.fileName, input.mimeType ? { type: input.mimeType } : {}));
     return { body: form };

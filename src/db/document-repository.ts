@@ -5,8 +5,9 @@
  */
 import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { BelegDatabase } from './client.ts';
+import { CollectionRepository } from './collection-repository.ts';
 import { errorCodeOf, formatMessage, type UserMessage } from '../messages/index.ts';
-import { documentAliases, documentAttachments, documents, documentTexts, ingestJobs, type DocumentRow, type IngestJobRow, type NewDocumentRow } from './schema.ts';
+import { documentAliases, documentAttachments, documentCollections, documents, documentTexts, ingestJobs, type DocumentRow, type IngestJobRow, type NewDocumentRow } from './schema.ts';
 
 /** What is saved to run a document's ingestion again after a crash. */
 export type JobInput = Omit<typeof ingestJobs.$inferInsert, 'documentId' | 'attempts' | 'createdAt'>;
@@ -123,9 +124,12 @@ function prepareStatements(db: BelegDatabase) {
 export class DocumentRepository {
   readonly #db: BelegDatabase;
   readonly #statements: ReturnType<typeof prepareStatements>;
+  /** The collections documents are in (same database). */
+  readonly collections: CollectionRepository;
 
   constructor(db: BelegDatabase) {
     this.#db = db;
+    this.collections = new CollectionRepository(db);
     this.#statements = prepareStatements(db);
   }
 
@@ -260,6 +264,7 @@ export class DocumentRepository {
   mergeInto(id: string, existingId: string): void {
     this.#db.transaction((transaction) => {
       transaction.update(documentAliases).set({ documentId: existingId }).where(eq(documentAliases.documentId, id)).run();
+      copyMemberships(transaction, id, existingId);
       transaction.delete(documents).where(eq(documents.id, id)).run();
       transaction.insert(documentAliases).values({ aliasId: id, documentId: existingId }).onConflictDoNothing().run();
     });
@@ -300,9 +305,18 @@ export class DocumentRepository {
     }
   }
 
-  /** One page of documents, newest first, and how many there are. */
-  list(options: { limit: number; offset: number; status?: DocumentRow['status'] }): { rows: DocumentRow[]; total: number } {
-    const filter = options.status ? eq(documents.status, options.status) : undefined;
+  /**
+   * One page of documents, newest first, and how many there are; with `collectionIds`, only
+   * documents in at least one of them (an `exists` over the membership table, inside the query).
+   */
+  list(options: { limit: number; offset: number; status?: DocumentRow['status']; collectionIds?: readonly string[] }): { rows: DocumentRow[]; total: number } {
+    const inCollections =
+      options.collectionIds === undefined
+        ? undefined
+        : options.collectionIds.length === 0
+          ? sql`0`
+          : sql`exists (select 1 from ${documentCollections} where ${documentCollections.documentId} = ${documents.id} and ${inArray(documentCollections.collectionId, [...options.collectionIds])})`;
+    const filter = and(options.status ? eq(documents.status, options.status) : undefined, inCollections);
     const rows = this.#db
       .select()
       .from(documents)
@@ -438,10 +452,18 @@ export class DocumentRepository {
     const previous = row.supersedes ? this.#statements.documentById.get({ id: row.supersedes }) : undefined;
     if (!previous) return { document: row, retiredId: null };
     transaction.update(documentAliases).set({ documentId: row.id }).where(eq(documentAliases.documentId, previous.id)).run();
+    copyMemberships(transaction, previous.id, row.id);
     transaction.delete(documents).where(eq(documents.id, previous.id)).run();
     transaction.insert(documentAliases).values({ aliasId: previous.id, documentId: row.id }).onConflictDoNothing().run();
     return { document: row, retiredId: previous.id };
   }
+}
+
+/** Puts `toId` into every collection `fromId` is in (inside the caller's transaction). */
+function copyMemberships(transaction: Transaction, fromId: string, toId: string): void {
+  transaction.run(
+    sql`insert or ignore into document_collections (document_id, collection_id) select ${toId}, collection_id from document_collections where document_id = ${fromId}`,
+  );
 }
 
 type Transaction = Parameters<Parameters<BelegDatabase['transaction']>[0]>[0];

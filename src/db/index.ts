@@ -3,6 +3,11 @@ export { openDatabase, type BelegDatabase, type DatabaseHandle } from './client.
 export * as schema from './schema.ts';
 export type { DocumentRow, NewDocumentRow, IngestJobRow } from './schema.ts';
 export { DocumentRepository, type JobInput, type ReadyDocument } from './document-repository.ts';
+export { CollectionRepository, type CollectionScope, type CollectionWithCount } from './collection-repository.ts';
+export { ApiKeyRepository, secretDigest, type ApiKeyInfo, type ApiKeyRole } from './api-key-repository.ts';
+export { AuditRepository, type AuditEvent } from './audit-repository.ts';
+export { DEFAULT_COLLECTION_ID } from './schema.ts';
+export type { CollectionRow, AuditEventRow } from './schema.ts';
 export { UploadFiles } from './upload-files.ts';
 export {
   lockDataDirectory,

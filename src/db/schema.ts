@@ -131,6 +131,74 @@ export const documentAttachments = sqliteTable(
   (table) => [primaryKey({ columns: [table.parentId, table.attachmentId] }), index('document_attachments_attachment_index').on(table.attachmentId)],
 );
 
+/** The collection every document lands in when none is named (and every document from before collections). */
+export const DEFAULT_COLLECTION_ID = 'allgemein';
+
+/** A collection of documents (one department's, say); keys are scoped to collections. */
+export const collections = sqliteTable('collections', {
+  /** A short slug (`allgemein`, `personal`): lower-case letters, digits and dashes. */
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: timestamp('created_at'),
+});
+
+/**
+ * Which collections a document is in. Identical content uploaded into two collections is one
+ * document (sha256) with two rows here: it is visible only in the collections it was uploaded to.
+ */
+export const documentCollections = sqliteTable(
+  'document_collections',
+  {
+    documentId: text('document_id')
+      .notNull()
+      .references(() => documents.id, { onDelete: 'cascade' }),
+    collectionId: text('collection_id')
+      .notNull()
+      .references(() => collections.id, { onDelete: 'cascade' }),
+  },
+  (table) => [primaryKey({ columns: [table.documentId, table.collectionId] }), index('document_collections_collection_index').on(table.collectionId, table.documentId)],
+);
+
+/**
+ * API keys created through the admin route or `beleg keys`: only the secret's SHA-256 is stored.
+ * `collections` is `["*"]` for every collection. A revoked key keeps its row (the audit names it).
+ */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    role: text('role', { enum: ['read', 'write', 'admin'] }).notNull(),
+    collections: text('collections', { mode: 'json' }).$type<string[]>().notNull(),
+    secretSha256: text('secret_sha256').notNull(),
+    createdAt: timestamp('created_at'),
+    rotatedAt: text('rotated_at'),
+    revokedAt: text('revoked_at'),
+  },
+  (table) => [index('api_keys_secret_index').on(table.secretSha256)],
+);
+
+/** Who uploaded, deleted and asked what: question, collections, cited document ids (never document text). */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: timestamp('at'),
+    /** The key's id (`key-1` for the first BELEG_API_KEYS entry, `local` without keys). */
+    actor: text('actor').notNull(),
+    action: text('action', { enum: ['upload', 'delete', 'ask'] }).notNull(),
+    documentId: text('document_id'),
+    question: text('question'),
+    collectionIds: text('collection_ids', { mode: 'json' }).$type<string[]>(),
+    citedDocumentIds: text('cited_document_ids', { mode: 'json' }).$type<string[]>(),
+  },
+  (table) => [index('audit_events_at_index').on(table.at)],
+);
+
+export type CollectionRow = typeof collections.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type AuditEventRow = typeof auditEvents.$inferSelect;
+
 /** Validates rows read from `documents`. */
 export const documentSelectSchema = createSelectSchema(documents);
 /** Validates rows written to `documents`. */

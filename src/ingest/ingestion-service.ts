@@ -18,8 +18,8 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { DocumentRepository, UploadFiles, type DocumentRow, type IngestJobRow, type JobInput, type ReadyDocument } from '../db/index.ts';
-import { BelegError, CancelledError, DocumentNotReadyError, DocumentTooLargeError, NotFoundError, OverloadedError, UnprocessableDocumentError, ValidationError } from '../errors.ts';
+import { DEFAULT_COLLECTION_ID, DocumentRepository, UploadFiles, type DocumentRow, type IngestJobRow, type JobInput, type ReadyDocument } from '../db/index.ts';
+import { BelegError, CancelledError, CollectionNotFoundError, DocumentNotReadyError, DocumentTooLargeError, NotFoundError, OverloadedError, UnprocessableDocumentError, ValidationError } from '../errors.ts';
 import { describeFirstIssue, userMessage } from '../messages/index.ts';
 import { SENTENCE_BLOCK_START, SENTENCE_HEADING, type ChunkRow, type ChunkStore } from '../store/chunk-store.ts';
 import { parseFetchableUrl } from './fetch/fetchable-url.ts';
@@ -27,7 +27,7 @@ import { assertOcrAllowed, type LoadOptions } from './load-document.ts';
 import { detectDocumentType } from './loaders/detect-document-type.ts';
 import { readImageHeader } from './ocr/image-header.ts';
 import { DEFAULT_OCR_SETTINGS, type OcrProgress } from './ocr/ocr-settings.ts';
-import type { ChunkDraft, DocumentAttachment, DocumentInput, DocumentRecord, IngestOptions, Ingestion, ListDocumentsOptions, LoadedDocument, PageSpan } from './types.ts';
+import type { ChunkDraft, CollectionScope, DocumentAttachment, DocumentInput, DocumentRecord, IngestOptions, Ingestion, ListDocumentsOptions, LoadedDocument, PageSpan, SubmitOptions } from './types.ts';
 
 /** Turns chunk texts into vectors (the embedding model), when one is configured. */
 export type ChunkEmbedder = {
@@ -96,9 +96,10 @@ function parseInput(input: DocumentInput): DocumentInput {
  * A metadata row as the ingestion contract's record, with the ids of its attachments when it has
  * some and OCR progress while it is being indexed.
  */
-function toDocumentRecord(row: DocumentRow, attachmentIds: readonly string[] = [], progress?: OcrProgress): DocumentRecord {
+function toDocumentRecord(row: DocumentRow, attachmentIds: readonly string[] = [], progress?: OcrProgress, collectionIds: readonly string[] = []): DocumentRecord {
   return {
     ...row,
+    collectionIds: [...collectionIds],
     ...(attachmentIds.length > 0 ? { attachmentIds: [...attachmentIds] } : {}),
     ...(progress && row.status === 'indexing' ? { progress: { ...progress } } : {}),
   };
@@ -157,9 +158,9 @@ export class IngestionService implements Ingestion {
 
   // ---- the Ingestion contract ------------------------------------------------------------------
 
-  async submit(input: DocumentInput): Promise<DocumentRecord> {
+  async submit(input: DocumentInput, options: SubmitOptions = {}): Promise<DocumentRecord> {
     this.#assertOpen();
-    const row = this.#submitRow(input);
+    const row = this.#submitRow(input, null, options.collectionId);
     return this.#record(row);
   }
 
@@ -170,7 +171,7 @@ export class IngestionService implements Ingestion {
    */
   async ingest(input: DocumentInput, options: IngestOptions = {}): Promise<DocumentRecord> {
     this.#assertOpen();
-    const row = this.#submitRow(input);
+    const row = this.#submitRow(input, null, options.collectionId);
     const record = row.status === 'ready' || row.status === 'failed' ? this.#record(row) : await this.#settledWithProgress(row.id, options.onProgress);
     if (!record.attachmentIds) return record;
     // An attachment that is not queued (removed, or shutting down) simply is not waited for.
@@ -206,28 +207,46 @@ export class IngestionService implements Ingestion {
     return this.#settled(row.id);
   }
 
-  async get(id: string): Promise<DocumentRecord> {
+  async get(id: string, scope: CollectionScope = '*'): Promise<DocumentRecord> {
+    return this.#record(this.#visible(id, scope));
+  }
+
+  /** The document's row when it exists and is in a collection of `scope`; else NotFoundError (a document outside the scope does not exist for the caller). */
+  #visible(id: string, scope: CollectionScope): DocumentRow {
     const row = this.#repository.find(id);
-    if (!row) throw new NotFoundError('document', id);
-    return this.#record(row);
+    if (!row || !this.#repository.collections.isVisible(row.id, scope)) throw new NotFoundError('document', id);
+    return row;
   }
 
   async list(options: ListDocumentsOptions = {}): Promise<{ documents: DocumentRecord[]; total: number }> {
     const limit = Math.min(Math.max(Math.trunc(options.limit ?? LIST_LIMIT_DEFAULT), 1), LIST_LIMIT_MAX);
     const offset = Math.max(Math.trunc(options.offset ?? 0), 0);
-    const { rows, total } = this.#repository.list({ limit, offset, status: options.status });
-    const attachments = this.#repository.attachmentIdsOf(rows.map((row) => row.id));
-    return { documents: rows.map((row) => toDocumentRecord(row, attachments.get(row.id), this.#progress.get(row.id))), total };
+    const { rows, total } = this.#repository.list({ limit, offset, status: options.status, collectionIds: options.collectionIds });
+    const ids = rows.map((row) => row.id);
+    const attachments = this.#repository.attachmentIdsOf(ids);
+    const memberships = this.#repository.collections.collectionsOfMany(ids);
+    return {
+      documents: rows.map((row) => toDocumentRecord(row, attachments.get(row.id), this.#progress.get(row.id), memberships.get(row.id))),
+      total,
+    };
   }
 
   /**
    * Removes the document. An e-mail takes its attachments along, except those another mail still
    * has attached (they now count as coming from that mail) and those the user uploaded on their own.
    */
-  async remove(id: string): Promise<void> {
-    const row = this.#repository.find(id);
-    if (!row) throw new NotFoundError('document', id);
+  async remove(id: string, scope: CollectionScope = '*'): Promise<void> {
+    const row = this.#visible(id, scope);
     const attachmentIds = this.#repository.attachmentIds(row.id);
+    if (scope !== '*' && this.#repository.collections.removeDocument(row.id, scope) > 0) {
+      // Still in a collection the caller cannot see: only its place in the caller's collections goes, and its attachments' with it.
+      for (const attachmentId of attachmentIds) {
+        const attachment = this.#repository.find(attachmentId);
+        if (!attachment || attachment.parentId === null) continue;
+        if (this.#repository.collections.removeDocument(attachment.id, scope) === 0) await this.remove(attachment.id);
+      }
+      return;
+    }
     await this.#removeOne(row);
     for (const attachmentId of attachmentIds) {
       const attachment = this.#repository.find(attachmentId);
@@ -250,18 +269,16 @@ export class IngestionService implements Ingestion {
     this.#rejectWaiters(row.id, new NotFoundError('document', row.id));
   }
 
-  async text(id: string): Promise<string> {
-    const row = this.#repository.find(id);
-    if (!row) throw new NotFoundError('document', id);
+  async text(id: string, scope: CollectionScope = '*'): Promise<string> {
+    const row = this.#visible(id, scope);
     const text = row.status === 'ready' ? this.#repository.text(row.id) : undefined;
     if (text === undefined) throw new DocumentNotReadyError(row.id, row.status);
     return text;
   }
 
   /** The PDF page spans of a ready document (offsets into its stored text), null when it is not paged. */
-  async pages(id: string): Promise<PageSpan[] | null> {
-    const row = this.#repository.find(id);
-    if (!row) throw new NotFoundError('document', id);
+  async pages(id: string, scope: CollectionScope = '*'): Promise<PageSpan[] | null> {
+    const row = this.#visible(id, scope);
     if (row.status !== 'ready') throw new DocumentNotReadyError(row.id, row.status);
     return this.#repository.pages(row.id);
   }
@@ -286,6 +303,16 @@ export class IngestionService implements Ingestion {
    */
   async readyAmong(documentIds: readonly string[]): Promise<Set<string>> {
     return this.#repository.readyAmong(documentIds);
+  }
+
+  /** Which of these document ids are `ready` and in a collection of `scope`, checked in SQLite now (a document moved or deleted meanwhile drops out). */
+  async visibleReadyAmong(documentIds: readonly string[], scope: CollectionScope): Promise<Set<string>> {
+    return this.#repository.collections.visibleReadyAmong(documentIds, scope);
+  }
+
+  /** Ids of the `ready` documents in at least one of these collections: retrieval's filter, passed into the chunk store's query. */
+  async readyDocumentIdsIn(collectionIds: readonly string[]): Promise<string[]> {
+    return this.#repository.collections.readyIdsIn(collectionIds);
   }
 
   /**
@@ -350,9 +377,24 @@ export class IngestionService implements Ingestion {
    * input is an attachment of that mail; it skips the queue-room check (a mail's attachments are
    * few and already inside its size limit) and, when new, counts as coming from the mail.
    */
-  #submitRow(unchecked: DocumentInput, parentId: string | null = null): DocumentRow {
+  #submitRow(unchecked: DocumentInput, parentId: string | null = null, collectionId?: string): DocumentRow {
     const input = parseInput(unchecked);
-    if (input.kind === 'url') return this.#submitUrl(input.url);
+    const collection = collectionId ?? DEFAULT_COLLECTION_ID;
+    if (parentId === null && !this.#repository.collections.find(collection)) throw new CollectionNotFoundError(collection);
+    const row = input.kind === 'url' ? this.#submitUrl(input.url) : this.#submitContent(input, parentId);
+    // An attachment is in its mail's collections; anything else in the one it was uploaded to
+    // (identical content already stored joins that collection too: stored once, visible where uploaded).
+    if (parentId === null) {
+      this.#repository.collections.addDocument(row.id, collection);
+      // A mail uploaded again into another collection brings its attachments along.
+      for (const attachmentId of this.#repository.attachmentIds(row.id)) this.#repository.collections.addDocument(attachmentId, collection);
+    } else {
+      this.#repository.collections.copyMemberships(parentId, row.id);
+    }
+    return row;
+  }
+
+  #submitContent(input: Exclude<DocumentInput, { kind: 'url' }>, parentId: string | null): DocumentRow {
     const bytes = input.kind === 'file' ? input.bytes : new TextEncoder().encode(input.text);
     if (bytes.length > this.#options.loadOptions.maxBytes) throw new DocumentTooLargeError(bytes.length, this.#options.loadOptions.maxBytes);
     const sha256 = sha256Of(bytes);
@@ -378,6 +420,7 @@ export class IngestionService implements Ingestion {
           { id: crypto.randomUUID(), sourceKind: input.kind, fileName: input.fileName ?? null, title: job.title, mimeType: job.mimeType, sha256, byteSize: bytes.length, parentId },
           job,
         );
+    // Queued on the next turn of the event loop, after the caller has recorded its collection.
     this.#enqueue(row.id);
     return row;
   }
@@ -432,7 +475,7 @@ export class IngestionService implements Ingestion {
 
   /** A metadata row as a record, with its attachments' ids. */
   #record(row: DocumentRow): DocumentRecord {
-    return toDocumentRecord(row, this.#repository.attachmentIds(row.id), this.#progress.get(row.id));
+    return toDocumentRecord(row, this.#repository.attachmentIds(row.id), this.#progress.get(row.id), this.#repository.collections.collectionsOf(row.id));
   }
 
   #assertRoom(): void {

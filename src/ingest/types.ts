@@ -129,14 +129,34 @@ export type DocumentRecord = {
   parentId?: string | null;
   /** E-mails: the ids of the attachments ingested as documents of their own (absent when none). */
   attachmentIds?: string[];
+  /** The collections the document is in (absent from implementations without collections). */
+  collectionIds?: string[];
   /** While `indexing` a scan: how many of its scanned pages OCR has read (absent otherwise; not stored). */
   progress?: { ocrPagesDone: number; ocrPagesTotal: number };
 };
 
-/** What `Ingestion.ingest` may be told besides the input. */
-export type IngestOptions = { onProgress?: (progress: { ocrPagesDone: number; ocrPagesTotal: number }) => void };
+/**
+ * The collections a caller may see: every one (`'*'`) or these ids. A document outside them does
+ * not exist for that caller (not_found), so nothing says it is there.
+ */
+export type CollectionScope = '*' | readonly string[];
 
-export type ListDocumentsOptions = { limit?: number; offset?: number; status?: DocumentStatus };
+/** What `Ingestion.submit` may be told besides the input. */
+export type SubmitOptions = {
+  /** The collection the document goes into (default `allgemein`); identical content already stored joins it too. */
+  collectionId?: string;
+};
+
+/** What `Ingestion.ingest` may be told besides the input. */
+export type IngestOptions = SubmitOptions & { onProgress?: (progress: { ocrPagesDone: number; ocrPagesTotal: number }) => void };
+
+export type ListDocumentsOptions = {
+  limit?: number;
+  offset?: number;
+  status?: DocumentStatus;
+  /** Only documents in at least one of these collections (the filter runs inside the SQL query). */
+  collectionIds?: readonly string[];
+};
 
 /** What the API and CLI use to ingest and manage documents (implemented in ./ingestion-service.ts). */
 export interface Ingestion {
@@ -144,23 +164,27 @@ export interface Ingestion {
    * Records the document as `pending` and queues it; returns at once. Identical content returns the
    * existing document. Throws OverloadedError when the queue is full.
    */
-  submit(input: DocumentInput): Promise<DocumentRecord>;
+  submit(input: DocumentInput, options?: SubmitOptions): Promise<DocumentRecord>;
   /**
    * Like submit, but resolves once the document is `ready` or `failed`; `onProgress` hears how
    * OCR of a scan advances.
    */
   ingest(input: DocumentInput, options?: IngestOptions): Promise<DocumentRecord>;
-  get(id: string): Promise<DocumentRecord>;
+  /** The document; NotFoundError when it does not exist or is outside `scope`. */
+  get(id: string, scope?: CollectionScope): Promise<DocumentRecord>;
   list(options?: ListDocumentsOptions): Promise<{ documents: DocumentRecord[]; total: number }>;
-  /** Removes the document from both stores. */
-  remove(id: string): Promise<void>;
+  /**
+   * Removes the document from both stores. With a `scope` other than `'*'`, it leaves only those
+   * collections; the document itself goes once it is in no collection any more.
+   */
+  remove(id: string, scope?: CollectionScope): Promise<void>;
   /** The stored normalized text of a ready document; DocumentNotReadyError (`document_not_ready`) while it is not ready. */
-  text(id: string): Promise<string>;
+  text(id: string, scope?: CollectionScope): Promise<string>;
   /**
    * The page spans of a ready document (PDF pages, slides, spreadsheet rows; offsets into its stored text), null when it has none.
    * Optional so that older implementations still satisfy the contract.
    */
-  pages?(id: string): Promise<PageSpan[] | null>;
+  pages?(id: string, scope?: CollectionScope): Promise<PageSpan[] | null>;
   /** Documents waiting or being indexed. */
   queueDepth(): number;
   /** Finishes or aborts in-flight work and closes the stores. */

@@ -435,6 +435,35 @@ export const catalogue = {
   'web.ocr_progress': { en: 'text recognition: page {done} of {total}', de: 'Texterkennung: Seite {done} von {total}' },
   'cli.ocr_progress': { en: '{name}: text recognition, page {done} of {total}', de: '{name}: Texterkennung, Seite {done} von {total}' },
   'cli.ocr_quote': { en: '[from a scanned document (OCR), page confidence {percent} %]', de: '[aus gescanntem Dokument (OCR), Sicherheit der Seite {percent} %]' },
+  // ---- collections, scoped keys and audit
+  collection_not_found: {
+    en: "Collection '{id}' does not exist. List the collections with GET /collections or 'beleg collections'.",
+    de: "Die Sammlung '{id}' gibt es nicht. Die Sammlungen listen GET /collections und 'beleg collections' auf.",
+  },
+  forbidden_collection: {
+    en: "This API key may not use collection '{id}'. Ask an administrator for a key that includes it.",
+    de: "Dieser API-Schlüssel darf die Sammlung '{id}' nicht verwenden. Bitten Sie eine Administratorin oder einen Administrator um einen Schlüssel, der sie einschließt.",
+  },
+  'validation_failed.cli_no_id': {
+    en: 'Name the id of the key or collection.\n\n{usage}',
+    de: 'Nennen Sie die Kennung des Schlüssels oder der Sammlung.\n\n{usage}',
+  },
+  'forbidden.admin': {
+    en: 'Only an API key with the role admin may manage collections, keys and the audit log.',
+    de: 'Nur ein API-Schlüssel mit der Rolle admin darf Sammlungen, Schlüssel und das Prüfprotokoll verwalten.',
+  },
+  'conflict.collection_exists': {
+    en: "Collection '{id}' exists already. Choose another id.",
+    de: "Die Sammlung '{id}' gibt es schon. Wählen Sie eine andere Kennung.",
+  },
+  'conflict.collection_not_empty': {
+    en: "Collection '{id}' still holds documents. Delete or move them first.",
+    de: "Die Sammlung '{id}' enthält noch Dokumente. Löschen oder verschieben Sie sie zuerst.",
+  },
+  'not_found.key': {
+    en: "There is no active API key '{id}'. List the keys with GET /keys or 'beleg keys list'.",
+    de: "Einen aktiven API-Schlüssel '{id}' gibt es nicht. Die Schlüssel listen GET /keys und 'beleg keys list' auf.",
+  },
   parse_timeout: {
     en: 'Parsing the document took longer than {timeoutMs} ms and was stopped. The file is probably damaged or built to stall parsers; export it again (e.g. "print to PDF") and upload that.',
     de: 'Das Lesen des Dokuments dauerte länger als {timeoutMs} ms und wurde abgebrochen. Die Datei ist wahrscheinlich beschädigt oder darauf angelegt, Leseprogramme aufzuhalten; exportieren Sie sie noch einmal (z. B. „als PDF drucken“) und laden Sie das hoch.',

@@ -4,6 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import type { AccessService } from '../../src/access/access-service.ts';
 import type { Answerer } from '../../src/answer/answer-contract.ts';
 import { createApp } from '../../src/api/app.ts';
 import { configSchema, type ApiKey, type Config } from '../../src/config.ts';
@@ -38,8 +39,9 @@ export async function serveApp(
   ingestion: Ingestion,
   answerer: Answerer,
   logger?: Logger,
+  access?: AccessService,
 ): Promise<{ url: string; close(): Promise<void> }> {
-  const app = createApp({ config, ingestion, answerer, logger });
+  const app = createApp({ config, ingestion, answerer, logger, access });
   const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve) => {
     const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => resolve({ server, port: info.port }));
   });

@@ -11,11 +11,11 @@ import { temporaryDirectory } from './storage-temp-dir.ts';
 
 export type RealApp = { context: AppContext; url: string; close(): Promise<void> };
 
-export async function startRealApp(dataDirPrefix: string): Promise<RealApp> {
-  const config = loadConfig({ BELEG_DATA_DIR: temporaryDirectory(dataDirPrefix) });
+export async function startRealApp(dataDirPrefix: string, environment: Record<string, string> = {}): Promise<RealApp> {
+  const config = loadConfig({ BELEG_DATA_DIR: temporaryDirectory(dataDirPrefix), ...environment });
   const context = await openAppContext(config);
   const { engines, defaultEngine } = await createEngines(config, { tokenizer: context.tokenizer });
-  const server = await serveApp(config, context.ingestion, createAnswerService(context, engines, defaultEngine));
+  const server = await serveApp(config, context.ingestion, createAnswerService(context, engines, defaultEngine, { minConfidence: config.minConfidence }), undefined, context.access);
   return {
     context,
     url: server.url,

@@ -9,11 +9,12 @@
  */
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { askRequestSchema, type AnswerStreamPart, type Answerer } from '../../answer/answer-contract.ts';
+import { askRequestSchema, type Answer, type AnswerStreamPart, type Answerer, type AskRequest } from '../../answer/answer-contract.ts';
 import type { Config } from '../../config.ts';
 import { ValidationError } from '../../errors.ts';
 import { userMessage } from '../../messages/index.ts';
 import type { AppEnvironment } from '../app-environment.ts';
+import { onlyDefaultCollection, readScope, type CollectionLookup } from '../collection-scope.ts';
 import { errorBody } from '../error-response.ts';
 import type { GenerationSlots } from '../generation-slots.ts';
 import type { Metrics } from '../metrics.ts';
@@ -25,7 +26,16 @@ import { parseOrThrow } from '../schemas.ts';
 /** How often an idle event stream gets a keep-alive comment. */
 const keepAliveMs = 15_000;
 
-export type AskRoutesOptions = { config: Config; answerer: Answerer; slots: GenerationSlots; metrics: Metrics };
+export type AskRoutesOptions = {
+  config: Config;
+  answerer: Answerer;
+  slots: GenerationSlots;
+  metrics: Metrics;
+  /** Whether a collection exists (default: only `allgemein`). */
+  collectionExists?: CollectionLookup;
+  /** Where questions are recorded (the audit log): question, collections, cited document ids. */
+  audit?: (event: { actor: string; action: 'ask'; question: string; collectionIds: string[]; citedDocumentIds: string[] }) => void;
+};
 
 function wantsEventStream(accept: string | undefined, stream: boolean | undefined): boolean {
   if (stream !== undefined) return stream;
@@ -33,11 +43,24 @@ function wantsEventStream(accept: string | undefined, stream: boolean | undefine
 }
 
 /** The ask route, mounted at the app root. */
-export function askRoutes({ config, answerer, slots, metrics }: AskRoutesOptions): Hono<AppEnvironment> {
+export function askRoutes({ config, answerer, slots, metrics, collectionExists = onlyDefaultCollection, audit }: AskRoutesOptions): Hono<AppEnvironment> {
   const routes = new Hono<AppEnvironment>();
 
   routes.post('/ask', async (context) => {
-    const request = parseOrThrow(askRequestSchema, await readJsonBody(context.req.raw), 'request body');
+    const body = parseOrThrow(askRequestSchema, await readJsonBody(context.req.raw), 'request body');
+    // The key decides which collections are searched; the request may only narrow them.
+    const caller = context.get('caller');
+    const scope = readScope(caller, body.collectionIds, collectionExists);
+    const { collectionIds: _asked, ...rest } = body;
+    const request: AskRequest = scope === '*' ? rest : { ...rest, collectionIds: [...scope] };
+    const recordAnswer = (answer: Answer) =>
+      audit?.({
+        actor: caller.id,
+        action: 'ask',
+        question: request.question,
+        collectionIds: request.collectionIds ?? ['*'],
+        citedDocumentIds: [...new Set(answer.citations.map((citation) => citation.documentId))],
+      });
     addLogFields(context, { questionChars: request.question.length });
     const maxChars = config.limits.maxQuestionChars;
     if (request.question.length > maxChars) {
@@ -66,6 +89,7 @@ export function askRoutes({ config, answerer, slots, metrics }: AskRoutesOptions
       try {
         const answer = await answerer.answer(request, signal);
         metrics.observeAnswer(answer);
+        recordAnswer(answer);
         addLogFields(context, answerLogFields(answer));
         return context.json(answer);
       } finally {
@@ -105,6 +129,7 @@ export function askRoutes({ config, answerer, slots, metrics }: AskRoutesOptions
           const part = result.value;
           if (part.type === 'finish') {
             metrics.observeAnswer(part.answer);
+            recordAnswer(part.answer);
             addLogFields(context, answerLogFields(part.answer));
           }
           const data = part.type === 'error' ? { type: 'error', error: errorBody(part.error, language).error } : part;

@@ -9,10 +9,11 @@ import { parseFetchableUrl } from '../../ingest/fetch/fetchable-url.ts';
 import { detectDocumentType } from '../../ingest/loaders/detect-document-type.ts';
 import { assertOcrAllowed } from '../../ingest/load-document.ts';
 import { documentInLanguage } from '../../ingest/document-error.ts';
-import type { DocumentInput, DocumentRecord, Ingestion } from '../../ingest/types.ts';
+import type { CollectionScope, DocumentInput, DocumentRecord, Ingestion } from '../../ingest/types.ts';
 import { userMessage, type Language } from '../../messages/index.ts';
 import type { AppEnvironment } from '../app-environment.ts';
 import { requireWriteRole } from '../authenticate.ts';
+import { collectionIdsFromQuery, onlyDefaultCollection, readScope, uploadCollection, type CollectionLookup } from '../collection-scope.ts';
 import { negotiateLanguage } from '../negotiate-language.ts';
 import { readJsonBody } from '../read-json.ts';
 import { safeFileName } from '../safe-file-name.ts';
@@ -24,7 +25,17 @@ import {
   parseOrThrow,
 } from '../schemas.ts';
 
-export type DocumentRoutesOptions = { config: Config; ingestion: Ingestion };
+export type DocumentRoutesOptions = {
+  config: Config;
+  ingestion: Ingestion;
+  /** Whether a collection exists (default: only `allgemein`). */
+  collectionExists?: CollectionLookup;
+  /** Where uploads and deletions are recorded (the audit log), when there is one. */
+  audit?: (event: { actor: string; action: 'upload' | 'delete'; documentId: string; collectionIds: string[] }) => void;
+};
+
+/** What an upload request holds: its inputs and the collection it names, if any. */
+type UploadRequest = { inputs: DocumentInput[]; collection: string | undefined };
 
 /** The reader's language, and a note to caches that the response depends on it. */
 function languageOf(context: Context<AppEnvironment>): Language {
@@ -32,7 +43,7 @@ function languageOf(context: Context<AppEnvironment>): Language {
   return negotiateLanguage(context.req.header('accept-language'));
 }
 
-async function filesFromMultipart(request: Request): Promise<File[]> {
+async function filesFromMultipart(request: Request): Promise<{ files: File[]; collection: string | undefined }> {
   let form: FormData;
   try {
     form = await request.formData();
@@ -43,13 +54,15 @@ async function filesFromMultipart(request: Request): Promise<File[]> {
   if (files.length === 0) {
     throw new ValidationError(userMessage('validation_failed.no_file'), { field: 'file' });
   }
-  return files;
+  const collection = form.get('collection');
+  return { files, collection: typeof collection === 'string' && collection.length > 0 ? collection : undefined };
 }
 
-async function inputsFromRequest(request: Request, config: Config): Promise<DocumentInput[]> {
+async function inputsFromRequest(request: Request, config: Config): Promise<UploadRequest> {
   const contentType = (request.headers.get('content-type') ?? '').toLowerCase();
+  const inQuery = new URL(request.url).searchParams.get('collection') || undefined;
   if (contentType.startsWith('multipart/form-data')) {
-    const files = await filesFromMultipart(request);
+    const { files, collection } = await filesFromMultipart(request);
     for (const file of files) {
       if (file.size > config.limits.maxDocumentBytes) throw new DocumentTooLargeError(file.size, config.limits.maxDocumentBytes);
     }
@@ -67,46 +80,70 @@ async function inputsFromRequest(request: Request, config: Config): Promise<Docu
       const type = detectDocumentType(input.bytes, { fileName: input.fileName, mimeType: input.mimeType ?? null });
       assertOcrAllowed(type, input.bytes, config.ocr);
     }
-    return inputs;
+    return { inputs, collection: collection ?? inQuery };
   }
   if (contentType.startsWith('application/json')) {
     const body = parseOrThrow(documentJsonRequestSchema, await readJsonBody(request), 'request body');
     // The same check ingestion and the fetcher make: a URL beleg will not fetch is `blocked_url` (400) on every path.
+    const collection = body.collection ?? inQuery;
     if (body.url !== undefined) {
       parseFetchableUrl(body.url);
-      return [{ kind: 'url', url: body.url }];
+      return { inputs: [{ kind: 'url', url: body.url }], collection };
     }
-    return [{ kind: 'text', text: body.text!, ...(body.title ? { title: body.title } : {}) }];
+    return { inputs: [{ kind: 'text', text: body.text!, ...(body.title ? { title: body.title } : {}) }], collection };
   }
   throw new UnsupportedDocumentError(userMessage('unsupported_document.content_type', { contentType: contentType || '-' }), { contentType });
 }
 
+/** A record as a scoped caller may see it: only the collections of its own that hold the document. */
+function visibleRecord(document: DocumentRecord, scope: CollectionScope): DocumentRecord {
+  if (scope === '*' || document.collectionIds === undefined) return document;
+  return { ...document, collectionIds: document.collectionIds.filter((id) => scope.includes(id)) };
+}
+
 /** The document routes, mounted at the app root. */
-export function documentRoutes({ config, ingestion }: DocumentRoutesOptions): Hono<AppEnvironment> {
+export function documentRoutes({ config, ingestion, collectionExists = onlyDefaultCollection, audit }: DocumentRoutesOptions): Hono<AppEnvironment> {
   const routes = new Hono<AppEnvironment>();
 
   routes.post('/documents', requireWriteRole(), async (context) => {
-    const inputs = await inputsFromRequest(context.req.raw, config);
+    const caller = context.get('caller');
+    const { inputs, collection } = await inputsFromRequest(context.req.raw, config);
+    const collectionId = uploadCollection(caller, collection, collectionExists);
     const documents: DocumentRecord[] = [];
-    for (const input of inputs) documents.push(await ingestion.submit(input));
+    for (const input of inputs) {
+      const document = await ingestion.submit(input, { collectionId });
+      documents.push(visibleRecord(document, caller.collections));
+      audit?.({ actor: caller.id, action: 'upload', documentId: document.id, collectionIds: [collectionId] });
+    }
     const language = languageOf(context);
     return context.json({ documents: documents.map((document) => documentInLanguage(document, language)) }, 202);
   });
 
   routes.get('/documents', async (context) => {
     const query = parseOrThrow(documentListQuerySchema, context.req.query(), 'query');
-    const { documents, total } = await ingestion.list(query);
+    const caller = context.get('caller');
+    const scope = readScope(caller, collectionIdsFromQuery(context.req.queries('collectionIds') ?? []), collectionExists);
+    const { documents, total } = await ingestion.list({ limit: query.limit, offset: query.offset, status: query.status, ...(scope === '*' ? {} : { collectionIds: scope }) });
     const language = languageOf(context);
-    return context.json({ documents: documents.map((document) => documentInLanguage(document, language)), total, limit: query.limit, offset: query.offset });
+    return context.json({
+      documents: documents.map((document) => documentInLanguage(visibleRecord(document, caller.collections), language)),
+      total,
+      limit: query.limit,
+      offset: query.offset,
+    });
   });
 
-  routes.get('/documents/:id', async (context) => context.json(documentInLanguage(await ingestion.get(context.req.param('id')), languageOf(context))));
+  routes.get('/documents/:id', async (context) => {
+    const caller = context.get('caller');
+    const document = await ingestion.get(context.req.param('id'), caller.collections);
+    return context.json(documentInLanguage(visibleRecord(document, caller.collections), languageOf(context)));
+  });
 
   routes.get('/documents/:id/text', async (context) => {
     const query = parseOrThrow(documentTextQuerySchema, context.req.query(), 'query');
     const id = context.req.param('id');
     // not_found, or document_not_ready (409) while it is pending, indexing or failed: the same codes as everywhere.
-    const text = await ingestion.text(id);
+    const text = await ingestion.text(id, context.get('caller').collections);
     const start = query.start ?? 0;
     const end = Math.min(text.length, query.end ?? start + maxTextExcerptChars);
     if (start > text.length) {
@@ -120,7 +157,10 @@ export function documentRoutes({ config, ingestion }: DocumentRoutesOptions): Ho
   });
 
   routes.delete('/documents/:id', requireWriteRole(), async (context) => {
-    await ingestion.remove(context.req.param('id'));
+    const caller = context.get('caller');
+    const id = context.req.param('id');
+    await ingestion.remove(id, caller.collections);
+    audit?.({ actor: caller.id, action: 'delete', documentId: id, collectionIds: caller.collections === '*' ? ['*'] : [...caller.collections] });
     return context.body(null, 204);
   });
 

@@ -64,6 +64,37 @@ async function api(path, options = {}) {
   throw new ApiError(response.status, code, message);
 }
 
+// ---- collections
+
+/** The chosen collection's id; '' for all the key may use. */
+const chosenCollection = () => element('collection').value;
+
+/** Lists the key's collections with their document counts; hidden when the server has none to choose from. */
+async function refreshCollections() {
+  try {
+    const response = await api('/collections');
+    const { collections } = await response.json();
+    const select = element('collection');
+    const chosen = select.value;
+    const all = document.createElement('option');
+    all.value = '';
+    all.textContent = 'Alle Sammlungen';
+    const options = collections.map((collection) => {
+      const option = document.createElement('option');
+      option.value = collection.id;
+      option.textContent = `${collection.name} (${collection.documentCount})`;
+      return option;
+    });
+    select.replaceChildren(all, ...options);
+    if (collections.some((collection) => collection.id === chosen)) select.value = chosen;
+    element('collection-choice').hidden = collections.length === 0;
+  } catch {
+    element('collection-choice').hidden = true;
+  }
+}
+
+element('collection').addEventListener('change', () => refreshDocuments());
+
 // ---- documents
 
 let pollTimer = null;
@@ -126,7 +157,8 @@ function renderDocuments(documents) {
 async function refreshDocuments() {
   clearTimeout(pollTimer);
   try {
-    const response = await api('/documents?limit=200');
+    const collection = chosenCollection();
+    const response = await api(`/documents?limit=200${collection ? `&collectionIds=${encodeURIComponent(collection)}` : ''}`);
     const { documents } = await response.json();
     renderDocuments(documents);
     if (documents.some((document_) => document_.status === 'pending' || document_.status === 'indexing')) {
@@ -155,11 +187,14 @@ async function deleteDocument(document_) {
     showDocumentsMessage(error.message, true);
   }
   await refreshDocuments();
+  await refreshCollections();
 }
 
 async function submitDocuments(body, headers = {}) {
   try {
-    const response = await api('/documents', { method: 'POST', body, headers });
+    const collection = chosenCollection();
+    const path = collection ? `/documents?collection=${encodeURIComponent(collection)}` : '/documents';
+    const response = await api(path, { method: 'POST', body, headers });
     const { documents } = await response.json();
     const text = documents.length === 1 ? `„${documentName(documents[0])}“ wird verarbeitet.` : `${documents.length} Dokumente werden verarbeitet.`;
     showDocumentsMessage(text, false, 'progress');
@@ -167,6 +202,7 @@ async function submitDocuments(body, headers = {}) {
     showDocumentsMessage(error.message, true);
   }
   await refreshDocuments();
+  await refreshCollections();
 }
 
 element('upload-form').addEventListener('submit', async (event) => {
@@ -404,7 +440,7 @@ async function ask(question) {
     const response = await api('/ask', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
-      body: JSON.stringify({ question, stream: true }),
+      body: JSON.stringify({ question, stream: true, ...(chosenCollection() ? { collectionIds: [chosenCollection()] } : {}) }),
       signal: controller.signal,
     });
     for await (const { event, data } of serverSentEvents(response.body)) {
@@ -463,7 +499,7 @@ element('key-form').addEventListener('submit', (event) => {
   if (key) localStorage.setItem(keyStorage, key);
   else localStorage.removeItem(keyStorage);
   element('key-settings').open = false;
-  refreshDocuments();
+  refreshCollections().then(refreshDocuments);
 });
 
-refreshDocuments();
+refreshCollections().then(refreshDocuments);

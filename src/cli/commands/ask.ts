@@ -28,6 +28,7 @@ Options:
                       and list it under "Mögliche Fundstellen" (default: BELEG_MIN_CONFIDENCE)
   --top-k N           chunks to retrieve (default 6)
   --document ID       only search this document (repeatable)
+  --collection ID     only search this collection (repeatable; a server narrows to the API key's own)
   --data-dir DIR      data directory (default: BELEG_DATA_DIR or ./data)
   --server URL        ask this beleg server (default: BELEG_SERVER_URL, or the server using the data
                       directory, if one runs); its API key comes from BELEG_API_KEY`;
@@ -159,6 +160,7 @@ export async function run(args: string[], dependencies: AskDependencies = { open
       'min-confidence': { type: 'string' },
       'top-k': { type: 'string' },
       document: { type: 'string', multiple: true },
+      collection: { type: 'string', multiple: true },
       'data-dir': { type: 'string' },
       server: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -183,7 +185,7 @@ export async function run(args: string[], dependencies: AskDependencies = { open
     for (const line of formatAnswer(answer, { printText, minConfidence: config.minConfidence, language: config.language })) console.log(line);
   };
   try {
-    const request: AskRequest = { question, topK, documentIds: values.document, minConfidence };
+    const request: AskRequest = { question, topK, documentIds: values.document, minConfidence, ...(values.collection ? { collectionIds: values.collection } : {}) };
     if (!values.stream) {
       const answer = await answerer.answer(request);
       if (values.json) console.log(JSON.stringify(answer, null, 2));

@@ -7,7 +7,7 @@ import { documentErrorIn, documentInLanguage } from '../../ingest/document-error
 import { text, userMessage, type Language } from '../../messages/index.ts';
 import { openCommandTarget } from '../command-target.ts';
 
-const USAGE = 'Usage: beleg docs [--json] [--status pending|indexing|ready|failed] [--limit N] [--data-dir DIR] [--server URL]';
+const USAGE = 'Usage: beleg docs [--json] [--status pending|indexing|ready|failed] [--collection ID]... [--limit N] [--data-dir DIR] [--server URL]';
 const STATUSES: DocumentStatus[] = ['pending', 'indexing', 'ready', 'failed'];
 
 function nameOf(document: DocumentRecord, language: Language): string {
@@ -26,6 +26,7 @@ export async function run(args: string[]): Promise<number> {
     options: {
       json: { type: 'boolean' },
       status: { type: 'string' },
+      collection: { type: 'string', multiple: true },
       limit: { type: 'string' },
       'data-dir': { type: 'string' },
       server: { type: 'string' },
@@ -46,7 +47,7 @@ export async function run(args: string[]): Promise<number> {
   const { language } = config;
   const target = await openCommandTarget(config, { resume: false });
   try {
-    const { documents, total } = await target.documents.list({ limit, status });
+    const { documents, total } = await target.documents.list({ limit, status, ...(values.collection ? { collectionIds: values.collection } : {}) });
     if (values.json) {
       // As the API shows them, so the output is the same with or without a server.
       console.log(JSON.stringify({ documents: documents.map((document) => documentInLanguage(document, language)), total }, null, 2));

@@ -13,9 +13,9 @@ import { text, userMessage, type Language } from '../../messages/index.ts';
 import { openCommandTarget } from '../command-target.ts';
 import { createProgress } from '../progress.ts';
 
-const USAGE = `Usage: beleg ingest <file|url>... [--data-dir DIR] [--server URL]
+const USAGE = `Usage: beleg ingest <file|url>... [--collection ID] [--data-dir DIR] [--server URL]
 
-Indexes each file (PDF, DOCX, ODT, RTF, PPTX, ODP, XLSX, ODS, EML, MSG, EPUB, HTML, Markdown, text; scanned PDFs and PNG/JPEG/TIFF images by OCR) or http(s) URL. Exits with 1 if any failed.
+Indexes each file into the collection --collection names (default: allgemein): each file (PDF, DOCX, ODT, RTF, PPTX, ODP, XLSX, ODS, EML, MSG, EPUB, HTML, Markdown, text; scanned PDFs and PNG/JPEG/TIFF images by OCR) or http(s) URL. Exits with 1 if any failed.
 While a beleg server uses the data directory, the files go to it over HTTP (API key: BELEG_API_KEY).`;
 /** Inputs read and waiting at once; the queue indexes them one after another. */
 const IN_FLIGHT = 2;
@@ -43,7 +43,7 @@ export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { 'data-dir': { type: 'string' }, server: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { collection: { type: 'string' }, 'data-dir': { type: 'string' }, server: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     console.log(USAGE);
@@ -62,6 +62,7 @@ export async function run(args: string[]): Promise<number> {
       try {
         const name = path.basename(argument);
         const document = await target.documents.ingest(await inputOf(argument), {
+          ...(values.collection ? { collectionId: values.collection } : {}),
           onProgress: ({ ocrPagesDone, ocrPagesTotal }) =>
             progress.ocr(argument, ocrPagesDone, ocrPagesTotal, text(language, 'cli.ocr_progress', { name, done: ocrPagesDone, total: ocrPagesTotal })),
         });

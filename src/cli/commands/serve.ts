@@ -158,6 +158,7 @@ export async function run(args: string[]): Promise<number> {
     config,
     ingestion: context.ingestion,
     answerer,
+    access: context.access,
     health: appContextHealthProbe(context),
     logger,
   });

@@ -123,6 +123,9 @@ export class VectorSearchUnavailableError extends BelegError {
 /** Candidates re-ranked with exact distances per wanted vector hit (see searchVector). */
 const VECTOR_REFINE_FACTOR = 20;
 
+/** Name of the scalar index on `document_id` (the collection filter's prefilter). */
+const DOCUMENT_ID_INDEX_NAME = 'document_id_btree';
+
 export class LanceChunkStore implements ChunkStore {
   readonly vectorDimension: number | null;
   /**
@@ -189,10 +192,18 @@ export class LanceChunkStore implements ChunkStore {
     await addSearchTextColumn(table);
     await addSentenceFlagsColumn(table);
     await alignVectorColumn(table, vectorDimension);
-    let hasTextIndex = (await table.listIndices()).some((index) => index.name === TEXT_INDEX_NAME);
+    const indexNames = (await table.listIndices()).map((index) => index.name);
+    let hasTextIndex = indexNames.includes(TEXT_INDEX_NAME);
     if (!hasTextIndex && (await table.countRows()) > 0) {
       await table.createIndex(SEARCH_TEXT_COLUMN, { config: lancedb.Index.fts(GERMAN_FULL_TEXT), name: TEXT_INDEX_NAME, replace: true });
       hasTextIndex = true;
+    }
+    // A B-tree on document_id: a collection's search passes its documents as a `document_id IN (…)`
+    // prefilter, which the index answers without reading every row's id (measured in
+    // bench/collection-filter: at 20,000 chunks a third of the documents cost +44 % over unfiltered
+    // without it, +26 % with it). `optimize()` folds new rows into it; rows not yet folded in are scanned.
+    if (!indexNames.includes(DOCUMENT_ID_INDEX_NAME) && (await table.countRows()) > 0) {
+      await table.createIndex('document_id', { config: lancedb.Index.btree(), name: DOCUMENT_ID_INDEX_NAME, replace: true });
     }
 
     const current = existed ? (readIndexSettings(options.directory) ?? LEGACY_INDEX_SETTINGS) : wanted;
@@ -268,6 +279,7 @@ export class LanceChunkStore implements ChunkStore {
       this.#textIndexBehind = true;
       if (!this.#hasTextIndex) {
         await this.#table.createIndex(SEARCH_TEXT_COLUMN, { config: lancedb.Index.fts(GERMAN_FULL_TEXT), name: TEXT_INDEX_NAME, replace: true });
+        await this.#table.createIndex('document_id', { config: lancedb.Index.btree(), name: DOCUMENT_ID_INDEX_NAME, replace: true });
         this.#hasTextIndex = true;
       }
     });

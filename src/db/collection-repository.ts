@@ -1,0 +1,162 @@
+/**
+ * Collections and which documents are in them. Every question of visibility ("may this key see
+ * that document?") is one SQL query here over `document_collections`, so the API never filters
+ * what it already fetched.
+ */
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import type { BelegDatabase } from './client.ts';
+import { collections, documentCollections, documents, type CollectionRow } from './schema.ts';
+
+/** The collections a caller may use: every one (`'*'`) or these ids. */
+export type CollectionScope = '*' | readonly string[];
+
+/** A collection with how many documents are in it. */
+export type CollectionWithCount = CollectionRow & { documentCount: number };
+
+const IN_BATCH = 500;
+
+export class CollectionRepository {
+  readonly #db: BelegDatabase;
+
+  constructor(db: BelegDatabase) {
+    this.#db = db;
+  }
+
+  /** Every collection in `scope`, by id, with its document count. */
+  list(scope: CollectionScope = '*'): CollectionWithCount[] {
+    const rows = this.#db
+      .select({ id: collections.id, name: collections.name, createdAt: collections.createdAt, documentCount: sql<number>`count(${documentCollections.documentId})` })
+      .from(collections)
+      .leftJoin(documentCollections, eq(documentCollections.collectionId, collections.id))
+      .where(scope === '*' ? undefined : inArray(collections.id, [...scope]))
+      .groupBy(collections.id)
+      .orderBy(asc(collections.id))
+      .all();
+    return rows;
+  }
+
+  find(id: string): CollectionRow | undefined {
+    return this.#db.select().from(collections).where(eq(collections.id, id)).get();
+  }
+
+  /** Creates a collection; false when the id is taken. */
+  create(id: string, name: string): boolean {
+    return this.#db.insert(collections).values({ id, name }).onConflictDoNothing().run().changes > 0;
+  }
+
+  rename(id: string, name: string): boolean {
+    return this.#db.update(collections).set({ name }).where(eq(collections.id, id)).run().changes > 0;
+  }
+
+  /** Deletes an empty collection; returns 'missing', 'not_empty' or 'deleted'. */
+  remove(id: string): 'missing' | 'not_empty' | 'deleted' {
+    return this.#db.transaction((transaction) => {
+      if (!transaction.select().from(collections).where(eq(collections.id, id)).get()) return 'missing';
+      const members = transaction.select({ total: count() }).from(documentCollections).where(eq(documentCollections.collectionId, id)).get()?.total ?? 0;
+      if (members > 0) return 'not_empty';
+      transaction.delete(collections).where(eq(collections.id, id)).run();
+      return 'deleted';
+    });
+  }
+
+  /** Puts a document into a collection (already there: nothing changes). */
+  addDocument(documentId: string, collectionId: string): void {
+    this.#db.insert(documentCollections).values({ documentId, collectionId }).onConflictDoNothing().run();
+  }
+
+  /** Puts a document into every collection another document is in (a URL's new version, a merged duplicate, a mail's attachment). */
+  copyMemberships(fromDocumentId: string, toDocumentId: string): void {
+    this.#db.run(
+      sql`insert or ignore into document_collections (document_id, collection_id) select ${toDocumentId}, collection_id from document_collections where document_id = ${fromDocumentId}`,
+    );
+  }
+
+  /** Takes a document out of these collections; returns how many collections it is still in. */
+  removeDocument(documentId: string, collectionIds: readonly string[]): number {
+    return this.#db.transaction((transaction) => {
+      if (collectionIds.length > 0) {
+        transaction
+          .delete(documentCollections)
+          .where(and(eq(documentCollections.documentId, documentId), inArray(documentCollections.collectionId, [...collectionIds])))
+          .run();
+      }
+      return transaction.select({ total: count() }).from(documentCollections).where(eq(documentCollections.documentId, documentId)).get()?.total ?? 0;
+    });
+  }
+
+  /** The collections a document is in, by id. */
+  collectionsOf(documentId: string): string[] {
+    return this.#db
+      .select({ id: documentCollections.collectionId })
+      .from(documentCollections)
+      .where(eq(documentCollections.documentId, documentId))
+      .orderBy(asc(documentCollections.collectionId))
+      .all()
+      .map((row) => row.id);
+  }
+
+  /** The collections of each of these documents. */
+  collectionsOfMany(documentIds: readonly string[]): Map<string, string[]> {
+    const found = new Map<string, string[]>();
+    for (let start = 0; start < documentIds.length; start += IN_BATCH) {
+      const rows = this.#db
+        .select()
+        .from(documentCollections)
+        .where(inArray(documentCollections.documentId, documentIds.slice(start, start + IN_BATCH)))
+        .orderBy(asc(documentCollections.collectionId))
+        .all();
+      for (const row of rows) found.set(row.documentId, [...(found.get(row.documentId) ?? []), row.collectionId]);
+    }
+    return found;
+  }
+
+  /** Whether the document is in at least one collection of `scope`. */
+  isVisible(documentId: string, scope: CollectionScope): boolean {
+    if (scope === '*') return true;
+    if (scope.length === 0) return false;
+    return (
+      this.#db
+        .select({ id: documentCollections.documentId })
+        .from(documentCollections)
+        .where(and(eq(documentCollections.documentId, documentId), inArray(documentCollections.collectionId, [...scope])))
+        .get() !== undefined
+    );
+  }
+
+  /** Which of these documents are `ready` and in at least one collection of `scope` (checked now, in one query per 500). */
+  visibleReadyAmong(documentIds: readonly string[], scope: CollectionScope): Set<string> {
+    const unique = [...new Set(documentIds)];
+    const visible = new Set<string>();
+    if (scope !== '*' && scope.length === 0) return visible;
+    for (let start = 0; start < unique.length; start += IN_BATCH) {
+      const slice = unique.slice(start, start + IN_BATCH);
+      const rows =
+        scope === '*'
+          ? this.#db
+              .select({ id: documents.id })
+              .from(documents)
+              .where(and(eq(documents.status, 'ready'), inArray(documents.id, slice)))
+              .all()
+          : this.#db
+              .selectDistinct({ id: documents.id })
+              .from(documents)
+              .innerJoin(documentCollections, eq(documentCollections.documentId, documents.id))
+              .where(and(eq(documents.status, 'ready'), inArray(documents.id, slice), inArray(documentCollections.collectionId, [...scope])))
+              .all();
+      for (const row of rows) visible.add(row.id);
+    }
+    return visible;
+  }
+
+  /** Ids of the `ready` documents in at least one of these collections (the retrieval filter). */
+  readyIdsIn(collectionIds: readonly string[]): string[] {
+    if (collectionIds.length === 0) return [];
+    return this.#db
+      .selectDistinct({ id: documentCollections.documentId })
+      .from(documentCollections)
+      .innerJoin(documents, eq(documents.id, documentCollections.documentId))
+      .where(and(inArray(documentCollections.collectionId, [...collectionIds]), eq(documents.status, 'ready')))
+      .all()
+      .map((row) => row.id);
+  }
+}
