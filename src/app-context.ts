@@ -33,7 +33,7 @@ import type { EmbeddingModel } from './engine/embedding-model.ts';
 import type { LanguageModel } from './engine/language-model.ts';
 import { LlamaTokenizer } from './engine/tokenizer/llama-tokenizer.ts';
 import type { AnswerService } from './answer/answer-service.ts';
-import { createAnswerService } from './create-answerer.ts';
+import { answerServiceSettings, createAnswerService } from './create-answerer.ts';
 import { dataPaths } from './data-paths.ts';
 import { CHUNKING, chunkDocument } from './ingest/chunk-document.ts';
 import { IngestionService, type ChunkEmbedder } from './ingest/ingestion-service.ts';
@@ -205,7 +205,7 @@ export async function openAppContext(config: Config, options: AppContextOptions 
       reindexed,
       close: () => ingestion.close(),
     };
-    if (options.engines) context.answerer = createAnswerService(context, options.engines.engines, options.engines.defaultEngine, { minConfidence: config.minConfidence });
+    if (options.engines) context.answerer = createAnswerService(context, options.engines.engines, options.engines.defaultEngine, answerServiceSettings(config));
     return context;
   } catch (error) {
     await closeOpened();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { languageOfLocale, loadConfig } from './config.ts';
+import { DEFAULT_GPTQ_PROMPT_TOKENS, languageOfLocale, loadConfig } from './config.ts';
+import { answerServiceSettings } from './create-answerer.ts';
 import { ValidationError } from './errors.ts';
 
 describe('loadConfig', () => {
@@ -35,6 +36,14 @@ describe('loadConfig', () => {
     expect(loadConfig({}).gptqAccuracy).toBe('fast');
     expect(loadConfig({ BELEG_GPTQ_ACCURACY: 'exact', BELEG_GPTQ_THREADS: '2' })).toMatchObject({ gptqAccuracy: 'exact', gptqThreads: 2 });
     expect(() => loadConfig({ BELEG_GPTQ_ACCURACY: 'turbo' })).toThrow(/'gptqAccuracy'/);
+  });
+
+  it('gives only the GPTQ engine a lean prompt budget, and 0 lets it fill the context', () => {
+    expect(answerServiceSettings(loadConfig({})).promptTokens).toEqual({ gptq: DEFAULT_GPTQ_PROMPT_TOKENS });
+    expect(DEFAULT_GPTQ_PROMPT_TOKENS).toBeLessThan(4096);
+    expect(answerServiceSettings(loadConfig({ BELEG_GPTQ_PROMPT_TOKENS: '768' })).promptTokens).toEqual({ gptq: 768 });
+    expect(answerServiceSettings(loadConfig({ BELEG_GPTQ_PROMPT_TOKENS: '0' })).promptTokens).toEqual({});
+    expect(() => loadConfig({ BELEG_GPTQ_PROMPT_TOKENS: '-1' })).toThrow(/'gptqPromptTokens'/);
   });
 
   it('logs at info unless BELEG_LOG_LEVEL says otherwise, and names a level it does not know', () => {

@@ -18,6 +18,9 @@ const integer = (fallback: number) => z.coerce.number().int().nonnegative().defa
 export const apiKeySchema = z.object({ key: z.string().min(16), role: z.enum(['read', 'write', 'admin']) });
 export type ApiKey = z.infer<typeof apiKeySchema>;
 
+/** Default `gptqPromptTokens` (bench/results/lean-prompt.md). */
+export const DEFAULT_GPTQ_PROMPT_TOKENS = 768;
+
 export const engineNames = ['extractive', 'gptq', 'tgi', 'openai'] as const;
 export type EngineName = (typeof engineNames)[number];
 
@@ -40,6 +43,13 @@ export const configSchema = z.object({
    * either way: the quote mask and the verification do not depend on it.
    */
   gptqAccuracy: z.enum(['exact', 'fast']).default('fast'),
+  /**
+   * Lean prompts for the GPTQ engine: the grounded prompt holds at most this many tokens, filled
+   * with sentence windows of the best-ranked passages (src/retrieve/build-prompt.ts), since prefill
+   * dominates a local engine's time to an answer. 0: the whole context (4,096 minus the answer).
+   * The default keeps the extractive engine's answer recall on XQuAD-de (bench/results/lean-prompt.md).
+   */
+  gptqPromptTokens: z.coerce.number().int().nonnegative().default(DEFAULT_GPTQ_PROMPT_TOKENS),
   /** onnxruntime threads for the GPTQ engine (0: all cores). */
   gptqThreads: z.coerce.number().int().nonnegative().default(0),
   /** Base URL of a remote engine (TGI or OpenAI-compatible). */
@@ -127,6 +137,7 @@ const environmentKeys: Record<string, (value: string) => Partial<Record<string, 
   BELEG_MODEL_DIR: (value) => ({ modelDir: value }),
   BELEG_GPTQ_ACCURACY: (value) => ({ gptqAccuracy: value }),
   BELEG_GPTQ_THREADS: (value) => ({ gptqThreads: value }),
+  BELEG_GPTQ_PROMPT_TOKENS: (value) => ({ gptqPromptTokens: value }),
   BELEG_ENGINE_URL: (value) => ({ engineUrl: value }),
   BELEG_ENGINE_MODEL: (value) => ({ engineModel: value }),
   BELEG_EMBEDDING_MODEL_DIR: (value) => ({ embeddingModelDir: value }),

@@ -12,6 +12,7 @@ import { NotFoundError } from './errors.ts';
 import type { DocumentRecord } from './ingest/types.ts';
 import { buildGroundedPrompt } from './retrieve/build-prompt.ts';
 import { DEFAULT_MIN_CONFIDENCE } from './answer/confidence.ts';
+import type { Config } from './config.ts';
 
 /** Longest answer the prompt leaves room for, in tokens. */
 export const MAX_NEW_TOKENS = 384;
@@ -29,7 +30,24 @@ export type AnswererContext = { search: HybridSearch; ingestion: IngestionServic
 export type AnswerServiceSettings = {
   /** Threshold below which a quote is declined; default DEFAULT_MIN_CONFIDENCE. */
   minConfidence?: number;
+  /**
+   * Lean prompts per engine name: the prompt token budget (`buildGroundedPrompt`'s `promptTokens`).
+   * An engine without one may fill the context.
+   */
+  promptTokens?: Readonly<Record<string, number>>;
+  /** Lean prompts: the longest passage taken whole (`passageTokens`); default DEFAULT_PASSAGE_TOKENS. */
+  passageTokens?: number;
+  /** Lean prompts: best-ranked chunks taken whole (`wholePassages`); default DEFAULT_WHOLE_PASSAGES. */
+  wholePassages?: number;
 };
+
+/** The answer service's settings from the config: threshold and the GPTQ engine's prompt budget. */
+export function answerServiceSettings(config: Pick<Config, 'minConfidence' | 'gptqPromptTokens'>): AnswerServiceSettings {
+  return {
+    minConfidence: config.minConfidence,
+    promptTokens: config.gptqPromptTokens > 0 ? { gptq: config.gptqPromptTokens } : {},
+  };
+}
 
 export function createAnswerService(
   context: AnswererContext,
@@ -82,7 +100,16 @@ export function createAnswerService(
       );
       return chunks.filter((chunk): chunk is AnswerChunk => chunk !== null);
     },
-    buildPrompt: (question, chunks) => buildGroundedPrompt({ question, chunks, tokenizer: context.tokenizer, maxNewTokens: MAX_NEW_TOKENS }),
+    buildPrompt: (question, chunks, engine) =>
+      buildGroundedPrompt({
+        question,
+        chunks,
+        tokenizer: context.tokenizer,
+        maxNewTokens: MAX_NEW_TOKENS,
+        promptTokens: settings.promptTokens?.[engine],
+        passageTokens: settings.passageTokens,
+        wholePassages: settings.wholePassages,
+      }),
     getText: (documentId) => context.ingestion.text(documentId),
     visibleAmong: (documentIds, collectionIds) => context.ingestion.visibleReadyAmong(documentIds, collectionIds),
     getPages: (documentId) => context.ingestion.pages(documentId),

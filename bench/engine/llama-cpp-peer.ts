@@ -102,3 +102,60 @@ export async function benchmarkLlamaCpp(
     await llama.dispose();
   }
 }
+
+/** One llama.cpp context kept open for alternating measurements (bench/engine/e2e.ts). */
+export type LlamaCppPeerSession = {
+  version: string;
+  systemInfo: string;
+  /** Milliseconds to evaluate `prompt` from an empty cache. */
+  prefill(prompt: readonly number[]): Promise<number>;
+  /**
+   * Prefill `prompt` from an empty cache, then greedily generate `tokens` tokens (free decoding);
+   * `prefillMs` ends when the first token is out (the last prompt position), `totalMs` with the last.
+   */
+  generate(prompt: readonly number[], tokens: number): Promise<{ prefillMs: number; decodeMs: number; totalMs: number; generated: number }>;
+  dispose(): Promise<void>;
+};
+
+/** Opens a context of `contextSize` positions on a GGUF file, warmed up. */
+export async function openLlamaCppPeer(
+  nodeLlamaCpp: { module: NodeLlamaCpp; version: string },
+  ggufPath: string,
+  options: { threads: number; contextSize: number },
+): Promise<LlamaCppPeerSession> {
+  const llama = await nodeLlamaCpp.module.getLlama({ build: 'never', gpu: false, usePrebuiltBinaries: true, progressLogs: false, logLevel: 'error' });
+  const model = await llama.loadModel({ modelPath: ggufPath });
+  const context = await model.createContext({ contextSize: options.contextSize, batchSize: 512, threads: options.threads, flashAttention: false });
+  const sequence = context.getSequence();
+  await sequence.evaluateWithoutGeneratingNewTokens([1, 100, 200, 300, 400, 500, 600, 700]);
+  await sequence.clearHistory();
+  return {
+    version: nodeLlamaCpp.version,
+    systemInfo: llama.systemInfo,
+    async prefill(prompt) {
+      await sequence.clearHistory();
+      const start = performance.now();
+      await sequence.evaluateWithoutGeneratingNewTokens([...prompt]);
+      return performance.now() - start;
+    },
+    async generate(prompt, tokens) {
+      await sequence.clearHistory();
+      const start = performance.now();
+      await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(0, -1));
+      let generated = 0;
+      let firstAt = 0;
+      for await (const _token of sequence.evaluate(prompt.slice(-1), { temperature: 0, yieldEogToken: true })) {
+        generated += 1;
+        if (generated === 1) firstAt = performance.now();
+        if (generated >= tokens) break;
+      }
+      const end = performance.now();
+      return { prefillMs: firstAt - start, decodeMs: end - firstAt, totalMs: end - start, generated };
+    },
+    async dispose() {
+      await context.dispose();
+      await model.dispose();
+      await llama.dispose();
+    },
+  };
+}

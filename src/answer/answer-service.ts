@@ -45,8 +45,11 @@ export type AnswerServiceOptions = {
    * never cited. Without it, nothing is checked again.
    */
   visibleAmong?(documentIds: readonly string[], collectionIds: readonly string[]): Promise<Set<string>>;
-  /** Builds the grounded prompt (src/retrieve/build-prompt.ts's buildGroundedPrompt, wired by the caller). */
-  buildPrompt(question: string, chunks: readonly AnswerChunk[]): AnswerPrompt;
+  /**
+   * Builds the grounded prompt (src/retrieve/build-prompt.ts's buildGroundedPrompt, wired by the
+   * caller) for the named engine, whose prompt budget may differ (lean prompts for local engines).
+   */
+  buildPrompt(question: string, chunks: readonly AnswerChunk[], engine: string): AnswerPrompt;
   /** The stored text of a document (what offsets index). */
   getText(documentId: string): Promise<string>;
   /**
@@ -181,7 +184,7 @@ export class AnswerService implements Answerer {
       signal,
     });
     const retrieveMs = performance.now() - started;
-    const prompt = chunks.length > 0 ? this.#options.buildPrompt(request.question, chunks) : null;
+    const prompt = chunks.length > 0 ? this.#options.buildPrompt(request.question, chunks, request.engine ?? this.#options.defaultEngine) : null;
     return { request, engine, started, retrieveMs, sources: chunks.map(toSource), prompt };
   }
 

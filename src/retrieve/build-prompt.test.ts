@@ -341,3 +341,94 @@ describe('token budget (Llama-2 tokenizer)', () => {
     );
   });
 });
+
+describe('lean prompts (prompt token budget, sentence windows)', () => {
+  const tokenizer = LlamaTokenizer.fromDirectory();
+  const topics = ['Hafen', 'Brücke', 'Kirche', 'Markt', 'Schule', 'Bahnhof', 'Museum', 'Rathaus', 'Theater', 'Mühle', 'Burg', 'Bibliothek'];
+  // Two documents of 3 chunks × 8 sentences; every sentence names one topic and a year.
+  const documentTexts: Record<string, string> = {};
+  const chunksByDocument: Record<string, StoredChunk[]> = {};
+  const documents: Record<string, PromptDocument> = {};
+  for (const [documentIndex, documentId] of ['doc-stadt', 'doc-land'].entries()) {
+    const sentences = Array.from({ length: 24 }, (_, index) => {
+      const topic = topics[(index + documentIndex * 5) % topics.length]!;
+      return `Im Abschnitt ${index} von ${documentId} wird berichtet, dass ${topic} und Umgebung im Jahr ${1800 + index * 7 + documentIndex} gründlich erneuert wurden.`;
+    });
+    const chunkSentences = [0, 1, 2].map((chunk) => sentences.slice(chunk * 8, chunk * 8 + 8));
+    documentTexts[documentId] = sentences.join(' ');
+    chunksByDocument[documentId] = chunksOf(documentId, documentTexts[documentId]!, chunkSentences).map((chunk) => ({ ...chunk, tokenCount: tokenizer.count(chunk.text) }));
+    documents[documentId] = { id: documentId, title: null, url: null, fileName: `${documentId}.txt` };
+  }
+  const stadt = chunksByDocument['doc-stadt']!;
+  const land = chunksByDocument['doc-land']!;
+  // Best first: the middle chunk of doc-stadt, then doc-land's first, its neighbours, the rest.
+  const ranked: PromptChunk[] = [stadt[1]!, land[0]!, stadt[0]!, stadt[2]!, land[2]!, land[1]!].map((chunk) => ({ chunk, document: documents[chunk.documentId]! }));
+  const question = 'Wann wurde das Museum erneuert?'; // stadt sentence 6 (chunk 0) and 18 (chunk 2); land sentences 1, 13
+
+  /** The stored sentence spans of a document: [start, end] of every sentence. */
+  const sentenceSpans = (documentId: string) => chunksByDocument[documentId]!.flatMap((chunk) => {
+    const spans: Array<[number, number]> = [];
+    for (let index = 0; index < chunk.sentenceOffsets.length; index += 2) spans.push([chunk.charStart + chunk.sentenceOffsets[index]!, chunk.charStart + chunk.sentenceOffsets[index + 1]!]);
+    return spans;
+  });
+
+  it('holds the prompt to the budget, counted exactly with the Llama-2 tokenizer', () => {
+    const full = buildGroundedPrompt({ question, chunks: ranked, tokenizer });
+    for (const promptTokens of [250, 400, 600, 900]) {
+      const prompt = buildGroundedPrompt({ question, chunks: ranked, tokenizer, promptTokens, passageTokens: 96 });
+      expect(prompt.promptTokens, String(promptTokens)).toBe(tokenizer.count(prompt.text));
+      expect(prompt.promptTokens!).toBeLessThanOrEqual(promptTokens);
+      expect(prompt.promptTokens!).toBeLessThan(full.promptTokens!);
+      expect(prompt.sources.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('never cuts a sentence, and every source is one stretch of the stored text', () => {
+    for (const promptTokens of [250, 400, 600, 900]) {
+      const prompt = buildGroundedPrompt({ question, chunks: ranked, tokenizer, promptTokens, passageTokens: 96 });
+      prompt.sources.forEach((source, sourceIndex) => {
+        const stored = prompt.mapToStored(sourceIndex, 0, source.text.length);
+        // Nothing left out inside a source: its text is the stored text of its span.
+        expect(documentTexts[stored.documentId]!.slice(stored.charStart, stored.charEnd)).toBe(source.text);
+        const spans = sentenceSpans(stored.documentId);
+        expect(spans.some(([start]) => start === stored.charStart), `${promptTokens}: source starts at a sentence`).toBe(true);
+        expect(spans.some(([, end]) => end === stored.charEnd), `${promptTokens}: source ends at a sentence end`).toBe(true);
+        for (const sentence of source.sentences) {
+          const span = prompt.mapToStored(sourceIndex, sentence.start, sentence.end);
+          expect(spans).toContainEqual([span.charStart, span.charEnd]);
+        }
+      });
+    }
+  });
+
+  it('takes the best-ranked passages first, as the window around the sentence that matches the question', () => {
+    const prompt = buildGroundedPrompt({ question, chunks: ranked, tokenizer, promptTokens: 600, passageTokens: 96 });
+    // The best chunk (stadt 1) enters whole although it names no museum; the next ones in rank order as windows.
+    expect(prompt.sources[0]!.rank).toBe(0);
+    expect(prompt.sources[0]!.text).toContain(stadt[1]!.text);
+    const kept = new Set(prompt.sources.flatMap((source) => source.chunks.map((chunk) => chunk.id)));
+    const order = ranked.map((item) => item.chunk.id);
+    // Dropped chunks are always the lowest-ranked ones.
+    const keptRanks = order.map((id, rank) => (kept.has(id) ? rank : -1)).filter((rank) => rank >= 0);
+    expect(keptRanks).toEqual(keptRanks.map((_, index) => index));
+    expect(prompt.droppedChunkIds).toEqual(order.slice(keptRanks.length));
+    // doc-land's first chunk enters as the window around "… Museum …" (its sentence 1), not whole.
+    const landSource = prompt.sources.find((source) => source.documentId === 'doc-land')!;
+    expect(landSource.text).toContain('Im Abschnitt 1 von doc-land wird berichtet, dass Museum');
+    expect(landSource.text).not.toContain('Im Abschnitt 7 von doc-land');
+    expect(prompt.shortenedChunkIds).toContain(land[0]!.id);
+  });
+
+  it('grows the windows back to whole chunks when the budget holds everything', () => {
+    const full = buildGroundedPrompt({ question, chunks: ranked, tokenizer });
+    const lean = buildGroundedPrompt({ question, chunks: ranked, tokenizer, promptTokens: full.promptTokens!, passageTokens: 64 });
+    expect(lean.text).toBe(full.text);
+    expect(lean.shortenedChunkIds).toEqual([]);
+  });
+
+  it('leaves the prompt as it was without a budget', () => {
+    const without = buildGroundedPrompt({ question, chunks: ranked, tokenizer });
+    expect(without.shortenedChunkIds).toEqual([]);
+    expect(without.sources.map((source) => source.documentId)).toEqual(['doc-stadt', 'doc-land']);
+  });
+});

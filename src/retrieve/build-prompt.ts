@@ -20,18 +20,30 @@
  *   whole sentences that do.
  */
 import type { GroundedPrompt, PromptSentence, PromptSource } from '../engine/language-model.ts';
-import { SENTENCE_BLOCK_START, SENTENCE_HEADING, type StoredChunk } from '../store/chunk-store.ts';
+import type { StoredChunk } from '../store/chunk-store.ts';
 import { ValidationError } from '../errors.ts';
 import { userMessage } from '../messages/index.ts';
 import { formatGroundedPrompt, formatChatPrompt } from './em-german-format.ts';
 import { neutraliseMarkers, neutraliseText } from './neutralise-markers.ts';
 import { describeSource, type PromptDocument } from './source-metadata.ts';
 import { createLineTokenCounter, type TokenCounter } from './count-prompt-tokens.ts';
+import { sentencesOf } from './chunk-sentences.ts';
+import { questionStemsOf, sentenceWindow, sliceChunk, type SentenceWindow } from './sentence-window.ts';
+
+export { sentencesOf } from './chunk-sentences.ts';
 
 export type { PromptDocument } from './source-metadata.ts';
 
 /** EM German's (Llama-2's) context length in tokens. */
 export const DEFAULT_CONTEXT_TOKENS = 4096;
+/** Lean prompts: the longest passage (chunk or sentence window) taken whole, in tokens; tuned on XQuAD-de's even articles (bench/lean-prompt). */
+export const DEFAULT_PASSAGE_TOKENS = 96;
+/**
+ * Lean prompts: the best-ranked chunks that enter whole, however long. The sentence that shares
+ * most words with the question is often not the one that answers it; on XQuAD-de most answers lost
+ * to windows sat in the best-ranked chunk (bench/results/lean-prompt.md).
+ */
+export const DEFAULT_WHOLE_PASSAGES = 1;
 /** Room left for the answer when the caller does not say. */
 export const DEFAULT_MAX_NEW_TOKENS = 512;
 
@@ -48,6 +60,15 @@ export type BuildPromptOptions = {
   tokenizer?: TokenCounter;
   contextTokens?: number;
   maxNewTokens?: number;
+  /**
+   * Lean prompt: at most this many prompt tokens (without BOS), filled with sentence windows of
+   * the best-ranked chunks (see `buildGroundedPrompt`). Without it the prompt may fill the context.
+   */
+  promptTokens?: number;
+  /** Lean prompts: a chunk longer than this enters as its sentence window of at most this many tokens. Default DEFAULT_PASSAGE_TOKENS. */
+  passageTokens?: number;
+  /** Lean prompts: this many best-ranked chunks enter whole (when they fit). Default DEFAULT_WHOLE_PASSAGES. */
+  wholePassages?: number;
 };
 
 /** A span of a stored document's text. */
@@ -81,30 +102,24 @@ export type BuiltPrompt = Omit<GroundedPrompt, 'sources'> & {
   mapToStored(sourceIndex: number, start: number, end: number): StoredSpan;
 };
 
-type RankedChunk = PromptChunk & { rank: number };
+/**
+ * A chunk in rank order. A sentence window of a chunk (lean prompts) remembers the whole chunk and
+ * which of its sentences it holds, so it can grow again and so a window that does not reach the
+ * chunk's edge never merges with the neighbouring chunk across the sentences left out.
+ */
+type RankedChunk = PromptChunk & { rank: number; whole?: StoredChunk; window?: SentenceWindow; sentenceCount?: number };
+
+/** True when text of the chunk is left out before the window. */
+function trimmedStart(item: RankedChunk): boolean {
+  return item.window !== undefined && item.window.first > 0;
+}
+
+/** True when text of the chunk is left out after the window. */
+function trimmedEnd(item: RankedChunk): boolean {
+  return item.window !== undefined && item.window.last + 1 < item.sentenceCount!;
+}
 
 type AssembledSource = BuiltSource & { toStored: Int32Array };
-
-/**
- * The sentences of a chunk (offsets relative to its text) with their block flags, decoded from
- * `sentenceFlags`; without stored flags (chunks from before them, or made up by callers) a
- * sentence has none. A chunk without sentence offsets is one sentence.
- */
-export function sentencesOf(chunk: StoredChunk): PromptSentence[] {
-  const offsets = chunk.sentenceOffsets;
-  if (offsets.length < 2) return [{ start: 0, end: chunk.text.length }];
-  const sentences: PromptSentence[] = [];
-  for (let index = 0; index + 1 < offsets.length; index += 2) {
-    const flags = chunk.sentenceFlags?.[index / 2] ?? 0;
-    sentences.push({
-      start: offsets[index]!,
-      end: offsets[index + 1]!,
-      ...(flags & SENTENCE_BLOCK_START ? { blockStart: true } : {}),
-      ...(flags & SENTENCE_HEADING ? { heading: true } : {}),
-    });
-  }
-  return sentences;
-}
 
 /** First index `i` with `values[i] >= target` (values non-decreasing). */
 function lowerBound(values: Int32Array, target: number): number {
@@ -132,13 +147,16 @@ function groupAdjacent(chunks: readonly RankedChunk[]): RankedChunk[][] {
     let current: RankedChunk[] = [];
     let currentEnd = -1;
     let lastOrdinal = Number.NaN;
+    let lastTrimmedEnd = false;
     for (const item of list) {
-      const adjacent = item.chunk.ordinal === lastOrdinal + 1 || item.chunk.charStart <= currentEnd;
+      const nextChunk = item.chunk.ordinal === lastOrdinal + 1 && !lastTrimmedEnd && !trimmedStart(item);
+      const adjacent = nextChunk || item.chunk.charStart <= currentEnd;
       if (current.length > 0 && !adjacent) {
         groups.push(current);
         current = [];
       }
       current.push(item);
+      if (item.chunk.charEnd >= currentEnd) lastTrimmedEnd = trimmedEnd(item);
       currentEnd = Math.max(currentEnd, item.chunk.charEnd);
       lastOrdinal = item.chunk.ordinal;
     }
@@ -228,17 +246,7 @@ function assembleSources(chunks: readonly RankedChunk[]): AssembledSource[] {
 
 /** The first `count` sentences of a chunk, as a shorter chunk. */
 function shortenChunk(chunk: StoredChunk, count: number, tokenizer: TokenCounter): StoredChunk {
-  const sentences = sentencesOf(chunk).slice(0, count);
-  const end = sentences[sentences.length - 1]!.end;
-  const text = chunk.text.slice(0, end);
-  return {
-    ...chunk,
-    text,
-    charEnd: chunk.charStart + end,
-    tokenCount: tokenizer.count(text),
-    sentenceOffsets: sentences.flatMap((sentence) => [sentence.start, sentence.end]),
-    ...(chunk.sentenceFlags ? { sentenceFlags: chunk.sentenceFlags.slice(0, count) } : {}),
-  };
+  return sliceChunk(chunk, { first: 0, last: count - 1 }, tokenizer);
 }
 
 function render(sources: readonly AssembledSource[], question: string): string {
@@ -291,9 +299,26 @@ function lineCounter(tokenizer: TokenCounter): TokenCounter {
   return counter;
 }
 
+/** A chunk cut to the sentence window `window` of `whole`; the whole chunk again when the window covers it. */
+function withWindow(item: RankedChunk, whole: StoredChunk, window: SentenceWindow, tokenizer: TokenCounter): RankedChunk {
+  const sentenceCount = sentencesOf(whole).length;
+  const { whole: _whole, window: _window, sentenceCount: _count, ...plain } = item;
+  if (window.first === 0 && window.last === sentenceCount - 1) return { ...plain, chunk: whole };
+  return { ...plain, chunk: sliceChunk(whole, window, tokenizer), whole, window, sentenceCount };
+}
+
 /**
  * Builds the grounded prompt. Throws a ValidationError when the question is empty or, with a
  * tokenizer, when the question alone does not leave room in the context.
+ *
+ * Lean prompts (`promptTokens` given): the prompt is held to `promptTokens` (or the context's
+ * budget when smaller). The `wholePassages` best-ranked chunks enter whole; after them, a chunk
+ * longer than `passageTokens` enters as its sentence window
+ * (./sentence-window.ts: the sentence sharing most with the question and its neighbours, whole
+ * sentences only), windows are taken best-ranked first while they fit, and budget left over then
+ * grows the windows again, best-ranked first, one sentence after and before in turn. A window that
+ * leaves sentences out at an edge never merges with the neighbouring chunk there, so a quote
+ * cannot run across text the prompt does not show.
  */
 export function buildGroundedPrompt(options: BuildPromptOptions): BuiltPrompt {
   const question = options.question.trim();
@@ -313,23 +338,33 @@ export function buildGroundedPrompt(options: BuildPromptOptions): BuiltPrompt {
 
   const contextTokens = options.contextTokens ?? DEFAULT_CONTEXT_TOKENS;
   const maxNewTokens = options.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
-  const budget = contextTokens - maxNewTokens - 1;
+  const contextBudget = contextTokens - maxNewTokens - 1;
   const tokenizer = lineCounter(options.tokenizer);
   const count = (chunks: readonly RankedChunk[]) => tokenizer.count(render(assembleSources(chunks), neutralQuestion));
 
   const bare = count([]);
-  if (bare > budget) {
-    throw new ValidationError(userMessage('validation_failed.question_too_many_tokens', { promptTokens: bare, budget, contextTokens, maxNewTokens }), {
+  if (bare > contextBudget) {
+    throw new ValidationError(userMessage('validation_failed.question_too_many_tokens', { promptTokens: bare, budget: contextBudget, contextTokens, maxNewTokens }), {
       promptTokens: bare,
-      budget,
+      budget: contextBudget,
     });
   }
+  const lean = options.promptTokens !== undefined;
+  const budget = lean ? Math.max(bare, Math.min(contextBudget, options.promptTokens!)) : contextBudget;
+  const passageTokens = options.passageTokens ?? DEFAULT_PASSAGE_TOKENS;
+  const stems = lean ? questionStemsOf(question) : [];
+  const wholePassages = options.wholePassages ?? DEFAULT_WHOLE_PASSAGES;
+  const candidates = lean
+    ? ranked.map((item, index) => {
+        if (index < wholePassages || sentencesOf(item.chunk).length < 2 || tokenizer.count(item.chunk.text) <= passageTokens) return item;
+        return withWindow(item, item.chunk, sentenceWindow(item.chunk, stems, passageTokens, tokenizer), tokenizer);
+      })
+    : ranked;
 
   let selected: RankedChunk[] = [];
   let tokens = bare;
   const dropped: string[] = [];
-  const shortened: string[] = [];
-  for (const candidate of ranked) {
+  for (const candidate of candidates) {
     // Cheap pre-check with the token count stored at ingestion: a chunk that would open a source
     // of its own and cannot fit even by that (slightly low) estimate is dropped without tokenizing
     // the prompt again. Chunks of documents already present may merge and save a block: they are
@@ -349,13 +384,15 @@ export function buildGroundedPrompt(options: BuildPromptOptions): BuiltPrompt {
     }
     if (selected.length === 0) {
       // Not even the best chunk fits: keep as many of its leading whole sentences as fit.
+      const whole = candidate.whole ?? candidate.chunk;
+      const first = candidate.window?.first ?? 0;
       const sentenceCount = sentencesOf(candidate.chunk).length;
       let low = 0;
       let high = sentenceCount - 1;
       let bestTokens = tokens;
       while (low < high) {
         const middle = (low + high + 1) >>> 1;
-        const middleTokens = count([{ ...candidate, chunk: shortenChunk(candidate.chunk, middle, tokenizer) }]);
+        const middleTokens = count([withWindow(candidate, whole, { first, last: first + middle - 1 }, tokenizer)]);
         if (middleTokens <= budget) {
           low = middle;
           bestTokens = middleTokens;
@@ -364,14 +401,43 @@ export function buildGroundedPrompt(options: BuildPromptOptions): BuiltPrompt {
         }
       }
       if (low > 0) {
-        selected = [{ ...candidate, chunk: shortenChunk(candidate.chunk, low, tokenizer) }];
+        selected = [withWindow(candidate, whole, { first, last: first + low - 1 }, tokenizer)];
         tokens = bestTokens;
-        shortened.push(candidate.chunk.id);
         continue;
       }
     }
     dropped.push(candidate.chunk.id);
   }
+
+  if (lean) {
+    // Budget left over: grow the windows again, best-ranked first, a sentence after and before in turn.
+    for (let index = 0; index < selected.length; index += 1) {
+      let after = true;
+      const canGrow = { after: true, before: true };
+      while (canGrow.after || canGrow.before) {
+        const item = selected[index]!;
+        const direction = after ? 'after' : 'before';
+        after = !after;
+        if (!canGrow[direction]) continue;
+        const window = item.window;
+        if (!window || (direction === 'after' ? !trimmedEnd(item) : !trimmedStart(item))) {
+          canGrow[direction] = false;
+          continue;
+        }
+        const grown = direction === 'after' ? { first: window.first, last: window.last + 1 } : { first: window.first - 1, last: window.last };
+        const trial = selected.slice();
+        trial[index] = withWindow(item, item.whole!, grown, tokenizer);
+        const trialTokens = count(trial);
+        if (trialTokens <= budget) {
+          selected = trial;
+          tokens = trialTokens;
+        } else {
+          canGrow[direction] = false;
+        }
+      }
+    }
+  }
+  const shortened = selected.filter((item) => item.window !== undefined).map((item) => item.chunk.id);
   return finish(assembleSources(selected), question, neutralQuestion, tokens, dropped, shortened);
 }
 

@@ -8,7 +8,7 @@ import type { Answer, AnswerStreamPart, Answerer, AskRequest, Citation } from '.
 import { confidenceBand, confidencePercent } from '../../answer/confidence.ts';
 import { engineNames, loadConfig, type Config, type EngineName } from '../../config.ts';
 import { createEngines } from '../../engine/create-engine.ts';
-import { createAnswerService } from '../../create-answerer.ts';
+import { answerServiceSettings, createAnswerService } from '../../create-answerer.ts';
 import { ValidationError } from '../../errors.ts';
 import { text, userMessage, type Language } from '../../messages/index.ts';
 import { openCommandTarget } from '../command-target.ts';
@@ -128,7 +128,7 @@ async function openAnswerer(config: Config): Promise<OpenedAnswerer> {
   try {
     const { engines, defaultEngine } = await createEngines(config, { onProgress: (message) => console.error(message) });
     return {
-      answerer: createAnswerService(context, engines, defaultEngine, { minConfidence: config.minConfidence }),
+      answerer: createAnswerService(context, engines, defaultEngine, answerServiceSettings(config)),
       close: async () => {
         for (const engine of Object.values(engines)) await engine.dispose();
         await context.close();

@@ -28,7 +28,7 @@ import { parseReport, type EvalReport } from '../../eval/report.ts';
 import { runEval, type EvalProgress } from '../../eval/run-eval.ts';
 import { writeReport } from '../../eval/write-report.ts';
 import { createProgress, type Progress } from '../progress.ts';
-import { createAnswerService } from '../../create-answerer.ts';
+import { answerServiceSettings, createAnswerService } from '../../create-answerer.ts';
 
 const USAGE = `Usage:
   beleg eval <dataset-dir> [--engine E] [--split tune|test] [--limit N] [--min-confidence X] [--top-k K] [--out DIR] [--gate FILE] [--data-dir DIR]
@@ -226,7 +226,7 @@ export async function run(args: string[]): Promise<number> {
     } else {
       const created = await createEngines(config, { onProgress: (message) => console.error(message) });
       engines = Object.values(created.engines);
-      answerer = createAnswerService(context, created.engines, created.defaultEngine, { minConfidence: config.minConfidence });
+      answerer = createAnswerService(context, created.engines, created.defaultEngine, answerServiceSettings(config));
     }
     report = await runEval({ ingestion: context.ingestion, answerer }, dataset, {
       engine: engine as EngineName | undefined,

@@ -15,7 +15,7 @@ import { openAppContext, type AppContext } from '../../app-context.ts';
 import { loadConfig, type Config } from '../../config.ts';
 import { createEngines } from '../../engine/create-engine.ts';
 import type { LanguageModel } from '../../engine/language-model.ts';
-import { createAnswerService } from '../../create-answerer.ts';
+import { answerServiceSettings, createAnswerService } from '../../create-answerer.ts';
 import { BelegError } from '../../errors.ts';
 import { createLogger, type Logger } from '../../logger.ts';
 import { text } from '../../messages/index.ts';
@@ -144,7 +144,7 @@ export async function run(args: string[]): Promise<number> {
     } else {
       const created = await createEngines(config, { tokenizer: context.tokenizer, onProgress: (message) => logger.info(message) });
       engines = created.engines;
-      answerer = createAnswerService(context, engines, created.defaultEngine, { minConfidence: config.minConfidence });
+      answerer = createAnswerService(context, engines, created.defaultEngine, answerServiceSettings(config));
     }
   } catch (error) {
     await context.close();
