@@ -11,7 +11,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { createSession, Tensor, type OnnxSession, type OnnxTensor } from '../onnx/runtime.ts';
+import { createSession, Tensor, type OnnxSession, type OnnxTensor, type SessionOptions } from '../onnx/runtime.ts';
 import type { LlamaShape } from './checkpoint-config.ts';
 
 export type ForwardOptions = {
@@ -75,12 +75,14 @@ export class LlamaSession {
   static async open(
     modelPath: string,
     shape: LlamaShape,
-    options: { threads?: number; spinning?: boolean; profileFilePrefix?: string } = {},
+    options: { threads?: number; spinning?: boolean; profileFilePrefix?: string } & Pick<SessionOptions, 'graphOptimizationLevel' | 'executionMode'> = {},
   ): Promise<LlamaSession> {
     const session = await createSession(modelPath, {
       intraOpThreads: options.threads,
       spinning: options.spinning ?? false,
       profileFilePrefix: options.profileFilePrefix,
+      graphOptimizationLevel: options.graphOptimizationLevel,
+      executionMode: options.executionMode,
     });
     return new LlamaSession(session, shape);
   }

@@ -18,6 +18,13 @@ export type SessionOptions = {
    * CPU when other processes share the cores.
    */
   spinning?: boolean;
+  /**
+   * onnxruntime's graph optimizations (default `all`; bench/engine/session-options.ts compares
+   * the levels on decoding).
+   */
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Run independent nodes in parallel (`parallel`) instead of one after another (default `sequential`). */
+  executionMode?: 'sequential' | 'parallel';
   /** Write an onnxruntime profile (JSON) with this file prefix; for benchmarks. */
   profileFilePrefix?: string;
 };
@@ -26,7 +33,8 @@ export type SessionOptions = {
 export async function createSession(model: string | Uint8Array, options: SessionOptions = {}): Promise<OnnxSession> {
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionProviders: ['cpu'],
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
+    ...(options.executionMode ? { executionMode: options.executionMode } : {}),
     ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
     ...(options.optimizedModelPath ? { optimizedModelFilePath: options.optimizedModelPath } : {}),
     extra: {
