@@ -27,7 +27,7 @@
 import { mkdirSync } from 'node:fs';
 import { AccessService } from './access/access-service.ts';
 import type { Config } from './config.ts';
-import { DocumentRepository, UploadFiles, lockDataDirectory, openDatabase, type DataDirectoryLock, type DatabaseHandle } from './db/index.ts';
+import { UploadFiles, lockDataDirectory, openSqliteMetadata, type DataDirectoryLock, type DatabaseHandle, type MetadataDatabase } from './db/index.ts';
 import { OnnxEmbeddingModel } from './engine/embedding/onnx-embedding-model.ts';
 import type { EmbeddingModel } from './engine/embedding-model.ts';
 import type { LanguageModel } from './engine/language-model.ts';
@@ -62,7 +62,10 @@ export type AppContext = {
   config: Config;
   /** The data directory's lock; `beleg serve` announces its URL through it. */
   lock: DataDirectoryLock;
+  /** The SQLite handle (pragmas, checks, backups). */
   database: DatabaseHandle;
+  /** The metadata repositories. */
+  metadata: MetadataDatabase;
   store: LanceChunkStore;
   tokenizer: LlamaTokenizer;
   /** Ingestion (the `Ingestion` contract) plus `readyDocumentIds()` for retrieval's filter. */
@@ -126,8 +129,9 @@ export async function openAppContext(config: Config, options: AppContextOptions 
     for (const close of opened.reverse()) await close();
   };
   try {
-    const database = openDatabase(paths.database);
-    opened.push(() => database.close());
+    const metadata = openSqliteMetadata(paths.database);
+    const database = metadata.handle;
+    opened.push(() => metadata.close());
     let embeddingModel: EmbeddingModel | null = null;
     if (options.embeddingModel !== undefined) {
       embeddingModel = options.embeddingModel;
@@ -145,7 +149,7 @@ export async function openAppContext(config: Config, options: AppContextOptions 
     const store = await LanceChunkStore.open({ directory: paths.lancedb, vectorDimension: embedder?.dimension ?? null, searchText, embeddingModelId, chunking: CHUNKING });
     opened.push(() => store.close());
     const tokenizer = LlamaTokenizer.fromDirectory(config.tokenizerDir);
-    const repository = new DocumentRepository(database.db);
+    const repository = metadata.documents;
     const uploads = new UploadFiles(paths.uploads);
     const reconciled = await reconcile({ repository, store, uploads });
     const ingestion = new IngestionService({
@@ -174,7 +178,7 @@ export async function openAppContext(config: Config, options: AppContextOptions 
     let reindexed: ReindexReport | null = null;
     if (store.reindexReason !== null) {
       const alreadyRebuilt = new Set(reconciled.rebuild);
-      const documents = [...repository.readyChunkCounts().keys()].filter((id) => !alreadyRebuilt.has(id));
+      const documents = [...(await repository.readyChunkCounts()).keys()].filter((id) => !alreadyRebuilt.has(id));
       options.onNotice?.(`beleg: rebuilding the chunks of ${documents.length} documents from their stored texts, because ${store.reindexReason}. This happens once.`);
       await ingestion.rebuild(documents);
       store.markIndexCurrent();
@@ -194,7 +198,8 @@ export async function openAppContext(config: Config, options: AppContextOptions 
       config,
       lock,
       database,
-      access: new AccessService(database.db, { auditRetentionDays: config.auditRetentionDays }),
+      metadata,
+      access: new AccessService(metadata, { auditRetentionDays: config.auditRetentionDays }),
       store,
       tokenizer,
       ingestion,

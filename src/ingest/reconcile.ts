@@ -38,7 +38,7 @@ const DELETE_BATCH = 500;
 /** Brings the chunk store and uploads in line with SQLite. */
 export async function reconcile(dependencies: { repository: DocumentRepository; store: ReconcilableStore; uploads: UploadFiles }): Promise<ReconcileReport> {
   const { repository, store, uploads } = dependencies;
-  const ready = repository.readyChunkCounts();
+  const ready = await repository.readyChunkCounts();
   const stored = await store.chunkCountsByDocument();
   const stale = [...stored.keys()].filter((id) => !ready.has(id));
   // Ready documents whose chunks are missing or incomplete (a lost or damaged LanceDB directory).
@@ -50,17 +50,17 @@ export async function reconcile(dependencies: { repository: DocumentRepository; 
 
   const resumed: string[] = [];
   const failed: string[] = [];
-  for (const { document, job } of repository.interrupted()) {
+  for (const { document, job } of await repository.interrupted()) {
     const inputKept =
       job !== null &&
       (job.inputKind === 'url' ? job.url !== null : job.inputKind === 'text' ? job.text !== null : job.uploadSha256 !== null && uploads.has(job.uploadSha256));
     if (inputKept) {
       resumed.push(document.id);
     } else {
-      repository.markFailed(document.id, userMessage('ingestion_interrupted'));
+      await repository.markFailed(document.id, userMessage('ingestion_interrupted'));
       failed.push(document.id);
     }
   }
-  const removedUploads = uploads.removeAllExcept(repository.uploadsInUse());
+  const removedUploads = uploads.removeAllExcept(await repository.uploadsInUse());
   return { removedChunkDocuments: stale, rebuild: damaged, resumed, failed, removedUploads };
 }

@@ -32,14 +32,14 @@ export async function run(args: string[]): Promise<number> {
   try {
     if (target.kind === 'data-directory') {
       const access = target.context.access;
-      if (command === 'create') access.createCollection(id!, values.name ?? id!);
-      if (command === 'delete') access.deleteCollection(id!);
+      if (command === 'create') await access.createCollection(id!, values.name ?? id!);
+      if (command === 'delete') await access.deleteCollection(id!);
     } else {
       if (command === 'create') await target.client.admin('POST', '/collections', { id, name: values.name ?? id });
       if (command === 'delete') await target.client.admin('DELETE', `/collections/${encodeURIComponent(id!)}`);
     }
     const collections: Collection[] =
-      target.kind === 'data-directory' ? target.context.access.listCollections() : ((await target.client.admin('GET', '/collections')) as { collections: Collection[] }).collections;
+      target.kind === 'data-directory' ? await target.context.access.listCollections() : ((await target.client.admin('GET', '/collections')) as { collections: Collection[] }).collections;
     if (values.json) console.log(JSON.stringify({ collections }, null, 2));
     else for (const collection of collections) console.log(`${collection.id.padEnd(24)} ${String(collection.documentCount).padStart(6)}  ${collection.name}`);
     return 0;
