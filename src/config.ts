@@ -24,6 +24,11 @@ export type EngineName = (typeof engineNames)[number];
 export const configSchema = z.object({
   /** Where SQLite, LanceDB, stored texts and converted models live. */
   dataDir: z.string().min(1).default('./data'),
+  /**
+   * PostgreSQL for the metadata (documents, texts, jobs, collections, keys, audit) instead of
+   * SQLite in the data directory; LanceDB and uploads stay in the data directory.
+   */
+  databaseUrl: z.url({ protocol: /^postgres(ql)?$/, error: 'fragment.issue.database_url' }).optional(),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   /** Lowest level written to the JSON log on stdout (`silent` writes nothing). */
@@ -120,6 +125,7 @@ export type Config = z.infer<typeof configSchema>;
 /** Environment variables beleg reads, and the config key each one sets. */
 const environmentKeys: Record<string, (value: string) => Partial<Record<string, unknown>>> = {
   BELEG_DATA_DIR: (value) => ({ dataDir: value }),
+  BELEG_DATABASE_URL: (value) => ({ databaseUrl: value }),
   BELEG_HOST: (value) => ({ host: value }),
   BELEG_PORT: (value) => ({ port: value }),
   BELEG_LOG_LEVEL: (value) => ({ logLevel: value.toLowerCase() }),

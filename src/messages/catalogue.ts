@@ -983,6 +983,10 @@ export const catalogue = {
     en: 'must be an http or https URL, e.g. http://127.0.0.1:8080',
     de: 'muss eine http- oder https-URL sein, z. B. http://127.0.0.1:8080',
   },
+  'fragment.issue.database_url': {
+    en: 'must be a postgres:// or postgresql:// URL, e.g. postgres://beleg:secret@db:5432/beleg',
+    de: 'muss eine postgres://- oder postgresql://-URL sein, z. B. postgres://beleg:geheim@db:5432/beleg',
+  },
   'fragment.where.request_body': { en: 'request body', de: 'der Anfrage' },
   'fragment.where.query': { en: 'query', de: 'der Abfrage' },
   'fragment.document_status.pending': { en: 'pending', de: 'wartet' },
