@@ -1,6 +1,7 @@
 /**
  * The composition root: opens everything beleg needs from a parsed `Config` — the data-directory
- * lock, SQLite (migrated), the embedding model (when `embeddingModelDir` is set), the LanceDB
+ * lock, the metadata database (SQLite in the data directory, or PostgreSQL with BELEG_DATABASE_URL;
+ * migrated), the embedding model (when `embeddingModelDir` is set), the LanceDB
  * chunk store, the Llama-2 tokenizer, the ingestion service and hybrid search — reconciles the
  * stores after any crash, rebuilds the chunks when the table was built with another search text,
  * embedding model or chunking, and resumes interrupted ingestion. `close()` releases it all in reverse order.
@@ -18,16 +19,20 @@
  * from the stored texts before anything is served, so two models' vectors never mix.
  *
  * Layout of the data directory:
- *   beleg.sqlite       metadata, document texts, jobs (WAL: also beleg.sqlite-wal/-shm)
+ *   beleg.sqlite       metadata, document texts, jobs (WAL: also beleg.sqlite-wal/-shm); absent with PostgreSQL
  *   lancedb/           the `chunks` table
  *   uploads/           saved inputs of documents still being ingested, named by sha256
  *   beleg.lock.sqlite  locked (by the kernel, for the process using the directory); never deleted
  *   beleg.lock.json    who holds that lock: pid, start time, a server's URL (src/db/data-directory-lock.ts)
+ *
+ * With PostgreSQL the data directory is still locked to one process: its LanceDB table and uploads,
+ * and start-up reconciliation (which takes every `indexing` document for interrupted), belong to that
+ * one process. Several processes on one database need the shared store and the work queue (issue 17).
  */
 import { mkdirSync } from 'node:fs';
 import { AccessService } from './access/access-service.ts';
 import type { Config } from './config.ts';
-import { UploadFiles, lockDataDirectory, openSqliteMetadata, type DataDirectoryLock, type DatabaseHandle, type MetadataDatabase } from './db/index.ts';
+import { UploadFiles, lockDataDirectory, openMetadataDatabase, type DataDirectoryLock, type DatabaseHandle, type MetadataDatabase } from './db/index.ts';
 import { OnnxEmbeddingModel } from './engine/embedding/onnx-embedding-model.ts';
 import type { EmbeddingModel } from './engine/embedding-model.ts';
 import type { LanguageModel } from './engine/language-model.ts';
@@ -62,9 +67,9 @@ export type AppContext = {
   config: Config;
   /** The data directory's lock; `beleg serve` announces its URL through it. */
   lock: DataDirectoryLock;
-  /** The SQLite handle (pragmas, checks, backups). */
-  database: DatabaseHandle;
-  /** The metadata repositories. */
+  /** The SQLite handle (pragmas, checks); null when the metadata is in PostgreSQL (BELEG_DATABASE_URL). */
+  database: DatabaseHandle | null;
+  /** The metadata repositories, of either dialect. */
   metadata: MetadataDatabase;
   store: LanceChunkStore;
   tokenizer: LlamaTokenizer;
@@ -129,9 +134,9 @@ export async function openAppContext(config: Config, options: AppContextOptions 
     for (const close of opened.reverse()) await close();
   };
   try {
-    const metadata = openSqliteMetadata(paths.database);
-    const database = metadata.handle;
+    const metadata = await openMetadataDatabase({ databaseUrl: config.databaseUrl, sqliteFile: paths.database });
     opened.push(() => metadata.close());
+    const database = metadata.dialect === 'sqlite' ? metadata.handle : null;
     let embeddingModel: EmbeddingModel | null = null;
     if (options.embeddingModel !== undefined) {
       embeddingModel = options.embeddingModel;

@@ -23,7 +23,7 @@ export { SqliteCollectionRepository } from './collection-repository.ts';
 export { SqliteApiKeyRepository, secretDigest } from './api-key-repository.ts';
 export { SqliteAuditRepository } from './audit-repository.ts';
 export { openSqliteMetadata, sqliteMetadata, type SqliteMetadataDatabase } from './sqlite-metadata-database.ts';
-export { openPostgresMetadata } from './postgres/postgres-metadata-database.ts';
+export { openPostgresMetadata, type PostgresMetadataDatabase } from './postgres/postgres-metadata-database.ts';
 export { openMetadataDatabase, type MetadataLocation } from './open-metadata-database.ts';
 export { DEFAULT_COLLECTION_ID } from './schema.ts';
 export type { CollectionRow, AuditEventRow } from './schema.ts';

@@ -5,8 +5,11 @@ import { PostgresApiKeyRepository } from './postgres-api-key-repository.ts';
 import { PostgresAuditRepository } from './postgres-audit-repository.ts';
 import { PostgresDocumentRepository } from './postgres-document-repository.ts';
 
+/** PostgreSQL's metadata database. */
+export type PostgresMetadataDatabase = MetadataDatabase & { readonly dialect: 'postgres' };
+
 /** Connects to `url`, migrates (under the migration advisory lock) and returns the repositories. */
-export async function openPostgresMetadata(url: string, options: PostgresOptions = {}): Promise<MetadataDatabase & { readonly dialect: 'postgres' }> {
+export async function openPostgresMetadata(url: string, options: PostgresOptions = {}): Promise<PostgresMetadataDatabase> {
   const handle = await openPostgres(url, options);
   const documents = new PostgresDocumentRepository(handle.db);
   return {
