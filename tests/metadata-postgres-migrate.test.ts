@@ -43,3 +43,13 @@ it('migrates once when three processes open a fresh database at the same time, a
   expect((await later.collections.list()).map((collection) => collection.id)).toEqual(['allgemein', 'personal']);
   await later.close();
 });
+
+it('refuses to start with database_unavailable, naming host and database but never the password, when PostgreSQL refuses the login', async () => {
+  const url = new URL(await postgres!.createDatabase());
+  url.password = 'falsches-passwort';
+  const opening = openPostgresMetadata(url.toString());
+  await expect(opening).rejects.toMatchObject({ code: 'database_unavailable' });
+  const error = (await opening.catch((caught: unknown) => caught)) as Error;
+  expect(error.message).toContain(`${url.host}${url.pathname}`);
+  expect(error.message).not.toContain('falsches-passwort');
+});

@@ -540,6 +540,10 @@ export const catalogue = {
   },
 
   // ---- engines and models
+  database_unavailable: {
+    en: "The PostgreSQL database at {host} could not be opened: {reason}. Check BELEG_DATABASE_URL and that PostgreSQL is running and reachable.",
+    de: "Die PostgreSQL-Datenbank unter {host} ließ sich nicht öffnen: {reason}. Prüfen Sie BELEG_DATABASE_URL und ob PostgreSQL läuft und erreichbar ist.",
+  },
   engine_unavailable: {
     en: "The engine '{engine}' is not configured here. Configured: {configured}.",
     de: "Die Engine '{engine}' ist hier nicht eingerichtet. Eingerichtet: {configured}.",
@@ -802,6 +806,10 @@ export const catalogue = {
   backup_exists: {
     en: "The file '{file}' already exists. Choose another name, or delete it first: beleg never overwrites a backup.",
     de: "Die Datei '{file}' gibt es schon. Wählen Sie einen anderen Namen oder löschen Sie sie zuerst: beleg überschreibt nie eine Sicherung.",
+  },
+  backup_postgres_metadata: {
+    en: 'beleg backup and restore copy SQLite metadata only, and BELEG_DATABASE_URL keeps it in PostgreSQL. Back the database up with pg_dump; the LanceDB chunks are rebuilt from the stored texts when they are missing.',
+    de: 'beleg backup und restore sichern nur Metadaten in SQLite, und BELEG_DATABASE_URL hält sie in PostgreSQL. Sichern Sie die Datenbank mit pg_dump; die Abschnitte in LanceDB baut beleg aus den gespeicherten Texten neu auf, wenn sie fehlen.',
   },
   backup_source_missing: {
     en: "'{dataDir}' is not a beleg data directory (it has no beleg.sqlite). Name the directory 'beleg serve' uses, with --data-dir or BELEG_DATA_DIR.",

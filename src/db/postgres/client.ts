@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { DatabaseUnavailableError } from '../../errors.ts';
+import { userMessage } from '../../messages/index.ts';
 import * as schema from './schema.ts';
 
 /** The typed drizzle handle over the PostgreSQL schema. */
@@ -43,7 +45,10 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     await migratePostgres(pool);
   } catch (error) {
     await pool.end();
-    throw error;
+    // The host and database only: the URL's password never reaches a message or log.
+    const where = new URL(url);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DatabaseUnavailableError(userMessage('database_unavailable', { host: `${where.host}${where.pathname}`, reason }), { cause: error });
   }
   const db = drizzle(pool, { schema });
   return { db, pool, close: () => pool.end() };
