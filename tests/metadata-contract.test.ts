@@ -253,9 +253,17 @@ describe.each(Object.keys(dialects) as (keyof typeof dialects)[])('metadata repo
     expect(await collections.readyIdsIn(['allgemein'])).toEqual([]);
     expect(await collections.readyIdsIn([])).toEqual([]);
 
+    await collections.create('finanzen', 'Finanzen');
+    await collections.moveDocument('p2', ['allgemein'], 'finanzen');
+    expect(await collections.collectionsOf('p2')).toEqual(['finanzen', 'personal']);
+    await collections.moveDocument('p2', '*', 'personal');
+    expect(await collections.collectionsOf('p2')).toEqual(['personal']);
+    expect(await collections.remove('finanzen')).toBe('deleted');
+
     expect(await collections.remove('personal')).toBe('not_empty');
     expect(await collections.remove('missing')).toBe('missing');
     expect(await collections.remove('leer')).toBe('deleted');
+    await collections.addDocument('p2', 'allgemein');
     expect(await collections.removeDocument('p2', ['personal'])).toBe(1);
     expect(await collections.removeDocument('p1', ['personal'])).toBe(0);
     expect(await collections.removeDocument('p2', [])).toBe(1);

@@ -1,7 +1,7 @@
 /**
  * The SQLite and PostgreSQL schemas are kept by hand in step (src/db/schema.ts,
- * src/db/postgres/schema.ts): this fails when a table, column, index or column's nullability or
- * default exists in one and not the other.
+ * src/db/postgres/schema.ts): this fails when a table, column or index exists in one and not the
+ * other, or a column's nullability, default or allowed values differ.
  */
 import { getTableConfig as getPgTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { getTableConfig as getSqliteTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core';
@@ -16,7 +16,8 @@ const DIALECT_ONLY_COLUMNS = {
   sqlite: [] as string[],
 };
 
-type TableShape = { columns: Record<string, { notNull: boolean; hasDefault: boolean }>; indexes: string[] };
+type ColumnShape = { notNull: boolean; hasDefault: boolean; enumValues: string[] | undefined };
+type TableShape = { columns: Record<string, ColumnShape>; indexes: string[] };
 
 function sqliteShapes(): Record<string, TableShape> {
   const shapes: Record<string, TableShape> = {};
@@ -24,7 +25,7 @@ function sqliteShapes(): Record<string, TableShape> {
     if (!(value instanceof SQLiteTable)) continue;
     const config = getSqliteTableConfig(value);
     shapes[config.name] = {
-      columns: Object.fromEntries(config.columns.map((column) => [column.name, { notNull: column.notNull, hasDefault: column.hasDefault }])),
+      columns: Object.fromEntries(config.columns.map((column) => [column.name, { notNull: column.notNull, hasDefault: column.hasDefault, enumValues: column.enumValues }])),
       indexes: config.indexes.map((index) => index.config.name).sort(),
     };
   }
@@ -38,7 +39,10 @@ function postgresShapes(): Record<string, TableShape> {
     const config = getPgTableConfig(value);
     shapes[config.name] = {
       columns: Object.fromEntries(
-        config.columns.map((column) => [column.name, { notNull: column.notNull, hasDefault: column.hasDefault || column.generatedIdentity !== undefined }]),
+        config.columns.map((column) => [
+          column.name,
+          { notNull: column.notNull, hasDefault: column.hasDefault || column.generatedIdentity !== undefined, enumValues: column.enumValues },
+        ]),
       ),
       indexes: config.indexes.map((index) => index.config.name!).sort(),
     };
@@ -56,7 +60,7 @@ function withoutDialectOnly(shapes: Record<string, TableShape>, dialectOnly: rea
 }
 
 describe('metadata schemas of both dialects', () => {
-  it('have the same tables, columns (with nullability and defaults) and indexes', () => {
+  it('have the same tables, columns (with nullability, defaults and allowed values) and indexes', () => {
     const fromSqlite = withoutDialectOnly(sqliteShapes(), DIALECT_ONLY_COLUMNS.sqlite);
     const fromPostgres = withoutDialectOnly(postgresShapes(), DIALECT_ONLY_COLUMNS.postgres);
     expect(Object.keys(fromSqlite).length).toBeGreaterThanOrEqual(9);

@@ -147,6 +147,11 @@ export interface CollectionRepository {
   copyMemberships(fromDocumentId: string, toDocumentId: string): Promise<void>;
   /** Takes a document out of these collections; returns how many collections it is still in. */
   removeDocument(documentId: string, collectionIds: readonly string[]): Promise<number>;
+  /**
+   * Takes a document out of the collections of `from` (every collection for `'*'`) and puts it
+   * into `to`, in one transaction (no moment where it is in neither or in both).
+   */
+  moveDocument(documentId: string, from: CollectionScope, to: string): Promise<void>;
   /** The collections a document is in, by id. */
   collectionsOf(documentId: string): Promise<string[]>;
   /** The collections of each of these documents. */

@@ -143,6 +143,8 @@ export class IngestionService implements Ingestion {
   /** Documents removed while queued or running: their job must not write anything more. */
   readonly #removed = new Set<string>();
   #closing = false;
+  /** The latest copy of collections onto chunks (they run one after another, each reading SQLite when it starts). */
+  #collectionSync: Promise<void> = Promise.resolve();
   #closed: Promise<void> | null = null;
   /** OCR progress of documents being loaded now, by id (memory only: it is gone once they are ready). */
   readonly #progress = new Map<string, OcrProgress>();
@@ -168,6 +170,7 @@ export class IngestionService implements Ingestion {
   async submit(input: DocumentInput, options: SubmitOptions = {}): Promise<DocumentRecord> {
     this.#assertOpen();
     const row = await this.#submitRow(input, null, options.collectionId);
+    await this.#collectionSync;
     return this.#record(row);
   }
 
@@ -179,6 +182,7 @@ export class IngestionService implements Ingestion {
   async ingest(input: DocumentInput, options: IngestOptions = {}): Promise<DocumentRecord> {
     this.#assertOpen();
     const row = await this.#submitRow(input, null, options.collectionId);
+    await this.#collectionSync;
     const record = row.status === 'ready' || row.status === 'failed' ? await this.#record(row) : await this.#settledWithProgress(row.id, options.onProgress);
     if (!record.attachmentIds) return record;
     // An attachment that is not queued (removed, or shutting down) simply is not waited for.
@@ -247,11 +251,14 @@ export class IngestionService implements Ingestion {
     const attachmentIds = await this.#repository.attachmentIds(row.id);
     if (scope !== '*' && (await this.#repository.collections.removeDocument(row.id, scope)) > 0) {
       // Still in a collection the caller cannot see: only its place in the caller's collections goes, and its attachments' with it.
+      const kept = [row.id];
       for (const attachmentId of attachmentIds) {
         const attachment = await this.#repository.find(attachmentId);
         if (!attachment || attachment.parentId === null) continue;
         if ((await this.#repository.collections.removeDocument(attachment.id, scope)) === 0) await this.remove(attachment.id);
+        else kept.push(attachment.id);
       }
+      await this.#syncCollections(kept);
       return;
     }
     await this.#removeOne(row);
@@ -275,6 +282,24 @@ export class IngestionService implements Ingestion {
     await this.#store.deleteDocuments([row.id]);
     if (job?.uploadSha256) await this.#releaseUpload(job.uploadSha256, row.id);
     this.#rejectWaiters(row.id, new NotFoundError('document', row.id));
+  }
+
+  /**
+   * Moves a document out of the caller's collections (every collection for an unscoped caller)
+   * into `collectionId`; a mail's attachments move with it. Visible in the new collection and gone
+   * from the old ones for retrieval as soon as this resolves (questions already running check
+   * again after their search). The caller must be allowed to use `collectionId` (the API checks).
+   */
+  async move(id: string, collectionId: string, scope: CollectionScope = '*'): Promise<DocumentRecord> {
+    const row = await this.#visible(id, scope);
+    if (!(await this.#repository.collections.find(collectionId))) throw new CollectionNotFoundError(collectionId);
+    const attachmentIds: string[] = [];
+    for (const attachmentId of await this.#repository.attachmentIds(row.id)) {
+      if ((await this.#repository.find(attachmentId))?.parentId != null) attachmentIds.push(attachmentId);
+    }
+    for (const documentId of [row.id, ...attachmentIds]) await this.#repository.collections.moveDocument(documentId, scope, collectionId);
+    await this.#syncCollections([row.id, ...attachmentIds]);
+    return this.#record((await this.#repository.find(row.id)) ?? row);
   }
 
   async text(id: string, scope: CollectionScope = '*'): Promise<string> {
@@ -353,8 +378,9 @@ export class IngestionService implements Ingestion {
       };
       const drafts = this.#options.chunk(loaded);
       const vectors = this.#options.embedder ? await this.#options.embedder.embed(drafts.map((draft) => draft.text)) : undefined;
+      const collections = await this.#repository.collections.collectionsOf(id);
       await this.#store.deleteDocuments([id]);
-      await this.#store.add(drafts.map((draft, index) => toChunkRow(id, draft, vectors?.[index])));
+      await this.#store.add(drafts.map((draft, index) => toChunkRow(id, draft, vectors?.[index], collections)));
       await this.#repository.setChunkCount(id, drafts.length);
       rebuilt.push(id);
     }
@@ -395,9 +421,12 @@ export class IngestionService implements Ingestion {
     if (parentId === null) {
       await this.#repository.collections.addDocument(row.id, collection);
       // A mail uploaded again into another collection brings its attachments along.
-      for (const attachmentId of await this.#repository.attachmentIds(row.id)) await this.#repository.collections.addDocument(attachmentId, collection);
+      const attachmentIds = await this.#repository.attachmentIds(row.id);
+      for (const attachmentId of attachmentIds) await this.#repository.collections.addDocument(attachmentId, collection);
+      if (row.status === 'ready') void this.#syncCollections([row.id, ...attachmentIds]);
     } else {
       await this.#repository.collections.copyMemberships(parentId, row.id);
+      if (row.status === 'ready') void this.#syncCollections([row.id]);
     }
     // Queued only now, after its collection is recorded.
     if (queue) this.#enqueue(row.id);
@@ -603,6 +632,8 @@ export class IngestionService implements Ingestion {
     const gone = current.filter((_, index) => outcomes[index] === null).map((document) => document.id);
     const retired = outcomes.flatMap((outcome) => (outcome?.retiredId ? [outcome.retiredId] : []));
     if (gone.length + retired.length > 0) await this.#store.deleteDocuments([...gone, ...retired]);
+    // Collections gained while indexing (identical content uploaded elsewhere, a URL's earlier version's) reach the chunks before anyone waits for them.
+    await this.#syncCollections(current.filter((_, index) => outcomes[index] !== null).map((document) => document.id));
     for (const [index, document] of current.entries()) {
       const outcome = outcomes[index];
       if (document.job.uploadSha256) await this.#releaseUpload(document.job.uploadSha256, document.id);
@@ -630,6 +661,7 @@ export class IngestionService implements Ingestion {
       const identical = await this.#repository.findBySha256(sha256);
       if (identical && identical.id !== id && identical.status === 'ready') {
         await this.#repository.mergeInto(id, identical.id);
+        await this.#syncCollections([identical.id]);
         this.#resolveWaiters(id, await this.#record(identical));
         return null;
       }
@@ -640,11 +672,13 @@ export class IngestionService implements Ingestion {
     }
     const vectors = this.#options.embedder ? await this.#options.embedder.embed(drafts.map((draft) => draft.text), signal) : undefined;
     signal.throwIfAborted();
+    const collections = await this.#repository.collections.collectionsOf(id);
     return {
       id,
       job,
       ...(loaded.attachments && loaded.attachments.length > 0 ? { attachments: loaded.attachments } : {}),
-      rows: drafts.map((draft, index) => toChunkRow(id, draft, vectors?.[index])),
+      // The collections as they are now; any change until the document is ready is copied on afterwards.
+      rows: drafts.map((draft, index) => toChunkRow(id, draft, vectors?.[index], collections)),
       ready: {
         id,
         title: loaded.title ?? job.title ?? null,
@@ -694,6 +728,26 @@ export class IngestionService implements Ingestion {
     });
   }
 
+  /**
+   * Copies the ready documents' collections from SQLite onto their chunks (documents not ready
+   * get theirs when their chunks are written). Runs after the syncs before it, reading SQLite when
+   * it starts, so the last one always writes the latest memberships. Retrieval never depends on
+   * this for safety — answers check SQLite's memberships again — only for finding a document in a
+   * collection it joined. A failed copy leaves the old collections on the chunks until the next
+   * change or start-up reconciliation, which repairs every difference.
+   */
+  #syncCollections(ids: readonly string[]): Promise<void> {
+    const sync = this.#collectionSync.then(async () => {
+      const ready: string[] = [];
+      for (const id of new Set(ids)) if ((await this.#repository.find(id))?.status === 'ready') ready.push(id);
+      if (ready.length === 0) return;
+      const memberships = await this.#repository.collections.collectionsOfMany(ready);
+      await this.#store.setCollections(new Map(ready.map((id) => [id, memberships.get(id) ?? []])));
+    });
+    this.#collectionSync = sync.catch(() => undefined);
+    return this.#collectionSync;
+  }
+
   // ---- waiting for a document ------------------------------------------------------------------
 
   #settled(id: string): Promise<DocumentRecord> {
@@ -716,7 +770,7 @@ export class IngestionService implements Ingestion {
 }
 
 /** A chunk draft as a stored row; ids are `<documentId>:<ordinal>`, sentence offsets relative to the chunk, block flags as bits. */
-export function toChunkRow(documentId: string, draft: ChunkDraft, vector?: Float32Array): ChunkRow {
+export function toChunkRow(documentId: string, draft: ChunkDraft, vector?: Float32Array, collections: readonly string[] = []): ChunkRow {
   return {
     id: `${documentId}:${draft.ordinal}`,
     documentId,
@@ -730,5 +784,6 @@ export function toChunkRow(documentId: string, draft: ChunkDraft, vector?: Float
     sentenceOffsets: draft.sentences.flatMap((sentence) => [sentence.charStart - draft.charStart, sentence.charEnd - draft.charStart]),
     sentenceFlags: draft.sentences.map((sentence) => (sentence.blockStart ? SENTENCE_BLOCK_START : 0) | (sentence.heading ? SENTENCE_HEADING : 0)),
     vector: vector ?? null,
+    collections,
   };
 }

@@ -80,6 +80,14 @@ export class PostgresCollectionRepository implements CollectionRepository {
     });
   }
 
+  async moveDocument(documentId: string, from: CollectionScope, to: string): Promise<void> {
+    await this.#db.transaction(async (transaction) => {
+      const leaving = eq(documentCollections.documentId, documentId);
+      await transaction.delete(documentCollections).where(from === '*' ? leaving : and(leaving, inArray(documentCollections.collectionId, [...from])));
+      await transaction.insert(documentCollections).values({ documentId, collectionId: to }).onConflictDoNothing();
+    });
+  }
+
   async collectionsOf(documentId: string): Promise<string[]> {
     const rows = await this.#db
       .select({ id: documentCollections.collectionId })

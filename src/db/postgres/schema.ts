@@ -144,14 +144,14 @@ export const apiKeys = pgTable(
   (table) => [index('api_keys_secret_index').on(table.secretSha256)],
 );
 
-/** Who uploaded, deleted and asked what. */
+/** Who uploaded, deleted, moved and asked what. */
 export const auditEvents = pgTable(
   'audit_events',
   {
     id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
     at: timestamp('at'),
     actor: text('actor').notNull(),
-    action: text('action', { enum: ['upload', 'delete', 'ask'] }).notNull(),
+    action: text('action', { enum: ['upload', 'delete', 'move', 'ask'] }).notNull(),
     documentId: text('document_id'),
     question: text('question'),
     collectionIds: jsonb('collection_ids').$type<string[]>(),
