@@ -186,9 +186,11 @@ describe.each(Object.keys(dialects) as (keyof typeof dialects)[])('metadata repo
     expect(await documents.parentIds('a-attachment')).toEqual(['second-mail']);
     expect(await documents.attachmentIds('mail')).toEqual([]);
     expect((await collections.list()).find((collection) => collection.id === 'allgemein')?.documentCount).toBe(0);
-    // A membership for a document that no longer exists is not recorded.
+    // A membership or link for a document that no longer exists is not recorded.
     await collections.addDocument('mail', 'allgemein');
     expect(await collections.collectionsOf('mail')).toEqual([]);
+    await documents.linkAttachment('mail', 'b-attachment', 'b.pdf');
+    expect(await documents.parentIds('b-attachment')).toEqual([]);
   });
 
   it('lists documents newest first with totals, by status and by collection', async () => {

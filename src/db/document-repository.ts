@@ -181,7 +181,10 @@ export class SqliteDocumentRepository implements DocumentRepository {
 
   /** Records that `attachmentId` is attached to `parentId` under `fileName` (again: nothing changes). */
   async linkAttachment(parentId: string, attachmentId: string, fileName: string): Promise<void> {
-    this.#db.insert(documentAttachments).values({ parentId, attachmentId, fileName }).onConflictDoNothing().run();
+    // Only while both exist: a mail removed meanwhile links nothing.
+    this.#db.run(
+      sql`insert or ignore into document_attachments (parent_id, attachment_id, file_name) select ${parentId}, ${attachmentId}, ${fileName} where exists (select 1 from documents where id = ${parentId}) and exists (select 1 from documents where id = ${attachmentId})`,
+    );
   }
 
   /** The ids of a document's attachments, in the order they were linked. */

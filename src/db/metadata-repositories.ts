@@ -80,7 +80,7 @@ export interface DocumentRepository {
   createPending(document: PendingDocument, job: JobInput): Promise<DocumentRow>;
   /** Puts a failed document back to `pending` with a fresh job (a retry of identical content). */
   retry(id: string, job: JobInput): Promise<DocumentRow | undefined>;
-  /** Records that `attachmentId` is attached to `parentId` under `fileName` (again: nothing changes). */
+  /** Records that `attachmentId` is attached to `parentId` under `fileName` (again, or either is gone: nothing changes). */
   linkAttachment(parentId: string, attachmentId: string, fileName: string): Promise<void>;
   /** The ids of a document's attachments, in the order they were linked. */
   attachmentIds(parentId: string): Promise<string[]>;

@@ -500,14 +500,15 @@ export class IngestionService implements Ingestion {
   }
 
   /**
-   * Submits the attachments of a mail that just turned ready as documents of their own, each
-   * linked to the mail. Only types beleg reads are submitted (by the same check as an upload);
+   * Submits the attachments of a mail about to turn ready as documents of their own, each
+   * linked to the mail; returns their rows. Only types beleg reads are submitted (by the same check as an upload);
    * the others (archives, unknown types) stay named in the mail's text only. Images go to OCR
    * only when they are the size of a scanned page (see `looksLikeScannedPage`): logos, signatures
    * and photos in mails would otherwise become failed documents (`ocr_no_text`). Identical
    * content is one document, linked to every mail that has it attached.
    */
-  async #submitAttachments(parentId: string, attachments: readonly DocumentAttachment[]): Promise<void> {
+  async #submitAttachments(parentId: string, attachments: readonly DocumentAttachment[]): Promise<DocumentRow[]> {
+    const submitted: DocumentRow[] = [];
     for (const attachment of attachments) {
       const fileName = attachmentFileName(attachment.fileName);
       const mimeType = attachment.mimeType.length <= 255 ? attachment.mimeType : undefined;
@@ -520,7 +521,18 @@ export class IngestionService implements Ingestion {
       }
       if (attachment.bytes.length > this.#options.loadOptions.maxBytes || this.#closing) continue;
       const row = await this.#submitRow({ kind: 'file', fileName, bytes: attachment.bytes, ...(mimeType ? { mimeType } : {}) }, parentId);
-      if (row.id !== parentId) await this.#repository.linkAttachment(parentId, row.id, fileName);
+      if (row.id === parentId) continue;
+      await this.#repository.linkAttachment(parentId, row.id, fileName);
+      submitted.push(row);
+    }
+    return submitted;
+  }
+
+  /** Removes the attachments submitted for a mail that was removed meanwhile, unless another mail has them or the user uploaded them. */
+  async #removeOrphanAttachments(parentId: string, attachments: readonly DocumentRow[]): Promise<void> {
+    for (const attachment of attachments) {
+      if (attachment.parentId !== parentId || (await this.#repository.parentIds(attachment.id)).length > 0) continue;
+      await this.remove(attachment.id).catch(() => undefined);
     }
   }
 
@@ -628,6 +640,12 @@ export class IngestionService implements Ingestion {
     const dropped = prepared.filter((document) => !current.includes(document)).map((document) => document.id);
     if (dropped.length > 0) await this.#store.deleteDocuments(dropped);
 
+    // A mail's attachments are submitted and linked before the mail turns ready: whoever sees it
+    // ready sees its attachments too (with awaited queries, a reader could otherwise come between).
+    const submittedAttachments = new Map<string, DocumentRow[]>();
+    for (const document of current) {
+      if (document.attachments) submittedAttachments.set(document.id, await this.#submitAttachments(document.id, document.attachments));
+    }
     const outcomes = await this.#repository.markReady(current.map((document) => document.ready));
     const gone = current.filter((_, index) => outcomes[index] === null).map((document) => document.id);
     const retired = outcomes.flatMap((outcome) => (outcome?.retiredId ? [outcome.retiredId] : []));
@@ -637,7 +655,8 @@ export class IngestionService implements Ingestion {
     for (const [index, document] of current.entries()) {
       const outcome = outcomes[index];
       if (document.job.uploadSha256) await this.#releaseUpload(document.job.uploadSha256, document.id);
-      if (outcome && document.attachments) await this.#submitAttachments(document.id, document.attachments);
+      // A mail removed while its attachments were submitted takes those that came only from it along.
+      if (!outcome) await this.#removeOrphanAttachments(document.id, submittedAttachments.get(document.id) ?? []);
       if (outcome) this.#resolveWaiters(document.id, await this.#record(outcome.document));
     }
   }

@@ -94,7 +94,10 @@ export class PostgresDocumentRepository implements DocumentRepository {
   // ---- attachments ------------------------------------------------------------------------------
 
   async linkAttachment(parentId: string, attachmentId: string, fileName: string): Promise<void> {
-    await this.#db.insert(documentAttachments).values({ parentId, attachmentId, fileName }).onConflictDoNothing();
+    // Only while both exist: a mail removed meanwhile links nothing.
+    await this.#db.execute(
+      sql`insert into document_attachments (parent_id, attachment_id, file_name) select ${parentId}, ${attachmentId}, ${fileName} where exists (select 1 from documents where id = ${parentId}) and exists (select 1 from documents where id = ${attachmentId}) on conflict do nothing`,
+    );
   }
 
   async attachmentIds(parentId: string): Promise<string[]> {
