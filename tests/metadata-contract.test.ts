@@ -234,6 +234,16 @@ describe.each(Object.keys(dialects) as (keyof typeof dialects)[])('metadata repo
     await collections.copyMemberships('p1', 'p2');
     await collections.addDocument('p2', 'allgemein');
 
+    // Ordered by bytes in both dialects (PostgreSQL: collate "C", whatever the database's collation; the test server is C.UTF-8).
+    await collections.create('a-c', 'A-C');
+    await collections.create('ab', 'AB');
+    expect((await collections.list()).map((collection) => collection.id)).toEqual(['a-c', 'ab', 'allgemein', 'leer', 'personal']);
+    await collections.addDocument('p1', 'ab');
+    await collections.addDocument('p1', 'a-c');
+    expect(await collections.collectionsOf('p1')).toEqual(['a-c', 'ab', 'personal']);
+    await collections.removeDocument('p1', ['a-c', 'ab']);
+    await collections.remove('a-c');
+    await collections.remove('ab');
     expect(await collections.list(['personal', 'leer'])).toEqual([
       { id: 'leer', name: 'Leer', createdAt: expect.any(String) as string, documentCount: 0 },
       { id: 'personal', name: 'Personalabteilung', createdAt: expect.any(String) as string, documentCount: 2 },

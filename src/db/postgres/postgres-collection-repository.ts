@@ -1,11 +1,18 @@
 /** Collections and memberships in PostgreSQL: the same operations as ../collection-repository.ts (SQLite). */
-import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { CollectionRepository, CollectionScope, CollectionWithCount } from '../metadata-repositories.ts';
 import type { CollectionRow } from '../schema.ts';
 import type { PostgresDatabase } from './client.ts';
 import { collections, documentCollections, documents } from './schema.ts';
 
 const IN_BATCH = 500;
+
+/**
+ * Orders by bytes, as SQLite does: a database's default collation (say `de_DE.UTF-8`) would
+ * otherwise put `a-c` after `ab`, and the two dialects would list collections differently.
+ */
+const byBytes = (column: AnyPgColumn) => sql`${column} collate "C"`;
 
 /** Collections in PostgreSQL. */
 export class PostgresCollectionRepository implements CollectionRepository {
@@ -22,7 +29,7 @@ export class PostgresCollectionRepository implements CollectionRepository {
       .leftJoin(documentCollections, eq(documentCollections.collectionId, collections.id))
       .where(scope === '*' ? undefined : inArray(collections.id, [...scope]))
       .groupBy(collections.id)
-      .orderBy(asc(collections.id));
+      .orderBy(byBytes(collections.id));
   }
 
   async find(id: string): Promise<CollectionRow | undefined> {
@@ -93,7 +100,7 @@ export class PostgresCollectionRepository implements CollectionRepository {
       .select({ id: documentCollections.collectionId })
       .from(documentCollections)
       .where(eq(documentCollections.documentId, documentId))
-      .orderBy(asc(documentCollections.collectionId));
+      .orderBy(byBytes(documentCollections.collectionId));
     return rows.map((row) => row.id);
   }
 
@@ -104,7 +111,7 @@ export class PostgresCollectionRepository implements CollectionRepository {
         .select()
         .from(documentCollections)
         .where(inArray(documentCollections.documentId, documentIds.slice(start, start + IN_BATCH)))
-        .orderBy(asc(documentCollections.collectionId));
+        .orderBy(byBytes(documentCollections.collectionId));
       for (const row of rows) found.set(row.documentId, [...(found.get(row.documentId) ?? []), row.collectionId]);
     }
     return found;
