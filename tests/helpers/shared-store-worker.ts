@@ -3,8 +3,10 @@
  * store in shared mode on a directory other processes use too (the maintenance lease is a lock
  * file in that directory), then obeys one JSON command per stdin line and answers each with one
  * JSON line on stdout:
- *   {"add": ["doc-a", …], "chunks": 3}   adds each document's chunks with one add() per document,
- *                                        answers {"added": [ids], "at": [ms after the add returned]}
+ *   {"add": ["doc-a", …], "chunks": 3, "repeat": 1}
+ *                                        adds each document's chunks (its word `repeat` times) with
+ *                                        one add() per document, answers {"added": [ids], "at": [when
+ *                                        each add returned, epoch ms with fractions]}
  *   {"delete": ["doc-a", …]}             removes those documents one by one → {"deleted": [ids]}
  *   {"status": true}                     → {"status": <indexMaintenance()>}
  *   {"close": true}                      closes the store → {"closed": <indexMaintenance()>}, exits
@@ -25,14 +27,14 @@ const store = await LanceChunkStore.open({
 const say = (message: unknown) => process.stdout.write(`${JSON.stringify(message)}\n`);
 say({ ready: store.indexMaintenance() });
 
-type Command = { add?: string[]; chunks?: number; delete?: string[]; status?: boolean; close?: boolean };
+type Command = { add?: string[]; chunks?: number; repeat?: number; delete?: string[]; status?: boolean; close?: boolean };
 for await (const line of createInterface({ input: process.stdin })) {
   if (line.trim() === '') continue;
   const command = JSON.parse(line) as Command;
   if (command.add) {
     const at: number[] = [];
     for (const documentId of command.add) {
-      await store.add(sharedStoreChunks(documentId, command.chunks ?? 1));
+      await store.add(sharedStoreChunks(documentId, command.chunks ?? 1, command.repeat ?? 1));
       at.push(performance.timeOrigin + performance.now());
     }
     say({ added: command.add, at });
