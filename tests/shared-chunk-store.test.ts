@@ -124,6 +124,21 @@ describe('a chunk store shared by several processes', () => {
     await other.close();
   });
 
+  it('finds a new chunk that names the query term three times once the maintainer folded it into the index', async () => {
+    const directory = path.join(root, 'flat-pass');
+    const [maintainer] = await startWorkers(directory, 1);
+    await maintainer!.send({ add: ['seed'], chunks: 1 });
+    const reader = await openReader(directory);
+    // Appended by a process that may not optimize: LanceDB's flat pass over unindexed rows misses it.
+    await reader.add(sharedStoreChunks('dreimal', 1, 3));
+    const hits = await until(() => reader.searchText(documentWord('dreimal'), { limit: 5 }), (found) => found.length > 0, 'the maintainer to index the chunk');
+    expect(hits.map((hit) => hit.chunk.id)).toEqual(['dreimal-0']);
+    expect(await reader.unindexedRows()).toBe(0);
+    expect((await maintainer!.status()).runs).toBeGreaterThan(0);
+    await reader.close();
+    await maintainer!.close();
+  });
+
   it('finds a chunk another process appended, by full text and by document, without reopening', async () => {
     const directory = path.join(root, 'visibility');
     const [writer] = await startWorkers(directory, 1);
