@@ -49,15 +49,17 @@ export function createAnswerService(
   };
   return new AnswerService({
     async retrieve(question, options): Promise<AnswerChunk[]> {
-      // With collections, the ready documents in them are computed in SQL and go into the chunk
-      // store's query as its document filter: chunks of other documents are never searched.
+      // With collections, the chunk store's query filters on the collections its chunks carry
+      // (copied from SQLite's memberships): chunks of other documents are never searched. The ready
+      // documents in those collections, from SQLite, drop chunks of documents not (or no longer) ready.
       const collectionIds = options.collectionIds;
       const ready = collectionIds === undefined ? await context.ingestion.readyDocumentIds() : await context.ingestion.readyDocumentIdsIn(collectionIds);
       if (collectionIds !== undefined && ready.length === 0) return [];
       const found = await context.search.search({
         query: question,
         limit: options.topK,
-        documentIds: options.documentIds ?? (collectionIds === undefined ? undefined : ready),
+        documentIds: options.documentIds,
+        collectionIds,
         readyDocumentIds: ready,
         neighbours: true,
       });

@@ -1,6 +1,6 @@
 /**
- * The CLI with collections, in a data directory: `beleg collections`, `beleg keys`, and
- * `--collection` on ingest, docs and ask.
+ * The CLI with collections, in a data directory: `beleg collections` (including `move`), `beleg keys`,
+ * and `--collection` on ingest, docs and ask.
  */
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -39,6 +39,16 @@ it('creates collections and keys, ingests into a collection, and lists and asks 
   };
   expect(answer.citations[0]!.quote).toContain('Pächter');
   for (const source of answer.sources) expect(source.text).not.toContain('Berger');
+
+  // The Kantine's rule moves to Personal: asked in allgemein it is gone, in personal it is found.
+  const kantine = (JSON.parse(await beleg('docs', '--json', '--collection', 'allgemein', '--data-dir', dataDir)) as { documents: { id: string }[] }).documents[0]!.id;
+  expect(await beleg('collections', 'move', kantine, 'personal', '--data-dir', dataDir)).toMatch(/^personal\s+2\s+Personal$/m);
+  type Asked = { citations: unknown[]; sources: { text: string }[] };
+  const afterMove = JSON.parse(await beleg('ask', 'Wo wird der Urlaubsantrag für die Kantine abgegeben?', '--collection', 'allgemein', '--json', '--data-dir', dataDir)) as Asked;
+  expect(afterMove.citations).toEqual([]);
+  expect(afterMove.sources).toEqual([]);
+  const inPersonalNow = JSON.parse(await beleg('ask', 'Wo wird der Urlaubsantrag für die Kantine abgegeben?', '--collection', 'personal', '--json', '--data-dir', dataDir)) as Asked;
+  expect(inPersonalNow.sources.map((source) => source.text).join(' ')).toContain('Pächter');
 
   const created = JSON.parse(await beleg('keys', 'create', '--name', 'hr', '--role', 'read', '--collection', 'personal', '--data-dir', dataDir)) as { key: { id: string }; secret: string };
   expect(created.secret).toMatch(/^blg_/);

@@ -58,6 +58,19 @@ it('opens a data directory of the previous release: all documents in allgemein, 
     // A key without a role could do everything before; it is an admin key now.
     expect((await call(UNNAMED_KEY, '/keys')).status).toBe(200);
     expect((await call(UNNAMED_KEY, '/collections', { method: 'POST', body: JSON.stringify({ id: 'technik' }) })).status).toBe(201);
+
+    // The old chunks had no collections: start-up gave them `allgemein`, so a key scoped to it finds them.
+    expect(context.reconciled.relabelled).toHaveLength(3);
+    const scoped = (await (await call(UNNAMED_KEY, '/keys', { method: 'POST', body: JSON.stringify({ name: 'nur-allgemein', role: 'read', collections: ['allgemein'] }) })).json()) as {
+      secret: string;
+    };
+    const scopedAnswer = (await (await call(scoped.secret, '/ask', { method: 'POST', body: JSON.stringify({ question: 'Wann beginnt die Ruhezeit?', minConfidence: 0 }) })).json()) as Answer;
+    expect(scopedAnswer.citations[0]!.quote).toContain('22 Uhr');
+    const technik = (await (await call(UNNAMED_KEY, '/keys', { method: 'POST', body: JSON.stringify({ name: 'nur-technik', role: 'read', collections: ['technik'] }) })).json()) as {
+      secret: string;
+    };
+    const technikAnswer = (await (await call(technik.secret, '/ask', { method: 'POST', body: JSON.stringify({ question: 'Wann beginnt die Ruhezeit?', minConfidence: 0 }) })).json()) as Answer;
+    expect(technikAnswer.sources).toEqual([]);
   } finally {
     await server.close();
     for (const engine of Object.values(engines)) await engine.dispose();

@@ -113,6 +113,48 @@ describe('LanceDB chunk store', () => {
   });
 });
 
+describe('LanceDB chunk store: collections on chunks', () => {
+  const inCollections = (row: ChunkRow, collections: string[]): ChunkRow => ({ ...row, collections });
+
+  it('filters text and vector search by collection inside the query, follows changes, and reports the collections', async () => {
+    const store = await openStore(2);
+    await store.add([
+      inCollections(chunk('personal-doc', 0, 'Der Tresorcode lautet 4711.', [1, 0]), ['personal']),
+      inCollections(chunk('technik-doc', 0, 'Der Tresorcode lautet 0815.', [1, 0.1]), ['technik']),
+      inCollections(chunk('shared-doc', 0, 'Der Tresorcode steht im Handbuch.', [1, 0.2]), ['personal', 'finanzen']),
+    ]);
+    const textIds = async (collectionIds?: string[]) => (await store.searchText('Tresorcode', { limit: 10, collectionIds })).map((hit) => hit.chunk.documentId).sort();
+    const vectorIds = async (collectionIds?: string[]) =>
+      (await store.searchVector(new Float32Array([1, 0]), { limit: 10, collectionIds })).map((hit) => hit.chunk.documentId).sort();
+    expect(await textIds()).toEqual(['personal-doc', 'shared-doc', 'technik-doc']);
+    expect(await textIds(['personal'])).toEqual(['personal-doc', 'shared-doc']);
+    expect(await vectorIds(['personal'])).toEqual(['personal-doc', 'shared-doc']);
+    expect(await textIds(['technik', 'finanzen'])).toEqual(['shared-doc', 'technik-doc']);
+    expect(await textIds(['unbekannt'])).toEqual([]);
+    expect(await textIds([])).toEqual([]);
+    // Collection and document filters together: the intersection.
+    expect((await store.searchText('Tresorcode', { limit: 10, collectionIds: ['personal'], documentIds: ['technik-doc', 'shared-doc'] })).map((hit) => hit.chunk.documentId)).toEqual([
+      'shared-doc',
+    ]);
+
+    // The technik document moves to personal; the shared one leaves every collection.
+    await store.setCollections(new Map([['technik-doc', ['personal']], ['shared-doc', []]]));
+    expect(await textIds(['personal'])).toEqual(['personal-doc', 'technik-doc']);
+    expect(await textIds(['technik'])).toEqual([]);
+    expect(await vectorIds(['finanzen'])).toEqual([]);
+    await store.optimize();
+    expect(await textIds(['personal'])).toEqual(['personal-doc', 'technik-doc']);
+    expect(await store.collectionsByDocument()).toEqual(
+      new Map([
+        ['personal-doc', ['personal']],
+        ['technik-doc', ['personal']],
+        ['shared-doc', []],
+      ]),
+    );
+    await store.close();
+  });
+});
+
 describe('LanceDB chunk store: vector index', () => {
   // Clustered vectors (like real embeddings): 8 directions, each chunk near one of them.
   function clusteredVector(seed: number, dimension: number): number[] {

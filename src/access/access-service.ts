@@ -63,12 +63,6 @@ export class AccessService {
     if (outcome === 'not_empty') throw new ConflictError(userMessage('conflict.collection_not_empty', { id }));
   }
 
-  /** Puts an existing document into a collection as well (admin: "share with"). */
-  addDocument(documentId: string, collectionId: string): void {
-    if (!this.collectionExists(collectionId)) throw new CollectionNotFoundError(collectionId);
-    this.#collections.addDocument(documentId, collectionId);
-  }
-
   // ---- keys
 
   /** The active stored key with this secret. */

@@ -33,7 +33,7 @@ import { documentRoutes } from './routes/documents.ts';
 import { webRoutes } from './web-assets.ts';
 
 /** An audit entry as the routes hand it over. */
-type AuditEvent = { actor: string; action: 'upload' | 'delete' | 'ask'; documentId?: string; question?: string; collectionIds: string[]; citedDocumentIds?: string[] };
+type AuditEvent = { actor: string; action: 'upload' | 'delete' | 'move' | 'ask'; documentId?: string; question?: string; collectionIds: string[]; citedDocumentIds?: string[] };
 
 export type AppDependencies = {
   config: Config;

@@ -8,6 +8,7 @@ import { answerSchema, askRequestSchema, candidateSchema, type DeclineReason } f
 import {
   auditQuerySchema,
   collectionCreateSchema,
+  documentMoveRequestSchema,
   collectionRenameSchema,
   keyCreateSchema,
   documentJsonRequestSchema,
@@ -49,6 +50,7 @@ const componentSchemas: Record<string, z.ZodType> = {
   Candidate: candidateSchema,
   Health: healthSchema,
   CollectionCreate: collectionCreateSchema,
+  DocumentMove: documentMoveRequestSchema,
   CollectionRename: collectionRenameSchema,
   KeyCreate: keyCreateSchema,
   Error: errorResponseSchema,
@@ -176,6 +178,15 @@ export const routeDescriptions: RouteDescription[] = [
     access: 'write',
     pathParameters: ['id'],
     responses: { '204': { description: 'Removed.' }, ...errors(401, 403, 404, 429) },
+  },
+  {
+    method: 'post',
+    path: '/documents/{id}/move',
+    summary: 'Move a document out of the collections this key may use into `collection` (a mail\'s attachments move with it).',
+    access: 'write',
+    pathParameters: ['id'],
+    requestBodies: [{ contentType: 'application/json', schema: 'DocumentMove' }],
+    responses: { '200': { description: 'The document, with its collections.', schema: 'Document' }, ...errors(400, 401, 403, 404, 429) },
   },
   {
     method: 'post',

@@ -134,6 +134,9 @@ export function parseOrThrow<Schema extends z.ZodType>(schema: Schema, value: un
 // ---- collections, keys, audit (admin routes: ./routes/access.ts)
 
 /** `POST /collections`. */
+/** `POST /documents/{id}/move`: the collection the document goes to. */
+export const documentMoveRequestSchema = z.object({ collection: z.string().min(1).max(64) });
+
 export const collectionCreateSchema = z.object({ id: z.string().min(1).max(64), name: z.string().min(1).max(200).optional() });
 /** `PATCH /collections/{id}`. */
 export const collectionRenameSchema = z.object({ name: z.string().min(1).max(200) });
@@ -149,7 +152,7 @@ export const auditQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
   actor: z.string().optional(),
-  action: z.enum(['upload', 'delete', 'ask']).optional(),
+  action: z.enum(['upload', 'delete', 'move', 'ask']).optional(),
   since: z.string().optional(),
 });
 

@@ -84,6 +84,21 @@ export class CollectionRepository {
     });
   }
 
+  /**
+   * Takes a document out of the collections of `from` (every collection for `'*'`) and puts it
+   * into `to`, in one transaction (no moment where it is in neither or in both).
+   */
+  moveDocument(documentId: string, from: CollectionScope, to: string): void {
+    this.#db.transaction((transaction) => {
+      const leaving = eq(documentCollections.documentId, documentId);
+      transaction
+        .delete(documentCollections)
+        .where(from === '*' ? leaving : and(leaving, inArray(documentCollections.collectionId, [...from])))
+        .run();
+      transaction.insert(documentCollections).values({ documentId, collectionId: to }).onConflictDoNothing().run();
+    });
+  }
+
   /** The collections a document is in, by id. */
   collectionsOf(documentId: string): string[] {
     return this.#db

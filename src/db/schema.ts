@@ -178,7 +178,7 @@ export const apiKeys = sqliteTable(
   (table) => [index('api_keys_secret_index').on(table.secretSha256)],
 );
 
-/** Who uploaded, deleted and asked what: question, collections, cited document ids (never document text). */
+/** Who uploaded, deleted, moved and asked what: question, collections, cited document ids (never document text). */
 export const auditEvents = sqliteTable(
   'audit_events',
   {
@@ -186,7 +186,7 @@ export const auditEvents = sqliteTable(
     at: timestamp('at'),
     /** The key's id (`key-1` for the first BELEG_API_KEYS entry, `local` without keys). */
     actor: text('actor').notNull(),
-    action: text('action', { enum: ['upload', 'delete', 'ask'] }).notNull(),
+    action: text('action', { enum: ['upload', 'delete', 'move', 'ask'] }).notNull(),
     documentId: text('document_id'),
     question: text('question'),
     collectionIds: text('collection_ids', { mode: 'json' }).$type<string[]>(),

@@ -72,6 +72,14 @@ export class InMemoryIngestion implements Ingestion {
     this.documents.delete(id);
   }
 
+  /** Collections are not modelled here: the document is simply recorded in `collectionId`. */
+  async move(id: string, collectionId: string): Promise<DocumentRecord> {
+    const document = this.documents.get(id);
+    if (!document) throw new NotFoundError('document', id);
+    document.record = { ...document.record, collectionIds: [collectionId] };
+    return document.record;
+  }
+
   async text(id: string): Promise<string> {
     const document = this.documents.get(id);
     if (!document || document.record.status !== 'ready') throw new NotFoundError('document', id);

@@ -142,6 +142,8 @@ export class IngestionService implements Ingestion {
   /** Documents removed while queued or running: their job must not write anything more. */
   readonly #removed = new Set<string>();
   #closing = false;
+  /** The latest copy of collections onto chunks (they run one after another, each reading SQLite when it starts). */
+  #collectionSync: Promise<void> = Promise.resolve();
   #closed: Promise<void> | null = null;
   /** OCR progress of documents being loaded now, by id (memory only: it is gone once they are ready). */
   readonly #progress = new Map<string, OcrProgress>();
@@ -161,6 +163,7 @@ export class IngestionService implements Ingestion {
   async submit(input: DocumentInput, options: SubmitOptions = {}): Promise<DocumentRecord> {
     this.#assertOpen();
     const row = this.#submitRow(input, null, options.collectionId);
+    await this.#collectionSync;
     return this.#record(row);
   }
 
@@ -172,6 +175,7 @@ export class IngestionService implements Ingestion {
   async ingest(input: DocumentInput, options: IngestOptions = {}): Promise<DocumentRecord> {
     this.#assertOpen();
     const row = this.#submitRow(input, null, options.collectionId);
+    await this.#collectionSync;
     const record = row.status === 'ready' || row.status === 'failed' ? this.#record(row) : await this.#settledWithProgress(row.id, options.onProgress);
     if (!record.attachmentIds) return record;
     // An attachment that is not queued (removed, or shutting down) simply is not waited for.
@@ -240,11 +244,14 @@ export class IngestionService implements Ingestion {
     const attachmentIds = this.#repository.attachmentIds(row.id);
     if (scope !== '*' && this.#repository.collections.removeDocument(row.id, scope) > 0) {
       // Still in a collection the caller cannot see: only its place in the caller's collections goes, and its attachments' with it.
+      const kept = [row.id];
       for (const attachmentId of attachmentIds) {
         const attachment = this.#repository.find(attachmentId);
         if (!attachment || attachment.parentId === null) continue;
         if (this.#repository.collections.removeDocument(attachment.id, scope) === 0) await this.remove(attachment.id);
+        else kept.push(attachment.id);
       }
+      await this.#syncCollections(kept);
       return;
     }
     await this.#removeOne(row);
@@ -267,6 +274,21 @@ export class IngestionService implements Ingestion {
     await this.#store.deleteDocuments([row.id]);
     if (job?.uploadSha256) this.#releaseUpload(job.uploadSha256, row.id);
     this.#rejectWaiters(row.id, new NotFoundError('document', row.id));
+  }
+
+  /**
+   * Moves a document out of the caller's collections (every collection for an unscoped caller)
+   * into `collectionId`; a mail's attachments move with it. Visible in the new collection and gone
+   * from the old ones for retrieval as soon as this resolves (questions already running check
+   * again after their search). The caller must be allowed to use `collectionId` (the API checks).
+   */
+  async move(id: string, collectionId: string, scope: CollectionScope = '*'): Promise<DocumentRecord> {
+    const row = this.#visible(id, scope);
+    if (!this.#repository.collections.find(collectionId)) throw new CollectionNotFoundError(collectionId);
+    const attachmentIds = this.#repository.attachmentIds(row.id).filter((attachmentId) => this.#repository.find(attachmentId)?.parentId != null);
+    for (const documentId of [row.id, ...attachmentIds]) this.#repository.collections.moveDocument(documentId, scope, collectionId);
+    await this.#syncCollections([row.id, ...attachmentIds]);
+    return this.#record(this.#repository.find(row.id) ?? row);
   }
 
   async text(id: string, scope: CollectionScope = '*'): Promise<string> {
@@ -346,7 +368,7 @@ export class IngestionService implements Ingestion {
       const drafts = this.#options.chunk(loaded);
       const vectors = this.#options.embedder ? await this.#options.embedder.embed(drafts.map((draft) => draft.text)) : undefined;
       await this.#store.deleteDocuments([id]);
-      await this.#store.add(drafts.map((draft, index) => toChunkRow(id, draft, vectors?.[index])));
+      await this.#store.add(drafts.map((draft, index) => toChunkRow(id, draft, vectors?.[index], this.#repository.collections.collectionsOf(id))));
       this.#repository.setChunkCount(id, drafts.length);
       rebuilt.push(id);
     }
@@ -387,9 +409,12 @@ export class IngestionService implements Ingestion {
     if (parentId === null) {
       this.#repository.collections.addDocument(row.id, collection);
       // A mail uploaded again into another collection brings its attachments along.
-      for (const attachmentId of this.#repository.attachmentIds(row.id)) this.#repository.collections.addDocument(attachmentId, collection);
+      const attachmentIds = this.#repository.attachmentIds(row.id);
+      for (const attachmentId of attachmentIds) this.#repository.collections.addDocument(attachmentId, collection);
+      if (row.status === 'ready') void this.#syncCollections([row.id, ...attachmentIds]);
     } else {
       this.#repository.collections.copyMemberships(parentId, row.id);
+      if (row.status === 'ready') void this.#syncCollections([row.id]);
     }
     return row;
   }
@@ -575,6 +600,8 @@ export class IngestionService implements Ingestion {
     const gone = current.filter((_, index) => outcomes[index] === null).map((document) => document.id);
     const retired = outcomes.flatMap((outcome) => (outcome?.retiredId ? [outcome.retiredId] : []));
     if (gone.length + retired.length > 0) await this.#store.deleteDocuments([...gone, ...retired]);
+    // Collections gained while indexing (identical content uploaded elsewhere, a URL's earlier version's) reach the chunks before anyone waits for them.
+    await this.#syncCollections(current.filter((_, index) => outcomes[index] !== null).map((document) => document.id));
     current.forEach((document, index) => {
       const outcome = outcomes[index];
       if (document.job.uploadSha256) this.#releaseUpload(document.job.uploadSha256, document.id);
@@ -602,6 +629,7 @@ export class IngestionService implements Ingestion {
       const identical = this.#repository.findBySha256(sha256);
       if (identical && identical.id !== id && identical.status === 'ready') {
         this.#repository.mergeInto(id, identical.id);
+        await this.#syncCollections([identical.id]);
         this.#resolveWaiters(id, this.#record(identical));
         return null;
       }
@@ -612,11 +640,13 @@ export class IngestionService implements Ingestion {
     }
     const vectors = this.#options.embedder ? await this.#options.embedder.embed(drafts.map((draft) => draft.text), signal) : undefined;
     signal.throwIfAborted();
+    const collections = this.#repository.collections.collectionsOf(id);
     return {
       id,
       job,
       ...(loaded.attachments && loaded.attachments.length > 0 ? { attachments: loaded.attachments } : {}),
-      rows: drafts.map((draft, index) => toChunkRow(id, draft, vectors?.[index])),
+      // The collections as they are now; any change until the document is ready is copied on afterwards.
+      rows: drafts.map((draft, index) => toChunkRow(id, draft, vectors?.[index], collections)),
       ready: {
         id,
         title: loaded.title ?? job.title ?? null,
@@ -662,6 +692,25 @@ export class IngestionService implements Ingestion {
     if (!this.#repository.uploadInUse(sha256, documentId)) this.#uploads.remove(sha256);
   }
 
+  /**
+   * Copies the ready documents' collections from SQLite onto their chunks (documents not ready
+   * get theirs when their chunks are written). Runs after the syncs before it, reading SQLite when
+   * it starts, so the last one always writes the latest memberships. Retrieval never depends on
+   * this for safety — answers check SQLite's memberships again — only for finding a document in a
+   * collection it joined. A failed copy leaves the old collections on the chunks until the next
+   * change or start-up reconciliation, which repairs every difference.
+   */
+  #syncCollections(ids: readonly string[]): Promise<void> {
+    const sync = this.#collectionSync.then(async () => {
+      const ready = [...new Set(ids)].filter((id) => this.#repository.find(id)?.status === 'ready');
+      if (ready.length === 0) return;
+      const memberships = this.#repository.collections.collectionsOfMany(ready);
+      await this.#store.setCollections(new Map(ready.map((id) => [id, memberships.get(id) ?? []])));
+    });
+    this.#collectionSync = sync.catch(() => undefined);
+    return this.#collectionSync;
+  }
+
   // ---- waiting for a document ------------------------------------------------------------------
 
   #settled(id: string): Promise<DocumentRecord> {
@@ -684,7 +733,7 @@ export class IngestionService implements Ingestion {
 }
 
 /** A chunk draft as a stored row; ids are `<documentId>:<ordinal>`, sentence offsets relative to the chunk, block flags as bits. */
-export function toChunkRow(documentId: string, draft: ChunkDraft, vector?: Float32Array): ChunkRow {
+export function toChunkRow(documentId: string, draft: ChunkDraft, vector?: Float32Array, collections: readonly string[] = []): ChunkRow {
   return {
     id: `${documentId}:${draft.ordinal}`,
     documentId,
@@ -698,5 +747,6 @@ export function toChunkRow(documentId: string, draft: ChunkDraft, vector?: Float
     sentenceOffsets: draft.sentences.flatMap((sentence) => [sentence.charStart - draft.charStart, sentence.charEnd - draft.charStart]),
     sentenceFlags: draft.sentences.map((sentence) => (sentence.blockStart ? SENTENCE_BLOCK_START : 0) | (sentence.heading ? SENTENCE_HEADING : 0)),
     vector: vector ?? null,
+    collections,
   };
 }

@@ -5,6 +5,8 @@
  *     mid-write) are removed, so nothing is duplicated or half visible;
  *   - a `ready` document whose chunks are missing or miscounted (LanceDB directory lost or
  *     damaged) is listed for rebuilding from its stored text — SQLite holds everything needed;
+ *   - a `ready` document whose chunks carry other collections than SQLite's memberships (a crash
+ *     between the two writes, a table from before the collections column) gets SQLite's;
  *   - documents left `pending`/`indexing` are queued again from their saved input, or marked
  *     `failed` (`ingestion_interrupted`) when that input is gone;
  *   - saved uploads no job needs, and temporary files of interrupted writes, are deleted.
@@ -25,7 +27,11 @@ import { userMessage } from '../messages/index.ts';
 import type { ChunkStore } from '../store/chunk-store.ts';
 
 /** A chunk store that can count chunks per document (the LanceDB store can). */
-export type ReconcilableStore = ChunkStore & { chunkCountsByDocument(): Promise<Map<string, number>> };
+export type ReconcilableStore = ChunkStore & {
+  chunkCountsByDocument(): Promise<Map<string, number>>;
+  /** The collections on each document's chunks, sorted. */
+  collectionsByDocument(): Promise<Map<string, string[]>>;
+};
 
 /** What reconciliation did. */
 export type ReconcileReport = {
@@ -44,6 +50,8 @@ export type ReconcileReport = {
   failed: string[];
   /** Upload files deleted. */
   removedUploads: number;
+  /** Ready documents whose chunks got SQLite's collections. */
+  relabelled: string[];
 };
 
 const DELETE_BATCH = 500;
@@ -70,6 +78,12 @@ export async function reconcile(dependencies: ReconcileDependencies): Promise<Re
     await store.deleteDocuments(removals.slice(start, start + DELETE_BATCH));
   }
 
+  const intact = [...ready.keys()].filter((id) => stored.get(id) === ready.get(id));
+  const labels = intact.length > 0 ? await store.collectionsByDocument() : new Map<string, string[]>();
+  const memberships = repository.collections.collectionsOfMany(intact);
+  const relabelled = intact.filter((id) => (labels.get(id) ?? []).join('\n') !== (memberships.get(id) ?? []).join('\n'));
+  if (relabelled.length > 0) await store.setCollections(new Map(relabelled.map((id) => [id, memberships.get(id) ?? []])));
+
   const resumed: string[] = [];
   const failed: string[] = [];
   for (const { document, job } of repository.interrupted()) {
@@ -91,5 +105,6 @@ export async function reconcile(dependencies: ReconcileDependencies): Promise<Re
     resumed,
     failed,
     removedUploads,
+    relabelled,
   };
 }

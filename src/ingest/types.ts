@@ -178,6 +178,11 @@ export interface Ingestion {
    * collections; the document itself goes once it is in no collection any more.
    */
   remove(id: string, scope?: CollectionScope): Promise<void>;
+  /**
+   * Moves the document out of the collections of `scope` (all for `'*'`) into `collectionId`, a
+   * mail's attachments with it; CollectionNotFoundError for an unknown collection.
+   */
+  move(id: string, collectionId: string, scope?: CollectionScope): Promise<DocumentRecord>;
   /** The stored normalized text of a ready document; DocumentNotReadyError (`document_not_ready`) while it is not ready. */
   text(id: string, scope?: CollectionScope): Promise<string>;
   /**

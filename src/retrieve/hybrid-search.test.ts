@@ -1,26 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import type { EmbeddingModel } from '../engine/embedding-model.ts';
-import type { ChunkRow, ChunkStore, SearchHit, StoredChunk } from '../store/chunk-store.ts';
+import type { ChunkRow, ChunkStore, SearchFilter, SearchHit, StoredChunk } from '../store/chunk-store.ts';
 import { createHybridSearch } from './hybrid-search.ts';
 import { reciprocalRankFusion } from './reciprocal-rank-fusion.ts';
 
 /** An in-memory ChunkStore: term-overlap text search and dot-product vector search. */
 class FakeChunkStore implements ChunkStore {
   rows: ChunkRow[] = [];
-  textQueries: Array<{ query: string; documentIds?: readonly string[] }> = [];
+  textQueries: Array<{ query: string; documentIds?: readonly string[]; collectionIds?: readonly string[] }> = [];
   async add(rows: readonly ChunkRow[]) {
     this.rows.push(...rows);
   }
   async deleteDocuments(documentIds: readonly string[]) {
     this.rows = this.rows.filter((row) => !documentIds.includes(row.documentId));
   }
-  #visible(documentIds?: readonly string[]) {
-    return this.rows.filter((row) => !documentIds || documentIds.includes(row.documentId));
+  async setCollections(collectionsByDocument: ReadonlyMap<string, readonly string[]>) {
+    this.rows = this.rows.map((row) => (collectionsByDocument.has(row.documentId) ? { ...row, collections: collectionsByDocument.get(row.documentId) } : row));
   }
-  async searchText(query: string, options: { limit: number; documentIds?: readonly string[] }): Promise<SearchHit[]> {
-    this.textQueries.push({ query, documentIds: options.documentIds });
+  #visible(filter: SearchFilter) {
+    return this.rows.filter(
+      (row) =>
+        (!filter.documentIds || filter.documentIds.includes(row.documentId)) &&
+        (!filter.collectionIds || (row.collections ?? []).some((id) => filter.collectionIds!.includes(id))),
+    );
+  }
+  async searchText(query: string, options: { limit: number } & SearchFilter): Promise<SearchHit[]> {
+    this.textQueries.push({ query, documentIds: options.documentIds, collectionIds: options.collectionIds });
     const terms = query.toLowerCase().match(/\p{L}+/gu) ?? [];
-    return this.#visible(options.documentIds)
+    return this.#visible(options)
       .map((row) => {
         const words: string[] = row.text.toLowerCase().match(/\p{L}+/gu) ?? [];
         return { chunk: strip(row), score: terms.filter((term) => words.includes(term)).length };
@@ -29,8 +36,8 @@ class FakeChunkStore implements ChunkStore {
       .sort((left, right) => right.score - left.score)
       .slice(0, options.limit);
   }
-  async searchVector(vector: Float32Array, options: { limit: number; documentIds?: readonly string[] }): Promise<SearchHit[]> {
-    return this.#visible(options.documentIds)
+  async searchVector(vector: Float32Array, options: { limit: number } & SearchFilter): Promise<SearchHit[]> {
+    return this.#visible(options)
       .filter((row) => row.vector)
       .map((row) => ({ chunk: strip(row), score: [...vector].reduce((sum, value, index) => sum + value * Number(row.vector![index]), 0) }))
       .sort((left, right) => right.score - left.score)
@@ -49,7 +56,7 @@ class FakeChunkStore implements ChunkStore {
 }
 
 function strip(row: ChunkRow): StoredChunk {
-  const { vector: _vector, ...chunk } = row;
+  const { vector: _vector, collections: _collections, ...chunk } = row;
   return chunk;
 }
 

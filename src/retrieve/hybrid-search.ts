@@ -51,6 +51,8 @@ export type HybridSearchOptions = {
   limit?: number;
   /** Only these documents. */
   documentIds?: readonly string[];
+  /** Only documents in at least one of these collections (filtered inside the chunk store's query). */
+  collectionIds?: readonly string[];
   /** Ids of documents that are ready; results of other documents are never returned. */
   readyDocumentIds?: Iterable<string>;
   /** Candidates taken from each retriever before fusion. Default max(50, 5 × limit). */
@@ -124,6 +126,8 @@ export function createHybridSearch(config: HybridSearchConfig): HybridSearch {
     } else if (ready !== null && ready.size === 0) {
       return [];
     }
+    if (options.collectionIds?.length === 0) return [];
+    const collectionIds = options.collectionIds;
     const chosen = filter === undefined ? null : new Set(filter);
     const allowed = (chunk: StoredChunk) => (ready === null || ready.has(chunk.documentId)) && (chosen === null || chosen.has(chunk.documentId));
 
@@ -133,7 +137,7 @@ export function createHybridSearch(config: HybridSearchConfig): HybridSearch {
     if (weights.text > 0) {
       searches.push(
         config.store
-          .searchText(textQuery, { limit: candidates, documentIds: filter })
+          .searchText(textQuery, { limit: candidates, documentIds: filter, collectionIds })
           .then((hits) => rankedList('text', weights.text, rerankText(query, hits.filter((hit) => allowed(hit.chunk))))),
       );
     }
@@ -141,7 +145,7 @@ export function createHybridSearch(config: HybridSearchConfig): HybridSearch {
       searches.push(
         embeddingModel
           .embedQuery(query)
-          .then((vector) => config.store.searchVector(vector, { limit: candidates, documentIds: filter }))
+          .then((vector) => config.store.searchVector(vector, { limit: candidates, documentIds: filter, collectionIds }))
           .then((hits) => rankedList('vector', weights.vector, hits.filter((hit) => allowed(hit.chunk)))),
       );
     }

@@ -30,7 +30,18 @@ export const SENTENCE_BLOCK_START = 1;
 /** Bit of `StoredChunk.sentenceFlags`: the sentence is a heading. */
 export const SENTENCE_HEADING = 2;
 
-export type ChunkRow = StoredChunk & { vector?: Float32Array | number[] | null };
+export type ChunkRow = StoredChunk & {
+  vector?: Float32Array | number[] | null;
+  /** The collections the chunk's document is in (what a collection's search filters on). */
+  collections?: readonly string[];
+};
+
+/** Where a search looks: only these documents and/or only documents in these collections. */
+export type SearchFilter = {
+  documentIds?: readonly string[];
+  /** Only chunks whose document is in at least one of these collections (an empty list finds nothing). */
+  collectionIds?: readonly string[];
+};
 
 export type SearchHit = { chunk: StoredChunk; score: number };
 
@@ -39,10 +50,12 @@ export interface ChunkStore {
   add(rows: readonly ChunkRow[]): Promise<void>;
   /** Removes every chunk of these documents. */
   deleteDocuments(documentIds: readonly string[]): Promise<void>;
-  /** Full-text search (German analysis), restricted to `documentIds` when given. */
-  searchText(query: string, options: { limit: number; documentIds?: readonly string[] }): Promise<SearchHit[]>;
-  /** Vector search, restricted to `documentIds` when given. */
-  searchVector(vector: Float32Array, options: { limit: number; documentIds?: readonly string[] }): Promise<SearchHit[]>;
+  /** Full-text search (German analysis), restricted by the filter when given. */
+  searchText(query: string, options: { limit: number } & SearchFilter): Promise<SearchHit[]>;
+  /** Vector search, restricted by the filter when given. */
+  searchVector(vector: Float32Array, options: { limit: number } & SearchFilter): Promise<SearchHit[]>;
+  /** Sets the collections on every chunk of these documents (document id → collection ids). */
+  setCollections(collectionsByDocument: ReadonlyMap<string, readonly string[]>): Promise<void>;
   /** Chunks of one document by ordinal range (for neighbours). */
   chunksOf(documentId: string, ordinals?: readonly number[]): Promise<StoredChunk[]>;
   /** Distinct document ids that have chunks (for reconciliation). */

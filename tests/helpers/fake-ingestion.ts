@@ -131,6 +131,13 @@ export class FakeIngestion implements Ingestion {
     this.#pending.delete(id);
   }
 
+  async move(id: string, collectionId: string): Promise<DocumentRecord> {
+    const record = this.#documents.get(id);
+    if (!record) throw new NotFoundError('document', id);
+    record.collectionIds = [collectionId];
+    return { ...record };
+  }
+
   async text(id: string): Promise<string> {
     const record = this.#documents.get(id);
     if (!record) throw new NotFoundError('document', id);

@@ -20,6 +20,7 @@ import { safeFileName } from '../safe-file-name.ts';
 import {
   documentJsonRequestSchema,
   documentListQuerySchema,
+  documentMoveRequestSchema,
   documentTextQuerySchema,
   maxTextExcerptChars,
   parseOrThrow,
@@ -31,7 +32,7 @@ export type DocumentRoutesOptions = {
   /** Whether a collection exists (default: only `allgemein`). */
   collectionExists?: CollectionLookup;
   /** Where uploads and deletions are recorded (the audit log), when there is one. */
-  audit?: (event: { actor: string; action: 'upload' | 'delete'; documentId: string; collectionIds: string[] }) => void;
+  audit?: (event: { actor: string; action: 'upload' | 'delete' | 'move'; documentId: string; collectionIds: string[] }) => void;
 };
 
 /** What an upload request holds: its inputs and the collection it names, if any. */
@@ -162,6 +163,18 @@ export function documentRoutes({ config, ingestion, collectionExists = onlyDefau
     await ingestion.remove(id, caller.collections);
     audit?.({ actor: caller.id, action: 'delete', documentId: id, collectionIds: caller.collections === '*' ? ['*'] : [...caller.collections] });
     return context.body(null, 204);
+  });
+
+  // Out of the caller's collections into another one the caller may use (a write key of `personal`
+  // and `bauamt` moves between those two; one of `personal` alone cannot move a document out of it).
+  routes.post('/documents/:id/move', requireWriteRole(), async (context) => {
+    const caller = context.get('caller');
+    const id = context.req.param('id');
+    const body = parseOrThrow(documentMoveRequestSchema, await readJsonBody(context.req.raw), 'request body');
+    const collectionId = uploadCollection(caller, body.collection, collectionExists);
+    const document = await ingestion.move(id, collectionId, caller.collections);
+    audit?.({ actor: caller.id, action: 'move', documentId: id, collectionIds: [collectionId] });
+    return context.json(documentInLanguage(visibleRecord(document, caller.collections), languageOf(context)));
   });
 
   return routes;

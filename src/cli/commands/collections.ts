@@ -1,6 +1,6 @@
 /**
- * `beleg collections [list] | create <id> [--name NAME] | delete <id>`: the collections with their
- * document counts, in the data directory or through the server that holds it.
+ * `beleg collections [list] | create <id> [--name NAME] | delete <id> | move <document-id> <id>`:
+ * the collections with their document counts, in the data directory or through the server that holds it.
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.ts';
@@ -8,9 +8,10 @@ import { ValidationError } from '../../errors.ts';
 import { userMessage } from '../../messages/index.ts';
 import { openCommandTarget } from '../command-target.ts';
 
-const USAGE = `Usage: beleg collections [list | create <id> [--name NAME] | delete <id>] [--json] [--data-dir DIR] [--server URL]
+const USAGE = `Usage: beleg collections [list | create <id> [--name NAME] | delete <id> | move <document-id> <id>] [--json] [--data-dir DIR] [--server URL]
 
-Collection ids are 1-64 lower-case letters, digits and dashes. A collection is deleted only when empty.`;
+Collection ids are 1-64 lower-case letters, digits and dashes. A collection is deleted only when empty.
+move takes a document out of its collections (those your key may use) into <id>; a mail's attachments move with it.`;
 
 type Collection = { id: string; name: string; documentCount: number };
 
@@ -24,9 +25,15 @@ export async function run(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const [command = 'list', id] = positionals;
-  if (!['list', 'create', 'delete'].includes(command)) throw new ValidationError(userMessage('validation_failed.cli_choice', { flag: 'command', choices: 'list, create, delete', value: command }));
-  if (command !== 'list' && !id) throw new ValidationError(userMessage('validation_failed.cli_no_id', { usage: USAGE }));
+  const [command = 'list', first] = positionals;
+  if (!['list', 'create', 'delete', 'move'].includes(command)) {
+    throw new ValidationError(userMessage('validation_failed.cli_choice', { flag: 'command', choices: 'list, create, delete, move', value: command }));
+  }
+  if (command !== 'list' && !first) throw new ValidationError(userMessage('validation_failed.cli_no_id', { usage: USAGE }));
+  // `move <document-id> <collection>`; the others take the collection id first.
+  const documentId = command === 'move' ? first : undefined;
+  const id = command === 'move' ? positionals[2] : first;
+  if (command === 'move' && !id) throw new ValidationError(userMessage('validation_failed.cli_no_id', { usage: USAGE }));
   const config = loadConfig(process.env, { dataDir: values['data-dir'], serverUrl: values.server });
   const target = await openCommandTarget(config, { resume: false });
   try {
@@ -34,9 +41,11 @@ export async function run(args: string[]): Promise<number> {
       const access = target.context.access;
       if (command === 'create') access.createCollection(id!, values.name ?? id!);
       if (command === 'delete') access.deleteCollection(id!);
+      if (command === 'move') await target.context.ingestion.move(documentId!, id!);
     } else {
       if (command === 'create') await target.client.admin('POST', '/collections', { id, name: values.name ?? id });
       if (command === 'delete') await target.client.admin('DELETE', `/collections/${encodeURIComponent(id!)}`);
+      if (command === 'move') await target.client.admin('POST', `/documents/${encodeURIComponent(documentId!)}/move`, { collection: id });
     }
     const collections: Collection[] =
       target.kind === 'data-directory' ? target.context.access.listCollections() : ((await target.client.admin('GET', '/collections')) as { collections: Collection[] }).collections;

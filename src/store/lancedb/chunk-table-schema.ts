@@ -17,6 +17,13 @@
  * The sentence flags column: `sentence_flags` (nullable, one integer of bits per sentence, see
  * `StoredChunk.sentenceFlags`). Tables from before it get the column (all null) on open; their
  * chunks are rebuilt because the index settings record the chunking they were cut with.
+ *
+ * The collections column: `collections` (a list of collection ids, with a label-list index) says
+ * which collections each chunk's document is in, so a collection's search filters inside LanceDB
+ * with `array_has_any(collections, [...])` — measured at 100K chunks far cheaper than passing the
+ * collection's document ids as a `document_id IN (…)` list (bench/collection-filter). SQLite's
+ * memberships stay the truth; the ingestion service copies them onto the chunks whenever they
+ * change, and start-up reconciliation repairs any difference (e.g. after a crash in between).
  */
 import { createRequire } from 'node:module';
 import type * as Arrow from 'apache-arrow';
@@ -30,6 +37,7 @@ export const CHUNKS_TABLE = 'chunks';
 export const VECTOR_COLUMN = 'vector';
 export const SEARCH_TEXT_COLUMN = 'search_text';
 export const SENTENCE_FLAGS_COLUMN = 'sentence_flags';
+export const COLLECTIONS_COLUMN = 'collections';
 
 /** The Arrow field of the vector column for `dimension`. */
 export function vectorField(dimension: number): Arrow.Field {
@@ -39,6 +47,11 @@ export function vectorField(dimension: number): Arrow.Field {
 /** The Arrow field of the sentence flags column (nullable: older rows have none). */
 export function sentenceFlagsField(): Arrow.Field {
   return new Field(SENTENCE_FLAGS_COLUMN, new List(new Field('item', new Int32(), true)), true);
+}
+
+/** The Arrow field of the collections column (nullable: rows of older tables have none until reconciled). */
+export function collectionsField(): Arrow.Field {
+  return new Field(COLLECTIONS_COLUMN, new List(new Field('item', new Utf8(), true)), true);
 }
 
 /** The table schema; with a vector column when `vectorDimension` is a number. */
@@ -56,6 +69,7 @@ export function chunkTableSchema(vectorDimension: number | null): Arrow.Schema {
     new Field('token_count', new Int32(), false),
     new Field('sentence_offsets', new List(new Field('item', new Int32(), true)), false),
     sentenceFlagsField(),
+    collectionsField(),
   ];
   if (vectorDimension !== null) fields.push(vectorField(vectorDimension));
   return new Schema(fields);
@@ -91,6 +105,7 @@ export function toTableRow(row: ChunkRow, vectorDimension: number | null, search
     token_count: row.tokenCount,
     sentence_offsets: row.sentenceOffsets,
     [SENTENCE_FLAGS_COLUMN]: row.sentenceFlags ?? null,
+    [COLLECTIONS_COLUMN]: row.collections ? [...row.collections] : [],
   };
   if (vectorDimension !== null) record[VECTOR_COLUMN] = row.vector ? Array.from(row.vector) : null;
   return record;
@@ -125,6 +140,11 @@ function numbersOf(value: unknown): number[] | null {
 /** A SQL string literal (single quotes doubled). */
 export function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** Chunks in at least one of these collections (answered by the label-list index). */
+export function collectionFilter(collectionIds: readonly string[]): string {
+  return `array_has_any(${COLLECTIONS_COLUMN}, [${collectionIds.map(sqlString).join(', ')}])`;
 }
 
 /** `document_id IN (...)` for a list of ids. */

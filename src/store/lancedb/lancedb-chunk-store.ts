@@ -45,16 +45,19 @@ import { availableParallelism } from 'node:os';
 import * as lancedb from '@lancedb/lancedb';
 import { BelegError } from '../../errors.ts';
 import { userMessage } from '../../messages/index.ts';
-import type { ChunkRow, ChunkStore, SearchHit, StoredChunk } from '../chunk-store.ts';
+import type { ChunkRow, ChunkStore, SearchFilter, SearchHit, StoredChunk } from '../chunk-store.ts';
 import type { IndexMaintenanceLease } from '../index-maintenance-lease.ts';
 import { withCommitRetry } from './commit-retry.ts';
 import {
   CHUNKS_TABLE,
   CHUNK_COLUMNS,
+  COLLECTIONS_COLUMN,
   SEARCH_TEXT_COLUMN,
   SENTENCE_FLAGS_COLUMN,
   VECTOR_COLUMN,
   chunkTableSchema,
+  collectionFilter,
+  collectionsField,
   documentFilter,
   fromTableRow,
   sentenceFlagsField,
@@ -157,8 +160,12 @@ export class VectorSearchUnavailableError extends BelegError {
 /** Candidates re-ranked with exact distances per wanted vector hit (see searchVector). */
 const VECTOR_REFINE_FACTOR = 20;
 
-/** Name of the scalar index on `document_id` (the collection filter's prefilter). */
+/** Name of the scalar index on `document_id` (filters by document, chunks of one document). */
 const DOCUMENT_ID_INDEX_NAME = 'document_id_btree';
+/** Name of the label-list index on `collections` (the collection filter). */
+const COLLECTIONS_INDEX_NAME = 'collections_labels';
+/** Documents per `update` when setting collections (keeps the filter's SQL small). */
+const UPDATE_BATCH = 500;
 
 export class LanceChunkStore implements ChunkStore {
   readonly vectorDimension: number | null;
@@ -247,6 +254,7 @@ export class LanceChunkStore implements ChunkStore {
     // Each step reads the schema first, so one that lost a race to another process finds it done when retried.
     await withCommitRetry(() => addSearchTextColumn(table));
     await withCommitRetry(() => addSentenceFlagsColumn(table));
+    await withCommitRetry(() => addCollectionsColumn(table));
     await withCommitRetry(() => alignVectorColumn(table, vectorDimension));
     const maintainer = shared === null || (await shared.lease.tryAcquire());
     const hasTextIndex = maintainer ? await createMissingIndexes(table) : (await table.listIndices()).some((index) => index.name === TEXT_INDEX_NAME);
@@ -336,8 +344,45 @@ export class LanceChunkStore implements ChunkStore {
     await this.#write(() => withCommitRetry(() => this.#table.delete(documentFilter(documentIds))));
   }
 
-  async searchText(query: string, options: { limit: number; documentIds?: readonly string[] }): Promise<SearchHit[]> {
-    if (options.documentIds?.length === 0 || query.trim() === '') return [];
+  /**
+   * Sets the collections on every chunk of these documents, one `update` per distinct set of
+   * collections (and per 500 documents). A document in no collection gets null, which no
+   * collection filter matches.
+   */
+  async setCollections(collectionsByDocument: ReadonlyMap<string, readonly string[]>): Promise<void> {
+    const documentsBySet = new Map<string, string[]>();
+    for (const [documentId, collectionIds] of collectionsByDocument) {
+      const key = JSON.stringify([...new Set(collectionIds)].sort());
+      documentsBySet.set(key, [...(documentsBySet.get(key) ?? []), documentId]);
+    }
+    for (const [key, documentIds] of documentsBySet) {
+      const collectionIds = JSON.parse(key) as string[];
+      const valueSql = collectionIds.length === 0 ? 'NULL' : `[${collectionIds.map(sqlString).join(', ')}]`;
+      for (let start = 0; start < documentIds.length; start += UPDATE_BATCH) {
+        const where = documentFilter(documentIds.slice(start, start + UPDATE_BATCH));
+        await this.#write(() => withCommitRetry(() => this.#table.update({ where, valuesSql: { [COLLECTIONS_COLUMN]: valueSql } })));
+      }
+    }
+  }
+
+  /** The collections on each document's chunks (one scan; for start-up reconciliation). */
+  async collectionsByDocument(): Promise<Map<string, string[]>> {
+    const found = new Map<string, string[]>();
+    for await (const batch of this.#table.query().select(['document_id', COLLECTIONS_COLUMN])) {
+      const documentIds = batch.getChild('document_id')!;
+      const collections = batch.getChild(COLLECTIONS_COLUMN)!;
+      for (let row = 0; row < batch.numRows; row += 1) {
+        const id = String(documentIds.get(row));
+        if (found.has(id)) continue;
+        const list = collections.get(row) as { toArray(): unknown[] } | null;
+        found.set(id, list ? list.toArray().map(String).sort() : []);
+      }
+    }
+    return found;
+  }
+
+  async searchText(query: string, options: { limit: number } & SearchFilter): Promise<SearchHit[]> {
+    if (isEmpty(options) || query.trim() === '') return [];
     // Shared: another process's maintainer may have built the index since.
     if (!this.#hasTextIndex && this.#shared) this.#hasTextIndex = await this.#hasIndex(TEXT_INDEX_NAME);
     if (!this.#hasTextIndex) return [];
@@ -346,7 +391,8 @@ export class LanceChunkStore implements ChunkStore {
       await this.#write(async () => (this.#textIndexBehind ? this.#optimizeNow() : undefined), { countsAsWrite: false });
     }
     let search = this.#table.query().fullTextSearch(query, { columns: [SEARCH_TEXT_COLUMN] }).select([...CHUNK_COLUMNS, '_score']).limit(options.limit);
-    if (options.documentIds) search = search.where(documentFilter(options.documentIds));
+    const filter = whereOf(options);
+    if (filter) search = search.where(filter);
     const records = await search.toArray();
     return records.map((record) => ({ chunk: fromTableRow(record), score: Number(record._score) }));
   }
@@ -358,12 +404,12 @@ export class LanceChunkStore implements ChunkStore {
    * used because LanceDB's cosine kernel recomputes every stored vector's norm per query and was
    * about 2× slower on a flat scan of 10,000 × 384-d (measured with LanceDB 0.31).
    */
-  async searchVector(vector: Float32Array, options: { limit: number; documentIds?: readonly string[] }): Promise<SearchHit[]> {
+  async searchVector(vector: Float32Array, options: { limit: number } & SearchFilter): Promise<SearchHit[]> {
     if (this.vectorDimension === null) throw new VectorSearchUnavailableError();
     if (vector.length !== this.vectorDimension) {
       throw new RangeError(`The query vector has ${vector.length} dimensions; the store expects ${this.vectorDimension}.`);
     }
-    if (options.documentIds?.length === 0) return [];
+    if (isEmpty(options)) return [];
     let search = this.#table
       .vectorSearch(unitLength(vector))
       .column(VECTOR_COLUMN)
@@ -378,7 +424,8 @@ export class LanceChunkStore implements ChunkStore {
       .select([...CHUNK_COLUMNS, '_distance'])
       .limit(options.limit);
     // No `vector IS NOT NULL` prefilter: it added a filter pass over every stored vector.
-    if (options.documentIds) search = search.where(documentFilter(options.documentIds));
+    const filter = whereOf(options);
+    if (filter) search = search.where(filter);
     const records = await search.toArray();
     return records.map((record) => ({ chunk: fromTableRow(record), score: 1 - Number(record._distance) }));
   }
@@ -566,26 +613,49 @@ function unitLength(vector: ArrayLike<number>): number[] {
   return Array.from(vector, (value) => (norm === 0 ? value : value / norm));
 }
 
+/** Whether the filter excludes everything (an empty list of documents or collections). */
+function isEmpty(filter: SearchFilter): boolean {
+  return filter.documentIds?.length === 0 || filter.collectionIds?.length === 0;
+}
+
+/** The SQL filter of a search; undefined when it is unrestricted. */
+function whereOf(filter: SearchFilter): string | undefined {
+  const parts: string[] = [];
+  if (filter.collectionIds) parts.push(collectionFilter(filter.collectionIds));
+  if (filter.documentIds) parts.push(documentFilter(filter.documentIds));
+  return parts.length > 0 ? parts.join(' AND ') : undefined;
+}
+
+/** Creates the B-tree on `document_id` and the label list on `collections` where missing. */
+async function createScalarIndexes(table: lancedb.Table, existing: readonly string[]): Promise<void> {
+  if (!existing.includes(DOCUMENT_ID_INDEX_NAME)) await table.createIndex('document_id', { config: lancedb.Index.btree(), name: DOCUMENT_ID_INDEX_NAME, replace: true });
+  if (!existing.includes(COLLECTIONS_INDEX_NAME)) await table.createIndex(COLLECTIONS_COLUMN, { config: lancedb.Index.labelList(), name: COLLECTIONS_INDEX_NAME, replace: true });
+}
+
 /**
- * Creates the full-text index and the B-tree on `document_id` when missing and the table has
- * rows (LanceDB builds no index over an empty table); whether the full-text index exists now.
- *
- * The B-tree: a collection's search passes its documents as a `document_id IN (…)` prefilter,
- * which the index answers without reading every row's id (measured in bench/collection-filter: at
- * 20,000 chunks a third of the documents cost +44 % over unfiltered without it, +26 % with it).
- * `optimize()` folds new rows into it; rows not yet folded in are scanned.
+ * Gives a table from before the collections column one (all null); start-up reconciliation then
+ * copies every ready document's collections from SQLite onto its chunks.
+ */
+async function addCollectionsColumn(table: lancedb.Table): Promise<void> {
+  const schema = await table.schema();
+  if (schema.fields.some((field) => field.name === COLLECTIONS_COLUMN)) return;
+  await table.addColumns(collectionsField());
+}
+
+/**
+ * Creates the full-text index and the scalar indexes when missing and the table has rows (LanceDB
+ * builds no index over an empty table); whether the full-text index exists now. The scalar ones: a
+ * B-tree on `document_id` (a search restricted to documents, a document's chunks) and a label list
+ * on `collections` (a collection's search). `optimize()` folds new rows into all of them; rows not
+ * yet folded in are scanned.
  */
 async function createMissingIndexes(table: lancedb.Table): Promise<boolean> {
   const names = (await table.listIndices()).map((index) => index.name);
-  const hasText = names.includes(TEXT_INDEX_NAME);
-  if (hasText && names.includes(DOCUMENT_ID_INDEX_NAME)) return true;
-  if ((await table.countRows()) === 0) return hasText;
-  if (!hasText) {
+  if ((await table.countRows()) === 0) return names.includes(TEXT_INDEX_NAME);
+  if (!names.includes(TEXT_INDEX_NAME)) {
     await withCommitRetry(() => table.createIndex(SEARCH_TEXT_COLUMN, { config: lancedb.Index.fts(GERMAN_FULL_TEXT), name: TEXT_INDEX_NAME, replace: true }));
   }
-  if (!names.includes(DOCUMENT_ID_INDEX_NAME)) {
-    await withCommitRetry(() => table.createIndex('document_id', { config: lancedb.Index.btree(), name: DOCUMENT_ID_INDEX_NAME, replace: true }));
-  }
+  await withCommitRetry(() => createScalarIndexes(table, names));
   return true;
 }
 
