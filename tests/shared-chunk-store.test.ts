@@ -24,8 +24,8 @@ afterEach(async () => {
 /** A lease this process never gets: the test's own store only reads and writes rows. */
 const neverHeld: IndexMaintenanceLease = { tryAcquire: async () => false, release: async () => undefined };
 
-async function startWorkers(directory: string, count: number): Promise<SharedStoreProcess[]> {
-  const workers = await Promise.all(Array.from({ length: count }, () => SharedStoreProcess.start(directory)));
+async function startWorkers(directory: string, count: number, maintenanceIntervalMs = 200): Promise<SharedStoreProcess[]> {
+  const workers = await Promise.all(Array.from({ length: count }, () => SharedStoreProcess.start(directory, { maintenanceIntervalMs })));
   running.push(...workers);
   return workers;
 }
@@ -72,16 +72,21 @@ describe('a chunk store shared by several processes', () => {
     for (const worker of workers) await worker.close();
   });
 
-  it('appends in one process while another deletes other documents, losing nothing', async () => {
+  it('appends in one process while two others delete other documents and the maintainer compacts, losing nothing', async () => {
     const directory = path.join(root, 'append-delete');
-    const [appender, deleter] = await startWorkers(directory, 2);
-    const old = documentIds('old', 30);
+    // Maintenance every 50 ms: compaction and index updates run while the deletes commit.
+    const [appender, deleter, another] = await startWorkers(directory, 3, 50);
+    const old = documentIds('old', 40);
     await deleter!.send({ add: old, chunks: 2 });
     const fresh = documentIds('new', 30);
     const removed = old.filter((_, index) => index % 2 === 0);
-    const [added, deleted] = await Promise.all([appender!.send({ add: fresh, chunks: 2 }), deleter!.send({ delete: removed })]);
+    const [added, deleted, deletedToo] = await Promise.all([
+      appender!.send({ add: fresh, chunks: 2 }),
+      deleter!.send({ delete: removed.slice(0, 10) }),
+      another!.send({ delete: removed.slice(10) }),
+    ]);
     expect(added.added).toEqual(fresh);
-    expect(deleted.deleted).toEqual(removed);
+    expect([...(deleted.deleted as string[]), ...(deletedToo.deleted as string[])]).toEqual(removed);
 
     const reader = await openReader(directory);
     const counts = await reader.chunkCountsByDocument();
@@ -91,8 +96,7 @@ describe('a chunk store shared by several processes', () => {
     expect(await reader.searchText(documentWord(removed[3]!), { limit: 5 })).toEqual([]);
     expect((await reader.searchText(documentWord(fresh[29]!), { limit: 5 })).map((hit) => hit.chunk.id).sort()).toEqual(['new29-0', 'new29-1']);
     await reader.close();
-    await appender!.close();
-    await deleter!.close();
+    for (const worker of [appender!, deleter!, another!]) expect((await worker.close()).lastError).toBeNull();
   });
 
   it('lets only the lease holder optimize, and another process takes over when it is killed', async () => {
