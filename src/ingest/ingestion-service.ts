@@ -175,8 +175,9 @@ export class IngestionService implements Ingestion {
   async ingest(input: DocumentInput, options: IngestOptions = {}): Promise<DocumentRecord> {
     this.#assertOpen();
     const row = this.#submitRow(input, null, options.collectionId);
-    await this.#collectionSync;
-    const record = row.status === 'ready' || row.status === 'failed' ? this.#record(row) : await this.#settledWithProgress(row.id, options.onProgress);
+    // Wait from now on: the document may be indexed while collections are still being copied onto chunks.
+    const settling = row.status === 'ready' || row.status === 'failed' ? this.#record(row) : this.#settledWithProgress(row.id, options.onProgress);
+    const [record] = await Promise.all([settling, this.#collectionSync]);
     if (!record.attachmentIds) return record;
     // An attachment that is not queued (removed, or shutting down) simply is not waited for.
     await Promise.all(record.attachmentIds.map((id) => this.settled(id).catch(() => undefined)));
@@ -601,7 +602,10 @@ export class IngestionService implements Ingestion {
     const retired = outcomes.flatMap((outcome) => (outcome?.retiredId ? [outcome.retiredId] : []));
     if (gone.length + retired.length > 0) await this.#store.deleteDocuments([...gone, ...retired]);
     // Collections gained while indexing (identical content uploaded elsewhere, a URL's earlier version's) reach the chunks before anyone waits for them.
-    await this.#syncCollections(current.filter((_, index) => outcomes[index] !== null).map((document) => document.id));
+    const written = current.filter((_, index) => outcomes[index] !== null);
+    const memberships = this.#repository.collections.collectionsOfMany(written.map((document) => document.id));
+    const changed = written.filter((document) => (document.rows[0]?.collections ?? []).join('\n') !== (memberships.get(document.id) ?? []).join('\n'));
+    if (changed.length > 0) await this.#syncCollections(changed.map((document) => document.id));
     current.forEach((document, index) => {
       const outcome = outcomes[index];
       if (document.job.uploadSha256) this.#releaseUpload(document.job.uploadSha256, document.id);
