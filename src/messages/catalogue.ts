@@ -579,6 +579,10 @@ export const catalogue = {
     en: 'The engine ended its stream without a finish part.',
     de: 'Die Engine beendete ihren Datenstrom ohne Abschluss.',
   },
+  chunk_store_busy: {
+    en: 'Writing to the chunk store failed {attempts} times because other beleg processes sharing it committed at the same moment. Try again; if it persists, start fewer ingestion workers on this store.',
+    de: 'Das Schreiben in den Abschnittsspeicher ist {attempts}-mal gescheitert, weil andere beleg-Prozesse, die ihn mitbenutzen, im selben Moment geschrieben haben. Versuchen Sie es erneut; hält das an, starten Sie weniger Ingestion-Worker auf diesem Speicher.',
+  },
   vector_search_unavailable: {
     en: 'The chunk store has no vectors: no embedding model is configured. Set BELEG_EMBEDDING_MODEL_DIR or search by text.',
     de: 'Der Abschnittsspeicher hat keine Vektoren: Es ist kein Embedding-Modell eingerichtet. Setzen Sie BELEG_EMBEDDING_MODEL_DIR oder suchen Sie im Text.',
