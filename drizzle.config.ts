@@ -1,4 +1,4 @@
-/** drizzle-kit: `npx drizzle-kit generate` turns changes in src/db/schema.ts into migrations/. */
+/** drizzle-kit for SQLite: `npx drizzle-kit generate` turns changes in src/db/schema.ts into migrations/ (PostgreSQL: drizzle.postgres.config.ts). */
 import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({

@@ -1,9 +1,16 @@
 /**
  * The composition root: opens everything beleg needs from a parsed `Config` — the data-directory
- * lock, SQLite (migrated), the embedding model (when `embeddingModelDir` is set), the LanceDB
+ * lock, the metadata database (SQLite in the data directory, or PostgreSQL with BELEG_DATABASE_URL;
+ * migrated), the embedding model (when `embeddingModelDir` is set), the LanceDB
  * chunk store, the Llama-2 tokenizer, the ingestion service and hybrid search — reconciles the
  * stores after any crash, rebuilds the chunks when the table was built with another search text,
  * embedding model or chunking, and resumes interrupted ingestion. `close()` releases it all in reverse order.
+ *
+ * Shared chunk store: with `BELEG_LANCEDB_URI` the table lives where several processes use it; the
+ * store then runs in shared mode (index maintenance by the process holding the lease, a lock file
+ * in that directory or, for object storage, in this data directory; reads that look for other
+ * processes' commits every `BELEG_LANCEDB_READ_CONSISTENCY_MS`), and reconciliation leaves chunks of
+ * unfinished documents alone (src/ingest/reconcile.ts). Without it nothing changes.
  *
  * Retrieval: the full-text column holds each chunk's text plus its German compound parts, and
  * queries are expanded the same way (measured on XQuAD-de: MRR@10 0.914 → 0.926 only when both
@@ -18,16 +25,20 @@
  * from the stored texts before anything is served, so two models' vectors never mix.
  *
  * Layout of the data directory:
- *   beleg.sqlite       metadata, document texts, jobs (WAL: also beleg.sqlite-wal/-shm)
- *   lancedb/           the `chunks` table
+ *   beleg.sqlite       metadata, document texts, jobs (WAL: also beleg.sqlite-wal/-shm); absent with PostgreSQL
+ *   lancedb/           the `chunks` table (unless BELEG_LANCEDB_URI puts it elsewhere, shared)
  *   uploads/           saved inputs of documents still being ingested, named by sha256
  *   beleg.lock.sqlite  locked (by the kernel, for the process using the directory); never deleted
  *   beleg.lock.json    who holds that lock: pid, start time, a server's URL (src/db/data-directory-lock.ts)
+ *
+ * With PostgreSQL the data directory is still locked to one process: its LanceDB table and uploads,
+ * and start-up reconciliation (which takes every `indexing` document for interrupted), belong to that
+ * one process. Several processes on one database need the shared store and the work queue (issue 17).
  */
 import { mkdirSync } from 'node:fs';
 import { AccessService } from './access/access-service.ts';
-import type { Config } from './config.ts';
-import { DocumentRepository, UploadFiles, lockDataDirectory, openDatabase, type DataDirectoryLock, type DatabaseHandle } from './db/index.ts';
+import { isObjectStoreUri, type Config } from './config.ts';
+import { UploadFiles, lockDataDirectory, openMetadataDatabase, type DataDirectoryLock, type DatabaseHandle, type MetadataDatabase } from './db/index.ts';
 import { OnnxEmbeddingModel } from './engine/embedding/onnx-embedding-model.ts';
 import type { EmbeddingModel } from './engine/embedding-model.ts';
 import type { LanguageModel } from './engine/language-model.ts';
@@ -44,7 +55,8 @@ import type { LoadOptions } from './ingest/load-document.ts';
 import { GermanDecompounder } from './retrieve/decompound.ts';
 import { createHybridSearch, type HybridSearch } from './retrieve/hybrid-search.ts';
 import { createLexicalReranker } from './retrieve/rerank-lexical.ts';
-import { LanceChunkStore, type SearchTextExpansion } from './store/lancedb/lancedb-chunk-store.ts';
+import { LanceChunkStore, type SearchTextExpansion, type SharedChunkStoreOptions } from './store/lancedb/lancedb-chunk-store.ts';
+import { DirectoryMaintenanceLease } from './store/maintenance-lease/directory-lease.ts';
 
 /** How retrieval runs, for start-up messages and `/health`. */
 export type RetrievalStatus = {
@@ -62,7 +74,10 @@ export type AppContext = {
   config: Config;
   /** The data directory's lock; `beleg serve` announces its URL through it. */
   lock: DataDirectoryLock;
-  database: DatabaseHandle;
+  /** The SQLite handle (pragmas, checks); null when the metadata is in PostgreSQL (BELEG_DATABASE_URL). */
+  database: DatabaseHandle | null;
+  /** The metadata repositories, of either dialect. */
+  metadata: MetadataDatabase;
   store: LanceChunkStore;
   tokenizer: LlamaTokenizer;
   /** Ingestion (the `Ingestion` contract) plus `readyDocumentIds()` for retrieval's filter. */
@@ -126,8 +141,9 @@ export async function openAppContext(config: Config, options: AppContextOptions 
     for (const close of opened.reverse()) await close();
   };
   try {
-    const database = openDatabase(paths.database);
-    opened.push(() => database.close());
+    const metadata = await openMetadataDatabase({ databaseUrl: config.databaseUrl, sqliteFile: paths.database });
+    opened.push(() => metadata.close());
+    const database = metadata.dialect === 'sqlite' ? metadata.handle : null;
     let embeddingModel: EmbeddingModel | null = null;
     if (options.embeddingModel !== undefined) {
       embeddingModel = options.embeddingModel;
@@ -142,12 +158,31 @@ export async function openAppContext(config: Config, options: AppContextOptions 
     const embeddingModelId = embeddingModel?.modelId ?? (embedder ? `chunk-embedder-${embedder.dimension}` : null);
     const decompounder = GermanDecompounder.load();
     const searchText: SearchTextExpansion = { name: DECOMPOUND_SEARCH_TEXT, expand: (text) => decompounder.expand(text) };
-    const store = await LanceChunkStore.open({ directory: paths.lancedb, vectorDimension: embedder?.dimension ?? null, searchText, embeddingModelId, chunking: CHUNKING });
+    const sharedStore = config.lancedbUri !== undefined;
+    const location = config.lancedbUri ?? paths.lancedb;
+    const objectStore = isObjectStoreUri(location);
+    const shared: SharedChunkStoreOptions | undefined = sharedStore
+      ? {
+          lease: new DirectoryMaintenanceLease(objectStore ? config.dataDir : location),
+          readConsistencyMs: config.lancedbReadConsistencyMs,
+          maintenanceIntervalMs: config.lancedbMaintenanceIntervalMs,
+        }
+      : undefined;
+    const store = await LanceChunkStore.open({
+      directory: location,
+      storageOptions: Object.keys(config.lancedbStorageOptions).length > 0 ? config.lancedbStorageOptions : undefined,
+      indexSettingsDirectory: objectStore ? config.dataDir : undefined,
+      shared,
+      vectorDimension: embedder?.dimension ?? null,
+      searchText,
+      embeddingModelId,
+      chunking: CHUNKING,
+    });
     opened.push(() => store.close());
     const tokenizer = LlamaTokenizer.fromDirectory(config.tokenizerDir);
-    const repository = new DocumentRepository(database.db);
+    const repository = metadata.documents;
     const uploads = new UploadFiles(paths.uploads);
-    const reconciled = await reconcile({ repository, store, uploads });
+    const reconciled = await reconcile({ repository, store, uploads, sharedStore });
     const ingestion = new IngestionService({
       repository,
       store,
@@ -174,7 +209,7 @@ export async function openAppContext(config: Config, options: AppContextOptions 
     let reindexed: ReindexReport | null = null;
     if (store.reindexReason !== null) {
       const alreadyRebuilt = new Set(reconciled.rebuild);
-      const documents = [...repository.readyChunkCounts().keys()].filter((id) => !alreadyRebuilt.has(id));
+      const documents = [...(await repository.readyChunkCounts()).keys()].filter((id) => !alreadyRebuilt.has(id));
       options.onNotice?.(`beleg: rebuilding the chunks of ${documents.length} documents from their stored texts, because ${store.reindexReason}. This happens once.`);
       await ingestion.rebuild(documents);
       store.markIndexCurrent();
@@ -194,7 +229,8 @@ export async function openAppContext(config: Config, options: AppContextOptions 
       config,
       lock,
       database,
-      access: new AccessService(database.db, { auditRetentionDays: config.auditRetentionDays }),
+      metadata,
+      access: new AccessService(metadata, { auditRetentionDays: config.auditRetentionDays }),
       store,
       tokenizer,
       ingestion,

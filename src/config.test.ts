@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_GPTQ_PROMPT_TOKENS, languageOfLocale, loadConfig } from './config.ts';
 import { answerServiceSettings } from './create-answerer.ts';
@@ -86,5 +87,25 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ serverUrl: 'http://127.0.0.1:8080', serverApiKey: 'k'.repeat(20) });
     expect(loadConfig({ BELEG_SERVER_URL: 'http://127.0.0.1:8080' }, { serverUrl: 'http://127.0.0.1:9090' }).serverUrl).toBe('http://127.0.0.1:9090');
     expect(() => loadConfig({ BELEG_SERVER_URL: 'ftp://127.0.0.1' })).toThrow(/'serverUrl'/);
+  });
+
+  it('reads a shared LanceDB location, its storage options and its read consistency', () => {
+    const defaults = loadConfig({});
+    expect(defaults).toMatchObject({ lancedbStorageOptions: {}, lancedbReadConsistencyMs: 0, lancedbMaintenanceIntervalMs: 1000 });
+    expect(defaults.lancedbUri).toBeUndefined();
+    expect(loadConfig({ BELEG_LANCEDB_URI: 'shared/lancedb' }).lancedbUri).toBe(path.resolve('shared/lancedb'));
+    const remote = loadConfig({
+      BELEG_LANCEDB_URI: 's3://bucket/beleg',
+      BELEG_LANCEDB_STORAGE_OPTIONS: '{"region":"eu-central-1","endpoint":"http://minio:9000","allow_http":"true"}',
+      BELEG_LANCEDB_READ_CONSISTENCY_MS: '250',
+    });
+    expect(remote).toMatchObject({
+      lancedbUri: 's3://bucket/beleg',
+      lancedbStorageOptions: { region: 'eu-central-1', endpoint: 'http://minio:9000', allow_http: 'true' },
+      lancedbReadConsistencyMs: 250,
+    });
+    expect(() => loadConfig({ BELEG_LANCEDB_STORAGE_OPTIONS: 'region=eu' })).toThrow(/'lancedbStorageOptions'/);
+    expect(() => loadConfig({ BELEG_LANCEDB_STORAGE_OPTIONS: '{"timeout":60}' })).toThrow(/'lancedbStorageOptions.timeout'/);
+    expect(() => loadConfig({ BELEG_LANCEDB_READ_CONSISTENCY_MS: '-1' })).toThrow(/'lancedbReadConsistencyMs'/);
   });
 });

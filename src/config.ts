@@ -27,6 +27,11 @@ export type EngineName = (typeof engineNames)[number];
 export const configSchema = z.object({
   /** Where SQLite, LanceDB, stored texts and converted models live. */
   dataDir: z.string().min(1).default('./data'),
+  /**
+   * PostgreSQL for the metadata (documents, texts, jobs, collections, keys, audit) instead of
+   * SQLite in the data directory; LanceDB and uploads stay in the data directory.
+   */
+  databaseUrl: z.url({ protocol: /^postgres(ql)?$/, error: 'fragment.issue.database_url' }).optional(),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   /** Lowest level written to the JSON log on stdout (`silent` writes nothing). */
@@ -64,6 +69,23 @@ export const configSchema = z.object({
   minConfidence: z.coerce.number().min(0).max(1).optional(),
   /** Directory of an ONNX sentence-embedding model; without one beleg runs lexical-only. */
   embeddingModelDir: z.string().optional(),
+  /**
+   * The LanceDB location of the chunk table when several beleg processes share it: a directory
+   * (made absolute), or an object-store URI (`s3://…`, `gs://…`, `az://…`, `s3+ddb://…`). Unset: `<dataDir>/lancedb`,
+   * used by this process alone. Setting it puts the store in shared mode (README "Shared chunk
+   * store"): indexes are maintained by one elected process and start-up reconciliation leaves
+   * chunks of unfinished documents alone.
+   */
+  lancedbUri: z.string().min(1).optional(),
+  /** LanceDB storage options for an object store (credentials, endpoint, region …), passed through as strings. */
+  lancedbStorageOptions: z.record(z.string(), z.string()).default({}),
+  /**
+   * Shared store: milliseconds after which a read looks for other processes' commits (0: every
+   * read does). bench/store-sharing measured the cost of each choice.
+   */
+  lancedbReadConsistencyMs: z.coerce.number().int().nonnegative().default(0),
+  /** Shared store: how often the maintaining process folds new rows into the indexes, and others try to take over. */
+  lancedbMaintenanceIntervalMs: z.coerce.number().int().min(50).default(1000),
   /** Directory of the Llama-2 tokenizer used for token budgets (defaults to the bundled copy). */
   tokenizerDir: z.string().optional(),
 
@@ -130,6 +152,7 @@ export type Config = z.infer<typeof configSchema>;
 /** Environment variables beleg reads, and the config key each one sets. */
 const environmentKeys: Record<string, (value: string) => Partial<Record<string, unknown>>> = {
   BELEG_DATA_DIR: (value) => ({ dataDir: value }),
+  BELEG_DATABASE_URL: (value) => ({ databaseUrl: value }),
   BELEG_HOST: (value) => ({ host: value }),
   BELEG_PORT: (value) => ({ port: value }),
   BELEG_LOG_LEVEL: (value) => ({ logLevel: value.toLowerCase() }),
@@ -149,7 +172,25 @@ const environmentKeys: Record<string, (value: string) => Partial<Record<string, 
   BELEG_URL_ALLOW_LIST: (value) => ({ urlAllowList: splitList(value) }),
   BELEG_OCR: (value) => ({ ocr: value.toLowerCase() }),
   BELEG_AUDIT_RETENTION_DAYS: (value) => ({ auditRetentionDays: value }),
+  BELEG_LANCEDB_URI: (value) => ({ lancedbUri: value }),
+  BELEG_LANCEDB_STORAGE_OPTIONS: (value) => ({ lancedbStorageOptions: parseJsonObject(value) }),
+  BELEG_LANCEDB_READ_CONSISTENCY_MS: (value) => ({ lancedbReadConsistencyMs: value }),
+  BELEG_LANCEDB_MAINTENANCE_INTERVAL_MS: (value) => ({ lancedbMaintenanceIntervalMs: value }),
 };
+
+/** JSON text as a value; text that is no JSON stays text, which the schema then refuses with its own message. */
+function parseJsonObject(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Whether a LanceDB location is an object-store URI (`scheme://…`) rather than a directory. */
+export function isObjectStoreUri(location: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
+}
 
 const limitKeys: Record<string, keyof Config['limits']> = {
   BELEG_MAX_DOCUMENT_BYTES: 'maxDocumentBytes',
@@ -226,5 +267,10 @@ export function loadConfig(
     const { path: setting, problem } = describeFirstIssue(configSchema, raw, parsed.error);
     throw new ValidationError(userMessage('validation_failed.configuration', { setting, problem }), { setting });
   }
-  return { ...parsed.data, dataDir: path.resolve(parsed.data.dataDir) };
+  const { lancedbUri } = parsed.data;
+  return {
+    ...parsed.data,
+    dataDir: path.resolve(parsed.data.dataDir),
+    lancedbUri: lancedbUri === undefined || isObjectStoreUri(lancedbUri) ? lancedbUri : path.resolve(lancedbUri),
+  };
 }

@@ -135,6 +135,13 @@ export class UnsupportedModelError extends BelegError {
   }
 }
 
+/** The metadata database (PostgreSQL) cannot be reached or migrated. */
+export class DatabaseUnavailableError extends BelegError {
+  constructor(message: ErrorMessage<'database_unavailable'>, options?: BelegErrorOptions) {
+    super(message, options);
+  }
+}
+
 /** The engine (local or remote) cannot answer right now. */
 export class EngineUnavailableError extends BelegError {
   constructor(message: ErrorMessage<'engine_unavailable'>, options?: BelegErrorOptions) {

@@ -256,8 +256,8 @@ describe('documents moved or deleted while a question runs', () => {
     const context = await openTestContext();
     try {
       const repository = context.access;
-      repository.createCollection('personal', 'Personal');
-      repository.createCollection('finanzen', 'Finanzen');
+      await repository.createCollection('personal', 'Personal');
+      await repository.createCollection('finanzen', 'Finanzen');
       const answerer = createAnswerService(context, { extractive: new ExtractiveLanguageModel() }, 'extractive', { minConfidence: 0 });
       const question = 'Wie lautet der Code für den Tresor im Keller?';
       for (const [round, change] of (['move', 'delete', 'move-stream', 'delete-stream'] as const).entries()) {

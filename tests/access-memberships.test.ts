@@ -13,8 +13,8 @@ afterAll(removeTemporaryDirectories);
 it('puts an e-mail’s attachments into the mail’s collection, and takes them out with it', async () => {
   const context = await openTestContext();
   try {
-    context.access.createCollection('personal', 'Personal');
-    context.access.createCollection('technik', 'Technik');
+    await context.access.createCollection('personal', 'Personal');
+    await context.access.createCollection('technik', 'Technik');
     const bytes = new Uint8Array(readFileSync(new URL('./fixtures/mail-epub/nebenkosten-mit-anhang.eml', import.meta.url)));
     const mail = await context.ingestion.ingest({ kind: 'file', fileName: 'nebenkosten.eml', bytes }, { collectionId: 'personal' });
     expect(mail.status).toBe('ready');
@@ -45,7 +45,7 @@ it('keeps a re-ingested URL’s new version in every collection the old one was 
   const pages = new Map([['https://example.org/satzung', '<h1>Satzung</h1><p>Der Beitrag beträgt 20 Euro.</p>']]);
   const context = await openTestContext(testConfig(), { load: webLoader(pages) });
   try {
-    context.access.createCollection('personal', 'Personal');
+    await context.access.createCollection('personal', 'Personal');
     const first = await context.ingestion.ingest({ kind: 'url', url: 'https://example.org/satzung' }, { collectionId: 'personal' });
     expect(first.status).toBe('ready');
     pages.set('https://example.org/satzung', '<h1>Satzung</h1><p>Der Beitrag beträgt 25 Euro.</p>');

@@ -76,8 +76,8 @@ it('moves a document between collections for a key that may use both; answers fo
 it('moves an e-mail’s attachments with it', async () => {
   const context = await openTestContext();
   try {
-    context.access.createCollection('personal', 'Personal');
-    context.access.createCollection('technik', 'Technik');
+    await context.access.createCollection('personal', 'Personal');
+    await context.access.createCollection('technik', 'Technik');
     const bytes = new Uint8Array(readFileSync(new URL('./fixtures/mail-epub/nebenkosten-mit-anhang.eml', import.meta.url)));
     const mail = await context.ingestion.ingest({ kind: 'file', fileName: 'nebenkosten.eml', bytes }, { collectionId: 'personal' });
     expect(mail.attachmentIds?.length).toBeGreaterThan(0);
@@ -93,7 +93,7 @@ it('moves an e-mail’s attachments with it', async () => {
 it('gives chunks SQLite’s collections again at start-up when they differ (a crash between the two writes)', async () => {
   const config = testConfig();
   const first = await openTestContext(config);
-  first.access.createCollection('personal', 'Personal');
+  await first.access.createCollection('personal', 'Personal');
   const document = await first.ingestion.ingest({ kind: 'text', text: FACT }, { collectionId: 'personal' });
   await first.close();
 

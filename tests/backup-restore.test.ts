@@ -15,7 +15,7 @@ import { createBackup, restoreBackup, type BackupManifest } from '../src/backup/
 import { extractArchive, writeArchive } from '../src/backup/tar-archive.ts';
 import { main } from '../src/cli/main.ts';
 import { createAnswerService } from '../src/create-answerer.ts';
-import { currentSchemaLevel, DocumentRepository } from '../src/db/index.ts';
+import { currentSchemaLevel } from '../src/db/index.ts';
 import { createEngines } from '../src/engine/create-engine.ts';
 import { BelegError } from '../src/errors.ts';
 import { loadDocument, type LoadOptions } from '../src/ingest/load-document.ts';
@@ -58,11 +58,11 @@ async function answersOf(context: AppContext): Promise<Omit<Answer, 'timings'>[]
 
 /** Everything a user can see of the stored documents: rows, stored texts with spans, chunks. */
 async function contentsOf(context: AppContext) {
-  const repository = new DocumentRepository(context.database.db);
+  const repository = context.metadata.documents;
   const { documents } = await context.ingestion.list({ limit: 1000 });
   const stored = [];
   for (const document of documents) {
-    stored.push({ document, stored: repository.storedDocument(document.id), chunks: await context.store.chunksOf(document.id) });
+    stored.push({ document, stored: await repository.storedDocument(document.id), chunks: await context.store.chunksOf(document.id) });
   }
   return stored;
 }

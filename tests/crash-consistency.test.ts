@@ -105,7 +105,7 @@ describe('crash consistency', () => {
     const resumedEnds = await Promise.all(context.reconciled.resumed.map((id) => context.ingestion.settled(id)));
     expect(resumedEnds.every((document) => document.status === 'ready')).toBe(true);
 
-    const integrity = context.database.connection.pragma('integrity_check', { simple: true });
+    const integrity = context.database!.connection.pragma('integrity_check', { simple: true });
     expect(integrity).toBe('ok');
 
     const { documents } = await context.ingestion.list({ limit: 1000 });

@@ -1,7 +1,7 @@
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DocumentRepository, UploadFiles } from '../src/db/index.ts';
+import { SqliteDocumentRepository, UploadFiles } from '../src/db/index.ts';
 import { DataDirectoryLockedError } from '../src/db/data-directory-lock.ts';
 import { NotFoundError, OverloadedError } from '../src/errors.ts';
 import { sha256Of } from '../src/ingest/ingestion-service.ts';
@@ -174,19 +174,19 @@ describe('start-up reconciliation', () => {
     const { openDatabase } = await import('../src/db/index.ts');
     const paths = dataPaths(config.dataDir);
     const database = openDatabase(paths.database);
-    const repository = new DocumentRepository(database.db);
+    const repository = new SqliteDocumentRepository(database.db);
     const uploads = new UploadFiles(paths.uploads);
     const textBytes = new TextEncoder().encode(BAHN);
-    const interrupted = repository.createPending(
+    const interrupted = await repository.createPending(
       { id: 'interrupted', sourceKind: 'text', sha256: sha256Of(textBytes), byteSize: textBytes.length },
       { inputKind: 'text', text: BAHN },
     );
-    repository.markIndexing([interrupted.id]);
+    await repository.markIndexing([interrupted.id]);
     const fileBytes = new TextEncoder().encode('Der Bäcker backt Brötchen.');
     uploads.save(sha256Of(fileBytes), fileBytes);
-    repository.createPending({ id: 'queued-file', sourceKind: 'file', fileName: 'baecker.txt', sha256: sha256Of(fileBytes) }, { inputKind: 'file', uploadSha256: sha256Of(fileBytes), fileName: 'baecker.txt' });
+    await repository.createPending({ id: 'queued-file', sourceKind: 'file', fileName: 'baecker.txt', sha256: sha256Of(fileBytes) }, { inputKind: 'file', uploadSha256: sha256Of(fileBytes), fileName: 'baecker.txt' });
     const lostBytes = new TextEncoder().encode('Verlorener Text.');
-    repository.createPending({ id: 'lost', sourceKind: 'file', sha256: sha256Of(lostBytes) }, { inputKind: 'file', uploadSha256: sha256Of(lostBytes) });
+    await repository.createPending({ id: 'lost', sourceKind: 'file', sha256: sha256Of(lostBytes) }, { inputKind: 'file', uploadSha256: sha256Of(lostBytes) });
     writeFileSync(path.join(paths.uploads, 'stale.tmp'), 'half written');
     database.close();
     const store = await LanceChunkStore.open({ directory: paths.lancedb });

@@ -333,7 +333,7 @@ describe('web page with collections', () => {
 
   beforeAll(async () => {
     server = await startRealApp('beleg-web-collections-', { BELEG_MIN_CONFIDENCE: '0' });
-    server.context.access.createCollection('personal', 'Personal');
+    await server.context.access.createCollection('personal', 'Personal');
     await server.context.ingestion.ingest({ kind: 'text', title: 'Aushang', text: 'Der Schlüssel für den Fahrradkeller liegt beim Hausmeister im Erdgeschoss.' });
   });
 

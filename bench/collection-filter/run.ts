@@ -24,7 +24,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
-import { DocumentRepository, openDatabase } from '../../src/db/index.ts';
+import { SqliteDocumentRepository, openDatabase } from '../../src/db/index.ts';
 import type { EmbeddingModel } from '../../src/engine/embedding-model.ts';
 import { createHybridSearch } from '../../src/retrieve/hybrid-search.ts';
 import type { ChunkRow } from '../../src/store/chunk-store.ts';
@@ -86,14 +86,14 @@ try {
   const started = performance.now();
   // ---- SQLite: ready documents and their collections, written through the repositories.
   const database = openDatabase(path.join(root, 'beleg.sqlite'));
-  const repository = new DocumentRepository(database.db);
-  for (const name of ['third', 'tenth']) repository.collections.create(name, name);
+  const repository = new SqliteDocumentRepository(database.db);
+  for (const name of ['third', 'tenth']) await repository.collections.create(name, name);
   const ids = Array.from({ length: documentCount }, (_, index) => `document-${index}`);
   for (const [index, id] of ids.entries()) {
-    repository.createPending({ id, sourceKind: 'text', sha256: id }, { inputKind: 'text', text: '-' });
-    repository.collections.addDocument(id, collectionOf(index));
+    await repository.createPending({ id, sourceKind: 'text', sha256: id }, { inputKind: 'text', text: '-' });
+    await repository.collections.addDocument(id, collectionOf(index));
   }
-  repository.markReady(ids.map((id) => ({ id, title: id, mimeType: 'text/plain', language: 'de', finalUrl: null, sha256: id, byteSize: 1, pageCount: null, chunkCount: CHUNKS_PER_DOCUMENT, text: '-', pages: null, sections: null })));
+  await repository.markReady(ids.map((id) => ({ id, title: id, mimeType: 'text/plain', language: 'de', finalUrl: null, sha256: id, byteSize: 1, pageCount: null, chunkCount: CHUNKS_PER_DOCUMENT, text: '-', pages: null, sections: null })));
 
   // ---- LanceDB: the chunks in the store's own schema, then opened by the store (full-text index).
   const directory = path.join(root, 'lancedb');
@@ -137,13 +137,13 @@ try {
       const filtered: number[] = [];
       const runUnfiltered = async (query: string) => {
         const begin = performance.now();
-        const ready = repository.readyIds();
+        const ready = await repository.readyIds();
         await search.search({ query, limit: 10, candidates: 50, readyDocumentIds: ready });
         return performance.now() - begin;
       };
       const runFiltered = async (query: string) => {
         const begin = performance.now();
-        const ready = repository.collections.readyIdsIn([collection]);
+        const ready = await repository.collections.readyIdsIn([collection]);
         const filter = byDocumentIds ? { documentIds: ready } : { collectionIds: [collection] };
         const hits = await search.search({ query, limit: 10, candidates: 50, ...filter, readyDocumentIds: ready });
         for (const hit of hits) if (collectionOf(Number(hit.chunk.documentId.slice('document-'.length))) !== collection) throw new Error(`leak: ${hit.chunk.documentId}`);

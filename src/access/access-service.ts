@@ -2,16 +2,16 @@
  * Collections, scoped API keys and the audit log over beleg's metadata database: what the admin
  * routes and `beleg keys`/`beleg collections` manage, and what authentication looks keys up in.
  */
-import {
+import type {
+  ApiKeyInfo,
   ApiKeyRepository,
+  ApiKeyRole,
+  AuditEvent,
+  AuditEventRow,
   AuditRepository,
   CollectionRepository,
-  type ApiKeyInfo,
-  type ApiKeyRole,
-  type AuditEvent,
-  type AuditEventRow,
-  type BelegDatabase,
-  type CollectionWithCount,
+  CollectionWithCount,
+  MetadataDatabase,
 } from '../db/index.ts';
 import { CollectionNotFoundError, ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 
@@ -30,35 +30,35 @@ export class AccessService {
   readonly #keys: ApiKeyRepository;
   readonly #audit: AuditRepository;
 
-  constructor(db: BelegDatabase, options: { auditRetentionDays: number }) {
-    this.#collections = new CollectionRepository(db);
-    this.#keys = new ApiKeyRepository(db);
-    this.#audit = new AuditRepository(db, options.auditRetentionDays);
+  constructor(database: Pick<MetadataDatabase, 'collections' | 'apiKeys' | 'audit'>, options: { auditRetentionDays: number }) {
+    this.#collections = database.collections;
+    this.#keys = database.apiKeys;
+    this.#audit = database.audit(options.auditRetentionDays);
   }
 
   // ---- collections
 
-  listCollections(scope: CollectionScope = '*'): CollectionWithCount[] {
+  async listCollections(scope: CollectionScope = '*'): Promise<CollectionWithCount[]> {
     return this.#collections.list(scope);
   }
 
-  collectionExists(id: string): boolean {
-    return this.#collections.find(id) !== undefined;
+  async collectionExists(id: string): Promise<boolean> {
+    return (await this.#collections.find(id)) !== undefined;
   }
 
-  createCollection(id: string, name: string): CollectionWithCount {
+  async createCollection(id: string, name: string): Promise<CollectionWithCount> {
     if (!COLLECTION_ID_PATTERN.test(id)) throw new ValidationError(userMessage('validation_failed', { where: 'request body', field: 'id', problem: 'use 1-64 lower-case letters, digits and dashes' }), { field: 'id' });
-    if (!this.#collections.create(id, name)) throw new ConflictError(userMessage('conflict.collection_exists', { id }));
-    return this.#collections.list([id])[0]!;
+    if (!(await this.#collections.create(id, name))) throw new ConflictError(userMessage('conflict.collection_exists', { id }));
+    return (await this.#collections.list([id]))[0]!;
   }
 
-  renameCollection(id: string, name: string): CollectionWithCount {
-    if (!this.#collections.rename(id, name)) throw new CollectionNotFoundError(id);
-    return this.#collections.list([id])[0]!;
+  async renameCollection(id: string, name: string): Promise<CollectionWithCount> {
+    if (!(await this.#collections.rename(id, name))) throw new CollectionNotFoundError(id);
+    return (await this.#collections.list([id]))[0]!;
   }
 
-  deleteCollection(id: string): void {
-    const outcome = this.#collections.remove(id);
+  async deleteCollection(id: string): Promise<void> {
+    const outcome = await this.#collections.remove(id);
     if (outcome === 'missing') throw new CollectionNotFoundError(id);
     if (outcome === 'not_empty') throw new ConflictError(userMessage('conflict.collection_not_empty', { id }));
   }
@@ -66,42 +66,42 @@ export class AccessService {
   // ---- keys
 
   /** The active stored key with this secret. */
-  findKey(secret: string): KeyGrant | undefined {
-    const key = this.#keys.findBySecret(secret);
+  async findKey(secret: string): Promise<KeyGrant | undefined> {
+    const key = await this.#keys.findBySecret(secret);
     if (!key) return undefined;
     return { id: key.id, role: key.role, collections: key.collections.includes('*') ? '*' : key.collections };
   }
 
-  hasKeys(): boolean {
-    return this.#keys.activeCount() > 0;
+  async hasKeys(): Promise<boolean> {
+    return (await this.#keys.activeCount()) > 0;
   }
 
-  createKey(options: { name: string; role: ApiKeyRole; collections: readonly string[] }): { key: ApiKeyInfo; secret: string } {
-    for (const id of options.collections) if (id !== '*' && !this.collectionExists(id)) throw new CollectionNotFoundError(id);
+  async createKey(options: { name: string; role: ApiKeyRole; collections: readonly string[] }): Promise<{ key: ApiKeyInfo; secret: string }> {
+    for (const id of options.collections) if (id !== '*' && !(await this.collectionExists(id))) throw new CollectionNotFoundError(id);
     return this.#keys.create(options);
   }
 
-  listKeys(): ApiKeyInfo[] {
+  async listKeys(): Promise<ApiKeyInfo[]> {
     return this.#keys.list();
   }
 
-  rotateKey(id: string): { key: ApiKeyInfo; secret: string } {
-    const rotated = this.#keys.rotate(id);
+  async rotateKey(id: string): Promise<{ key: ApiKeyInfo; secret: string }> {
+    const rotated = await this.#keys.rotate(id);
     if (!rotated) throw new NotFoundError('key', id);
     return rotated;
   }
 
-  revokeKey(id: string): void {
-    if (!this.#keys.revoke(id)) throw new NotFoundError('key', id);
+  async revokeKey(id: string): Promise<void> {
+    if (!(await this.#keys.revoke(id))) throw new NotFoundError('key', id);
   }
 
   // ---- audit
 
-  record(event: AuditEvent): void {
-    this.#audit.record(event);
+  async record(event: AuditEvent): Promise<void> {
+    await this.#audit.record(event);
   }
 
-  auditLog(options: { limit: number; offset: number; actor?: string; action?: AuditEventRow['action']; since?: string }): AuditEventRow[] {
+  async auditLog(options: { limit: number; offset: number; actor?: string; action?: AuditEventRow['action']; since?: string }): Promise<AuditEventRow[]> {
     return this.#audit.list(options);
   }
 }

@@ -20,7 +20,7 @@ import { ForbiddenError, UnauthenticatedError } from './api-errors.ts';
 export type Caller = { id: string; role: ApiKey['role']; collections: CollectionScope };
 
 /** Stored keys (src/access/access-service.ts), looked up by the SHA-256 of the presented secret. */
-export type StoredKeys = { findKey(secret: string): KeyGrant | undefined; hasKeys(): boolean };
+export type StoredKeys = { findKey(secret: string): Promise<KeyGrant | undefined>; hasKeys(): Promise<boolean> };
 
 /** Hono variables set by `authenticate`. */
 export type AuthVariables = { caller: Caller };
@@ -50,7 +50,7 @@ function findKey(digests: ReadonlyArray<{ digest: Buffer; caller: Caller }>, pre
 export function authenticate(keys: readonly ApiKey[], stored?: StoredKeys): MiddlewareHandler<{ Variables: AuthVariables }> {
   const digests = keys.map((key, index) => ({ digest: digest(key.key), caller: { id: `key-${index + 1}`, role: key.role, collections: '*' as const } }));
   return async (context, next) => {
-    if (digests.length === 0 && !stored?.hasKeys()) {
+    if (digests.length === 0 && !(await stored?.hasKeys())) {
       context.set('caller', { id: 'local', role: 'admin', collections: '*' });
       return next();
     }
@@ -61,7 +61,7 @@ export function authenticate(keys: readonly ApiKey[], stored?: StoredKeys): Midd
       const keyInQuery = queryKeyNames.some((name) => query.has(name));
       throw new UnauthenticatedError(userMessage(keyInQuery ? 'unauthenticated.key_in_url' : 'unauthenticated'));
     }
-    const grant = findKey(digests, match[1]!) ?? stored?.findKey(match[1]!);
+    const grant = findKey(digests, match[1]!) ?? (await stored?.findKey(match[1]!));
     const caller: Caller | undefined = grant && { id: grant.id, role: grant.role, collections: grant.collections };
     if (!caller) throw new UnauthenticatedError(userMessage('unauthenticated.invalid_key'));
     context.set('caller', caller);

@@ -11,32 +11,32 @@ import { ForbiddenError } from './api-errors.ts';
 import type { Caller } from './authenticate.ts';
 
 /** Whether a collection exists (AccessService; without one only `allgemein` does). */
-export type CollectionLookup = (id: string) => boolean;
+export type CollectionLookup = (id: string) => boolean | Promise<boolean>;
 
 /** The default lookup for apps without collections: only `allgemein` exists. */
 export const onlyDefaultCollection: CollectionLookup = (id) => id === DEFAULT_COLLECTION_ID;
 
-function assertUsable(caller: Caller, id: string, exists: CollectionLookup): void {
+async function assertUsable(caller: Caller, id: string, exists: CollectionLookup): Promise<void> {
   // A key never learns whether a collection outside its own exists.
   if (caller.collections !== '*' && !caller.collections.includes(id)) throw new ForbiddenError(userMessage('forbidden_collection', { id }));
-  if (!exists(id)) throw new CollectionNotFoundError(id);
+  if (!(await exists(id))) throw new CollectionNotFoundError(id);
 }
 
 /**
  * The collections a read (ask, list) may use: the key's, or the named ones when the key may use
  * them all (forbidden_collection otherwise; collection_not_found for an unknown one).
  */
-export function readScope(caller: Caller, requested: readonly string[] | undefined, exists: CollectionLookup): CollectionScope {
+export async function readScope(caller: Caller, requested: readonly string[] | undefined, exists: CollectionLookup): Promise<CollectionScope> {
   if (requested === undefined || requested.length === 0) return caller.collections;
   const unique = [...new Set(requested)];
-  for (const id of unique) assertUsable(caller, id, exists);
+  for (const id of unique) await assertUsable(caller, id, exists);
   return unique;
 }
 
 /** The collection an upload goes into: the named one, else `allgemein` for an unscoped key, else the key's first collection. */
-export function uploadCollection(caller: Caller, requested: string | undefined, exists: CollectionLookup): string {
+export async function uploadCollection(caller: Caller, requested: string | undefined, exists: CollectionLookup): Promise<string> {
   const id = requested ?? (caller.collections === '*' || caller.collections.length === 0 ? DEFAULT_COLLECTION_ID : caller.collections[0]!);
-  assertUsable(caller, id, exists);
+  await assertUsable(caller, id, exists);
   return id;
 }
 

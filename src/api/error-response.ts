@@ -60,6 +60,8 @@ const statusByErrorClass: ReadonlyArray<readonly [ErrorClass, ContentfulStatusCo
 const statusByErrorCode: Readonly<Record<string, ContentfulStatusCode>> = {
   document_not_ready: 409,
   engine_failed: 500,
+  // The chunk store lost commit races to other processes too often (src/store/lancedb/commit-retry.ts): try again.
+  chunk_store_busy: 503,
 };
 
 /** The body every failed request gets. */

@@ -13,6 +13,13 @@ export class BackupExistsError extends BelegError {
   }
 }
 
+/** The metadata is in PostgreSQL (BELEG_DATABASE_URL): backups of it are PostgreSQL's own. */
+export class BackupPostgresMetadataError extends BelegError {
+  constructor() {
+    super(userMessage('backup_postgres_metadata'));
+  }
+}
+
 /** The directory to back up is not a beleg data directory. */
 export class BackupSourceMissingError extends BelegError {
   constructor(dataDir: string) {

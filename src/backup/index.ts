@@ -9,6 +9,7 @@ export {
   BackupIncompatibleError,
   BackupInvalidError,
   BackupNotFoundError,
+  BackupPostgresMetadataError,
   BackupSourceMissingError,
   RestoreTargetNotEmptyError,
 } from './backup-errors.ts';

@@ -6,13 +6,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { and, asc, count, eq, isNull } from 'drizzle-orm';
 import type { BelegDatabase } from './client.ts';
+import type { ApiKeyInfo, ApiKeyRepository, ApiKeyRole } from './metadata-repositories.ts';
 import { apiKeys, type ApiKeyRow } from './schema.ts';
 
-/** A key as listed: everything but the secret's hash. */
-export type ApiKeyInfo = Omit<ApiKeyRow, 'secretSha256'>;
-
-/** What a stored key's role may be. */
-export type ApiKeyRole = ApiKeyRow['role'];
 
 /** Prefix of every generated secret, so a leaked one is recognisable in logs and scanners. */
 const SECRET_PREFIX = 'blg_';
@@ -22,16 +18,19 @@ export function secretDigest(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 
-function newSecret(): string {
+/** A new secret: the prefix and 32 random bytes. */
+export function newSecret(): string {
   return SECRET_PREFIX + randomBytes(32).toString('base64url');
 }
 
-function info(row: ApiKeyRow): ApiKeyInfo {
+/** A stored key without its secret's hash. */
+export function keyInfo(row: ApiKeyRow): ApiKeyInfo {
   const { secretSha256: _secret, ...rest } = row;
   return rest;
 }
 
-export class ApiKeyRepository {
+/** API keys in SQLite (the embedded default); async only to share the contract with PostgreSQL. */
+export class SqliteApiKeyRepository implements ApiKeyRepository {
   readonly #db: BelegDatabase;
 
   constructor(db: BelegDatabase) {
@@ -39,23 +38,23 @@ export class ApiKeyRepository {
   }
 
   /** Creates a key; returns it with its secret (the only time the secret is known). */
-  create(options: { name: string; role: ApiKeyRole; collections: readonly string[] }): { key: ApiKeyInfo; secret: string } {
+  async create(options: { name: string; role: ApiKeyRole; collections: readonly string[] }): Promise<{ key: ApiKeyInfo; secret: string }> {
     const secret = newSecret();
     const row = this.#db
       .insert(apiKeys)
       .values({ id: randomUUID(), name: options.name, role: options.role, collections: [...options.collections], secretSha256: secretDigest(secret) })
       .returning()
       .get();
-    return { key: info(row), secret };
+    return { key: keyInfo(row), secret };
   }
 
   /** Every key, revoked ones included, oldest first. */
-  list(): ApiKeyInfo[] {
-    return this.#db.select().from(apiKeys).orderBy(asc(apiKeys.createdAt)).all().map(info);
+  async list(): Promise<ApiKeyInfo[]> {
+    return this.#db.select().from(apiKeys).orderBy(asc(apiKeys.createdAt)).all().map(keyInfo);
   }
 
   /** A new secret for an active key (the old one stops working at once); undefined when there is no such active key. */
-  rotate(id: string): { key: ApiKeyInfo; secret: string } | undefined {
+  async rotate(id: string): Promise<{ key: ApiKeyInfo; secret: string } | undefined> {
     const secret = newSecret();
     const row = this.#db
       .update(apiKeys)
@@ -63,11 +62,11 @@ export class ApiKeyRepository {
       .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
       .returning()
       .get();
-    return row ? { key: info(row), secret } : undefined;
+    return row ? { key: keyInfo(row), secret } : undefined;
   }
 
   /** Revokes a key (its row stays, for the audit); false when there is no such active key. */
-  revoke(id: string): boolean {
+  async revoke(id: string): Promise<boolean> {
     return (
       this.#db
         .update(apiKeys)
@@ -78,17 +77,17 @@ export class ApiKeyRepository {
   }
 
   /** The active key whose secret is `secret`, if any. */
-  findBySecret(secret: string): ApiKeyInfo | undefined {
+  async findBySecret(secret: string): Promise<ApiKeyInfo | undefined> {
     const row = this.#db
       .select()
       .from(apiKeys)
       .where(and(eq(apiKeys.secretSha256, secretDigest(secret)), isNull(apiKeys.revokedAt)))
       .get();
-    return row ? info(row) : undefined;
+    return row ? keyInfo(row) : undefined;
   }
 
   /** How many keys are active. */
-  activeCount(): number {
+  async activeCount(): Promise<number> {
     return this.#db.select({ total: count() }).from(apiKeys).where(isNull(apiKeys.revokedAt)).get()?.total ?? 0;
   }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { AuditRepository } from './audit-repository.ts';
+import { SqliteAuditRepository } from './audit-repository.ts';
 import { openDatabase, type DatabaseHandle } from './client.ts';
 import { auditEvents } from './schema.ts';
 
@@ -21,19 +21,19 @@ function open(): DatabaseHandle {
   return handle;
 }
 
-it('deletes entries older than the retention and keeps newer ones', () => {
+it('deletes entries older than the retention and keeps newer ones', async () => {
   const { db } = open();
-  const audit = new AuditRepository(db, 30);
+  const audit = new SqliteAuditRepository(db, 30);
   db.insert(auditEvents).values({ actor: 'key-1', action: 'ask', question: 'alt', at: '2026-01-01T00:00:00.000Z', collectionIds: ['allgemein'], citedDocumentIds: [] }).run();
   db.insert(auditEvents).values({ actor: 'key-1', action: 'ask', question: 'neu', at: '2026-03-01T00:00:00.000Z', collectionIds: ['allgemein'], citedDocumentIds: [] }).run();
-  expect(audit.prune(new Date('2026-03-15T00:00:00.000Z'))).toBe(1);
-  expect(audit.list({ limit: 10, offset: 0 }).map((event) => event.question)).toEqual(['neu']);
+  expect(await audit.prune(new Date('2026-03-15T00:00:00.000Z'))).toBe(1);
+  expect((await audit.list({ limit: 10, offset: 0 })).map((event) => event.question)).toEqual(['neu']);
 });
 
-it('keeps everything with a retention of 0 days', () => {
+it('keeps everything with a retention of 0 days', async () => {
   const { db } = open();
-  const audit = new AuditRepository(db, 0);
+  const audit = new SqliteAuditRepository(db, 0);
   db.insert(auditEvents).values({ actor: 'key-1', action: 'delete', documentId: 'd', at: '2000-01-01T00:00:00.000Z', collectionIds: ['*'] }).run();
-  expect(audit.prune(new Date())).toBe(0);
-  expect(audit.list({ limit: 10, offset: 0, action: 'delete' })).toHaveLength(1);
+  expect(await audit.prune(new Date())).toBe(0);
+  expect(await audit.list({ limit: 10, offset: 0, action: 'delete' })).toHaveLength(1);
 });

@@ -5,14 +5,15 @@
  */
 import { and, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
 import type { BelegDatabase } from './client.ts';
+import type { AuditEvent, AuditRepository } from './metadata-repositories.ts';
 import { auditEvents, type AuditEventRow } from './schema.ts';
 
-export type AuditEvent = Omit<AuditEventRow, 'id' | 'at'>;
 
 /** Prune at most once per this many writes (a delete per write would cost more than the write). */
-const PRUNE_EVERY = 100;
+export const PRUNE_EVERY = 100;
 
-export class AuditRepository {
+/** The audit log in SQLite (the embedded default); async only to share the contract with PostgreSQL. */
+export class SqliteAuditRepository implements AuditRepository {
   readonly #db: BelegDatabase;
   readonly #retentionDays: number;
   #writes = 0;
@@ -23,20 +24,20 @@ export class AuditRepository {
     this.#retentionDays = retentionDays;
   }
 
-  record(event: AuditEvent): void {
+  async record(event: AuditEvent): Promise<void> {
     this.#db.insert(auditEvents).values(event).run();
-    if (this.#writes++ % PRUNE_EVERY === 0) this.prune();
+    if (this.#writes++ % PRUNE_EVERY === 0) await this.prune();
   }
 
   /** Deletes entries older than the retention. */
-  prune(now = new Date()): number {
+  async prune(now = new Date()): Promise<number> {
     if (this.#retentionDays <= 0) return 0;
     const cutoff = new Date(now.getTime() - this.#retentionDays * 86_400_000).toISOString();
     return this.#db.delete(auditEvents).where(lt(auditEvents.at, cutoff)).run().changes;
   }
 
   /** Newest entries first. */
-  list(options: { limit: number; offset: number; actor?: string; action?: AuditEventRow['action']; since?: string }): AuditEventRow[] {
+  async list(options: { limit: number; offset: number; actor?: string; action?: AuditEventRow['action']; since?: string }): Promise<AuditEventRow[]> {
     const filters: SQL[] = [];
     if (options.actor) filters.push(eq(auditEvents.actor, options.actor));
     if (options.action) filters.push(eq(auditEvents.action, options.action));

@@ -5,17 +5,14 @@
  */
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
 import type { BelegDatabase } from './client.ts';
+import type { CollectionRepository, CollectionScope, CollectionWithCount } from './metadata-repositories.ts';
 import { collections, documentCollections, documents, type CollectionRow } from './schema.ts';
 
-/** The collections a caller may use: every one (`'*'`) or these ids. */
-export type CollectionScope = '*' | readonly string[];
-
-/** A collection with how many documents are in it. */
-export type CollectionWithCount = CollectionRow & { documentCount: number };
 
 const IN_BATCH = 500;
 
-export class CollectionRepository {
+/** Collections in SQLite (the embedded default); async only to share the contract with PostgreSQL. */
+export class SqliteCollectionRepository implements CollectionRepository {
   readonly #db: BelegDatabase;
 
   constructor(db: BelegDatabase) {
@@ -23,7 +20,7 @@ export class CollectionRepository {
   }
 
   /** Every collection in `scope`, by id, with its document count. */
-  list(scope: CollectionScope = '*'): CollectionWithCount[] {
+  async list(scope: CollectionScope = '*'): Promise<CollectionWithCount[]> {
     const rows = this.#db
       .select({ id: collections.id, name: collections.name, createdAt: collections.createdAt, documentCount: sql<number>`count(${documentCollections.documentId})` })
       .from(collections)
@@ -35,21 +32,21 @@ export class CollectionRepository {
     return rows;
   }
 
-  find(id: string): CollectionRow | undefined {
+  async find(id: string): Promise<CollectionRow | undefined> {
     return this.#db.select().from(collections).where(eq(collections.id, id)).get();
   }
 
   /** Creates a collection; false when the id is taken. */
-  create(id: string, name: string): boolean {
+  async create(id: string, name: string): Promise<boolean> {
     return this.#db.insert(collections).values({ id, name }).onConflictDoNothing().run().changes > 0;
   }
 
-  rename(id: string, name: string): boolean {
+  async rename(id: string, name: string): Promise<boolean> {
     return this.#db.update(collections).set({ name }).where(eq(collections.id, id)).run().changes > 0;
   }
 
   /** Deletes an empty collection; returns 'missing', 'not_empty' or 'deleted'. */
-  remove(id: string): 'missing' | 'not_empty' | 'deleted' {
+  async remove(id: string): Promise<'missing' | 'not_empty' | 'deleted'> {
     return this.#db.transaction((transaction) => {
       if (!transaction.select().from(collections).where(eq(collections.id, id)).get()) return 'missing';
       const members = transaction.select({ total: count() }).from(documentCollections).where(eq(documentCollections.collectionId, id)).get()?.total ?? 0;
@@ -60,19 +57,22 @@ export class CollectionRepository {
   }
 
   /** Puts a document into a collection (already there: nothing changes). */
-  addDocument(documentId: string, collectionId: string): void {
-    this.#db.insert(documentCollections).values({ documentId, collectionId }).onConflictDoNothing().run();
+  async addDocument(documentId: string, collectionId: string): Promise<void> {
+    // Only while the document exists: a document removed meanwhile (between awaits) joins nothing.
+    this.#db.run(
+      sql`insert or ignore into document_collections (document_id, collection_id) select ${documentId}, ${collectionId} where exists (select 1 from documents where id = ${documentId})`,
+    );
   }
 
   /** Puts a document into every collection another document is in (a URL's new version, a merged duplicate, a mail's attachment). */
-  copyMemberships(fromDocumentId: string, toDocumentId: string): void {
+  async copyMemberships(fromDocumentId: string, toDocumentId: string): Promise<void> {
     this.#db.run(
       sql`insert or ignore into document_collections (document_id, collection_id) select ${toDocumentId}, collection_id from document_collections where document_id = ${fromDocumentId}`,
     );
   }
 
   /** Takes a document out of these collections; returns how many collections it is still in. */
-  removeDocument(documentId: string, collectionIds: readonly string[]): number {
+  async removeDocument(documentId: string, collectionIds: readonly string[]): Promise<number> {
     return this.#db.transaction((transaction) => {
       if (collectionIds.length > 0) {
         transaction
@@ -88,7 +88,7 @@ export class CollectionRepository {
    * Takes a document out of the collections of `from` (every collection for `'*'`) and puts it
    * into `to`, in one transaction (no moment where it is in neither or in both).
    */
-  moveDocument(documentId: string, from: CollectionScope, to: string): void {
+  async moveDocument(documentId: string, from: CollectionScope, to: string): Promise<void> {
     this.#db.transaction((transaction) => {
       const leaving = eq(documentCollections.documentId, documentId);
       transaction
@@ -100,7 +100,7 @@ export class CollectionRepository {
   }
 
   /** The collections a document is in, by id. */
-  collectionsOf(documentId: string): string[] {
+  async collectionsOf(documentId: string): Promise<string[]> {
     return this.#db
       .select({ id: documentCollections.collectionId })
       .from(documentCollections)
@@ -111,7 +111,7 @@ export class CollectionRepository {
   }
 
   /** The collections of each of these documents. */
-  collectionsOfMany(documentIds: readonly string[]): Map<string, string[]> {
+  async collectionsOfMany(documentIds: readonly string[]): Promise<Map<string, string[]>> {
     const found = new Map<string, string[]>();
     for (let start = 0; start < documentIds.length; start += IN_BATCH) {
       const rows = this.#db
@@ -126,7 +126,7 @@ export class CollectionRepository {
   }
 
   /** Whether the document is in at least one collection of `scope`. */
-  isVisible(documentId: string, scope: CollectionScope): boolean {
+  async isVisible(documentId: string, scope: CollectionScope): Promise<boolean> {
     if (scope === '*') return true;
     if (scope.length === 0) return false;
     return (
@@ -139,7 +139,7 @@ export class CollectionRepository {
   }
 
   /** Which of these documents are `ready` and in at least one collection of `scope` (checked now, in one query per 500). */
-  visibleReadyAmong(documentIds: readonly string[], scope: CollectionScope): Set<string> {
+  async visibleReadyAmong(documentIds: readonly string[], scope: CollectionScope): Promise<Set<string>> {
     const unique = [...new Set(documentIds)];
     const visible = new Set<string>();
     if (scope !== '*' && scope.length === 0) return visible;
@@ -164,7 +164,7 @@ export class CollectionRepository {
   }
 
   /** Ids of the `ready` documents in at least one of these collections (the retrieval filter). */
-  readyIdsIn(collectionIds: readonly string[]): string[] {
+  async readyIdsIn(collectionIds: readonly string[]): Promise<string[]> {
     if (collectionIds.length === 0) return [];
     return this.#db
       .selectDistinct({ id: documentCollections.documentId })

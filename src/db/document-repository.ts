@@ -1,36 +1,16 @@
 /**
- * Every query beleg makes against its metadata, as named operations over the drizzle schema, so
- * drizzle stays inside `src/db`. State changes that must not be seen half done (a document turning
+ * The SQLite implementation of the document repository (./metadata-repositories.ts): every query
+ * beleg makes against its documents, over the drizzle schema, so drizzle stays inside `src/db`.
+ * The work is synchronous (better-sqlite3); the methods are async only to share the contract with
+ * PostgreSQL, and each one's body runs whole before it returns, so its transactions stay synchronous. State changes that must not be seen half done (a document turning
  * `ready` with its text, a version retiring its predecessor) are single transactions.
  */
 import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { BelegDatabase } from './client.ts';
-import { CollectionRepository } from './collection-repository.ts';
+import { SqliteCollectionRepository } from './collection-repository.ts';
+import type { DocumentRepository, JobInput, PendingDocument, ReadyDocument, StoredDocument, StoredPageSpans } from './metadata-repositories.ts';
 import { errorCodeOf, formatMessage, type UserMessage } from '../messages/index.ts';
-import { documentAliases, documentAttachments, documentCollections, documents, documentTexts, ingestJobs, type DocumentRow, type IngestJobRow, type NewDocumentRow } from './schema.ts';
-
-/** What is saved to run a document's ingestion again after a crash. */
-export type JobInput = Omit<typeof ingestJobs.$inferInsert, 'documentId' | 'attempts' | 'createdAt'>;
-
-/** What is known about a document when it is submitted. */
-export type PendingDocument = Pick<NewDocumentRow, 'id' | 'sourceKind'> &
-  Partial<Pick<NewDocumentRow, 'fileName' | 'url' | 'title' | 'mimeType' | 'sha256' | 'byteSize' | 'version' | 'supersedes' | 'parentId'>>;
-
-/** What loading found out about a document, stored when it becomes ready. */
-export type ReadyDocument = {
-  id: string;
-  title: string | null;
-  mimeType: string;
-  language: string | null;
-  finalUrl: string | null;
-  sha256: string;
-  byteSize: number;
-  pageCount: number | null;
-  chunkCount: number;
-  text: string;
-  pages: (typeof documentTexts.$inferInsert)['pages'];
-  sections: (typeof documentTexts.$inferInsert)['sections'];
-};
+import { documentAliases, documentAttachments, documentCollections, documents, documentTexts, ingestJobs, type DocumentRow, type IngestJobRow } from './schema.ts';
 
 const now = () => new Date().toISOString();
 
@@ -121,20 +101,21 @@ function prepareStatements(db: BelegDatabase) {
   };
 }
 
-export class DocumentRepository {
+/** Documents in SQLite (the embedded default). */
+export class SqliteDocumentRepository implements DocumentRepository {
   readonly #db: BelegDatabase;
   readonly #statements: ReturnType<typeof prepareStatements>;
   /** The collections documents are in (same database). */
-  readonly collections: CollectionRepository;
+  readonly collections: SqliteCollectionRepository;
 
   constructor(db: BelegDatabase) {
     this.#db = db;
-    this.collections = new CollectionRepository(db);
+    this.collections = new SqliteCollectionRepository(db);
     this.#statements = prepareStatements(db);
   }
 
   /** The document with this id, following aliases (retired versions, duplicates); undefined if none. */
-  find(id: string): DocumentRow | undefined {
+  async find(id: string): Promise<DocumentRow | undefined> {
     const row = this.#statements.documentById.get({ id });
     if (row) return row;
     const alias = this.#statements.aliasById.get({ id });
@@ -142,17 +123,17 @@ export class DocumentRepository {
   }
 
   /** A document with this content: ready or in progress first, then failed ones. */
-  findBySha256(sha256: string): DocumentRow | undefined {
+  async findBySha256(sha256: string): Promise<DocumentRow | undefined> {
     return this.#statements.documentBySha256.get({ sha256 });
   }
 
   /** The newest version of a URL's document, if any. */
-  latestVersionOfUrl(url: string): DocumentRow | undefined {
+  async latestVersionOfUrl(url: string): Promise<DocumentRow | undefined> {
     return this.#db.select().from(documents).where(eq(documents.url, url)).orderBy(desc(documents.version)).get();
   }
 
   /** Inserts a `pending` document together with its job, atomically. */
-  createPending(document: PendingDocument, job: JobInput): DocumentRow {
+  async createPending(document: PendingDocument, job: JobInput): Promise<DocumentRow> {
     return this.#db.transaction(() => {
       const row = this.#statements.insertDocument.get({
         id: document.id,
@@ -183,7 +164,7 @@ export class DocumentRepository {
   }
 
   /** Puts a failed document back to `pending` with a fresh job (a retry of identical content). */
-  retry(id: string, job: JobInput): DocumentRow {
+  async retry(id: string, job: JobInput): Promise<DocumentRow | undefined> {
     return this.#db.transaction((transaction) => {
       transaction.delete(ingestJobs).where(eq(ingestJobs.documentId, id)).run();
       transaction.insert(ingestJobs).values({ ...job, documentId: id }).run();
@@ -199,17 +180,20 @@ export class DocumentRepository {
   // ---- attachments (an e-mail's files, each a document of its own) ---------------------------
 
   /** Records that `attachmentId` is attached to `parentId` under `fileName` (again: nothing changes). */
-  linkAttachment(parentId: string, attachmentId: string, fileName: string): void {
-    this.#db.insert(documentAttachments).values({ parentId, attachmentId, fileName }).onConflictDoNothing().run();
+  async linkAttachment(parentId: string, attachmentId: string, fileName: string): Promise<void> {
+    // Only while both exist: a mail removed meanwhile links nothing.
+    this.#db.run(
+      sql`insert or ignore into document_attachments (parent_id, attachment_id, file_name) select ${parentId}, ${attachmentId}, ${fileName} where exists (select 1 from documents where id = ${parentId}) and exists (select 1 from documents where id = ${attachmentId})`,
+    );
   }
 
   /** The ids of a document's attachments, in the order they were linked. */
-  attachmentIds(parentId: string): string[] {
+  async attachmentIds(parentId: string): Promise<string[]> {
     return this.#statements.attachmentsOf.all({ id: parentId }).map((row) => row.attachmentId);
   }
 
   /** The attachment ids of each of these documents (only those that have some). */
-  attachmentIdsOf(parentIds: readonly string[]): Map<string, string[]> {
+  async attachmentIdsOf(parentIds: readonly string[]): Promise<Map<string, string[]>> {
     const found = new Map<string, string[]>();
     for (let start = 0; start < parentIds.length; start += 500) {
       const rows = this.#db
@@ -224,7 +208,7 @@ export class DocumentRepository {
   }
 
   /** The documents (mails) that `attachmentId` is attached to. */
-  parentIds(attachmentId: string): string[] {
+  async parentIds(attachmentId: string): Promise<string[]> {
     return this.#db
       .select({ parentId: documentAttachments.parentId })
       .from(documentAttachments)
@@ -234,12 +218,12 @@ export class DocumentRepository {
   }
 
   /** Sets the mail a document counts as coming from (null: the user's own document, kept when mails go). */
-  setParent(id: string, parentId: string | null): void {
+  async setParent(id: string, parentId: string | null): Promise<void> {
     this.#db.update(documents).set({ parentId, updatedAt: now() }).where(eq(documents.id, id)).run();
   }
 
   /** Marks documents `indexing` and counts the attempt, in one transaction. */
-  markIndexing(ids: readonly string[]): void {
+  async markIndexing(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     const updatedAt = now();
     this.#db.transaction(() => {
@@ -256,12 +240,12 @@ export class DocumentRepository {
    * one). Returns, per document, the row and the retired id whose chunks the caller removes from
    * the chunk store — or null for a document removed meanwhile.
    */
-  markReady(readies: readonly ReadyDocument[]): ({ document: DocumentRow; retiredId: string | null } | null)[] {
+  async markReady(readies: readonly ReadyDocument[]): Promise<({ document: DocumentRow; retiredId: string | null } | null)[]> {
     return this.#durably(() => this.#db.transaction((transaction) => readies.map((ready) => this.#markOneReady(transaction, ready))));
   }
 
   /** Drops a document that turned out identical to `existingId`; its id now resolves to that one. */
-  mergeInto(id: string, existingId: string): void {
+  async mergeInto(id: string, existingId: string): Promise<void> {
     this.#db.transaction((transaction) => {
       transaction.update(documentAliases).set({ documentId: existingId }).where(eq(documentAliases.documentId, id)).run();
       copyMemberships(transaction, id, existingId);
@@ -274,7 +258,7 @@ export class DocumentRepository {
    * Marks a document `failed` with the error's catalogue message and ends its job. The row keeps
    * the code, the English message and the message itself, to be said in the reader's language.
    */
-  markFailed(id: string, error: UserMessage): DocumentRow | undefined {
+  async markFailed(id: string, error: UserMessage): Promise<DocumentRow | undefined> {
     const failure = { errorCode: errorCodeOf(error.id), errorMessage: formatMessage(error, 'en'), errorUserMessage: error };
     return this.#db.transaction((transaction) => {
       transaction.delete(ingestJobs).where(eq(ingestJobs.documentId, id)).run();
@@ -288,7 +272,7 @@ export class DocumentRepository {
   }
 
   /** Deletes a document with its text, job and aliases. Returns whether it existed. */
-  remove(id: string): boolean {
+  async remove(id: string): Promise<boolean> {
     return this.#durably(() => this.#db.delete(documents).where(eq(documents.id, id)).run().changes > 0);
   }
 
@@ -309,7 +293,7 @@ export class DocumentRepository {
    * One page of documents, newest first, and how many there are; with `collectionIds`, only
    * documents in at least one of them (an `exists` over the membership table, inside the query).
    */
-  list(options: { limit: number; offset: number; status?: DocumentRow['status']; collectionIds?: readonly string[] }): { rows: DocumentRow[]; total: number } {
+  async list(options: { limit: number; offset: number; status?: DocumentRow['status']; collectionIds?: readonly string[] }): Promise<{ rows: DocumentRow[]; total: number }> {
     const inCollections =
       options.collectionIds === undefined
         ? undefined
@@ -330,13 +314,13 @@ export class DocumentRepository {
   }
 
   /** Every `ready` document's id and the number of chunks it should have. */
-  readyChunkCounts(): Map<string, number> {
+  async readyChunkCounts(): Promise<Map<string, number>> {
     const rows = this.#db.select({ id: documents.id, chunkCount: documents.chunkCount }).from(documents).where(eq(documents.status, 'ready')).all();
     return new Map(rows.map((row) => [row.id, row.chunkCount]));
   }
 
   /** A ready document's stored text with its page and section spans and what loading found. */
-  storedDocument(id: string) {
+  async storedDocument(id: string): Promise<StoredDocument | undefined> {
     return this.#db
       .select({
         text: documentTexts.text,
@@ -354,12 +338,12 @@ export class DocumentRepository {
   }
 
   /** Records a new chunk count (after chunks were rebuilt from the stored text). */
-  setChunkCount(id: string, chunkCount: number): void {
+  async setChunkCount(id: string, chunkCount: number): Promise<void> {
     this.#db.update(documents).set({ chunkCount, updatedAt: now() }).where(eq(documents.id, id)).run();
   }
 
   /** Ids of every `ready` document. */
-  readyIds(): string[] {
+  async readyIds(): Promise<string[]> {
     return this.#db
       .select({ id: documents.id })
       .from(documents)
@@ -369,7 +353,7 @@ export class DocumentRepository {
   }
 
   /** Which of these ids are `ready` documents (one query; for filtering search hits). */
-  readyAmong(ids: readonly string[]): Set<string> {
+  async readyAmong(ids: readonly string[]): Promise<Set<string>> {
     const unique = [...new Set(ids)];
     const ready = new Set<string>();
     for (let start = 0; start < unique.length; start += 500) {
@@ -384,17 +368,17 @@ export class DocumentRepository {
   }
 
   /** The stored text of a document, if it has one. */
-  text(id: string): string | undefined {
+  async text(id: string): Promise<string | undefined> {
     return this.#db.select({ text: documentTexts.text }).from(documentTexts).where(eq(documentTexts.documentId, id)).get()?.text;
   }
 
   /** A document's PDF page spans (offsets into its stored text), null when it has none or no stored text. */
-  pages(id: string): (typeof documentTexts.$inferSelect)['pages'] {
+  async pages(id: string): Promise<StoredPageSpans | null> {
     return this.#db.select({ pages: documentTexts.pages }).from(documentTexts).where(eq(documentTexts.documentId, id)).get()?.pages ?? null;
   }
 
   /** Documents left `pending` or `indexing` (by a killed process, at start-up), oldest first, with their jobs. */
-  interrupted(): { document: DocumentRow; job: IngestJobRow | null }[] {
+  async interrupted(): Promise<{ document: DocumentRow; job: IngestJobRow | null }[]> {
     return this.#db
       .select()
       .from(documents)
@@ -406,18 +390,18 @@ export class DocumentRepository {
   }
 
   /** The job of a document, if it still has one. */
-  job(id: string): IngestJobRow | undefined {
+  async job(id: string): Promise<IngestJobRow | undefined> {
     return this.#statements.jobById.get({ id });
   }
 
   /** sha256 names of uploads that some job still needs. */
-  uploadsInUse(): Set<string> {
+  async uploadsInUse(): Promise<Set<string>> {
     const rows = this.#db.select({ sha256: ingestJobs.uploadSha256 }).from(ingestJobs).all();
     return new Set(rows.map((row) => row.sha256).filter((sha256): sha256 is string => sha256 !== null));
   }
 
   /** Whether any job other than `exceptId`'s still needs this upload. */
-  uploadInUse(sha256: string, exceptId: string): boolean {
+  async uploadInUse(sha256: string, exceptId: string): Promise<boolean> {
     return (
       this.#db
         .select({ id: ingestJobs.documentId })

@@ -1,11 +1,30 @@
-/** beleg's metadata database (SQLite through drizzle-orm): the only folder that imports drizzle. */
+/** beleg's metadata database (SQLite or PostgreSQL through drizzle-orm): the only folder that imports drizzle. */
 export { openDatabase, type BelegDatabase, type DatabaseHandle } from './client.ts';
 export * as schema from './schema.ts';
 export type { DocumentRow, NewDocumentRow, IngestJobRow } from './schema.ts';
-export { DocumentRepository, type JobInput, type ReadyDocument } from './document-repository.ts';
-export { CollectionRepository, type CollectionScope, type CollectionWithCount } from './collection-repository.ts';
-export { ApiKeyRepository, secretDigest, type ApiKeyInfo, type ApiKeyRole } from './api-key-repository.ts';
-export { AuditRepository, type AuditEvent } from './audit-repository.ts';
+export type {
+  MetadataDatabase,
+  DocumentRepository,
+  CollectionRepository,
+  ApiKeyRepository,
+  AuditRepository,
+  JobInput,
+  PendingDocument,
+  ReadyDocument,
+  StoredDocument,
+  CollectionScope,
+  CollectionWithCount,
+  ApiKeyInfo,
+  ApiKeyRole,
+  AuditEvent,
+} from './metadata-repositories.ts';
+export { SqliteDocumentRepository } from './document-repository.ts';
+export { SqliteCollectionRepository } from './collection-repository.ts';
+export { SqliteApiKeyRepository, secretDigest } from './api-key-repository.ts';
+export { SqliteAuditRepository } from './audit-repository.ts';
+export { openSqliteMetadata, sqliteMetadata, type SqliteMetadataDatabase } from './sqlite-metadata-database.ts';
+export { openPostgresMetadata, type PostgresMetadataDatabase } from './postgres/postgres-metadata-database.ts';
+export { openMetadataDatabase, type MetadataLocation } from './open-metadata-database.ts';
 export { DEFAULT_COLLECTION_ID } from './schema.ts';
 export type { CollectionRow, AuditEventRow } from './schema.ts';
 export { UploadFiles } from './upload-files.ts';

@@ -18,11 +18,12 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { DEFAULT_COLLECTION_ID, DocumentRepository, UploadFiles, type DocumentRow, type IngestJobRow, type JobInput, type ReadyDocument } from '../db/index.ts';
+import { DEFAULT_COLLECTION_ID, UploadFiles, type DocumentRepository, type DocumentRow, type IngestJobRow, type JobInput, type ReadyDocument } from '../db/index.ts';
 import { BelegError, CancelledError, CollectionNotFoundError, DocumentNotReadyError, DocumentTooLargeError, NotFoundError, OverloadedError, UnprocessableDocumentError, ValidationError } from '../errors.ts';
 import { describeFirstIssue, userMessage } from '../messages/index.ts';
 import { SENTENCE_BLOCK_START, SENTENCE_HEADING, type ChunkRow, type ChunkStore } from '../store/chunk-store.ts';
 import { parseFetchableUrl } from './fetch/fetchable-url.ts';
+import { KeyedLock } from './keyed-lock.ts';
 import { assertOcrAllowed, type LoadOptions } from './load-document.ts';
 import { detectDocumentType } from './loaders/detect-document-type.ts';
 import { readImageHeader } from './ocr/image-header.ts';
@@ -149,6 +150,12 @@ export class IngestionService implements Ingestion {
   readonly #progress = new Map<string, OcrProgress>();
   /** Who waits in `ingest` with an `onProgress`, by document id. */
   readonly #progressListeners = new Map<string, Array<(progress: OcrProgress) => void>>();
+  /**
+   * Serializes the check-then-write steps per content hash (`sha256:…`) and per URL (`url:…`):
+   * finding identical content and inserting, and deciding whether an upload is still needed and
+   * deleting it, must not interleave with each other across awaited queries.
+   */
+  readonly #contentLock = new KeyedLock();
 
   constructor(options: IngestionServiceOptions) {
     this.#options = options;
@@ -162,7 +169,7 @@ export class IngestionService implements Ingestion {
 
   async submit(input: DocumentInput, options: SubmitOptions = {}): Promise<DocumentRecord> {
     this.#assertOpen();
-    const row = this.#submitRow(input, null, options.collectionId);
+    const row = await this.#submitRow(input, null, options.collectionId);
     await this.#collectionSync;
     return this.#record(row);
   }
@@ -174,9 +181,10 @@ export class IngestionService implements Ingestion {
    */
   async ingest(input: DocumentInput, options: IngestOptions = {}): Promise<DocumentRecord> {
     this.#assertOpen();
-    const row = this.#submitRow(input, null, options.collectionId);
-    await this.#collectionSync;
-    const record = row.status === 'ready' || row.status === 'failed' ? this.#record(row) : await this.#settledWithProgress(row.id, options.onProgress);
+    const row = await this.#submitRow(input, null, options.collectionId);
+    // Wait from now on: the document may be indexed while collections are still being copied onto chunks.
+    const settling = row.status === 'ready' || row.status === 'failed' ? this.#record(row) : this.#settledWithProgress(row.id, options.onProgress);
+    const [record] = await Promise.all([settling, this.#collectionSync]);
     if (!record.attachmentIds) return record;
     // An attachment that is not queued (removed, or shutting down) simply is not waited for.
     await Promise.all(record.attachmentIds.map((id) => this.settled(id).catch(() => undefined)));
@@ -202,7 +210,7 @@ export class IngestionService implements Ingestion {
    * NotFoundError if it does not exist or is removed, CancelledError if beleg shuts down first.
    */
   async settled(id: string): Promise<DocumentRecord> {
-    const row = this.#repository.find(id);
+    const row = await this.#repository.find(id);
     if (!row) throw new NotFoundError('document', id);
     if (row.status === 'ready' || row.status === 'failed') return this.#record(row);
     if (!this.#running.has(row.id) && !this.#queued.has(row.id)) {
@@ -212,23 +220,23 @@ export class IngestionService implements Ingestion {
   }
 
   async get(id: string, scope: CollectionScope = '*'): Promise<DocumentRecord> {
-    return this.#record(this.#visible(id, scope));
+    return this.#record(await this.#visible(id, scope));
   }
 
   /** The document's row when it exists and is in a collection of `scope`; else NotFoundError (a document outside the scope does not exist for the caller). */
-  #visible(id: string, scope: CollectionScope): DocumentRow {
-    const row = this.#repository.find(id);
-    if (!row || !this.#repository.collections.isVisible(row.id, scope)) throw new NotFoundError('document', id);
+  async #visible(id: string, scope: CollectionScope): Promise<DocumentRow> {
+    const row = await this.#repository.find(id);
+    if (!row || !(await this.#repository.collections.isVisible(row.id, scope))) throw new NotFoundError('document', id);
     return row;
   }
 
   async list(options: ListDocumentsOptions = {}): Promise<{ documents: DocumentRecord[]; total: number }> {
     const limit = Math.min(Math.max(Math.trunc(options.limit ?? LIST_LIMIT_DEFAULT), 1), LIST_LIMIT_MAX);
     const offset = Math.max(Math.trunc(options.offset ?? 0), 0);
-    const { rows, total } = this.#repository.list({ limit, offset, status: options.status, collectionIds: options.collectionIds });
+    const { rows, total } = await this.#repository.list({ limit, offset, status: options.status, collectionIds: options.collectionIds });
     const ids = rows.map((row) => row.id);
-    const attachments = this.#repository.attachmentIdsOf(ids);
-    const memberships = this.#repository.collections.collectionsOfMany(ids);
+    const attachments = await this.#repository.attachmentIdsOf(ids);
+    const memberships = await this.#repository.collections.collectionsOfMany(ids);
     return {
       documents: rows.map((row) => toDocumentRecord(row, attachments.get(row.id), this.#progress.get(row.id), memberships.get(row.id))),
       total,
@@ -240,15 +248,15 @@ export class IngestionService implements Ingestion {
    * has attached (they now count as coming from that mail) and those the user uploaded on their own.
    */
   async remove(id: string, scope: CollectionScope = '*'): Promise<void> {
-    const row = this.#visible(id, scope);
-    const attachmentIds = this.#repository.attachmentIds(row.id);
-    if (scope !== '*' && this.#repository.collections.removeDocument(row.id, scope) > 0) {
+    const row = await this.#visible(id, scope);
+    const attachmentIds = await this.#repository.attachmentIds(row.id);
+    if (scope !== '*' && (await this.#repository.collections.removeDocument(row.id, scope)) > 0) {
       // Still in a collection the caller cannot see: only its place in the caller's collections goes, and its attachments' with it.
       const kept = [row.id];
       for (const attachmentId of attachmentIds) {
-        const attachment = this.#repository.find(attachmentId);
+        const attachment = await this.#repository.find(attachmentId);
         if (!attachment || attachment.parentId === null) continue;
-        if (this.#repository.collections.removeDocument(attachment.id, scope) === 0) await this.remove(attachment.id);
+        if ((await this.#repository.collections.removeDocument(attachment.id, scope)) === 0) await this.remove(attachment.id);
         else kept.push(attachment.id);
       }
       await this.#syncCollections(kept);
@@ -256,23 +264,24 @@ export class IngestionService implements Ingestion {
     }
     await this.#removeOne(row);
     for (const attachmentId of attachmentIds) {
-      const attachment = this.#repository.find(attachmentId);
+      const attachment = await this.#repository.find(attachmentId);
       if (!attachment || attachment.parentId === null) continue;
-      const parents = this.#repository.parentIds(attachment.id);
+      const parents = await this.#repository.parentIds(attachment.id);
       if (parents.length === 0) await this.remove(attachment.id);
-      else if (attachment.parentId === row.id) this.#repository.setParent(attachment.id, parents[0]!);
+      else if (attachment.parentId === row.id) await this.#repository.setParent(attachment.id, parents[0]!);
     }
   }
 
   async #removeOne(row: DocumentRow): Promise<void> {
-    const job = this.#repository.job(row.id);
+    // Taken off the queue and stopped before the first await, so no batch starts writing it meanwhile.
     this.#removed.add(row.id);
     if (this.#queued.delete(row.id)) this.#queue.splice(this.#queue.indexOf(row.id), 1);
     this.#running.get(row.id)?.abort(new CancelledError(userMessage('cancelled.document_removed', { id: row.id })));
-    // SQLite first: once this commits the document is gone for retrieval, whatever happens next.
-    this.#repository.remove(row.id);
+    const job = await this.#repository.job(row.id);
+    // The metadata first: once this commits the document is gone for retrieval, whatever happens next.
+    await this.#repository.remove(row.id);
     await this.#store.deleteDocuments([row.id]);
-    if (job?.uploadSha256) this.#releaseUpload(job.uploadSha256, row.id);
+    if (job?.uploadSha256) await this.#releaseUpload(job.uploadSha256, row.id);
     this.#rejectWaiters(row.id, new NotFoundError('document', row.id));
   }
 
@@ -283,24 +292,27 @@ export class IngestionService implements Ingestion {
    * again after their search). The caller must be allowed to use `collectionId` (the API checks).
    */
   async move(id: string, collectionId: string, scope: CollectionScope = '*'): Promise<DocumentRecord> {
-    const row = this.#visible(id, scope);
-    if (!this.#repository.collections.find(collectionId)) throw new CollectionNotFoundError(collectionId);
-    const attachmentIds = this.#repository.attachmentIds(row.id).filter((attachmentId) => this.#repository.find(attachmentId)?.parentId != null);
-    for (const documentId of [row.id, ...attachmentIds]) this.#repository.collections.moveDocument(documentId, scope, collectionId);
+    const row = await this.#visible(id, scope);
+    if (!(await this.#repository.collections.find(collectionId))) throw new CollectionNotFoundError(collectionId);
+    const attachmentIds: string[] = [];
+    for (const attachmentId of await this.#repository.attachmentIds(row.id)) {
+      if ((await this.#repository.find(attachmentId))?.parentId != null) attachmentIds.push(attachmentId);
+    }
+    for (const documentId of [row.id, ...attachmentIds]) await this.#repository.collections.moveDocument(documentId, scope, collectionId);
     await this.#syncCollections([row.id, ...attachmentIds]);
-    return this.#record(this.#repository.find(row.id) ?? row);
+    return this.#record((await this.#repository.find(row.id)) ?? row);
   }
 
   async text(id: string, scope: CollectionScope = '*'): Promise<string> {
-    const row = this.#visible(id, scope);
-    const text = row.status === 'ready' ? this.#repository.text(row.id) : undefined;
+    const row = await this.#visible(id, scope);
+    const text = row.status === 'ready' ? await this.#repository.text(row.id) : undefined;
     if (text === undefined) throw new DocumentNotReadyError(row.id, row.status);
     return text;
   }
 
   /** The PDF page spans of a ready document (offsets into its stored text), null when it is not paged. */
   async pages(id: string, scope: CollectionScope = '*'): Promise<PageSpan[] | null> {
-    const row = this.#visible(id, scope);
+    const row = await this.#visible(id, scope);
     if (row.status !== 'ready') throw new DocumentNotReadyError(row.id, row.status);
     return this.#repository.pages(row.id);
   }
@@ -354,7 +366,7 @@ export class IngestionService implements Ingestion {
     const rebuilt: string[] = [];
     for (const id of documentIds) {
       if (this.#closing) break;
-      const stored = this.#repository.storedDocument(id);
+      const stored = await this.#repository.storedDocument(id);
       if (!stored) continue;
       const loaded: LoadedDocument = {
         text: stored.text,
@@ -367,9 +379,10 @@ export class IngestionService implements Ingestion {
       };
       const drafts = this.#options.chunk(loaded);
       const vectors = this.#options.embedder ? await this.#options.embedder.embed(drafts.map((draft) => draft.text)) : undefined;
+      const collections = await this.#repository.collections.collectionsOf(id);
       await this.#store.deleteDocuments([id]);
-      await this.#store.add(drafts.map((draft, index) => toChunkRow(id, draft, vectors?.[index], this.#repository.collections.collectionsOf(id))));
-      this.#repository.setChunkCount(id, drafts.length);
+      await this.#store.add(drafts.map((draft, index) => toChunkRow(id, draft, vectors?.[index], collections)));
+      await this.#repository.setChunkCount(id, drafts.length);
       rebuilt.push(id);
     }
     return rebuilt;
@@ -399,35 +412,42 @@ export class IngestionService implements Ingestion {
    * input is an attachment of that mail; it skips the queue-room check (a mail's attachments are
    * few and already inside its size limit) and, when new, counts as coming from the mail.
    */
-  #submitRow(unchecked: DocumentInput, parentId: string | null = null, collectionId?: string): DocumentRow {
+  async #submitRow(unchecked: DocumentInput, parentId: string | null = null, collectionId?: string): Promise<DocumentRow> {
     const input = parseInput(unchecked);
     const collection = collectionId ?? DEFAULT_COLLECTION_ID;
-    if (parentId === null && !this.#repository.collections.find(collection)) throw new CollectionNotFoundError(collection);
-    const row = input.kind === 'url' ? this.#submitUrl(input.url) : this.#submitContent(input, parentId);
+    if (parentId === null && !(await this.#repository.collections.find(collection))) throw new CollectionNotFoundError(collection);
+    const { row, queue } = input.kind === 'url' ? await this.#submitUrl(input.url) : await this.#submitContent(input, parentId);
     // An attachment is in its mail's collections; anything else in the one it was uploaded to
     // (identical content already stored joins that collection too: stored once, visible where uploaded).
     if (parentId === null) {
-      this.#repository.collections.addDocument(row.id, collection);
+      await this.#repository.collections.addDocument(row.id, collection);
       // A mail uploaded again into another collection brings its attachments along.
-      const attachmentIds = this.#repository.attachmentIds(row.id);
-      for (const attachmentId of attachmentIds) this.#repository.collections.addDocument(attachmentId, collection);
+      const attachmentIds = await this.#repository.attachmentIds(row.id);
+      for (const attachmentId of attachmentIds) await this.#repository.collections.addDocument(attachmentId, collection);
       if (row.status === 'ready') void this.#syncCollections([row.id, ...attachmentIds]);
     } else {
-      this.#repository.collections.copyMemberships(parentId, row.id);
+      await this.#repository.collections.copyMemberships(parentId, row.id);
       if (row.status === 'ready') void this.#syncCollections([row.id]);
     }
+    // Queued only now, after its collection is recorded.
+    if (queue) this.#enqueue(row.id);
     return row;
   }
 
-  #submitContent(input: Exclude<DocumentInput, { kind: 'url' }>, parentId: string | null): DocumentRow {
+  /** A new or retried `pending` row for content (`queue`: it is to be queued), or the stored row of identical content. */
+  async #submitContent(input: Exclude<DocumentInput, { kind: 'url' }>, parentId: string | null): Promise<{ row: DocumentRow; queue: boolean }> {
     const bytes = input.kind === 'file' ? input.bytes : new TextEncoder().encode(input.text);
     if (bytes.length > this.#options.loadOptions.maxBytes) throw new DocumentTooLargeError(bytes.length, this.#options.loadOptions.maxBytes);
     const sha256 = sha256Of(bytes);
-    const existing = this.#repository.findBySha256(sha256);
+    return this.#contentLock.run(`sha256:${sha256}`, () => this.#submitContentLocked(input, bytes, sha256, parentId));
+  }
+
+  async #submitContentLocked(input: Exclude<DocumentInput, { kind: 'url' }>, bytes: Uint8Array, sha256: string, parentId: string | null): Promise<{ row: DocumentRow; queue: boolean }> {
+    const existing = await this.#repository.findBySha256(sha256);
     if (existing && existing.status !== 'failed') {
       // Uploaded on its own as well: the user's document now, kept when the mail goes.
-      if (parentId === null && existing.parentId !== null) this.#repository.setParent(existing.id, null);
-      return existing;
+      if (parentId === null && existing.parentId !== null) await this.#repository.setParent(existing.id, null);
+      return { row: existing, queue: false };
     }
     if (parentId === null) this.#assertRoom();
     const job: JobInput = {
@@ -440,33 +460,40 @@ export class IngestionService implements Ingestion {
     };
     if (input.kind === 'file') this.#uploads.save(sha256, bytes);
     const row = existing
-      ? this.#repository.retry(existing.id, job)
-      : this.#repository.createPending(
+      ? await this.#retry(existing, job)
+      : await this.#repository.createPending(
           { id: crypto.randomUUID(), sourceKind: input.kind, fileName: input.fileName ?? null, title: job.title, mimeType: job.mimeType, sha256, byteSize: bytes.length, parentId },
           job,
         );
-    // Queued on the next turn of the event loop, after the caller has recorded its collection.
-    this.#enqueue(row.id);
-    return row;
+    return { row, queue: true };
   }
 
-  #submitUrl(url: string): DocumentRow {
+  /** Puts a failed document back to `pending`; a document removed meanwhile stays as it was last seen. */
+  async #retry(failed: DocumentRow, job: JobInput): Promise<DocumentRow> {
+    return (await this.#repository.retry(failed.id, job)) ?? failed;
+  }
+
+  /** A new (or retried) `pending` version of a URL, or the version already on its way. */
+  async #submitUrl(url: string): Promise<{ row: DocumentRow; queue: boolean }> {
     // Unparseable URLs, other schemes and credentials are refused now, with the code the API and the fetcher use.
     parseFetchableUrl(url);
-    const latest = this.#repository.latestVersionOfUrl(url);
+    return this.#contentLock.run(`url:${url}`, () => this.#submitUrlLocked(url));
+  }
+
+  async #submitUrlLocked(url: string): Promise<{ row: DocumentRow; queue: boolean }> {
+    const latest = await this.#repository.latestVersionOfUrl(url);
     // Already on its way: one fetch is enough.
-    if (latest && (latest.status === 'pending' || latest.status === 'indexing')) return latest;
+    if (latest && (latest.status === 'pending' || latest.status === 'indexing')) return { row: latest, queue: false };
     this.#assertRoom();
     const job: JobInput = { inputKind: 'url', url, uploadSha256: null, text: null, fileName: null, title: null, mimeType: null };
     const row =
       latest?.status === 'failed'
-        ? this.#repository.retry(latest.id, job)
-        : this.#repository.createPending(
+        ? await this.#retry(latest, job)
+        : await this.#repository.createPending(
             { id: crypto.randomUUID(), sourceKind: 'url', url, version: latest ? latest.version + 1 : 1, supersedes: latest?.id ?? null },
             job,
           );
-    this.#enqueue(row.id);
-    return row;
+    return { row, queue: true };
   }
 
   #assertOpen(): void {
@@ -474,14 +501,15 @@ export class IngestionService implements Ingestion {
   }
 
   /**
-   * Submits the attachments of a mail that just turned ready as documents of their own, each
-   * linked to the mail. Only types beleg reads are submitted (by the same check as an upload);
+   * Submits the attachments of a mail about to turn ready as documents of their own, each
+   * linked to the mail; returns their rows. Only types beleg reads are submitted (by the same check as an upload);
    * the others (archives, unknown types) stay named in the mail's text only. Images go to OCR
    * only when they are the size of a scanned page (see `looksLikeScannedPage`): logos, signatures
    * and photos in mails would otherwise become failed documents (`ocr_no_text`). Identical
    * content is one document, linked to every mail that has it attached.
    */
-  #submitAttachments(parentId: string, attachments: readonly DocumentAttachment[]): void {
+  async #submitAttachments(parentId: string, attachments: readonly DocumentAttachment[]): Promise<DocumentRow[]> {
+    const submitted: DocumentRow[] = [];
     for (const attachment of attachments) {
       const fileName = attachmentFileName(attachment.fileName);
       const mimeType = attachment.mimeType.length <= 255 ? attachment.mimeType : undefined;
@@ -493,14 +521,26 @@ export class IngestionService implements Ingestion {
         continue;
       }
       if (attachment.bytes.length > this.#options.loadOptions.maxBytes || this.#closing) continue;
-      const row = this.#submitRow({ kind: 'file', fileName, bytes: attachment.bytes, ...(mimeType ? { mimeType } : {}) }, parentId);
-      if (row.id !== parentId) this.#repository.linkAttachment(parentId, row.id, fileName);
+      const row = await this.#submitRow({ kind: 'file', fileName, bytes: attachment.bytes, ...(mimeType ? { mimeType } : {}) }, parentId);
+      if (row.id === parentId) continue;
+      await this.#repository.linkAttachment(parentId, row.id, fileName);
+      submitted.push(row);
+    }
+    return submitted;
+  }
+
+  /** Removes the attachments submitted for a mail that was removed meanwhile, unless another mail has them or the user uploaded them. */
+  async #removeOrphanAttachments(parentId: string, attachments: readonly DocumentRow[]): Promise<void> {
+    for (const attachment of attachments) {
+      if (attachment.parentId !== parentId || (await this.#repository.parentIds(attachment.id)).length > 0) continue;
+      await this.remove(attachment.id).catch(() => undefined);
     }
   }
 
   /** A metadata row as a record, with its attachments' ids. */
-  #record(row: DocumentRow): DocumentRecord {
-    return toDocumentRecord(row, this.#repository.attachmentIds(row.id), this.#progress.get(row.id), this.#repository.collections.collectionsOf(row.id));
+  async #record(row: DocumentRow): Promise<DocumentRecord> {
+    const [attachmentIds, collectionIds] = await Promise.all([this.#repository.attachmentIds(row.id), this.#repository.collections.collectionsOf(row.id)]);
+    return toDocumentRecord(row, attachmentIds, this.#progress.get(row.id), collectionIds);
   }
 
   #assertRoom(): void {
@@ -532,19 +572,24 @@ export class IngestionService implements Ingestion {
     const ids = this.#queue.splice(0, this.#batchSize);
     for (const id of ids) this.#queued.delete(id);
     for (const id of ids) this.#running.set(id, new AbortController());
-    this.#batch = this.#processBatch(ids)
-      .catch((error: unknown) => {
+    this.#batch = (async () => {
+      try {
+        await this.#processBatch(ids);
+      } catch (error) {
         // #processBatch handles its own failures; reaching here is a bug, and must not crash the service.
         console.error(`beleg: unexpected ingestion error for documents ${ids.join(', ')}:`, error);
-      })
-      .finally(() => {
-        for (const id of ids) this.#running.delete(id);
-        this.#batch = null;
-        // Identical content submitted again while this batch was still writing its failure was put
-        // back to `pending` but not queued (it was running): queue it now, or its waiters wait forever.
-        for (const id of ids) if (this.#repository.find(id)?.status === 'pending') this.#enqueue(id);
-        this.#pump();
-      });
+      }
+      for (const id of ids) this.#running.delete(id);
+      // Identical content submitted again while this batch was still writing its failure was put
+      // back to `pending` but not queued (it was running): queue it now, or its waiters wait forever.
+      for (const id of ids) {
+        const row = await this.#repository.find(id).catch(() => undefined);
+        if (row?.status === 'pending') this.#enqueue(id);
+      }
+    })().finally(() => {
+      this.#batch = null;
+      this.#pump();
+    });
   }
 
   /**
@@ -566,9 +611,9 @@ export class IngestionService implements Ingestion {
         for (const restId of rest) this.#queued.add(restId);
         break;
       }
-      const job = this.#repository.job(id);
+      const job = await this.#repository.job(id);
       if (!job || this.#removed.has(id)) continue;
-      this.#repository.markIndexing([id]);
+      await this.#repository.markIndexing([id]);
       const signal = this.#running.get(id)!.signal;
       try {
         const document = await this.#prepare(id, job, signal);
@@ -596,18 +641,28 @@ export class IngestionService implements Ingestion {
     const dropped = prepared.filter((document) => !current.includes(document)).map((document) => document.id);
     if (dropped.length > 0) await this.#store.deleteDocuments(dropped);
 
-    const outcomes = this.#repository.markReady(current.map((document) => document.ready));
+    // A mail's attachments are submitted and linked before the mail turns ready: whoever sees it
+    // ready sees its attachments too (with awaited queries, a reader could otherwise come between).
+    const submittedAttachments = new Map<string, DocumentRow[]>();
+    for (const document of current) {
+      if (document.attachments) submittedAttachments.set(document.id, await this.#submitAttachments(document.id, document.attachments));
+    }
+    const outcomes = await this.#repository.markReady(current.map((document) => document.ready));
     const gone = current.filter((_, index) => outcomes[index] === null).map((document) => document.id);
     const retired = outcomes.flatMap((outcome) => (outcome?.retiredId ? [outcome.retiredId] : []));
     if (gone.length + retired.length > 0) await this.#store.deleteDocuments([...gone, ...retired]);
     // Collections gained while indexing (identical content uploaded elsewhere, a URL's earlier version's) reach the chunks before anyone waits for them.
-    await this.#syncCollections(current.filter((_, index) => outcomes[index] !== null).map((document) => document.id));
-    current.forEach((document, index) => {
+    const written = current.filter((_, index) => outcomes[index] !== null);
+    const memberships = await this.#repository.collections.collectionsOfMany(written.map((document) => document.id));
+    const changed = written.filter((document) => (document.rows[0]?.collections ?? []).join('\n') !== (memberships.get(document.id) ?? []).join('\n'));
+    if (changed.length > 0) await this.#syncCollections(changed.map((document) => document.id));
+    for (const [index, document] of current.entries()) {
       const outcome = outcomes[index];
-      if (document.job.uploadSha256) this.#releaseUpload(document.job.uploadSha256, document.id);
-      if (outcome && document.attachments) this.#submitAttachments(document.id, document.attachments);
-      if (outcome) this.#resolveWaiters(document.id, this.#record(outcome.document));
-    });
+      if (document.job.uploadSha256) await this.#releaseUpload(document.job.uploadSha256, document.id);
+      // A mail removed while its attachments were submitted takes those that came only from it along.
+      if (!outcome) await this.#removeOrphanAttachments(document.id, submittedAttachments.get(document.id) ?? []);
+      if (outcome) this.#resolveWaiters(document.id, await this.#record(outcome.document));
+    }
   }
 
   /** Loads and chunks one document; null when it merged into an identical existing one. */
@@ -626,11 +681,11 @@ export class IngestionService implements Ingestion {
     signal.throwIfAborted();
     const sha256 = sha256Of(loaded.bytes);
     if (job.inputKind === 'url') {
-      const identical = this.#repository.findBySha256(sha256);
+      const identical = await this.#repository.findBySha256(sha256);
       if (identical && identical.id !== id && identical.status === 'ready') {
-        this.#repository.mergeInto(id, identical.id);
+        await this.#repository.mergeInto(id, identical.id);
         await this.#syncCollections([identical.id]);
-        this.#resolveWaiters(id, this.#record(identical));
+        this.#resolveWaiters(id, await this.#record(identical));
         return null;
       }
     }
@@ -640,7 +695,7 @@ export class IngestionService implements Ingestion {
     }
     const vectors = this.#options.embedder ? await this.#options.embedder.embed(drafts.map((draft) => draft.text), signal) : undefined;
     signal.throwIfAborted();
-    const collections = this.#repository.collections.collectionsOf(id);
+    const collections = await this.#repository.collections.collectionsOf(id);
     return {
       id,
       job,
@@ -666,11 +721,12 @@ export class IngestionService implements Ingestion {
 
   async #fail(id: string, uploadSha256: string | null, error: unknown): Promise<void> {
     const message = error instanceof BelegError ? error.userMessage : userMessage('ingestion_failed', { reason: error instanceof Error ? error.message : String(error) });
-    const row = this.#repository.markFailed(id, message);
+    const row = await this.#repository.markFailed(id, message);
     // Settle before the chunk store's await: identical content submitted meanwhile retries this
-    // document and must find its upload saved anew, not released afterwards.
-    if (uploadSha256) this.#releaseUpload(uploadSha256, id);
-    if (row) this.#resolveWaiters(id, this.#record(row));
+    // document and must find its upload saved anew, not released afterwards (the content lock
+    // orders the release against such a submit).
+    if (uploadSha256) await this.#releaseUpload(uploadSha256, id);
+    if (row) this.#resolveWaiters(id, await this.#record(row));
     await this.#store.deleteDocuments([id]).catch(() => undefined);
   }
 
@@ -688,8 +744,11 @@ export class IngestionService implements Ingestion {
     return { kind: 'file', fileName: job.fileName ?? 'document', bytes, ...(job.mimeType ? { mimeType: job.mimeType } : {}) };
   }
 
-  #releaseUpload(sha256: string, documentId: string): void {
-    if (!this.#repository.uploadInUse(sha256, documentId)) this.#uploads.remove(sha256);
+  /** Deletes an upload no job needs any more; under the content lock, so a submit of the same bytes saving it anew is never undone. */
+  async #releaseUpload(sha256: string, documentId: string): Promise<void> {
+    await this.#contentLock.run(`sha256:${sha256}`, async () => {
+      if (!(await this.#repository.uploadInUse(sha256, documentId))) this.#uploads.remove(sha256);
+    });
   }
 
   /**
@@ -702,9 +761,10 @@ export class IngestionService implements Ingestion {
    */
   #syncCollections(ids: readonly string[]): Promise<void> {
     const sync = this.#collectionSync.then(async () => {
-      const ready = [...new Set(ids)].filter((id) => this.#repository.find(id)?.status === 'ready');
+      const ready: string[] = [];
+      for (const id of new Set(ids)) if ((await this.#repository.find(id))?.status === 'ready') ready.push(id);
       if (ready.length === 0) return;
-      const memberships = this.#repository.collections.collectionsOfMany(ready);
+      const memberships = await this.#repository.collections.collectionsOfMany(ready);
       await this.#store.setCollections(new Map(ready.map((id) => [id, memberships.get(id) ?? []])));
     });
     this.#collectionSync = sync.catch(() => undefined);

@@ -10,6 +10,17 @@
  *   - documents left `pending`/`indexing` are queued again from their saved input, or marked
  *     `failed` (`ingestion_interrupted`) when that input is gone;
  *   - saved uploads no job needs, and temporary files of interrupted writes, are deleted.
+ *
+ * Shared store (`sharedStore`, set when `BELEG_LANCEDB_URI` names a LanceDB location other
+ * processes use too): chunks of documents that are not `ready` are NOT removed — another process
+ * may be writing them right now (its document is `pending`/`indexing`, or not even known to this
+ * metadata database yet), and deleting them would leave that document ready without chunks. They
+ * are listed in `keptChunkDocuments` instead. Nothing is served from them: search only returns
+ * chunks of ready documents, and a retried document deletes its earlier chunks before writing.
+ * Chunks left by a document that failed or was removed while its process died stay until the
+ * work queue with leases (which knows who is indexing what) tidies them. Ready documents with
+ * missing chunks are rebuilt as in the single-process case, and interrupted documents are still
+ * resumed: the data directory lock keeps this metadata database to this one process.
  */
 import type { DocumentRepository, UploadFiles } from '../db/index.ts';
 import { userMessage } from '../messages/index.ts';
@@ -26,6 +37,8 @@ export type ReconcilableStore = ChunkStore & {
 export type ReconcileReport = {
   /** Documents whose chunks were removed from the chunk store. */
   removedChunkDocuments: string[];
+  /** Shared store: documents that are not ready whose chunks were left in place (see the file comment). */
+  keptChunkDocuments: string[];
   /**
    * Ready documents whose chunks did not match their chunk count; their chunks were removed, to
    * be rebuilt from the stored text (hand them to `IngestionService.rebuild`).
@@ -43,38 +56,55 @@ export type ReconcileReport = {
 
 const DELETE_BATCH = 500;
 
+/** What {@link reconcile} works on. */
+export type ReconcileDependencies = {
+  repository: DocumentRepository;
+  store: ReconcilableStore;
+  uploads: UploadFiles;
+  /** Other processes share the chunk store: leave chunks of unfinished documents alone (see the file comment). */
+  sharedStore?: boolean;
+};
+
 /** Brings the chunk store and uploads in line with SQLite. */
-export async function reconcile(dependencies: { repository: DocumentRepository; store: ReconcilableStore; uploads: UploadFiles }): Promise<ReconcileReport> {
-  const { repository, store, uploads } = dependencies;
-  const ready = repository.readyChunkCounts();
+export async function reconcile(dependencies: ReconcileDependencies): Promise<ReconcileReport> {
+  const { repository, store, uploads, sharedStore = false } = dependencies;
+  const ready = await repository.readyChunkCounts();
   const stored = await store.chunkCountsByDocument();
   const stale = [...stored.keys()].filter((id) => !ready.has(id));
   // Ready documents whose chunks are missing or incomplete (a lost or damaged LanceDB directory).
   const damaged = [...ready].filter(([id, chunkCount]) => (stored.get(id) ?? 0) !== chunkCount).map(([id]) => id);
-  const removals = [...stale, ...damaged.filter((id) => stored.has(id))];
+  const removals = [...(sharedStore ? [] : stale), ...damaged.filter((id) => stored.has(id))];
   for (let start = 0; start < removals.length; start += DELETE_BATCH) {
     await store.deleteDocuments(removals.slice(start, start + DELETE_BATCH));
   }
 
   const intact = [...ready.keys()].filter((id) => stored.get(id) === ready.get(id));
   const labels = intact.length > 0 ? await store.collectionsByDocument() : new Map<string, string[]>();
-  const memberships = repository.collections.collectionsOfMany(intact);
+  const memberships = await repository.collections.collectionsOfMany(intact);
   const relabelled = intact.filter((id) => (labels.get(id) ?? []).join('\n') !== (memberships.get(id) ?? []).join('\n'));
   if (relabelled.length > 0) await store.setCollections(new Map(relabelled.map((id) => [id, memberships.get(id) ?? []])));
 
   const resumed: string[] = [];
   const failed: string[] = [];
-  for (const { document, job } of repository.interrupted()) {
+  for (const { document, job } of await repository.interrupted()) {
     const inputKept =
       job !== null &&
       (job.inputKind === 'url' ? job.url !== null : job.inputKind === 'text' ? job.text !== null : job.uploadSha256 !== null && uploads.has(job.uploadSha256));
     if (inputKept) {
       resumed.push(document.id);
     } else {
-      repository.markFailed(document.id, userMessage('ingestion_interrupted'));
+      await repository.markFailed(document.id, userMessage('ingestion_interrupted'));
       failed.push(document.id);
     }
   }
-  const removedUploads = uploads.removeAllExcept(repository.uploadsInUse());
-  return { removedChunkDocuments: stale, rebuild: damaged, resumed, failed, removedUploads, relabelled };
+  const removedUploads = uploads.removeAllExcept(await repository.uploadsInUse());
+  return {
+    removedChunkDocuments: sharedStore ? [] : stale,
+    keptChunkDocuments: sharedStore ? stale : [],
+    rebuild: damaged,
+    resumed,
+    failed,
+    removedUploads,
+    relabelled,
+  };
 }

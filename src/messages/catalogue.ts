@@ -540,6 +540,10 @@ export const catalogue = {
   },
 
   // ---- engines and models
+  database_unavailable: {
+    en: "The PostgreSQL database at {host} could not be opened: {reason}. Check BELEG_DATABASE_URL and that PostgreSQL is running and reachable.",
+    de: "Die PostgreSQL-Datenbank unter {host} ließ sich nicht öffnen: {reason}. Prüfen Sie BELEG_DATABASE_URL und ob PostgreSQL läuft und erreichbar ist.",
+  },
   engine_unavailable: {
     en: "The engine '{engine}' is not configured here. Configured: {configured}.",
     de: "Die Engine '{engine}' ist hier nicht eingerichtet. Eingerichtet: {configured}.",
@@ -574,6 +578,10 @@ export const catalogue = {
   'engine_failed.no_finish': {
     en: 'The engine ended its stream without a finish part.',
     de: 'Die Engine beendete ihren Datenstrom ohne Abschluss.',
+  },
+  chunk_store_busy: {
+    en: 'Writing to the chunk store failed {attempts} times because other beleg processes sharing it committed at the same moment. Try again; if it persists, start fewer ingestion workers on this store.',
+    de: 'Das Schreiben in den Abschnittsspeicher ist {attempts}-mal gescheitert, weil andere beleg-Prozesse, die ihn mitbenutzen, im selben Moment geschrieben haben. Versuchen Sie es erneut; hält das an, starten Sie weniger Ingestion-Worker auf diesem Speicher.',
   },
   vector_search_unavailable: {
     en: 'The chunk store has no vectors: no embedding model is configured. Set BELEG_EMBEDDING_MODEL_DIR or search by text.',
@@ -803,6 +811,10 @@ export const catalogue = {
     en: "The file '{file}' already exists. Choose another name, or delete it first: beleg never overwrites a backup.",
     de: "Die Datei '{file}' gibt es schon. Wählen Sie einen anderen Namen oder löschen Sie sie zuerst: beleg überschreibt nie eine Sicherung.",
   },
+  backup_postgres_metadata: {
+    en: 'beleg backup and restore copy SQLite metadata only, and BELEG_DATABASE_URL keeps it in PostgreSQL. Back the database up with pg_dump; the LanceDB chunks are rebuilt from the stored texts when they are missing.',
+    de: 'beleg backup und restore sichern nur Metadaten in SQLite, und BELEG_DATABASE_URL hält sie in PostgreSQL. Sichern Sie die Datenbank mit pg_dump; die Abschnitte in LanceDB baut beleg aus den gespeicherten Texten neu auf, wenn sie fehlen.',
+  },
   backup_source_missing: {
     en: "'{dataDir}' is not a beleg data directory (it has no beleg.sqlite). Name the directory 'beleg serve' uses, with --data-dir or BELEG_DATA_DIR.",
     de: "'{dataDir}' ist kein Datenverzeichnis von beleg (es hat keine beleg.sqlite). Nennen Sie das Verzeichnis, das 'beleg serve' benutzt, mit --data-dir oder BELEG_DATA_DIR.",
@@ -982,6 +994,10 @@ export const catalogue = {
   'fragment.issue.server_url': {
     en: 'must be an http or https URL, e.g. http://127.0.0.1:8080',
     de: 'muss eine http- oder https-URL sein, z. B. http://127.0.0.1:8080',
+  },
+  'fragment.issue.database_url': {
+    en: 'must be a postgres:// or postgresql:// URL, e.g. postgres://beleg:secret@db:5432/beleg',
+    de: 'muss eine postgres://- oder postgresql://-URL sein, z. B. postgres://beleg:geheim@db:5432/beleg',
   },
   'fragment.where.request_body': { en: 'request body', de: 'der Anfrage' },
   'fragment.where.query': { en: 'query', de: 'der Abfrage' },

@@ -34,7 +34,7 @@ export type AskRoutesOptions = {
   /** Whether a collection exists (default: only `allgemein`). */
   collectionExists?: CollectionLookup;
   /** Where questions are recorded (the audit log): question, collections, cited document ids. */
-  audit?: (event: { actor: string; action: 'ask'; question: string; collectionIds: string[]; citedDocumentIds: string[] }) => void;
+  audit?: (event: { actor: string; action: 'ask'; question: string; collectionIds: string[]; citedDocumentIds: string[] }) => Promise<void>;
 };
 
 function wantsEventStream(accept: string | undefined, stream: boolean | undefined): boolean {
@@ -50,10 +50,10 @@ export function askRoutes({ config, answerer, slots, metrics, collectionExists =
     const body = parseOrThrow(askRequestSchema, await readJsonBody(context.req.raw), 'request body');
     // The key decides which collections are searched; the request may only narrow them.
     const caller = context.get('caller');
-    const scope = readScope(caller, body.collectionIds, collectionExists);
+    const scope = await readScope(caller, body.collectionIds, collectionExists);
     const { collectionIds: _asked, ...rest } = body;
     const request: AskRequest = scope === '*' ? rest : { ...rest, collectionIds: [...scope] };
-    const recordAnswer = (answer: Answer) =>
+    const recordAnswer = async (answer: Answer) =>
       audit?.({
         actor: caller.id,
         action: 'ask',
@@ -89,7 +89,7 @@ export function askRoutes({ config, answerer, slots, metrics, collectionExists =
       try {
         const answer = await answerer.answer(request, signal);
         metrics.observeAnswer(answer);
-        recordAnswer(answer);
+        await recordAnswer(answer);
         addLogFields(context, answerLogFields(answer));
         return context.json(answer);
       } finally {
@@ -129,7 +129,7 @@ export function askRoutes({ config, answerer, slots, metrics, collectionExists =
           const part = result.value;
           if (part.type === 'finish') {
             metrics.observeAnswer(part.answer);
-            recordAnswer(part.answer);
+            await recordAnswer(part.answer);
             addLogFields(context, answerLogFields(part.answer));
           }
           const data = part.type === 'error' ? { type: 'error', error: errorBody(part.error, language).error } : part;

@@ -32,7 +32,7 @@ export type DocumentRoutesOptions = {
   /** Whether a collection exists (default: only `allgemein`). */
   collectionExists?: CollectionLookup;
   /** Where uploads and deletions are recorded (the audit log), when there is one. */
-  audit?: (event: { actor: string; action: 'upload' | 'delete' | 'move'; documentId: string; collectionIds: string[] }) => void;
+  audit?: (event: { actor: string; action: 'upload' | 'delete' | 'move'; documentId: string; collectionIds: string[] }) => Promise<void>;
 };
 
 /** What an upload request holds: its inputs and the collection it names, if any. */
@@ -109,12 +109,12 @@ export function documentRoutes({ config, ingestion, collectionExists = onlyDefau
   routes.post('/documents', requireWriteRole(), async (context) => {
     const caller = context.get('caller');
     const { inputs, collection } = await inputsFromRequest(context.req.raw, config);
-    const collectionId = uploadCollection(caller, collection, collectionExists);
+    const collectionId = await uploadCollection(caller, collection, collectionExists);
     const documents: DocumentRecord[] = [];
     for (const input of inputs) {
       const document = await ingestion.submit(input, { collectionId });
       documents.push(visibleRecord(document, caller.collections));
-      audit?.({ actor: caller.id, action: 'upload', documentId: document.id, collectionIds: [collectionId] });
+      await audit?.({ actor: caller.id, action: 'upload', documentId: document.id, collectionIds: [collectionId] });
     }
     const language = languageOf(context);
     return context.json({ documents: documents.map((document) => documentInLanguage(document, language)) }, 202);
@@ -123,7 +123,7 @@ export function documentRoutes({ config, ingestion, collectionExists = onlyDefau
   routes.get('/documents', async (context) => {
     const query = parseOrThrow(documentListQuerySchema, context.req.query(), 'query');
     const caller = context.get('caller');
-    const scope = readScope(caller, collectionIdsFromQuery(context.req.queries('collectionIds') ?? []), collectionExists);
+    const scope = await readScope(caller, collectionIdsFromQuery(context.req.queries('collectionIds') ?? []), collectionExists);
     const { documents, total } = await ingestion.list({ limit: query.limit, offset: query.offset, status: query.status, ...(scope === '*' ? {} : { collectionIds: scope }) });
     const language = languageOf(context);
     return context.json({
@@ -161,7 +161,7 @@ export function documentRoutes({ config, ingestion, collectionExists = onlyDefau
     const caller = context.get('caller');
     const id = context.req.param('id');
     await ingestion.remove(id, caller.collections);
-    audit?.({ actor: caller.id, action: 'delete', documentId: id, collectionIds: caller.collections === '*' ? ['*'] : [...caller.collections] });
+    await audit?.({ actor: caller.id, action: 'delete', documentId: id, collectionIds: caller.collections === '*' ? ['*'] : [...caller.collections] });
     return context.body(null, 204);
   });
 
@@ -171,9 +171,9 @@ export function documentRoutes({ config, ingestion, collectionExists = onlyDefau
     const caller = context.get('caller');
     const id = context.req.param('id');
     const body = parseOrThrow(documentMoveRequestSchema, await readJsonBody(context.req.raw), 'request body');
-    const collectionId = uploadCollection(caller, body.collection, collectionExists);
+    const collectionId = await uploadCollection(caller, body.collection, collectionExists);
     const document = await ingestion.move(id, collectionId, caller.collections);
-    audit?.({ actor: caller.id, action: 'move', documentId: id, collectionIds: [collectionId] });
+    await audit?.({ actor: caller.id, action: 'move', documentId: id, collectionIds: [collectionId] });
     return context.json(documentInLanguage(visibleRecord(document, caller.collections), languageOf(context)));
   });
 

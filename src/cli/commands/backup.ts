@@ -3,7 +3,7 @@
  * while `beleg serve` runs on it or while it is idle (see src/backup/create-backup.ts).
  */
 import { parseArgs } from 'node:util';
-import { createBackup, type BackupStep } from '../../backup/index.ts';
+import { BackupPostgresMetadataError, createBackup, type BackupStep } from '../../backup/index.ts';
 import { loadConfig } from '../../config.ts';
 import { ValidationError } from '../../errors.ts';
 import { userMessage } from '../../messages/index.ts';
@@ -39,6 +39,7 @@ export async function run(args: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new ValidationError(userMessage('validation_failed.cli_backup_file', { usage: USAGE }));
   const config = loadConfig(process.env, { dataDir: values['data-dir'] });
+  if (config.databaseUrl !== undefined) throw new BackupPostgresMetadataError();
   const started = performance.now();
   const result = await createBackup({
     dataDir: config.dataDir,

@@ -39,8 +39,8 @@ export async function run(args: string[]): Promise<number> {
   try {
     if (target.kind === 'data-directory') {
       const access = target.context.access;
-      if (command === 'create') access.createCollection(id!, values.name ?? id!);
-      if (command === 'delete') access.deleteCollection(id!);
+      if (command === 'create') await access.createCollection(id!, values.name ?? id!);
+      if (command === 'delete') await access.deleteCollection(id!);
       if (command === 'move') await target.context.ingestion.move(documentId!, id!);
     } else {
       if (command === 'create') await target.client.admin('POST', '/collections', { id, name: values.name ?? id });
@@ -48,7 +48,7 @@ export async function run(args: string[]): Promise<number> {
       if (command === 'move') await target.client.admin('POST', `/documents/${encodeURIComponent(documentId!)}/move`, { collection: id });
     }
     const collections: Collection[] =
-      target.kind === 'data-directory' ? target.context.access.listCollections() : ((await target.client.admin('GET', '/collections')) as { collections: Collection[] }).collections;
+      target.kind === 'data-directory' ? await target.context.access.listCollections() : ((await target.client.admin('GET', '/collections')) as { collections: Collection[] }).collections;
     if (values.json) console.log(JSON.stringify({ collections }, null, 2));
     else for (const collection of collections) console.log(`${collection.id.padEnd(24)} ${String(collection.documentCount).padStart(6)}  ${collection.name}`);
     return 0;

@@ -33,7 +33,7 @@ type KeyOperations = {
 function inProcess(access: AccessService): KeyOperations {
   return {
     create: async (options) => access.createKey(options),
-    list: async () => ({ keys: access.listKeys() }),
+    list: async () => ({ keys: await access.listKeys() }),
     rotate: async (id) => access.rotateKey(id),
     revoke: async (id) => access.revokeKey(id),
   };

@@ -3,7 +3,8 @@
  * after checking it whole (see src/backup/restore-backup.ts).
  */
 import { parseArgs } from 'node:util';
-import { restoreBackup } from '../../backup/index.ts';
+import { BackupPostgresMetadataError, restoreBackup } from '../../backup/index.ts';
+import { loadConfig } from '../../config.ts';
 import { ValidationError } from '../../errors.ts';
 import { userMessage } from '../../messages/index.ts';
 import { describeManifest } from '../describe-backup.ts';
@@ -31,6 +32,7 @@ export async function run(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new ValidationError(userMessage('validation_failed.cli_restore_file', { usage: USAGE }));
   const target = values['data-dir'];
   if (!target) throw new ValidationError(userMessage('validation_failed.cli_restore_target', { usage: USAGE }));
+  if (loadConfig(process.env, { dataDir: target }).databaseUrl !== undefined) throw new BackupPostgresMetadataError();
   const { dataDir, manifest } = await restoreBackup({ file: positionals[0]!, dataDir: target });
   if (values.json) {
     console.log(JSON.stringify({ dataDir, manifest }, null, 2));

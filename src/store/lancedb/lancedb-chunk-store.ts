@@ -27,13 +27,27 @@
  * Below the threshold search stays exact: an IVF-PQ index trades some recall for speed.
  *
  * Writes (add, delete, optimize) are serialized through one queue, so one process never races
- * itself; LanceDB's commit protocol handles a second process.
+ * itself; LanceDB's commit protocol handles a second process (./commit-retry.ts retries a write
+ * that lost a commit race).
+ *
+ * Shared mode (`shared` option; `BELEG_LANCEDB_URI`): several processes append, delete and search
+ * on one table. Only the holder of the index maintenance lease (../index-maintenance-lease.ts)
+ * creates, optimizes and retrains indexes and compacts and prunes files: every
+ * `maintenanceIntervalMs` it folds rows that any process added into the indexes, and the others
+ * try to take the lease over, so a holder that dies is replaced within one interval. Reads see
+ * other processes' commits after at most `readConsistencyMs` (LanceDB's read consistency
+ * interval). A process without the lease cannot fold its own new rows into the full-text index
+ * before searching (see "Freshness"), so its searches rely on LanceDB's flat pass over unindexed
+ * rows until the holder's next maintenance round: a new chunk that holds a query term three or more
+ * times is found only from then on (bench/store-sharing measures the delay).
  */
 import { availableParallelism } from 'node:os';
 import * as lancedb from '@lancedb/lancedb';
 import { BelegError } from '../../errors.ts';
 import { userMessage } from '../../messages/index.ts';
 import type { ChunkRow, ChunkStore, SearchFilter, SearchHit, StoredChunk } from '../chunk-store.ts';
+import type { IndexMaintenanceLease } from '../index-maintenance-lease.ts';
+import { withCommitRetry } from './commit-retry.ts';
 import {
   CHUNKS_TABLE,
   CHUNK_COLUMNS,
@@ -74,10 +88,30 @@ export type SearchTextExpansion = {
 
 const PLAIN_SEARCH_TEXT: SearchTextExpansion = { name: 'plain', expand: (text) => text };
 
+/** Shared mode: other processes use the same table (see the file comment). */
+export type SharedChunkStoreOptions = {
+  /** Elects the one process that maintains the indexes; the store releases it on `close()`. */
+  lease: IndexMaintenanceLease;
+  /** Milliseconds after which a read looks for other processes' commits (0: every read does). */
+  readConsistencyMs: number;
+  /** How often the lease holder maintains the indexes and the others try to take the lease (default 1000 ms). */
+  maintenanceIntervalMs?: number;
+};
+
 /** Options for {@link LanceChunkStore.open}. */
 export type LanceChunkStoreOptions = {
-  /** Directory of the LanceDB database, e.g. `<dataDir>/lancedb`. */
+  /** The LanceDB database: a directory, e.g. `<dataDir>/lancedb`, or an object-store URI (`s3://…`, `gs://…`, `az://…`). */
   directory: string;
+  /** LanceDB's storage options for an object store (credentials, endpoint, region …), passed through. */
+  storageOptions?: Record<string, string>;
+  /**
+   * Where `beleg-index.json` (./index-settings.ts) is kept when `directory` is an object-store
+   * URI, e.g. the data directory. There a missing file means the settings match (a new process
+   * cannot know what another built the table with); in `directory` it means a legacy table.
+   */
+  indexSettingsDirectory?: string;
+  /** Other processes share the table; absent: this process alone uses it (see the file comment). */
+  shared?: SharedChunkStoreOptions;
   /** Embedding dimension when a model is configured; null or absent: no vector column. */
   vectorDimension?: number | null;
   /** Writes between two `optimize()` runs (default 32). */
@@ -153,6 +187,15 @@ export class LanceChunkStore implements ChunkStore {
   #writesSinceOptimize = 0;
   #writeQueue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  readonly #settingsDirectory: string;
+  readonly #shared: SharedChunkStoreOptions | null;
+  /** Whether this process may build and optimize indexes: always when not shared, else while it holds the lease. */
+  #maintainer: boolean;
+  #maintenanceTimer: NodeJS.Timeout | null = null;
+  #maintenanceRuns = 0;
+  #lastMaintenanceError: string | null = null;
+  /** The table version after this process's last optimize (shared mode). */
+  #optimizedVersion = -1;
 
   private constructor(
     connection: lancedb.Connection,
@@ -166,9 +209,15 @@ export class LanceChunkStore implements ChunkStore {
       searchText: SearchTextExpansion;
       wanted: IndexSettings;
       reindexReason: string | null;
+      settingsDirectory: string;
+      shared: SharedChunkStoreOptions | null;
+      maintainer: boolean;
     },
   ) {
     this.#directory = options.directory;
+    this.#settingsDirectory = options.settingsDirectory;
+    this.#shared = options.shared;
+    this.#maintainer = options.maintainer;
     this.#searchText = options.searchText;
     this.#wanted = options.wanted;
     this.reindexReason = options.reindexReason;
@@ -180,6 +229,7 @@ export class LanceChunkStore implements ChunkStore {
     this.#hasTextIndex = options.hasTextIndex;
     // A table opened after a crash may hold rows the index never saw: the first search folds them in.
     this.#textIndexBehind = options.hasTextIndex;
+    if (this.#shared) this.#scheduleMaintenance();
   }
 
   /** Opens (creating if needed) the `chunks` table and brings its vector column in line with the options. */
@@ -191,30 +241,30 @@ export class LanceChunkStore implements ChunkStore {
       embeddingModelId: options.embeddingModelId ?? null,
       chunking: options.chunking ?? LEGACY_CHUNKING,
     };
-    const connection = await lancedb.connect(options.directory);
+    const shared = options.shared ?? null;
+    const connection = await lancedb.connect(options.directory, {
+      ...(options.storageOptions ? { storageOptions: options.storageOptions } : {}),
+      // LanceDB counts the interval in seconds; unset, a table never looks for other processes' commits.
+      ...(shared ? { readConsistencyInterval: shared.readConsistencyMs / 1000 } : {}),
+    });
     const existed = (await connection.tableNames()).includes(CHUNKS_TABLE);
     const table = existed
       ? await connection.openTable(CHUNKS_TABLE)
-      : await connection.createEmptyTable(CHUNKS_TABLE, chunkTableSchema(vectorDimension), { mode: 'create', existOk: true });
-    await addSearchTextColumn(table);
-    await addSentenceFlagsColumn(table);
-    await addCollectionsColumn(table);
-    await alignVectorColumn(table, vectorDimension);
-    const indexNames = (await table.listIndices()).map((index) => index.name);
-    let hasTextIndex = indexNames.includes(TEXT_INDEX_NAME);
-    if (!hasTextIndex && (await table.countRows()) > 0) {
-      await table.createIndex(SEARCH_TEXT_COLUMN, { config: lancedb.Index.fts(GERMAN_FULL_TEXT), name: TEXT_INDEX_NAME, replace: true });
-      hasTextIndex = true;
-    }
-    // A B-tree on document_id (a search restricted to documents, a document's chunks) and a
-    // label list on collections (a collection's search). `optimize()` folds new rows into both;
-    // rows not yet folded in are scanned.
-    if ((await table.countRows()) > 0) await createScalarIndexes(table, indexNames);
+      : await withCommitRetry(() => connection.createEmptyTable(CHUNKS_TABLE, chunkTableSchema(vectorDimension), { mode: 'create', existOk: true }));
+    // Each step reads the schema first, so one that lost a race to another process finds it done when retried.
+    await withCommitRetry(() => addSearchTextColumn(table));
+    await withCommitRetry(() => addSentenceFlagsColumn(table));
+    await withCommitRetry(() => addCollectionsColumn(table));
+    await withCommitRetry(() => alignVectorColumn(table, vectorDimension));
+    const maintainer = shared === null || (await shared.lease.tryAcquire());
+    const hasTextIndex = maintainer ? await createMissingIndexes(table) : (await table.listIndices()).some((index) => index.name === TEXT_INDEX_NAME);
 
-    const current = existed ? (readIndexSettings(options.directory) ?? LEGACY_INDEX_SETTINGS) : wanted;
+    const settingsDirectory = options.indexSettingsDirectory ?? options.directory;
+    const unrecorded = options.indexSettingsDirectory === undefined ? LEGACY_INDEX_SETTINGS : wanted;
+    const current = existed ? (readIndexSettings(settingsDirectory) ?? unrecorded) : wanted;
     const reason = (await table.countRows()) === 0 ? null : reindexReason(current, wanted);
     // Nothing to rebuild (a new or empty table, the same settings, or the model dropped): record now.
-    if (reason === null) writeIndexSettings(options.directory, wanted);
+    if (reason === null) writeIndexSettings(settingsDirectory, wanted);
     return new LanceChunkStore(connection, table, {
       directory: options.directory,
       vectorDimension,
@@ -224,6 +274,9 @@ export class LanceChunkStore implements ChunkStore {
       searchText,
       wanted,
       reindexReason: reason,
+      settingsDirectory,
+      shared,
+      maintainer,
     });
   }
 
@@ -266,7 +319,7 @@ export class LanceChunkStore implements ChunkStore {
 
   /** Records that every chunk now matches the configured search text and embedding model. */
   markIndexCurrent(): void {
-    writeIndexSettings(this.#directory, this.#wanted);
+    writeIndexSettings(this.#settingsDirectory, this.#wanted);
   }
 
   async add(rows: readonly ChunkRow[]): Promise<void> {
@@ -280,19 +333,15 @@ export class LanceChunkStore implements ChunkStore {
       toTableRow(row.vector ? { ...row, vector: unitLength(row.vector) } : row, this.vectorDimension, this.#searchText.expand(row.text)),
     );
     await this.#write(async () => {
-      await this.#table.add(records);
+      await withCommitRetry(() => this.#table.add(records));
       this.#textIndexBehind = true;
-      if (!this.#hasTextIndex) {
-        await this.#table.createIndex(SEARCH_TEXT_COLUMN, { config: lancedb.Index.fts(GERMAN_FULL_TEXT), name: TEXT_INDEX_NAME, replace: true });
-        await createScalarIndexes(this.#table, []);
-        this.#hasTextIndex = true;
-      }
+      if (!this.#hasTextIndex && this.#maintainer) this.#hasTextIndex = await createMissingIndexes(this.#table);
     });
   }
 
   async deleteDocuments(documentIds: readonly string[]): Promise<void> {
     if (documentIds.length === 0) return;
-    await this.#write(() => this.#table.delete(documentFilter(documentIds)));
+    await this.#write(() => withCommitRetry(() => this.#table.delete(documentFilter(documentIds))));
   }
 
   /**
@@ -311,7 +360,7 @@ export class LanceChunkStore implements ChunkStore {
       const valueSql = collectionIds.length === 0 ? 'NULL' : `[${collectionIds.map(sqlString).join(', ')}]`;
       for (let start = 0; start < documentIds.length; start += UPDATE_BATCH) {
         const where = documentFilter(documentIds.slice(start, start + UPDATE_BATCH));
-        await this.#write(() => this.#table.update({ where, valuesSql: { [COLLECTIONS_COLUMN]: valueSql } }));
+        await this.#write(() => withCommitRetry(() => this.#table.update({ where, valuesSql: { [COLLECTIONS_COLUMN]: valueSql } })));
       }
     }
   }
@@ -333,8 +382,11 @@ export class LanceChunkStore implements ChunkStore {
   }
 
   async searchText(query: string, options: { limit: number } & SearchFilter): Promise<SearchHit[]> {
-    if (isEmpty(options) || query.trim() === '' || !this.#hasTextIndex) return [];
-    if (this.#textIndexBehind) {
+    if (isEmpty(options) || query.trim() === '') return [];
+    // Shared: another process's maintainer may have built the index since.
+    if (!this.#hasTextIndex && this.#shared) this.#hasTextIndex = await this.#hasIndex(TEXT_INDEX_NAME);
+    if (!this.#hasTextIndex) return [];
+    if (this.#textIndexBehind && this.#maintainer) {
       // Concurrent searches queue one update each; all but the first find nothing left to do.
       await this.#write(async () => (this.#textIndexBehind ? this.#optimizeNow() : undefined), { countsAsWrite: false });
     }
@@ -405,9 +457,13 @@ export class LanceChunkStore implements ChunkStore {
     return this.#table.countRows(documentId === undefined ? undefined : `document_id = ${sqlString(documentId)}`);
   }
 
-  /** Compacts files, folds new rows into the full-text index and prunes old versions. */
+  /**
+   * Compacts files, folds new rows into the full-text index and prunes old versions. In shared
+   * mode only the maintaining process does; for the others this does nothing.
+   */
   async optimize(): Promise<void> {
-    await this.#write(() => this.#optimizeNow());
+    if (!this.#maintainer) return;
+    await this.#write(() => withCommitRetry(() => this.#optimizeNow()));
   }
 
   /** Rows the full-text index does not cover yet (they are still searched, only slower). */
@@ -419,11 +475,72 @@ export class LanceChunkStore implements ChunkStore {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    if (this.#maintenanceTimer) clearTimeout(this.#maintenanceTimer);
+    this.#maintenanceTimer = null;
     await this.#writeQueue.catch(() => undefined);
-    if (this.#writesSinceOptimize > 0) await this.#optimizeNow().catch(() => undefined);
+    if (this.#writesSinceOptimize > 0 && this.#maintainer) await this.#optimizeNow().catch(() => undefined);
     this.#closed = true;
     this.#table.close();
     this.#connection.close();
+    await this.#shared?.lease.release();
+  }
+
+  /**
+   * Who maintains the indexes: `maintainer` is true when this process builds and optimizes them
+   * (always when the store is not shared); `runs` counts the maintenance rounds that optimized
+   * (shared mode); `lastError` is the last round's failure, null after a round that succeeded.
+   */
+  indexMaintenance(): { shared: boolean; maintainer: boolean; runs: number; lastError: string | null } {
+    return { shared: this.#shared !== null, maintainer: this.#maintainer, runs: this.#maintenanceRuns, lastError: this.#lastMaintenanceError };
+  }
+
+  /**
+   * Shared mode, one round: takes the lease when free; as its holder, builds missing indexes and
+   * optimizes when any process added rows the full-text index does not cover, or after
+   * `optimizeEvery` commits (deletes leave files to compact). Runs through the write queue.
+   */
+  async maintain(): Promise<void> {
+    const shared = this.#shared;
+    if (shared === null || this.#closed) return;
+    if (!this.#maintainer) this.#maintainer = await shared.lease.tryAcquire();
+    if (!this.#maintainer) return;
+    await this.#write(
+      async () => {
+        await this.#table.checkoutLatest();
+        if (!this.#hasTextIndex) this.#hasTextIndex = await createMissingIndexes(this.#table);
+        if (!this.#hasTextIndex) return;
+        const unindexed = (await this.#table.indexStats(TEXT_INDEX_NAME))?.numUnindexedRows ?? 0;
+        const version = await this.#table.version();
+        if (unindexed === 0 && version - this.#optimizedVersion < this.#optimizeEvery) return;
+        await withCommitRetry(() => this.#optimizeNow());
+        this.#optimizedVersion = await this.#table.version();
+        this.#maintenanceRuns += 1;
+      },
+      { countsAsWrite: false },
+    );
+  }
+
+  #scheduleMaintenance(): void {
+    const interval = this.#shared?.maintenanceIntervalMs ?? 1000;
+    this.#maintenanceTimer = setTimeout(() => {
+      this.maintain().then(
+        () => {
+          this.#lastMaintenanceError = null;
+        },
+        (error: unknown) => {
+          // Next round tries again (e.g. after a commit race it lost more often than retried).
+          this.#lastMaintenanceError = error instanceof Error ? error.message : String(error);
+        },
+      ).finally(() => {
+        if (!this.#closed) this.#scheduleMaintenance();
+      });
+    }, interval);
+    // Maintenance alone never keeps a process alive.
+    this.#maintenanceTimer.unref();
+  }
+
+  async #hasIndex(name: string): Promise<boolean> {
+    return (await this.#table.listIndices()).some((index) => index.name === name);
   }
 
   /**
@@ -477,7 +594,7 @@ export class LanceChunkStore implements ChunkStore {
       const value = await operation();
       if (options.countsAsWrite === false) return value;
       this.#writesSinceOptimize += 1;
-      if (this.#writesSinceOptimize >= this.#optimizeEvery) await this.#optimizeNow();
+      if (this.#writesSinceOptimize >= this.#optimizeEvery && this.#maintainer) await withCommitRetry(() => this.#optimizeNow());
       return value;
     });
     this.#writeQueue = result.catch(() => undefined);
@@ -523,6 +640,23 @@ async function addCollectionsColumn(table: lancedb.Table): Promise<void> {
   const schema = await table.schema();
   if (schema.fields.some((field) => field.name === COLLECTIONS_COLUMN)) return;
   await table.addColumns(collectionsField());
+}
+
+/**
+ * Creates the full-text index and the scalar indexes when missing and the table has rows (LanceDB
+ * builds no index over an empty table); whether the full-text index exists now. The scalar ones: a
+ * B-tree on `document_id` (a search restricted to documents, a document's chunks) and a label list
+ * on `collections` (a collection's search). `optimize()` folds new rows into all of them; rows not
+ * yet folded in are scanned.
+ */
+async function createMissingIndexes(table: lancedb.Table): Promise<boolean> {
+  const names = (await table.listIndices()).map((index) => index.name);
+  if ((await table.countRows()) === 0) return names.includes(TEXT_INDEX_NAME);
+  if (!names.includes(TEXT_INDEX_NAME)) {
+    await withCommitRetry(() => table.createIndex(SEARCH_TEXT_COLUMN, { config: lancedb.Index.fts(GERMAN_FULL_TEXT), name: TEXT_INDEX_NAME, replace: true }));
+  }
+  await withCommitRetry(() => createScalarIndexes(table, names));
+  return true;
 }
 
 /**
