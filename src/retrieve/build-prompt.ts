@@ -18,6 +18,9 @@
  *   taken best first and a chunk that does not fit is dropped, so lower-ranked chunks always go
  *   first. Sentences are never cut; only when not even the best chunk fits is it shortened to the
  *   whole sentences that do.
+ * - Lean prompts (`promptTokens`, for local engines whose time to an answer is mostly prefill): a
+ *   smaller budget filled with the best-ranked chunk whole and sentence windows of the next ones
+ *   (see `buildGroundedPrompt`).
  */
 import type { GroundedPrompt, PromptSentence, PromptSource } from '../engine/language-model.ts';
 import type { StoredChunk } from '../store/chunk-store.ts';
@@ -242,11 +245,6 @@ function assembleSources(chunks: readonly RankedChunk[]): AssembledSource[] {
   return groupAdjacent(chunks)
     .map(assembleSource)
     .sort((left, right) => left.rank - right.rank);
-}
-
-/** The first `count` sentences of a chunk, as a shorter chunk. */
-function shortenChunk(chunk: StoredChunk, count: number, tokenizer: TokenCounter): StoredChunk {
-  return sliceChunk(chunk, { first: 0, last: count - 1 }, tokenizer);
 }
 
 function render(sources: readonly AssembledSource[], question: string): string {
