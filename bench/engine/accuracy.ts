@@ -40,11 +40,15 @@ function argmax(values: Float32Array, start: number, length: number): number {
 }
 
 /** Compares the engine at `accuracyLevel` with transformers' reference outputs in `fixture`. */
-export async function measureAccuracy(fixture: string, accuracyLevel: number): Promise<AccuracyResult> {
+export async function measureAccuracy(
+  fixture: string,
+  accuracyLevel: number,
+  graphOptimizationLevel?: Parameters<typeof LlamaSession.open>[2] extends infer O ? (O extends { graphOptimizationLevel?: infer L } ? L : never) : never,
+): Promise<AccuracyResult> {
   const reference = referenceSchema.parse(JSON.parse(readFileSync(path.join(fixture, 'reference.json'), 'utf8')));
   const cacheDir = mkdtempSync(path.join(tmpdir(), 'beleg-accuracy-'));
   const converted = await convertCheckpoint(fixture, { cacheDir, accuracyLevel });
-  const session = await LlamaSession.open(converted.modelPath, converted.config.shape, { threads: 1 });
+  const session = await LlamaSession.open(converted.modelPath, converted.config.shape, { threads: 1, graphOptimizationLevel });
   const vocab = converted.config.shape.vocabSize;
   let worst = 0;
   let agree = 0;
