@@ -43,10 +43,13 @@ export function readIndexSettings(directory: string): IndexSettings | null {
   return parsed.success ? parsed.data : null;
 }
 
-/** Writes the settings atomically (temporary file, then rename). */
+/**
+ * Writes the settings atomically (temporary file, then rename). The temporary name is the
+ * process's own: processes sharing a store may write the same settings at the same moment.
+ */
 export function writeIndexSettings(directory: string, settings: IndexSettings): void {
   const file = path.join(directory, SETTINGS_FILE);
-  const temporary = `${file}.tmp`;
+  const temporary = `${file}.${process.pid}.${crypto.randomUUID()}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(settings, null, 2)}\n`);
   renameSync(temporary, file);
 }

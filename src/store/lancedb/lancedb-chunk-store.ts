@@ -247,10 +247,7 @@ export class LanceChunkStore implements ChunkStore {
       // LanceDB counts the interval in seconds; unset, a table never looks for other processes' commits.
       ...(shared ? { readConsistencyInterval: shared.readConsistencyMs / 1000 } : {}),
     });
-    const existed = (await connection.tableNames()).includes(CHUNKS_TABLE);
-    const table = existed
-      ? await connection.openTable(CHUNKS_TABLE)
-      : await withCommitRetry(() => connection.createEmptyTable(CHUNKS_TABLE, chunkTableSchema(vectorDimension), { mode: 'create', existOk: true }));
+    const { table, existed } = await openOrCreateTable(connection, vectorDimension);
     // Each step reads the schema first, so one that lost a race to another process finds it done when retried.
     await withCommitRetry(() => addSearchTextColumn(table));
     await withCommitRetry(() => addSentenceFlagsColumn(table));
@@ -611,6 +608,29 @@ function unitLength(vector: ArrayLike<number>): number[] {
   for (let index = 0; index < vector.length; index += 1) sumOfSquares += vector[index]! * vector[index]!;
   const norm = Math.sqrt(sumOfSquares);
   return Array.from(vector, (value) => (norm === 0 ? value : value / norm));
+}
+
+/**
+ * Opens the chunks table, creating it when there is none. On a shared store another process may
+ * be creating it at this very moment: LanceDB then lists the table before its first version is
+ * committed and opening it fails with "not found"; that is waited out (bounded, with backoff) rather
+ * than taken for a missing table.
+ */
+async function openOrCreateTable(connection: lancedb.Connection, vectorDimension: number | null): Promise<{ table: lancedb.Table; existed: boolean }> {
+  const attempts = 8;
+  for (let attempt = 1; ; attempt += 1) {
+    const existed = (await connection.tableNames()).includes(CHUNKS_TABLE);
+    try {
+      const table = existed
+        ? await connection.openTable(CHUNKS_TABLE)
+        : await withCommitRetry(() => connection.createEmptyTable(CHUNKS_TABLE, chunkTableSchema(vectorDimension), { mode: 'create', existOk: true }));
+      return { table, existed };
+    } catch (error) {
+      const beingCreated = /not found/i.test(error instanceof Error ? error.message : String(error));
+      if (!beingCreated || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** (attempt - 1) * (0.5 + Math.random())));
+    }
+  }
 }
 
 /** Whether the filter excludes everything (an empty list of documents or collections). */
