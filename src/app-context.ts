@@ -163,7 +163,8 @@ export async function openAppContext(config: Config, options: AppContextOptions 
     const objectStore = isObjectStoreUri(location);
     const shared: SharedChunkStoreOptions | undefined = sharedStore
       ? {
-          lease: new DirectoryMaintenanceLease(objectStore ? config.dataDir : location),
+          // With PostgreSQL metadata the election spans hosts (an advisory lock); else a lock file.
+          lease: metadata.maintenanceLease?.() ?? new DirectoryMaintenanceLease(objectStore ? config.dataDir : location),
           readConsistencyMs: config.lancedbReadConsistencyMs,
           maintenanceIntervalMs: config.lancedbMaintenanceIntervalMs,
         }

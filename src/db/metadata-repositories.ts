@@ -9,6 +9,7 @@
  * so no caller's `await` can split it.
  */
 import type { UserMessage } from '../messages/index.ts';
+import type { IndexMaintenanceLease } from '../store/index-maintenance-lease.ts';
 import type { ApiKeyRow, AuditEventRow, CollectionRow, DocumentRow, IngestJobRow, NewDocumentRow } from './schema.ts';
 
 /** What is saved to run a document's ingestion again after a crash. */
@@ -197,5 +198,10 @@ export interface MetadataDatabase {
   readonly apiKeys: ApiKeyRepository;
   /** An audit log keeping entries `retentionDays` (0: forever). */
   audit(retentionDays: number): AuditRepository;
+  /**
+   * A lease electing the one process that maintains a shared chunk store's indexes, across hosts
+   * (PostgreSQL: an advisory lock); absent for SQLite, whose processes share one host.
+   */
+  maintenanceLease?(): IndexMaintenanceLease;
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { openPostgres, type PostgresOptions } from './client.ts';
 import { PostgresApiKeyRepository } from './postgres-api-key-repository.ts';
 import { PostgresAuditRepository } from './postgres-audit-repository.ts';
 import { PostgresDocumentRepository } from './postgres-document-repository.ts';
+import { PostgresMaintenanceLease } from './postgres-maintenance-lease.ts';
 
 /** PostgreSQL's metadata database. */
 export type PostgresMetadataDatabase = MetadataDatabase & { readonly dialect: 'postgres' };
@@ -18,6 +19,7 @@ export async function openPostgresMetadata(url: string, options: PostgresOptions
     collections: documents.collections,
     apiKeys: new PostgresApiKeyRepository(handle.db),
     audit: (retentionDays) => new PostgresAuditRepository(handle.db, retentionDays),
+    maintenanceLease: () => new PostgresMaintenanceLease(() => handle.pool.connect()),
     close: () => handle.close(),
   };
 }
