@@ -184,6 +184,14 @@ export class IngestionService implements Ingestion {
     const row = await this.#submitRow(input, null, options.collectionId);
     // Wait from now on: the document may be indexed while collections are still being copied onto chunks.
     const settling = row.status === 'ready' || row.status === 'failed' ? this.#record(row) : this.#settledWithProgress(row.id, options.onProgress);
+    if (row.status !== 'ready' && row.status !== 'failed') {
+      // Handled below (Promise.all); marked now so a rejection meanwhile is not reported as unhandled.
+      Promise.resolve(settling).catch(() => undefined);
+      // Identical content another submission was already indexing may have settled while this one
+      // awaited the database (PostgreSQL): then nobody would wake the waiter registered just now.
+      const now = await this.#repository.find(row.id);
+      if (now && (now.status === 'ready' || now.status === 'failed')) this.#resolveWaiters(row.id, await this.#record(now));
+    }
     const [record] = await Promise.all([settling, this.#collectionSync]);
     if (!record.attachmentIds) return record;
     // An attachment that is not queued (removed, or shutting down) simply is not waited for.
