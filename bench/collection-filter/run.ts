@@ -20,7 +20,7 @@
  * Run: `npx tsx bench/collection-filter/run.ts [chunks, default 100000] [--document-ids]`
  * Writes bench/results/collection-filter.json.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
@@ -30,6 +30,7 @@ import { createHybridSearch } from '../../src/retrieve/hybrid-search.ts';
 import type { ChunkRow } from '../../src/store/chunk-store.ts';
 import { CHUNKS_TABLE, chunkTableSchema, toTableRow } from '../../src/store/lancedb/chunk-table-schema.ts';
 import { LanceChunkStore } from '../../src/store/lancedb/index.ts';
+import { syntheticCorpus } from '../helpers/synthetic-corpus.ts';
 
 const DIMENSIONS = 384;
 const CHUNKS_PER_DOCUMENT = 20;
@@ -41,27 +42,8 @@ const size = Number(positional[0] ?? 100_000);
 const byDocumentIds = process.argv.includes('--document-ids');
 const documentCount = Math.ceil(size / CHUNKS_PER_DOCUMENT);
 
-// The shared datasets folder sits next to the checkout (main) or two levels up (a worktree under wt/).
-const datasetPath = ['../../../shared', '../../../../shared']
-  .map((folder) => path.resolve(import.meta.dirname, folder, 'datasets/xquad-de-dev/xquad.de.dev.json'))
-  .find((candidate) => existsSync(candidate))!;
-const squad = JSON.parse(readFileSync(datasetPath, 'utf8')) as { data: Array<{ paragraphs: Array<{ context: string }> }> };
-const counts = new Map<string, number>();
-for (const article of squad.data) for (const paragraph of article.paragraphs) for (const word of paragraph.context.match(/\p{L}+/gu) ?? []) counts.set(word, (counts.get(word) ?? 0) + 1);
-const vocabulary = [...counts.entries()].sort((left, right) => right[1] - left[1]).map(([word]) => word);
-
-let state = 16;
-function random(): number {
-  state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-  return state / 4294967296;
-}
-const zipfWord = () => vocabulary[Math.min(vocabulary.length - 1, Math.floor(Math.exp(random() * Math.log(vocabulary.length + 1)) - 1))]!;
-const words = (count: number) => Array.from({ length: count }, zipfWord).join(' ');
-function unitVector(): Float32Array {
-  const vector = Float32Array.from({ length: DIMENSIONS }, () => random() * 2 - 1);
-  const norm = Math.hypot(...vector);
-  return vector.map((value) => value / norm);
-}
+const { random, words, unitVector: randomVector } = syntheticCorpus(16);
+const unitVector = () => randomVector(DIMENSIONS);
 const randomModel: EmbeddingModel = {
   modelId: 'bench/random',
   dimensions: DIMENSIONS,

@@ -30,36 +30,15 @@ import { CHUNKS_TABLE, chunkTableSchema, toTableRow } from '../../src/store/lanc
 import { createHybridSearch } from '../../src/retrieve/hybrid-search.ts';
 import { GermanDecompounder } from '../../src/retrieve/decompound.ts';
 import { createLexicalReranker } from '../../src/retrieve/rerank-lexical.ts';
+import { syntheticCorpus } from '../helpers/synthetic-corpus.ts';
 
 const DIMENSIONS = 384;
 const QUERIES = 200;
 const WARM_UP = 20;
 
 const sizes = (process.argv[2] ?? '10000,40000').split(',').map(Number);
-const datasetPath = path.resolve(import.meta.dirname, '../../../shared/datasets/xquad-de-dev/xquad.de.dev.json');
-const squad = JSON.parse(readFileSync(datasetPath, 'utf8')) as { data: Array<{ paragraphs: Array<{ context: string }> }> };
-
-// Vocabulary ordered by frequency in XQuAD-de, sampled with a Zipf-like law.
-const counts = new Map<string, number>();
-for (const article of squad.data) {
-  for (const paragraph of article.paragraphs) {
-    for (const word of paragraph.context.match(/\p{L}+/gu) ?? []) counts.set(word, (counts.get(word) ?? 0) + 1);
-  }
-}
-const vocabulary = [...counts.entries()].sort((left, right) => right[1] - left[1]).map(([word]) => word);
-
-let state = 12345;
-function random(): number {
-  state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-  return state / 4294967296;
-}
-const zipfWord = () => vocabulary[Math.min(vocabulary.length - 1, Math.floor(Math.exp(random() * Math.log(vocabulary.length + 1)) - 1))]!;
-const words = (count: number) => Array.from({ length: count }, zipfWord).join(' ');
-function unitVector(): Float32Array {
-  const vector = Float32Array.from({ length: DIMENSIONS }, () => random() * 2 - 1);
-  const norm = Math.hypot(...vector);
-  return vector.map((value) => value / norm);
-}
+const { random, words, unitVector: randomVector } = syntheticCorpus(12345);
+const unitVector = () => randomVector(DIMENSIONS);
 
 /** Returns random query vectors: retrieval is measured, not embedding. */
 const randomModel: EmbeddingModel = {

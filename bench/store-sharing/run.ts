@@ -23,7 +23,7 @@
  * Run: `npx tsx bench/store-sharing/run.ts [chunks, default 20000] [trials per setting, default 20]`
  * Writes bench/results/store-sharing.json.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
@@ -33,6 +33,7 @@ import { CHUNKS_TABLE, chunkTableSchema, toTableRow } from '../../src/store/lanc
 import { LanceChunkStore } from '../../src/store/lancedb/index.ts';
 import { documentWord } from '../../tests/helpers/shared-store-chunks.ts';
 import { SharedStoreProcess } from '../../tests/helpers/shared-store-process.ts';
+import { syntheticCorpus } from '../helpers/synthetic-corpus.ts';
 
 const size = Number(process.argv[2] ?? 20_000);
 const trialsPerSetting = Number(process.argv[3] ?? 20);
@@ -51,21 +52,7 @@ const POLL_MS = 5;
 const BUSY_PAUSE_MS = 100;
 const progress = (message: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
 
-// The shared datasets folder sits next to the checkout (main) or two levels up (a worktree under wt/).
-const datasetPath = ['../../../shared', '../../../../shared']
-  .map((folder) => path.resolve(import.meta.dirname, folder, 'datasets/xquad-de-dev/xquad.de.dev.json'))
-  .find((candidate) => existsSync(candidate))!;
-const squad = JSON.parse(readFileSync(datasetPath, 'utf8')) as { data: Array<{ paragraphs: Array<{ context: string }> }> };
-const counts = new Map<string, number>();
-for (const article of squad.data) for (const paragraph of article.paragraphs) for (const word of paragraph.context.match(/\p{L}+/gu) ?? []) counts.set(word, (counts.get(word) ?? 0) + 1);
-const vocabulary = [...counts.entries()].sort((left, right) => right[1] - left[1]).map(([word]) => word);
-let state = 17;
-function random(): number {
-  state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-  return state / 4294967296;
-}
-const zipfWord = () => vocabulary[Math.min(vocabulary.length - 1, Math.floor(Math.exp(random() * Math.log(vocabulary.length + 1)) - 1))]!;
-const words = (count: number) => Array.from({ length: count }, zipfWord).join(' ');
+const { random, words } = syntheticCorpus(17);
 
 type Summary = { n: number; p50: number; p95: number; max: number; mean: number };
 function summarize(values: number[]): Summary {
