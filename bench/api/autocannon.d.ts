@@ -1,4 +1,4 @@
-// Minimal types for the parts of autocannon that bench/api/run.ts uses (it ships none).
+// Minimal types for the parts of autocannon that bench/api/run.ts and bench/scale-out use (it ships none).
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events';
 
@@ -7,6 +7,8 @@ declare module 'autocannon' {
     path?: string;
     headers?: Record<string, string>;
     body?: string;
+    /** Called before each request is sent; returns the request to send (e.g. with another body). */
+    setupRequest?: (request: Request) => Request;
     /** Called with the whole body just before the `response` event of the same request. */
     onResponse?: (status: number, body: string) => void;
   };
