@@ -46,6 +46,8 @@ type AskSummary = {
   /** Busy CPU seconds per second (cores' worth) not spent by this benchmark's processes. */
   otherCores: Spread;
   loadAverage1Min: Spread;
+  /** Per round: the answers/s the CPU left to the benchmark allows at the per-answer cost measured in that round. */
+  predictedRequestsPerSecond: Spread;
   non2xx: number;
   connectionErrors: number;
 };
@@ -77,6 +79,13 @@ function summarizeAsk(rounds: AskRound[]): AskSummary[] {
       machineBusyShare: spread(group.map((round) => round.machineBusySeconds / round.machineCapacitySeconds)),
       otherCores: spread(group.map((round) => round.otherBusySeconds / round.durationSeconds)),
       loadAverage1Min: spread(group.map((round) => round.loadAverageAfter[0]!)),
+      predictedRequestsPerSecond: spread(
+        group.map((round) => {
+          const cores = round.machineCapacitySeconds / round.durationSeconds;
+          const otherCores = round.otherBusySeconds / round.durationSeconds;
+          return ((cores - otherCores) * 1000) / (round.replicaCpuMsPerRequest + round.postgresCpuMsPerRequest + round.loadGeneratorCpuMsPerRequest);
+        }),
+      ),
       non2xx: group.reduce((sum, round) => sum + round.requests - round.status2xx, 0),
       connectionErrors: group.reduce((sum, round) => sum + round.connectionErrors, 0),
     };
@@ -106,10 +115,10 @@ function summarizeIngest(rounds: IngestRound[]): IngestSummary[] {
  * per core, the nodes share nothing but PostgreSQL and the store, and a node is run at most at
  * `targetUtilisation` of its cores so queues stay short.
  */
-function extrapolate(ask: AskSummary[], ingest: IngestSummary[]) {
-  const single = ask.filter((summary) => summary.replicas === 1);
-  const replicaMs = spread(single.map((summary) => summary.replicaCpuMsPerRequest.median)).median;
-  const postgresMs = spread(ask.map((summary) => summary.postgresCpuMsPerRequest.median)).median;
+function extrapolate(rounds: AskRound[], ask: AskSummary[], ingest: IngestSummary[]) {
+  const replicaMs = spread(rounds.map((round) => round.replicaCpuMsPerRequest)).median;
+  const configurationMedians = spread(ask.map((summary) => summary.replicaCpuMsPerRequest.median));
+  const postgresMs = spread(rounds.map((round) => round.postgresCpuMsPerRequest)).median;
   const serveAlone = ingest.find((summary) => summary.workers === 0);
   const documentMs = serveAlone?.belegCpuMsPerDocument.median ?? Number.NaN;
   const documentPostgresMs = serveAlone?.postgresCpuMsPerDocument.median ?? Number.NaN;
@@ -121,6 +130,7 @@ function extrapolate(ask: AskSummary[], ingest: IngestSummary[]) {
       nodes,
       targetUtilisation,
       replicaCpuMsPerAnswer: replicaMs,
+      replicaCpuMsPerAnswerConfigurationMedians: { min: configurationMedians.min, max: configurationMedians.max },
       postgresCpuMsPerAnswer: postgresMs,
       belegCpuMsPerDocument: documentMs,
       postgresCpuMsPerDocument: documentPostgresMs,
@@ -153,7 +163,7 @@ const percent = (value: Spread) => (value.n === 0 ? '–' : `${Math.round(value.
 export function writeReport(results: ScaleOutResults, base: string): string[] {
   const ask = summarizeAsk(results.ask);
   const ingest = summarizeIngest(results.ingest);
-  const extrapolation = extrapolate(ask, ingest);
+  const extrapolation = extrapolate(results.ask, ask, ingest);
   mkdirSync(path.dirname(base), { recursive: true });
   writeFileSync(`${base}.json`, `${JSON.stringify({ ...results, summary: { ask, ingest }, extrapolation }, null, 2)}\n`);
 
@@ -172,15 +182,17 @@ export function writeReport(results: ScaleOutResults, base: string): string[] {
     `${results.settings.corpus} (one document per paragraph, ingested once); every request asks the next question. ` +
       `Real \`beleg serve\` processes, each its own data directory and port, one embedded PostgreSQL, one LanceDB directory. ` +
       `Load: autocannon in the benchmark process, one instance per replica with the clients split evenly (a round-robin balancer with long-lived connections, without a balancer process on the same two cores), ` +
-      `${results.settings.askDurationSeconds} s per round, configurations alternating 1,3 / 3,1 round by round. Generation limits raised (1024 concurrent, no rate limit) to measure capacity, not admission. ` +
-      `All three replicas stay up (warm) through every round; in 1-replica rounds two are idle and their CPU is counted.`,
+      `Each round: a ramp (${Object.entries(results.settings.askRampSeconds as Record<string, number>).map(([clients, seconds]) => `${seconds} s at ${clients} clients`).join(', ')}; clients started in groups over its first half), then ${results.settings.askDurationSeconds} s measured; ` +
+      `configurations alternate (${(results.settings.replicaCounts as number[]).join(',')} then reversed) round by round. Generation limits raised (1024 concurrent, no rate limit) to measure capacity, not admission. ` +
+      `All replicas stay up (warm) through every round; in rounds with fewer replicas loaded the idle ones' CPU is counted too (near zero). ` +
+      `"predicted" = (cores − other cores) × 1000 / (replica + PostgreSQL + load generator CPU ms per answer): what the CPU left to us allows at the measured cost; close to the measured answers/s means the rounds were CPU-bound.`,
   );
   lines.push('');
-  lines.push('| replicas | clients | answers/s | p50 ms | p95 ms | replica CPU ms/answer | PostgreSQL CPU ms/answer | load generator CPU ms/answer | machine busy | other cores | load avg (1 min) | non-2xx |');
-  lines.push('| ---: | ---: | --- | --- | --- | --- | --- | --- | --- | --- | --- | ---: |');
+  lines.push('| replicas | clients | answers/s | predicted | p50 ms | p95 ms | replica CPU ms/answer | PostgreSQL CPU ms/answer | load generator CPU ms/answer | machine busy | other cores | load avg (1 min) | non-2xx |');
+  lines.push('| ---: | ---: | --- | ---: | --- | --- | --- | --- | --- | --- | --- | --- | ---: |');
   for (const row of ask) {
     lines.push(
-      `| ${row.replicas} | ${row.clients} | ${format(row.requestsPerSecond)} | ${format(row.p50Ms, 0)} | ${format(row.p95Ms, 0)} | ${format(row.replicaCpuMsPerRequest)} | ` +
+      `| ${row.replicas} | ${row.clients} | ${format(row.requestsPerSecond)} | ${row.predictedRequestsPerSecond.median.toFixed(1)} | ${format(row.p50Ms, 0)} | ${format(row.p95Ms, 0)} | ${format(row.replicaCpuMsPerRequest)} | ` +
         `${format(row.postgresCpuMsPerRequest)} | ${format(row.loadGeneratorCpuMsPerRequest)} | ${percent(row.machineBusyShare)} | ${format(row.otherCores, 2)} | ${format(row.loadAverage1Min, 2)} | ${row.non2xx + row.connectionErrors} |`,
     );
   }
@@ -204,7 +216,9 @@ export function writeReport(results: ScaleOutResults, base: string): string[] {
   lines.push('');
   const assumptions = extrapolation.assumptions;
   lines.push(
-    `From the CPU each answer cost a replica here (${assumptions.replicaCpuMsPerAnswer} ms, median of the 1-replica rounds) and PostgreSQL (${assumptions.postgresCpuMsPerAnswer} ms), ` +
+    `From the CPU each answer cost the replicas here (${assumptions.replicaCpuMsPerAnswer} ms, median of all rounds; the configurations' medians range ` +
+      `${assumptions.replicaCpuMsPerAnswerConfigurationMedians.min}–${assumptions.replicaCpuMsPerAnswerConfigurationMedians.max} ms, so read the answers/s below as ±that) and PostgreSQL (${assumptions.postgresCpuMsPerAnswer} ms), ` +
+      `and each document cost \`serve\` alone (${assumptions.belegCpuMsPerDocument} ms beleg, ${assumptions.postgresCpuMsPerDocument} ms PostgreSQL), ` +
       `assuming: answering is CPU-bound (the extractive engine over a store on local disk); one replica per core (a replica's JavaScript runs on one thread); ` +
       `the nodes share nothing but PostgreSQL (on its own machine) and the chunk store; each node run at ${Math.round(assumptions.targetUtilisation * 100)} % of its cores; ` +
       `per-answer CPU stays what it is here (no gain from less contention, no loss from network hops to PostgreSQL or object-storage reads of a remote store).`,
