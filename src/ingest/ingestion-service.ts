@@ -38,7 +38,7 @@ import { assertOcrAllowed, type LoadOptions } from './load-document.ts';
 import { detectDocumentType } from './loaders/detect-document-type.ts';
 import { readImageHeader } from './ocr/image-header.ts';
 import { DEFAULT_OCR_SETTINGS, type OcrProgress } from './ocr/ocr-settings.ts';
-import type { ChunkDraft, CollectionScope, DocumentAttachment, DocumentInput, DocumentRecord, IngestOptions, Ingestion, ListDocumentsOptions, LoadedDocument, PageSpan, SubmitOptions } from './types.ts';
+import type { ChunkDraft, CollectionScope, QueueStatus, DocumentAttachment, DocumentInput, DocumentRecord, IngestOptions, Ingestion, ListDocumentsOptions, LoadedDocument, PageSpan, SubmitOptions } from './types.ts';
 
 /** Turns chunk texts into vectors (the embedding model), when one is configured. */
 export type ChunkEmbedder = {
@@ -82,20 +82,6 @@ export type WorkQueueOptions = {
   leaseMs: number;
   /** How often an idle worker looks for jobs, and a waiting caller for a document's end. */
   pollMs: number;
-};
-
-/** Where the ingestion queue is, for /health and /metrics. */
-export type QueueStatus = {
-  /** `memory`: this process's queue (SQLite); `postgres`: the work queue shared by every process. */
-  kind: 'memory' | 'postgres';
-  /** Whether this process indexes documents. */
-  working: boolean;
-  /** Documents waiting (shared queue: for any worker, not held by one). */
-  waiting: number;
-  /** Documents being indexed (shared queue: held by a live lease of any worker). */
-  running: number;
-  /** Documents this process has taken and not finished. */
-  local: number;
 };
 
 export { DocumentNotReadyError };
