@@ -31,9 +31,12 @@
  *   beleg.lock.sqlite  locked (by the kernel, for the process using the directory); never deleted
  *   beleg.lock.json    who holds that lock: pid, start time, a server's URL (src/db/data-directory-lock.ts)
  *
- * With PostgreSQL the data directory is still locked to one process: its LanceDB table and uploads,
- * and start-up reconciliation (which takes every `indexing` document for interrupted), belong to that
- * one process. Several processes on one database need the shared store and the work queue (issue 17).
+ * With PostgreSQL (BELEG_DATABASE_URL) uploads live in the database too, and ingestion jobs form a
+ * work queue shared by every process (src/db/postgres/postgres-job-queue.ts): processes whose role
+ * is `all` or `worker` take jobs with leases, an `api` replica only records them, and start-up no
+ * longer takes every `indexing` document for interrupted (a killed worker's leases run out and its
+ * jobs are taken again). Each process still locks its own data directory; what they share is the
+ * database and, with BELEG_LANCEDB_URI, the chunk store (README, "Scale out").
  */
 import { mkdirSync } from 'node:fs';
 import { AccessService } from './access/access-service.ts';
@@ -182,12 +185,16 @@ export async function openAppContext(config: Config, options: AppContextOptions 
     opened.push(() => store.close());
     const tokenizer = LlamaTokenizer.fromDirectory(config.tokenizerDir);
     const repository = metadata.documents;
-    const uploads = new UploadFiles(paths.uploads);
-    const reconciled = await reconcile({ repository, store, uploads, sharedStore });
+    // PostgreSQL: uploads, jobs and content locks are shared by every process of the deployment.
+    const uploads = metadata.uploads?.() ?? new UploadFiles(paths.uploads);
+    const jobs = metadata.jobQueue?.(config.queueLeaseMs);
+    const reconciled = await reconcile({ repository, store, uploads, sharedStore, workQueue: jobs !== undefined });
     const ingestion = new IngestionService({
       repository,
       store,
       uploads,
+      ...(jobs ? { queue: { jobs, work: config.role !== 'api', leaseMs: config.queueLeaseMs, pollMs: config.queuePollMs } } : {}),
+      ...(metadata.contentLock ? { contentLock: metadata.contentLock() } : {}),
       load: options.load ?? loadDocument,
       chunk: (document) => chunkDocument(document, tokenizer),
       embedder,
@@ -216,7 +223,10 @@ export async function openAppContext(config: Config, options: AppContextOptions 
       store.markIndexCurrent();
       reindexed = { reason: store.reindexReason, documents: documents.length };
     }
-    if (options.resume !== false) ingestion.resume(reconciled.resumed);
+    if (options.resume !== false) {
+      ingestion.resume(reconciled.resumed);
+      ingestion.startWorking();
+    }
     const search = createHybridSearch({
       store,
       embeddingModel,

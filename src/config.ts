@@ -32,6 +32,17 @@ export const configSchema = z.object({
    * SQLite in the data directory; LanceDB and uploads stay in the data directory.
    */
   databaseUrl: z.url({ protocol: /^postgres(ql)?$/, error: 'fragment.issue.database_url' }).optional(),
+  /**
+   * What this process does (`beleg serve --role`): `all` answers requests and indexes documents
+   * (the default; the only role with SQLite); `api` answers requests and records ingestion jobs;
+   * `worker` takes jobs from the PostgreSQL work queue (and serves only /health and /metrics).
+   * `api` and `worker` need BELEG_DATABASE_URL and a shared BELEG_LANCEDB_URI.
+   */
+  role: z.enum(['all', 'api', 'worker']).default('all'),
+  /** Work queue: how long a worker's lease on a job lasts; a killed worker's jobs are taken again after it. */
+  queueLeaseMs: z.coerce.number().int().min(1000).default(30000),
+  /** Work queue: how often an idle worker looks for jobs, and a waiting caller for a document another process indexes. */
+  queuePollMs: z.coerce.number().int().min(10).default(250),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   /** Lowest level written to the JSON log on stdout (`silent` writes nothing). */
@@ -153,6 +164,9 @@ export type Config = z.infer<typeof configSchema>;
 const environmentKeys: Record<string, (value: string) => Partial<Record<string, unknown>>> = {
   BELEG_DATA_DIR: (value) => ({ dataDir: value }),
   BELEG_DATABASE_URL: (value) => ({ databaseUrl: value }),
+  BELEG_ROLE: (value) => ({ role: value.toLowerCase() }),
+  BELEG_QUEUE_LEASE_MS: (value) => ({ queueLeaseMs: value }),
+  BELEG_QUEUE_POLL_MS: (value) => ({ queuePollMs: value }),
   BELEG_HOST: (value) => ({ host: value }),
   BELEG_PORT: (value) => ({ port: value }),
   BELEG_LOG_LEVEL: (value) => ({ logLevel: value.toLowerCase() }),
@@ -267,7 +281,10 @@ export function loadConfig(
     const { path: setting, problem } = describeFirstIssue(configSchema, raw, parsed.error);
     throw new ValidationError(userMessage('validation_failed.configuration', { setting, problem }), { setting });
   }
-  const { lancedbUri } = parsed.data;
+  const { lancedbUri, role, databaseUrl } = parsed.data;
+  if (role !== 'all' && (databaseUrl === undefined || lancedbUri === undefined)) {
+    throw new ValidationError(userMessage('validation_failed.role_needs_shared_storage', { role }), { setting: 'role' });
+  }
   return {
     ...parsed.data,
     dataDir: path.resolve(parsed.data.dataDir),

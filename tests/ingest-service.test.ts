@@ -183,7 +183,7 @@ describe('start-up reconciliation', () => {
     );
     await repository.markIndexing([interrupted.id]);
     const fileBytes = new TextEncoder().encode('Der Bäcker backt Brötchen.');
-    uploads.save(sha256Of(fileBytes), fileBytes);
+    await uploads.save(sha256Of(fileBytes), fileBytes);
     await repository.createPending({ id: 'queued-file', sourceKind: 'file', fileName: 'baecker.txt', sha256: sha256Of(fileBytes) }, { inputKind: 'file', uploadSha256: sha256Of(fileBytes), fileName: 'baecker.txt' });
     const lostBytes = new TextEncoder().encode('Verlorener Text.');
     await repository.createPending({ id: 'lost', sourceKind: 'file', sha256: sha256Of(lostBytes) }, { inputKind: 'file', uploadSha256: sha256Of(lostBytes) });

@@ -6,6 +6,9 @@
  * Order matters: the request id and log line, request metrics and the body limit wrap everything; the web page, `/health`,
  * `/openapi.json` and `/docs` are public; every route registered after `authenticate` needs a key
  * (when keys are configured), including paths that do not exist.
+ *
+ * A worker process (`config.role === 'worker'`) serves only `/health` and `/metrics`: it indexes
+ * documents from the shared work queue and answers nothing else (404 `not_found`).
  */
 import { readFileSync } from 'node:fs';
 import { Hono } from 'hono';
@@ -88,11 +91,27 @@ export function createApp(dependencies: AppDependencies): Hono<AppEnvironment> {
   );
 
   // ---- public
-  app.route('/', webRoutes({ minConfidence: config.minConfidence }));
+  if (config.role !== 'worker') app.route('/', webRoutes({ minConfidence: config.minConfidence }));
   app.get('/health', async (context) => {
-    const health = await checkHealth(healthProbe, answerer, ingestion);
+    const health = await checkHealth(healthProbe, answerer, ingestion, config.role);
     return context.json(health, health.status === 'ok' ? 200 : 503);
   });
+  const renderMetrics = async () => {
+    const queue = ingestion.queueStatus ? await ingestion.queueStatus().catch(() => undefined) : undefined;
+    return metrics.render({ ingestionQueueDepth: ingestion.queueDepth(), generationsActive: slots.active, generationsQueued: slots.queued, role: config.role, queue });
+  };
+  if (config.role === 'worker') {
+    app.use('*', authenticate(config.apiKeys, dependencies.access));
+    app.get('/metrics', async (context) => {
+      context.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
+      return context.body(await renderMetrics());
+    });
+    app.notFound((context) => {
+      throw new RouteNotFoundError(context.req.method, context.req.path);
+    });
+    app.onError(respondWithError);
+    return app;
+  }
   app.get('/openapi.json', (context) => {
     context.header('Content-Type', 'application/json; charset=utf-8');
     return context.body(openApiDocument);
@@ -111,11 +130,9 @@ export function createApp(dependencies: AppDependencies): Hono<AppEnvironment> {
   if (access) app.route('/', accessRoutes(access));
   // An app without collections (tests with in-memory services) offers none to choose from.
   else app.get('/collections', (context) => context.json({ collections: [] }));
-  app.get('/metrics', (context) => {
+  app.get('/metrics', async (context) => {
     context.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
-    return context.body(
-      metrics.render({ ingestionQueueDepth: ingestion.queueDepth(), generationsActive: slots.active, generationsQueued: slots.queued }),
-    );
+    return context.body(await renderMetrics());
   });
 
   app.notFound((context) => {

@@ -68,12 +68,16 @@ export function appContextHealthProbe(context: Pick<AppContext, 'config' | 'inge
 /** The health report, plus why retrieval is lexical-only when the probe knows (`beleg serve`'s does). */
 export type HealthReport = Health & { lexicalOnlyReason?: string };
 
-/** Gathers the health report. `status` is `ok` when storage works and at least one engine is ready. */
-export async function checkHealth(probe: HealthProbe, answerer: Answerer, ingestion: Ingestion): Promise<HealthReport> {
+/**
+ * Gathers the health report. `status` is `ok` when storage works and at least one engine is ready
+ * (a worker answers nothing: storage is enough).
+ */
+export async function checkHealth(probe: HealthProbe, answerer: Answerer, ingestion: Ingestion, role: Health['role'] = 'all'): Promise<HealthReport> {
   const storage = await probe.storage();
   const engines = answerer.engines();
   const { reason, ...embeddingModel } = probe.embeddingModel();
-  const healthy = storage.ok && engines.some((engine) => engine.ready);
+  const queue = ingestion.queueStatus ? await ingestion.queueStatus().catch(() => undefined) : undefined;
+  const healthy = storage.ok && (role === 'worker' || engines.some((engine) => engine.ready));
   return {
     status: healthy ? 'ok' : 'degraded',
     storage,
@@ -82,5 +86,7 @@ export async function checkHealth(probe: HealthProbe, answerer: Answerer, ingest
     lexicalOnly: !embeddingModel.ready,
     ...(!embeddingModel.ready && reason !== undefined ? { lexicalOnlyReason: reason } : {}),
     ingestionQueueDepth: ingestion.queueDepth(),
+    role,
+    ...(queue ? { queue } : {}),
   };
 }

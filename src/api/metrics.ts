@@ -3,13 +3,22 @@
  * counters, one histogram and gauges read at scrape time need no client library.
  */
 import type { Answer } from '../answer/answer-contract.ts';
+import type { QueueStatus } from '../ingest/types.ts';
 
 const latencyBucketsSeconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 type Histogram = { buckets: number[]; count: number; sum: number };
 
 /** Values read when Prometheus scrapes. */
-export type MetricGauges = { ingestionQueueDepth: number; generationsActive: number; generationsQueued: number };
+export type MetricGauges = {
+  ingestionQueueDepth: number;
+  generationsActive: number;
+  generationsQueued: number;
+  /** This process's role (`beleg serve --role`). */
+  role?: 'all' | 'api' | 'worker';
+  /** The ingestion queue as the ingestion service reports it. */
+  queue?: QueueStatus;
+};
 
 function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -102,6 +111,19 @@ export class Metrics {
 
     family('beleg_ingestion_queue_depth', 'gauge', 'Documents waiting for or in ingestion.');
     lines.push(`beleg_ingestion_queue_depth ${gauges.ingestionQueueDepth}`);
+    if (gauges.role) {
+      family('beleg_process_role', 'gauge', 'What this process does (1 for its role).');
+      lines.push(`beleg_process_role${labels({ role: gauges.role })} 1`);
+    }
+    if (gauges.queue) {
+      const queue = labels({ queue: gauges.queue.kind });
+      family('beleg_ingestion_queue_waiting', 'gauge', 'Documents waiting for a worker (shared queue: any worker).');
+      lines.push(`beleg_ingestion_queue_waiting${queue} ${gauges.queue.waiting}`);
+      family('beleg_ingestion_queue_running', 'gauge', 'Documents being indexed (shared queue: held by a live lease of any worker).');
+      lines.push(`beleg_ingestion_queue_running${queue} ${gauges.queue.running}`);
+      family('beleg_ingestion_queue_local', 'gauge', 'Documents this process has taken and not finished.');
+      lines.push(`beleg_ingestion_queue_local${queue} ${gauges.queue.local}`);
+    }
     family('beleg_generations_active', 'gauge', 'Answers being generated now.');
     lines.push(`beleg_generations_active ${gauges.generationsActive}`);
     family('beleg_generations_queued', 'gauge', 'Questions waiting for a generation slot.');

@@ -112,6 +112,18 @@ export const healthSchema = z
     /** True when no embedding model is available and retrieval uses full-text search only. */
     lexicalOnly: z.boolean(),
     ingestionQueueDepth: z.number().int(),
+    /** What this process does: `all`, `api` (answers, records jobs) or `worker` (takes jobs). */
+    role: z.enum(['all', 'api', 'worker']),
+    /** The ingestion queue: this process's (`memory`) or the one every process shares (`postgres`). */
+    queue: z
+      .object({
+        kind: z.enum(['memory', 'postgres']),
+        working: z.boolean(),
+        waiting: z.number().int(),
+        running: z.number().int(),
+        local: z.number().int(),
+      })
+      .optional(),
   })
  ;
 export type Health = z.infer<typeof healthSchema>;

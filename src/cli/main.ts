@@ -14,6 +14,7 @@ type Command = { summary: string; load: () => Promise<{ run(args: string[]): Pro
 const commands: Record<string, Command> = {
   generate: { summary: 'generate text with a local GPTQ checkpoint', load: () => import('./commands/generate.ts') },
   serve: { summary: 'start the HTTP service and web page', load: () => import('./commands/serve.ts') },
+  worker: { summary: 'take ingestion jobs from the PostgreSQL work queue (beleg serve --role worker)', load: () => import('./commands/worker.ts') },
   ingest: { summary: 'index files and web pages', load: () => import('./commands/ingest.ts') },
   docs: { summary: 'list documents and their status', load: () => import('./commands/docs.ts') },
   rm: { summary: 'delete documents', load: () => import('./commands/rm.ts') },

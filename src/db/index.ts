@@ -17,6 +17,8 @@ export type {
   ApiKeyInfo,
   ApiKeyRole,
   AuditEvent,
+  JobQueue,
+  DistributedKeyedLock,
 } from './metadata-repositories.ts';
 export { SqliteDocumentRepository } from './document-repository.ts';
 export { SqliteCollectionRepository } from './collection-repository.ts';
@@ -28,6 +30,7 @@ export { openMetadataDatabase, type MetadataLocation } from './open-metadata-dat
 export { DEFAULT_COLLECTION_ID } from './schema.ts';
 export type { CollectionRow, AuditEventRow } from './schema.ts';
 export { UploadFiles } from './upload-files.ts';
+export type { UploadStore } from './upload-store.ts';
 export {
   lockDataDirectory,
   readDataDirectoryHolder,

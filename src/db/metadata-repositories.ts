@@ -10,6 +10,7 @@
  */
 import type { UserMessage } from '../messages/index.ts';
 import type { IndexMaintenanceLease } from '../store/index-maintenance-lease.ts';
+import type { UploadStore } from './upload-store.ts';
 import type { ApiKeyRow, AuditEventRow, CollectionRow, DocumentRow, IngestJobRow, NewDocumentRow } from './schema.ts';
 
 /** What is saved to run a document's ingestion again after a crash. */
@@ -190,6 +191,32 @@ export interface AuditRepository {
   list(options: { limit: number; offset: number; actor?: string; action?: AuditEventRow['action']; since?: string }): Promise<AuditEventRow[]>;
 }
 
+/**
+ * Ingestion jobs as a work queue shared by several processes (PostgreSQL): a worker takes jobs
+ * with a lease it keeps renewing; a job whose lease ran out (its worker was killed, hung or lost
+ * the database) is taken by the next worker that asks. Taking a job does not change it otherwise:
+ * the document turns `indexing` and counts an attempt when its worker starts on it, and its job is
+ * deleted when it turns `ready` or `failed`.
+ */
+export interface JobQueue {
+  /** This process's lease owner name (host, pid and a random part). */
+  readonly owner: string;
+  /** Takes up to `limit` jobs that nobody holds (oldest first); returns their document ids. */
+  claim(limit: number): Promise<string[]>;
+  /** Extends this owner's leases on `documentIds`; returns the ids it still holds (the others were taken over, or their documents removed). */
+  renew(documentIds: readonly string[]): Promise<Set<string>>;
+  /** Gives leases back at once (shutting down), so another worker takes the jobs without waiting for them to run out. */
+  release(documentIds: readonly string[]): Promise<void>;
+  /** Jobs waiting for a worker, and jobs held by a live lease. */
+  depth(): Promise<{ waiting: number; leased: number }>;
+}
+
+/** Mutual exclusion per key across every process of a deployment (PostgreSQL advisory locks). */
+export interface DistributedKeyedLock {
+  /** Runs `task` while holding `key`'s lock; others asking for `key` wait. */
+  run<T>(key: string, task: () => Promise<T>): Promise<T>;
+}
+
 /** An open metadata database of either dialect, migrated, with its repositories. */
 export interface MetadataDatabase {
   readonly dialect: 'sqlite' | 'postgres';
@@ -203,5 +230,11 @@ export interface MetadataDatabase {
    * (PostgreSQL: an advisory lock); absent for SQLite, whose processes share one host.
    */
   maintenanceLease?(): IndexMaintenanceLease;
+  /** PostgreSQL: the shared work queue, leases lasting `leaseMs`. Absent for SQLite (one process, an in-memory queue). */
+  jobQueue?(leaseMs: number): JobQueue;
+  /** PostgreSQL: upload bytes every process reads. Absent for SQLite (files in the data directory). */
+  uploads?(): UploadStore;
+  /** PostgreSQL: per-key locks across processes (identical content submitted to two replicas at once). */
+  contentLock?(): DistributedKeyedLock;
   close(): Promise<void>;
 }

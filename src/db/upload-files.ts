@@ -6,10 +6,11 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import type { UploadStore } from './upload-store.ts';
 
 const SHA256_NAME = /^[0-9a-f]{64}$/;
 
-export class UploadFiles {
+export class UploadFiles implements UploadStore {
   readonly directory: string;
 
   constructor(directory: string) {
@@ -18,7 +19,7 @@ export class UploadFiles {
   }
 
   /** Saves `bytes` under their sha256 unless already saved. */
-  save(sha256: string, bytes: Uint8Array): void {
+  async save(sha256: string, bytes: Uint8Array): Promise<void> {
     const target = this.#path(sha256);
     if (existsSync(target)) return;
     const temporary = `${target}.${process.pid}.${Date.now()}.tmp`;
@@ -34,16 +35,16 @@ export class UploadFiles {
   }
 
   /** The saved bytes, or undefined when they are gone. */
-  read(sha256: string): Uint8Array | undefined {
+  async read(sha256: string): Promise<Uint8Array | undefined> {
     const file = this.#path(sha256);
     return existsSync(file) ? new Uint8Array(readFileSync(file)) : undefined;
   }
 
-  has(sha256: string): boolean {
+  async has(sha256: string): Promise<boolean> {
     return existsSync(this.#path(sha256));
   }
 
-  remove(sha256: string): void {
+  async remove(sha256: string): Promise<void> {
     rmSync(this.#path(sha256), { force: true });
   }
 
@@ -51,7 +52,7 @@ export class UploadFiles {
    * Deletes saved uploads not in `keep` and temporary files left by a killed process.
    * Returns how many files were removed.
    */
-  removeAllExcept(keep: ReadonlySet<string>): number {
+  async removeAllExcept(keep: ReadonlySet<string>): Promise<number> {
     let removed = 0;
     for (const name of readdirSync(this.directory)) {
       if (SHA256_NAME.test(name) && keep.has(name)) continue;

@@ -15,10 +15,20 @@
  * A crash between 3 and 4 leaves chunks of non-ready documents (invisible; reconcile removes
  * them and the jobs run again); between 4 and 5, chunks of deleted documents (invisible; removed
  * by reconcile). See ./reconcile.ts.
+ *
+ * Work queue (several processes on one PostgreSQL, `queue` set): `submit` only records the row and
+ * its job; worker processes take jobs from the database with a lease (../db/postgres/postgres-job-queue.ts)
+ * and run them through the same batches. A worker renews its leases every third of the lease, and
+ * checks it still holds a document's lease right before writing its chunks and again right before
+ * the commit of step 4; a document whose lease it lost (it was too slow, or the document was
+ * removed) is dropped without touching the chunks another worker may be writing. A killed worker
+ * simply stops renewing: when the lease runs out another worker takes the job as a retry and
+ * deletes the earlier attempt's chunks first. Callers waiting for a document another process
+ * indexes (`ingest`, `settled`) look at its row every `pollMs`.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { DEFAULT_COLLECTION_ID, UploadFiles, type DocumentRepository, type DocumentRow, type IngestJobRow, type JobInput, type ReadyDocument } from '../db/index.ts';
+import { DEFAULT_COLLECTION_ID, type DistributedKeyedLock, type DocumentRepository, type JobQueue, type UploadStore, type DocumentRow, type IngestJobRow, type JobInput, type ReadyDocument } from '../db/index.ts';
 import { BelegError, CancelledError, CollectionNotFoundError, DocumentNotReadyError, DocumentTooLargeError, NotFoundError, OverloadedError, UnprocessableDocumentError, ValidationError } from '../errors.ts';
 import { describeFirstIssue, userMessage } from '../messages/index.ts';
 import { SENTENCE_BLOCK_START, SENTENCE_HEADING, type ChunkRow, type ChunkStore } from '../store/chunk-store.ts';
@@ -28,7 +38,7 @@ import { assertOcrAllowed, type LoadOptions } from './load-document.ts';
 import { detectDocumentType } from './loaders/detect-document-type.ts';
 import { readImageHeader } from './ocr/image-header.ts';
 import { DEFAULT_OCR_SETTINGS, type OcrProgress } from './ocr/ocr-settings.ts';
-import type { ChunkDraft, CollectionScope, DocumentAttachment, DocumentInput, DocumentRecord, IngestOptions, Ingestion, ListDocumentsOptions, LoadedDocument, PageSpan, SubmitOptions } from './types.ts';
+import type { ChunkDraft, CollectionScope, QueueStatus, DocumentAttachment, DocumentInput, DocumentRecord, IngestOptions, Ingestion, ListDocumentsOptions, LoadedDocument, PageSpan, SubmitOptions } from './types.ts';
 
 /** Turns chunk texts into vectors (the embedding model), when one is configured. */
 export type ChunkEmbedder = {
@@ -39,7 +49,15 @@ export type ChunkEmbedder = {
 export type IngestionServiceOptions = {
   repository: DocumentRepository;
   store: ChunkStore;
-  uploads: UploadFiles;
+  uploads: UploadStore;
+  /**
+   * Several processes on one PostgreSQL database: jobs wait in `jobs` (a queue with leases)
+   * instead of this process's memory, and only a process with `work` takes them. See
+   * "Work queue" in the file comment.
+   */
+  queue?: WorkQueueOptions;
+  /** Locks per content hash and URL across processes (PostgreSQL), besides this process's own. */
+  contentLock?: DistributedKeyedLock;
   /** Loads a document (src/ingest/load-document.ts in production). */
   load: (input: DocumentInput, options: LoadOptions) => Promise<LoadedDocument>;
   /** Cuts a loaded document into chunks (chunkDocument with the Llama-2 tokenizer in production). */
@@ -53,6 +71,17 @@ export type IngestionServiceOptions = {
   batchSize?: number;
   /** Called by `close()` after work has stopped: closes the stores. */
   release?: () => Promise<void>;
+};
+
+/** The shared work queue's settings (PostgreSQL mode). */
+export type WorkQueueOptions = {
+  jobs: JobQueue;
+  /** Whether this process takes jobs (`--role worker` or `all`); an `api` replica only records them. */
+  work: boolean;
+  /** How long a lease lasts; renewed every third of it while the job runs. */
+  leaseMs: number;
+  /** How often an idle worker looks for jobs, and a waiting caller for a document's end. */
+  pollMs: number;
 };
 
 export { DocumentNotReadyError };
@@ -129,7 +158,7 @@ export function sha256Of(bytes: Uint8Array): string {
 export class IngestionService implements Ingestion {
   readonly #repository: DocumentRepository;
   readonly #store: ChunkStore;
-  readonly #uploads: UploadFiles;
+  readonly #uploads: UploadStore;
   readonly #options: IngestionServiceOptions;
   readonly #batchSize: number;
   readonly #queue: string[] = [];
@@ -156,6 +185,15 @@ export class IngestionService implements Ingestion {
    * deleting it, must not interleave with each other across awaited queries.
    */
   readonly #contentLock = new KeyedLock();
+  /** Documents whose lease this worker lost (work queue): their chunks belong to whoever took them over. */
+  readonly #leaseLost = new Set<string>();
+  /** Wakes the idle claim loop (work queue). */
+  #wakeClaimer: (() => void) | null = null;
+  #claiming: Promise<void> | null = null;
+  #heartbeat: NodeJS.Timeout | null = null;
+  #waitPoll: NodeJS.Timeout | null = null;
+  /** The shared queue's depth, looked up at most once a second (work queue). */
+  #sharedDepth: { at: number; waiting: number; leased: number } | null = null;
 
   constructor(options: IngestionServiceOptions) {
     this.#options = options;
@@ -221,7 +259,9 @@ export class IngestionService implements Ingestion {
     const row = await this.#repository.find(id);
     if (!row) throw new NotFoundError('document', id);
     if (row.status === 'ready' || row.status === 'failed') return this.#record(row);
-    if (!this.#running.has(row.id) && !this.#queued.has(row.id)) {
+    // Work queue: any worker may be indexing it; it is on its way while its job exists.
+    const onItsWay = this.#options.queue ? !this.#closing && (await this.#repository.job(row.id)) !== undefined : this.#running.has(row.id) || this.#queued.has(row.id);
+    if (!onItsWay) {
       throw new CancelledError(userMessage('cancelled.not_queued', { id: row.id, status: userMessage(`fragment.document_status.${row.status}`) }));
     }
     return this.#settled(row.id);
@@ -325,8 +365,111 @@ export class IngestionService implements Ingestion {
     return this.#repository.pages(row.id);
   }
 
+  /** Documents waiting or being indexed: this process's queue, or (work queue) every worker's, as last looked up. */
   queueDepth(): number {
-    return this.#queue.length + this.#running.size;
+    const local = this.#queue.length + this.#running.size;
+    if (!this.#options.queue) return local;
+    return Math.max(local, (this.#sharedDepth?.waiting ?? 0) + (this.#sharedDepth?.leased ?? 0));
+  }
+
+  /** Where the queue is and how deep, looked up now (for /health and /metrics). */
+  async queueStatus(): Promise<QueueStatus> {
+    const local = this.#queue.length + this.#running.size;
+    if (!this.#options.queue) return { kind: 'memory', working: true, waiting: this.#queue.length, running: this.#running.size, local };
+    const shared = await this.#refreshSharedDepth(0);
+    return { kind: 'postgres', working: this.#options.queue.work, waiting: shared.waiting, running: shared.leased, local };
+  }
+
+  async #refreshSharedDepth(maxAgeMs = 1000): Promise<{ waiting: number; leased: number }> {
+    const cached = this.#sharedDepth;
+    if (cached && performance.now() - cached.at <= maxAgeMs) return cached;
+    const depth = await this.#options.queue!.jobs.depth();
+    this.#sharedDepth = { at: performance.now(), ...depth };
+    return depth;
+  }
+
+  /**
+   * Work queue: starts taking jobs from the shared queue (a worker's part; call it once start-up
+   * reconciliation is done). Without a work queue, or for an `api` replica, it does nothing.
+   */
+  startWorking(): void {
+    const queue = this.#options.queue;
+    if (!queue?.work || this.#claiming || this.#closing) return;
+    this.#heartbeat = setInterval(() => void this.#renewLeases(), Math.max(50, Math.floor(queue.leaseMs / 3)));
+    this.#heartbeat.unref();
+    this.#claiming = this.#claimLoop(queue).catch((error) => {
+      console.error('beleg: the work queue loop stopped unexpectedly:', error);
+    });
+  }
+
+  /** Takes jobs while there is room in this process (two batches' worth), else waits to be woken or `pollMs`. */
+  async #claimLoop(queue: WorkQueueOptions): Promise<void> {
+    while (!this.#closing) {
+      const room = this.#batchSize * 2 - (this.#queue.length + this.#running.size);
+      let claimed: string[] = [];
+      if (room > 0) {
+        try {
+          claimed = await queue.jobs.claim(Math.min(room, this.#batchSize));
+        } catch (error) {
+          // The database is away for a moment: try again after the poll interval.
+          if (!this.#closing) console.error('beleg: could not take jobs from the work queue:', error instanceof Error ? error.message : error);
+        }
+        if (this.#closing) {
+          await queue.jobs.release(claimed).catch(() => undefined);
+          return;
+        }
+        for (const id of claimed) this.#enqueueLocal(id);
+      }
+      if (claimed.length === 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, queue.pollMs);
+          timer.unref();
+          this.#wakeClaimer = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wakeClaimer = null;
+      }
+    }
+  }
+
+  /** The heartbeat: renews the leases of everything this worker holds; drops what it lost. */
+  async #renewLeases(): Promise<void> {
+    const ids = [...this.#queued, ...this.#running.keys()];
+    if (ids.length === 0 || this.#closing) return;
+    try {
+      await this.#holding(ids);
+    } catch {
+      // Could not reach the database: the leases still run; the next beat tries again.
+    }
+  }
+
+  /**
+   * Renews the leases on `ids` and returns those still held; the others are dropped from this
+   * process (taken off the queue, their running job aborted, remembered in #leaseLost).
+   */
+  async #holding(ids: readonly string[]): Promise<Set<string>> {
+    const queue = this.#options.queue;
+    if (!queue) return new Set(ids);
+    const held = await queue.jobs.renew(ids);
+    for (const id of ids) {
+      if (held.has(id)) continue;
+      this.#leaseLost.add(id);
+      if (this.#queued.delete(id)) this.#queue.splice(this.#queue.indexOf(id), 1);
+      this.#running.get(id)?.abort(new CancelledError(userMessage('cancelled.lease_lost', { id })));
+    }
+    return held;
+  }
+
+  /**
+   * Of documents whose lease was lost, those removed meanwhile: their chunks are this worker's to
+   * delete. The others were taken over; their chunks belong to the new worker.
+   */
+  async #removedAmong(ids: readonly string[]): Promise<string[]> {
+    const removed: string[] = [];
+    for (const id of ids) if ((await this.#repository.find(id)) === undefined) removed.push(id);
+    return removed;
   }
 
   /**
@@ -362,7 +505,7 @@ export class IngestionService implements Ingestion {
    * already exist; they run again from their saved input.
    */
   resume(documentIds: readonly string[]): void {
-    for (const id of documentIds) this.#enqueue(id);
+    for (const id of documentIds) this.#enqueueLocal(id);
   }
 
   /**
@@ -403,10 +546,17 @@ export class IngestionService implements Ingestion {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       this.#closing = true;
+      const held = [...this.#queue, ...this.#running.keys()];
       this.#queue.length = 0;
       this.#queued.clear();
+      if (this.#heartbeat) clearInterval(this.#heartbeat);
+      if (this.#waitPoll) clearTimeout(this.#waitPoll);
+      this.#wakeClaimer?.();
       for (const controller of this.#running.values()) controller.abort(new CancelledError(userMessage('cancelled.shutting_down')));
       await this.#batch;
+      await this.#claiming;
+      // Work queue: what this worker held goes back at once, not when its leases run out.
+      if (this.#options.queue) await this.#options.queue.jobs.release(held).catch(() => undefined);
       for (const id of [...this.#waiters.keys()]) this.#rejectWaiters(id, new CancelledError(userMessage('cancelled.shut_down_before_indexed')));
       await this.#options.release?.();
     })();
@@ -447,7 +597,7 @@ export class IngestionService implements Ingestion {
     const bytes = input.kind === 'file' ? input.bytes : new TextEncoder().encode(input.text);
     if (bytes.length > this.#options.loadOptions.maxBytes) throw new DocumentTooLargeError(bytes.length, this.#options.loadOptions.maxBytes);
     const sha256 = sha256Of(bytes);
-    return this.#contentLock.run(`sha256:${sha256}`, () => this.#submitContentLocked(input, bytes, sha256, parentId));
+    return this.#locked(`sha256:${sha256}`, () => this.#submitContentLocked(input, bytes, sha256, parentId));
   }
 
   async #submitContentLocked(input: Exclude<DocumentInput, { kind: 'url' }>, bytes: Uint8Array, sha256: string, parentId: string | null): Promise<{ row: DocumentRow; queue: boolean }> {
@@ -457,7 +607,7 @@ export class IngestionService implements Ingestion {
       if (parentId === null && existing.parentId !== null) await this.#repository.setParent(existing.id, null);
       return { row: existing, queue: false };
     }
-    if (parentId === null) this.#assertRoom();
+    if (parentId === null) await this.#assertRoom();
     const job: JobInput = {
       inputKind: input.kind,
       uploadSha256: input.kind === 'file' ? sha256 : null,
@@ -466,7 +616,7 @@ export class IngestionService implements Ingestion {
       title: input.kind === 'text' ? (input.title ?? null) : null,
       mimeType: input.mimeType ?? null,
     };
-    if (input.kind === 'file') this.#uploads.save(sha256, bytes);
+    if (input.kind === 'file') await this.#uploads.save(sha256, bytes);
     const row = existing
       ? await this.#retry(existing, job)
       : await this.#repository.createPending(
@@ -485,14 +635,14 @@ export class IngestionService implements Ingestion {
   async #submitUrl(url: string): Promise<{ row: DocumentRow; queue: boolean }> {
     // Unparseable URLs, other schemes and credentials are refused now, with the code the API and the fetcher use.
     parseFetchableUrl(url);
-    return this.#contentLock.run(`url:${url}`, () => this.#submitUrlLocked(url));
+    return this.#locked(`url:${url}`, () => this.#submitUrlLocked(url));
   }
 
   async #submitUrlLocked(url: string): Promise<{ row: DocumentRow; queue: boolean }> {
     const latest = await this.#repository.latestVersionOfUrl(url);
     // Already on its way: one fetch is enough.
     if (latest && (latest.status === 'pending' || latest.status === 'indexing')) return { row: latest, queue: false };
-    this.#assertRoom();
+    await this.#assertRoom();
     const job: JobInput = { inputKind: 'url', url, uploadSha256: null, text: null, fileName: null, title: null, mimeType: null };
     const row =
       latest?.status === 'failed'
@@ -551,7 +701,8 @@ export class IngestionService implements Ingestion {
     return toDocumentRecord(row, attachmentIds, this.#progress.get(row.id), collectionIds);
   }
 
-  #assertRoom(): void {
+  async #assertRoom(): Promise<void> {
+    if (this.#options.queue) await this.#refreshSharedDepth();
     if (this.queueDepth() >= this.#options.queueSize) {
       throw new OverloadedError(userMessage('overloaded.ingest_queue', { queueSize: this.#options.queueSize }), 5);
     }
@@ -559,7 +710,17 @@ export class IngestionService implements Ingestion {
 
   // ---- the queue -------------------------------------------------------------------------------
 
+  /** A document's job is recorded: queued here, or (work queue) left for a worker, waking this one if it works. */
   #enqueue(id: string): void {
+    if (this.#options.queue) {
+      this.#sharedDepth = null;
+      this.#wakeClaimer?.();
+      return;
+    }
+    this.#enqueueLocal(id);
+  }
+
+  #enqueueLocal(id: string): void {
     if (this.#closing || this.#running.has(id) || this.#queued.has(id)) return;
     this.#removed.delete(id);
     this.#queue.push(id);
@@ -588,6 +749,12 @@ export class IngestionService implements Ingestion {
         console.error(`beleg: unexpected ingestion error for documents ${ids.join(', ')}:`, error);
       }
       for (const id of ids) this.#running.delete(id);
+      for (const id of ids) this.#leaseLost.delete(id);
+      // Work queue: room for more; a retried document's new job is the queue's.
+      if (this.#options.queue) {
+        this.#wakeClaimer?.();
+        return;
+      }
       // Identical content submitted again while this batch was still writing its failure was put
       // back to `pending` but not queued (it was running): queue it now, or its waiters wait forever.
       for (const id of ids) {
@@ -620,7 +787,7 @@ export class IngestionService implements Ingestion {
         break;
       }
       const job = await this.#repository.job(id);
-      if (!job || this.#removed.has(id)) continue;
+      if (!job || this.#removed.has(id) || this.#leaseLost.has(id)) continue;
       await this.#repository.markIndexing([id]);
       const signal = this.#running.get(id)!.signal;
       try {
@@ -634,6 +801,8 @@ export class IngestionService implements Ingestion {
       }
     }
     if (prepared.length === 0) return;
+    // Work queue: only documents this worker still holds are written.
+    if (!(await this.#stillHeld(prepared))) return;
 
     try {
       // Earlier attempts may have written chunks before they were killed: never duplicate them.
@@ -644,9 +813,16 @@ export class IngestionService implements Ingestion {
       for (const document of prepared) await this.#fail(document.id, document.job.uploadSha256, error);
       return;
     }
-    // Removed or shut down while writing: those chunks must not stay.
-    const current = prepared.filter((document) => !this.#running.get(document.id)!.signal.aborted);
-    const dropped = prepared.filter((document) => !current.includes(document)).map((document) => document.id);
+    // Removed or shut down while writing: those chunks must not stay. Work queue: a document
+    // whose lease went meanwhile keeps them (another worker has it) unless it was removed.
+    let current = prepared.filter((document) => !this.#running.get(document.id)!.signal.aborted);
+    if (this.#options.queue && current.length > 0) {
+      const held = await this.#holding(current.map((document) => document.id)).catch(() => new Set<string>());
+      current = current.filter((document) => held.has(document.id));
+    }
+    const aborted = prepared.filter((document) => !current.includes(document)).map((document) => document.id);
+    const lost = aborted.filter((id) => this.#leaseLost.has(id));
+    const dropped = [...aborted.filter((id) => !this.#leaseLost.has(id)), ...(await this.#removedAmong(lost))];
     if (dropped.length > 0) await this.#store.deleteDocuments(dropped);
 
     // A mail's attachments are submitted and linked before the mail turns ready: whoever sees it
@@ -673,9 +849,27 @@ export class IngestionService implements Ingestion {
     }
   }
 
+  /**
+   * Work queue: renews the leases of a batch about to be written and keeps only the documents
+   * still held (in place); false when none is left. Without a work queue, always true.
+   */
+  async #stillHeld(prepared: PreparedDocument[]): Promise<boolean> {
+    if (!this.#options.queue) return true;
+    let held: Set<string>;
+    try {
+      held = await this.#holding(prepared.map((document) => document.id));
+    } catch {
+      // The database is away: write nothing now; the leases run out and the jobs are taken again.
+      held = new Set();
+    }
+    const kept = prepared.filter((document) => held.has(document.id));
+    prepared.splice(0, prepared.length, ...kept);
+    return kept.length > 0;
+  }
+
   /** Loads and chunks one document; null when it merged into an identical existing one. */
   async #prepare(id: string, job: IngestJobRow, signal: AbortSignal): Promise<PreparedDocument | null> {
-    const input = this.#inputOf(job);
+    const input = await this.#inputOf(job);
     let loaded: LoadedDocument;
     try {
       const onOcrProgress = (progress: OcrProgress) => {
@@ -728,6 +922,8 @@ export class IngestionService implements Ingestion {
   }
 
   async #fail(id: string, uploadSha256: string | null, error: unknown): Promise<void> {
+    // Work queue: a document this worker no longer holds is another's to finish (or removed).
+    if (this.#options.queue && !(await this.#holding([id]).catch(() => new Set<string>())).has(id)) return;
     const message = error instanceof BelegError ? error.userMessage : userMessage('ingestion_failed', { reason: error instanceof Error ? error.message : String(error) });
     const row = await this.#repository.markFailed(id, message);
     // Settle before the chunk store's await: identical content submitted meanwhile retries this
@@ -739,13 +935,13 @@ export class IngestionService implements Ingestion {
   }
 
   /** The job's input as the loader takes it, from the saved upload. */
-  #inputOf(job: IngestJobRow): DocumentInput {
+  async #inputOf(job: IngestJobRow): Promise<DocumentInput> {
     if (job.inputKind === 'url') return { kind: 'url', url: job.url ?? '' };
     if (job.inputKind === 'text' && job.text !== null) {
       const mimeType = job.mimeType === 'text/markdown' || job.mimeType === 'text/plain' ? job.mimeType : undefined;
       return { kind: 'text', text: job.text, fileName: job.fileName ?? undefined, title: job.title ?? undefined, mimeType };
     }
-    const bytes = job.inputKind === 'file' && job.uploadSha256 ? this.#uploads.read(job.uploadSha256) : undefined;
+    const bytes = job.inputKind === 'file' && job.uploadSha256 ? await this.#uploads.read(job.uploadSha256) : undefined;
     if (!bytes) {
       throw new BelegError(userMessage('input_lost'));
     }
@@ -754,8 +950,8 @@ export class IngestionService implements Ingestion {
 
   /** Deletes an upload no job needs any more; under the content lock, so a submit of the same bytes saving it anew is never undone. */
   async #releaseUpload(sha256: string, documentId: string): Promise<void> {
-    await this.#contentLock.run(`sha256:${sha256}`, async () => {
-      if (!(await this.#repository.uploadInUse(sha256, documentId))) this.#uploads.remove(sha256);
+    await this.#locked(`sha256:${sha256}`, async () => {
+      if (!(await this.#repository.uploadInUse(sha256, documentId))) await this.#uploads.remove(sha256);
     });
   }
 
@@ -779,14 +975,41 @@ export class IngestionService implements Ingestion {
     return this.#collectionSync;
   }
 
+  /** Runs `task` holding `key`'s lock in this process and, with PostgreSQL, across processes. */
+  #locked<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const shared = this.#options.contentLock;
+    return this.#contentLock.run(key, shared ? () => shared.run(key, task) : task);
+  }
+
   // ---- waiting for a document ------------------------------------------------------------------
 
   #settled(id: string): Promise<DocumentRecord> {
-    return new Promise((resolve, reject) => {
+    const settled = new Promise<DocumentRecord>((resolve, reject) => {
       const waiters = this.#waiters.get(id) ?? [];
       waiters.push({ resolve, reject });
       this.#waiters.set(id, waiters);
     });
+    this.#watchWaiters();
+    return settled;
+  }
+
+  /**
+   * Work queue: another process may index what callers here wait for, so while anyone waits the
+   * documents' rows are looked at every `pollMs` (ready or failed: the waiters hear it; gone: not found).
+   */
+  #watchWaiters(): void {
+    const queue = this.#options.queue;
+    if (!queue || this.#waitPoll || this.#closing || this.#waiters.size === 0) return;
+    this.#waitPoll = setTimeout(async () => {
+      for (const id of [...this.#waiters.keys()]) {
+        const row = await this.#repository.find(id).catch(() => null);
+        if (row === undefined) this.#rejectWaiters(id, new NotFoundError('document', id));
+        else if (row && (row.status === 'ready' || row.status === 'failed')) this.#resolveWaiters(id, await this.#record(row));
+      }
+      this.#waitPoll = null;
+      this.#watchWaiters();
+    }, queue.pollMs);
+    this.#waitPoll.unref();
   }
 
   #resolveWaiters(id: string, record: DocumentRecord): void {

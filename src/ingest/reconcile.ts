@@ -21,8 +21,14 @@
  * work queue with leases (which knows who is indexing what) tidies them. Ready documents with
  * missing chunks are rebuilt as in the single-process case, and interrupted documents are still
  * resumed: the data directory lock keeps this metadata database to this one process.
+ *
+ * Work queue (`workQueue`, PostgreSQL shared by several processes): the queue knows what is on its
+ * way — a document with a job is being indexed by some worker or waits for one — so chunks of
+ * documents that are neither ready nor have a job (failed or removed while their worker died) are
+ * removed, and nothing is resumed here: jobs whose worker died are taken again when their lease
+ * runs out (src/db/postgres/postgres-job-queue.ts), not by whichever process starts next.
  */
-import type { DocumentRepository, UploadFiles } from '../db/index.ts';
+import type { DocumentRepository, UploadStore } from '../db/index.ts';
 import { userMessage } from '../messages/index.ts';
 import type { ChunkStore } from '../store/chunk-store.ts';
 
@@ -60,20 +66,31 @@ const DELETE_BATCH = 500;
 export type ReconcileDependencies = {
   repository: DocumentRepository;
   store: ReconcilableStore;
-  uploads: UploadFiles;
+  uploads: UploadStore;
   /** Other processes share the chunk store: leave chunks of unfinished documents alone (see the file comment). */
   sharedStore?: boolean;
+  /** Jobs are in a work queue shared by several processes (see the file comment). */
+  workQueue?: boolean;
 };
 
 /** Brings the chunk store and uploads in line with SQLite. */
 export async function reconcile(dependencies: ReconcileDependencies): Promise<ReconcileReport> {
-  const { repository, store, uploads, sharedStore = false } = dependencies;
+  const { repository, store, uploads, sharedStore = false, workQueue = false } = dependencies;
   const ready = await repository.readyChunkCounts();
   const stored = await store.chunkCountsByDocument();
-  const stale = [...stored.keys()].filter((id) => !ready.has(id));
+  let stale = [...stored.keys()].filter((id) => !ready.has(id));
+  let kept: string[] = [];
+  if (workQueue) {
+    // Read in this order: a document whose chunks were listed either still has its job, or has
+    // turned ready since (then the second read of ready documents has it), or failed or went.
+    const onTheirWay = new Set((await repository.interrupted()).filter((entry) => entry.job !== null).map((entry) => entry.document.id));
+    const readyNow = await repository.readyChunkCounts();
+    kept = stale.filter((id) => onTheirWay.has(id) || readyNow.has(id));
+    stale = stale.filter((id) => !kept.includes(id));
+  }
   // Ready documents whose chunks are missing or incomplete (a lost or damaged LanceDB directory).
   const damaged = [...ready].filter(([id, chunkCount]) => (stored.get(id) ?? 0) !== chunkCount).map(([id]) => id);
-  const removals = [...(sharedStore ? [] : stale), ...damaged.filter((id) => stored.has(id))];
+  const removals = [...(sharedStore && !workQueue ? [] : stale), ...damaged.filter((id) => stored.has(id))];
   for (let start = 0; start < removals.length; start += DELETE_BATCH) {
     await store.deleteDocuments(removals.slice(start, start + DELETE_BATCH));
   }
@@ -86,10 +103,10 @@ export async function reconcile(dependencies: ReconcileDependencies): Promise<Re
 
   const resumed: string[] = [];
   const failed: string[] = [];
-  for (const { document, job } of await repository.interrupted()) {
+  for (const { document, job } of workQueue ? [] : await repository.interrupted()) {
     const inputKept =
       job !== null &&
-      (job.inputKind === 'url' ? job.url !== null : job.inputKind === 'text' ? job.text !== null : job.uploadSha256 !== null && uploads.has(job.uploadSha256));
+      (job.inputKind === 'url' ? job.url !== null : job.inputKind === 'text' ? job.text !== null : job.uploadSha256 !== null && (await uploads.has(job.uploadSha256)));
     if (inputKept) {
       resumed.push(document.id);
     } else {
@@ -97,10 +114,10 @@ export async function reconcile(dependencies: ReconcileDependencies): Promise<Re
       failed.push(document.id);
     }
   }
-  const removedUploads = uploads.removeAllExcept(await repository.uploadsInUse());
+  const removedUploads = await uploads.removeAllExcept(await repository.uploadsInUse());
   return {
-    removedChunkDocuments: sharedStore ? [] : stale,
-    keptChunkDocuments: sharedStore ? stale : [],
+    removedChunkDocuments: sharedStore && !workQueue ? [] : stale,
+    keptChunkDocuments: workQueue ? kept : sharedStore ? stale : [],
     rebuild: damaged,
     resumed,
     failed,

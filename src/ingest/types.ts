@@ -192,6 +192,22 @@ export interface Ingestion {
   pages?(id: string, scope?: CollectionScope): Promise<PageSpan[] | null>;
   /** Documents waiting or being indexed. */
   queueDepth(): number;
+  /** Where the queue is and how deep, looked up now; optional (in-memory fakes have only `queueDepth`). */
+  queueStatus?(): Promise<QueueStatus>;
   /** Finishes or aborts in-flight work and closes the stores. */
   close(): Promise<void>;
 }
+
+/** Where the ingestion queue is, for /health and /metrics. */
+export type QueueStatus = {
+  /** `memory`: this process's queue (SQLite); `postgres`: the work queue shared by every process. */
+  kind: 'memory' | 'postgres';
+  /** Whether this process indexes documents. */
+  working: boolean;
+  /** Documents waiting (shared queue: for any worker, not held by one). */
+  waiting: number;
+  /** Documents being indexed (shared queue: held by a live lease of any worker). */
+  running: number;
+  /** Documents this process has taken and not finished. */
+  local: number;
+};

@@ -54,6 +54,10 @@ export const catalogue = {
     en: "'{url}' is not a valid URL. Give a full http:// or https:// address.",
     de: "'{url}' ist keine gültige URL. Geben Sie eine vollständige http://- oder https://-Adresse an.",
   },
+  'validation_failed.role_needs_shared_storage': {
+    en: "The role '{role}' needs storage that other processes share: set BELEG_DATABASE_URL (PostgreSQL) and BELEG_LANCEDB_URI (one LanceDB location for every process), or run with --role all.",
+    de: "Die Rolle '{role}' braucht Speicher, den andere Prozesse mitbenutzen: Setzen Sie BELEG_DATABASE_URL (PostgreSQL) und BELEG_LANCEDB_URI (ein LanceDB-Ort für alle Prozesse) oder starten Sie mit --role all.",
+  },
   'validation_failed.configuration': {
     en: "Invalid configuration '{setting}': {problem}.",
     de: "Ungültige Einstellung '{setting}': {problem}.",
@@ -258,6 +262,10 @@ export const catalogue = {
     de: "Das Dokument '{id}' wurde gelöscht, während es verarbeitet wurde.",
   },
   'cancelled.shutting_down': { en: 'beleg is shutting down.', de: 'beleg wird beendet.' },
+  'cancelled.lease_lost': {
+    en: "This worker lost its lease on document '{id}' (it took longer than the lease, or lost the database); another worker indexes it.",
+    de: "Dieser Worker hat die Zuteilung für das Dokument '{id}' verloren (er brauchte länger als die Zuteilung dauert oder verlor die Datenbank); ein anderer Worker verarbeitet es.",
+  },
   'cancelled.shut_down_before_indexed': {
     en: 'beleg shut down before the document was indexed; it resumes at the next start.',
     de: 'beleg wurde beendet, bevor das Dokument verarbeitet war; es wird beim nächsten Start fortgesetzt.',

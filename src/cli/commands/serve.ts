@@ -20,10 +20,15 @@ import { BelegError } from '../../errors.ts';
 import { createLogger, type Logger } from '../../logger.ts';
 import { text } from '../../messages/index.ts';
 
-const usage = `Usage: beleg serve [--host H] [--port P] [--data-dir DIR]
+const usage = `Usage: beleg serve [--host H] [--port P] [--data-dir DIR] [--role all|api|worker]
 
 Starts the HTTP API and the web page. Settings also come from BELEG_* environment variables
-(see README); API keys from BELEG_API_KEYS=key1:write,key2:read.`;
+(see README); API keys from BELEG_API_KEYS=key1:write,key2:read.
+
+--role all     answer requests and index documents (default)
+--role api     answer requests; ingestion jobs wait in PostgreSQL for workers
+--role worker  index documents from the PostgreSQL work queue; serves only /health and /metrics
+api and worker need BELEG_DATABASE_URL and a shared BELEG_LANCEDB_URI (README, "Scale out").`;
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -38,6 +43,7 @@ function logListening(logger: Logger, config: Config, url: string): void {
   // The message keeps its old wording (URL, then a space): scripts read the URL from it.
   logger.info(`beleg listens on ${url} (data in ${config.dataDir})`, {
     url,
+    role: config.role,
     dataDir: config.dataDir,
     webPage: `${url}/`,
     apiDocs: `${url}/docs`,
@@ -100,6 +106,7 @@ export async function run(args: string[]): Promise<number> {
       host: { type: 'string' },
       port: { type: 'string' },
       'data-dir': { type: 'string' },
+      role: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -107,7 +114,7 @@ export async function run(args: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const config = loadConfig(process.env, { host: values.host, port: values.port, dataDir: values['data-dir'] });
+  const config = loadConfig(process.env, { host: values.host, port: values.port, dataDir: values['data-dir'], role: values.role });
   const logger = createLogger({ level: config.logLevel });
   const stopping = stopSignal();
   let started = false;
@@ -141,6 +148,9 @@ export async function run(args: string[]): Promise<number> {
   try {
     if (provided) {
       answerer = provided;
+    } else if (config.role === 'worker') {
+      // A worker answers nothing: no engine is loaded.
+      answerer = workerAnswerer();
     } else {
       const created = await createEngines(config, { tokenizer: context.tokenizer, onProgress: (message) => logger.info(message) });
       engines = created.engines;
@@ -199,6 +209,18 @@ export async function run(args: string[]): Promise<number> {
   await disposeAll();
   logger.info('stopped', { signal });
   return 0;
+}
+
+/** The answerer of a worker process, whose app serves only /health and /metrics: it has no engines. */
+function workerAnswerer(): Answerer {
+  const refuse = () => new Error('a worker process answers no questions');
+  return {
+    engines: () => [],
+    answer: () => Promise.reject(refuse()),
+    stream: () => ({
+      [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(refuse()) }),
+    }),
+  };
 }
 
 /** Logs why start-up failed; the exit code is 1. */

@@ -27,8 +27,13 @@ export const MIGRATION_LOCK_KEY = 0x62656c65672d6d69n;
 export type PostgresHandle = {
   db: PostgresDatabase;
   pool: pg.Pool;
+  /** A small pool of its own for connections that hold advisory locks while other queries run (src/db/postgres/postgres-content-lock.ts). */
+  lockPool: pg.Pool;
   close(): Promise<void>;
 };
+
+/** Connections holding content locks at once (more lock holders wait for one). */
+const LOCK_CONNECTIONS = 4;
 
 /** Options for the connection pool. */
 export type PostgresOptions = {
@@ -51,7 +56,17 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     throw new DatabaseUnavailableError(userMessage('database_unavailable', { host: `${where.host}${where.pathname}`, reason }), { cause: error });
   }
   const db = drizzle(pool, { schema });
-  return { db, pool, close: () => pool.end() };
+  const lockPool = new pg.Pool({ connectionString: url, max: LOCK_CONNECTIONS });
+  lockPool.on('error', () => undefined);
+  return {
+    db,
+    pool,
+    lockPool,
+    close: async () => {
+      await lockPool.end();
+      await pool.end();
+    },
+  };
 }
 
 /** Applies pending migrations under the migration advisory lock. Idempotent; safe from several processes at once. */

@@ -4,7 +4,10 @@ import { openPostgres, type PostgresOptions } from './client.ts';
 import { PostgresApiKeyRepository } from './postgres-api-key-repository.ts';
 import { PostgresAuditRepository } from './postgres-audit-repository.ts';
 import { PostgresDocumentRepository } from './postgres-document-repository.ts';
+import { PostgresContentLock } from './postgres-content-lock.ts';
+import { PostgresJobQueue } from './postgres-job-queue.ts';
 import { PostgresMaintenanceLease } from './postgres-maintenance-lease.ts';
+import { PostgresUploadStore } from './postgres-upload-store.ts';
 
 /** PostgreSQL's metadata database. */
 export type PostgresMetadataDatabase = MetadataDatabase & { readonly dialect: 'postgres' };
@@ -20,6 +23,9 @@ export async function openPostgresMetadata(url: string, options: PostgresOptions
     apiKeys: new PostgresApiKeyRepository(handle.db),
     audit: (retentionDays) => new PostgresAuditRepository(handle.db, retentionDays),
     maintenanceLease: () => new PostgresMaintenanceLease(() => handle.pool.connect()),
+    jobQueue: (leaseMs) => new PostgresJobQueue(handle.db, leaseMs),
+    uploads: () => new PostgresUploadStore(handle.db),
+    contentLock: () => new PostgresContentLock(() => handle.lockPool.connect()),
     close: () => handle.close(),
   };
 }

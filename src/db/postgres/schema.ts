@@ -7,10 +7,14 @@
  *     strings SQLite stores, so both dialects sort, compare and return them alike.
  *   - `document_attachments.position` (an identity) keeps the order attachments were linked in,
  *     which SQLite reads from its implicit `rowid`.
+ *   - `ingest_jobs.lease_owner`/`lease_expires_at`: the work queue's leases (several worker processes
+ *     take jobs from one database; src/db/postgres/postgres-job-queue.ts). SQLite serves one process.
+ *   - `upload_blobs`: saved upload bytes, shared by every process (SQLite mode keeps them as files in
+ *     the data directory, src/db/upload-files.ts).
  * Change this file together with ../schema.ts, then run `npm run db:generate` (both dialects).
  */
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { bigint, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp as timestampWithZone } from 'drizzle-orm/pg-core';
 import type { UserMessage } from '../../messages/index.ts';
 import type { StoredPageSpans, StoredSectionSpans } from '../metadata-repositories.ts';
 
@@ -75,6 +79,20 @@ export const ingestJobs = pgTable('ingest_jobs', {
   title: text('title'),
   mimeType: text('mime_type'),
   attempts: integer('attempts').notNull().default(0),
+  createdAt: timestamp('created_at'),
+  /** The worker process holding the job (src/db/postgres/postgres-job-queue.ts); null while it waits. */
+  leaseOwner: text('lease_owner'),
+  /** Until when the lease holds; a job whose lease ran out is taken by the next worker that asks. */
+  leaseExpiresAt: timestampWithZone('lease_expires_at', { withTimezone: true, mode: 'string' }),
+});
+
+/** Raw bytes as PostgreSQL `bytea`. */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+/** Saved upload bytes by sha256, kept while a job needs them (every process reads them; see src/db/postgres/postgres-upload-store.ts). */
+export const uploadBlobs = pgTable('upload_blobs', {
+  sha256: text('sha256').primaryKey(),
+  bytes: bytea('bytes').notNull(),
   createdAt: timestamp('created_at'),
 });
 
