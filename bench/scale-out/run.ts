@@ -106,8 +106,6 @@ async function start(name: string, args: string[], environment: Record<string, s
   return startBeleg({ name, args: [...args, '--data-dir', dataDir], environment, logFile: path.join(root, `${processCount}-${name.replaceAll(' ', '-')}.log`), readyPattern });
 }
 const LISTENING = /listens on http:\/\/\S+/;
-/** Guessed until `beleg worker` exists: any log line of the worker that names itself. */
-const WORKER_READY = /"msg":"[^"]*worker[^"]*"/i;
 const serveReplica = (name: string, environment: Record<string, string>, role?: string) =>
   start(name, ['serve', '--port', '0', ...(role ? ['--role', role] : [])], environment, LISTENING);
 
@@ -223,7 +221,7 @@ try {
         const server = configuration.workers === 0 ? await serveReplica('serve alone', environment) : await serveReplica('api', environment, 'api');
         const workers: BelegProcess[] = [];
         try {
-          for (let index = 1; index <= configuration.workers; index += 1) workers.push(await start(`worker ${index}`, ['worker'], environment, WORKER_READY));
+          for (let index = 1; index <= configuration.workers; index += 1) workers.push(await start(`worker ${index}`, ['worker', '--port', '0'], environment, LISTENING));
           textRound += 1;
           const result = await runIngestRound({
             configuration: configuration.name,
