@@ -22,6 +22,10 @@ export type IngestRound = {
   apiCpuSeconds: number;
   workerCpuSeconds: number[];
   postgresCpuSeconds: number;
+  /** This process: the uploads and the polling. */
+  loadGeneratorCpuSeconds: number;
+  /** Machine busy time not spent by beleg, PostgreSQL or this process: other people's work. */
+  otherBusySeconds: number;
   /** All of beleg's processes together (the server and the workers), per document. */
   belegCpuMsPerDocument: number;
   postgresCpuMsPerDocument: number;
@@ -58,6 +62,7 @@ export async function runIngestRound(options: IngestRoundOptions): Promise<Inges
   const loadAverageBefore = os.loadavg();
   const pids = [options.apiPid, ...options.workerPids, options.postgresPid];
   const cpuBefore = treeCpuSeconds(pids);
+  const selfBefore = process.cpuUsage();
   const machineBefore = machineCpuSeconds();
   const started = performance.now();
 
@@ -86,6 +91,8 @@ export async function runIngestRound(options: IngestRoundOptions): Promise<Inges
   }
   const seconds = (performance.now() - started) / 1000;
   const machineAfter = machineCpuSeconds();
+  const self = process.cpuUsage(selfBefore);
+  const loadGeneratorCpuSeconds = (self.user + self.system) / 1e6;
   const cpu = treeCpuSeconds(pids).map((after, index) => after - cpuBefore[index]!);
   const apiCpuSeconds = cpu[0]!;
   const workerCpuSeconds = cpu.slice(1, 1 + options.workerPids.length);
@@ -105,6 +112,8 @@ export async function runIngestRound(options: IngestRoundOptions): Promise<Inges
     apiCpuSeconds: round3(apiCpuSeconds),
     workerCpuSeconds: workerCpuSeconds.map(round3),
     postgresCpuSeconds: round3(postgresCpuSeconds),
+    loadGeneratorCpuSeconds: round3(loadGeneratorCpuSeconds),
+    otherBusySeconds: round3(Math.max(0, machineAfter.busy - machineBefore.busy - belegCpu - postgresCpuSeconds - loadGeneratorCpuSeconds)),
     belegCpuMsPerDocument: round1((belegCpu * 1000) / Math.max(1, ready)),
     postgresCpuMsPerDocument: round1((postgresCpuSeconds * 1000) / Math.max(1, ready)),
     machineBusySeconds: round3(machineAfter.busy - machineBefore.busy),

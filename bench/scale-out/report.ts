@@ -3,10 +3,12 @@
  * extrapolation to a three-node deployment, written as JSON (every round kept) and as a short
  * Markdown note.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AskRound } from './ask-load.ts';
 import type { IngestRound } from './ingest-load.ts';
+
+const conclusionsFile = path.join(import.meta.dirname, 'conclusions.md');
 
 export type ScaleOutResults = {
   benchmark: 'scale-out';
@@ -18,6 +20,8 @@ export type ScaleOutResults = {
   ask: AskRound[];
   ingest: IngestRound[];
   ingestionStatus: string;
+  /** Observations written by hand after looking at the rounds (kept by \`--report\`). */
+  notes?: string[];
 };
 
 /** Median, smallest and largest of one measure over the rounds of a configuration. */
@@ -46,8 +50,8 @@ type AskSummary = {
   /** Busy CPU seconds per second (cores' worth) not spent by this benchmark's processes. */
   otherCores: Spread;
   loadAverage1Min: Spread;
-  /** Per round: the answers/s the CPU left to the benchmark allows at the per-answer cost measured in that round. */
-  predictedRequestsPerSecond: Spread;
+  /** Cores' worth of CPU the replicas and PostgreSQL used (CPU seconds per second of the window). */
+  belegCores: Spread;
   non2xx: number;
   connectionErrors: number;
 };
@@ -59,6 +63,9 @@ type IngestSummary = {
   belegCpuMsPerDocument: Spread;
   postgresCpuMsPerDocument: Spread;
   machineBusyShare: Spread;
+  /** Cores' worth of CPU the server, the workers and PostgreSQL used; and what else ran. */
+  belegCores: Spread;
+  otherCores: Spread;
   loadAverage1Min: Spread;
   failed: number;
 };
@@ -79,13 +86,7 @@ function summarizeAsk(rounds: AskRound[]): AskSummary[] {
       machineBusyShare: spread(group.map((round) => round.machineBusySeconds / round.machineCapacitySeconds)),
       otherCores: spread(group.map((round) => round.otherBusySeconds / round.durationSeconds)),
       loadAverage1Min: spread(group.map((round) => round.loadAverageAfter[0]!)),
-      predictedRequestsPerSecond: spread(
-        group.map((round) => {
-          const cores = round.machineCapacitySeconds / round.durationSeconds;
-          const otherCores = round.otherBusySeconds / round.durationSeconds;
-          return ((cores - otherCores) * 1000) / (round.replicaCpuMsPerRequest + round.postgresCpuMsPerRequest + round.loadGeneratorCpuMsPerRequest);
-        }),
-      ),
+      belegCores: spread(group.map((round) => (round.replicaCpuSeconds.reduce((sum, value) => sum + value, 0) + round.postgresCpuSeconds) / round.durationSeconds)),
       non2xx: group.reduce((sum, round) => sum + round.requests - round.status2xx, 0),
       connectionErrors: group.reduce((sum, round) => sum + round.connectionErrors, 0),
     };
@@ -103,6 +104,8 @@ function summarizeIngest(rounds: IngestRound[]): IngestSummary[] {
       belegCpuMsPerDocument: spread(group.map((round) => round.belegCpuMsPerDocument)),
       postgresCpuMsPerDocument: spread(group.map((round) => round.postgresCpuMsPerDocument)),
       machineBusyShare: spread(group.map((round) => round.machineBusySeconds / round.machineCapacitySeconds)),
+      belegCores: spread(group.map((round) => (round.apiCpuSeconds + round.workerCpuSeconds.reduce((sum, value) => sum + value, 0) + round.postgresCpuSeconds) / round.seconds)),
+      otherCores: spread(group.map((round) => (round.otherBusySeconds ?? Number.NaN) / round.seconds)),
       loadAverage1Min: spread(group.map((round) => round.loadAverageAfter[0]!)),
       failed: group.reduce((sum, round) => sum + round.failed, 0),
     };
@@ -119,9 +122,10 @@ function extrapolate(rounds: AskRound[], ask: AskSummary[], ingest: IngestSummar
   const replicaMs = spread(rounds.map((round) => round.replicaCpuMsPerRequest)).median;
   const configurationMedians = spread(ask.map((summary) => summary.replicaCpuMsPerRequest.median));
   const postgresMs = spread(rounds.map((round) => round.postgresCpuMsPerRequest)).median;
-  const serveAlone = ingest.find((summary) => summary.workers === 0);
-  const documentMs = serveAlone?.belegCpuMsPerDocument.median ?? Number.NaN;
-  const documentPostgresMs = serveAlone?.postgresCpuMsPerDocument.median ?? Number.NaN;
+  // A deployment of several nodes indexes with workers: their cost when measured, else `serve` alone's.
+  const basis = ingest.find((summary) => summary.workers === 1) ?? ingest.find((summary) => summary.workers === 0);
+  const documentMs = basis?.belegCpuMsPerDocument.median ?? Number.NaN;
+  const documentPostgresMs = basis?.postgresCpuMsPerDocument.median ?? Number.NaN;
   const targetUtilisation = 0.7;
   const nodes = 3;
   const perNodeCores = [2, 4, 8];
@@ -132,6 +136,7 @@ function extrapolate(rounds: AskRound[], ask: AskSummary[], ingest: IngestSummar
       replicaCpuMsPerAnswer: replicaMs,
       replicaCpuMsPerAnswerConfigurationMedians: { min: configurationMedians.min, max: configurationMedians.max },
       postgresCpuMsPerAnswer: postgresMs,
+      ingestionBasis: basis?.configuration ?? 'none',
       belegCpuMsPerDocument: documentMs,
       postgresCpuMsPerDocument: documentPostgresMs,
     },
@@ -173,7 +178,7 @@ export function writeReport(results: ScaleOutResults, base: string): string[] {
   lines.push(
     `\`node --import tsx bench/scale-out/run.ts${results.quick ? ' --quick' : ''}\`, ${results.date.slice(0, 16).replace('T', ' ')} UTC, ` +
       `${results.totalSeconds} s in all. Machine: ${results.machine.cpus} cores (${results.machine.cpuModel}), ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, ` +
-      `shared with other engineers' work (see load average and "other cores"). Medians over ${results.settings.rounds} rounds, (min–max) in brackets.`,
+      `shared with other engineers' work (see load average and "other cores"). Medians over the rounds, (min–max) in brackets.`,
   );
   lines.push('');
   lines.push(`## /ask, extractive engine`);
@@ -185,14 +190,15 @@ export function writeReport(results: ScaleOutResults, base: string): string[] {
       `Each round: a ramp (${Object.entries(results.settings.askRampSeconds as Record<string, number>).map(([clients, seconds]) => `${seconds} s at ${clients} clients`).join(', ')}; clients started in groups over its first half), then ${results.settings.askDurationSeconds} s measured; ` +
       `configurations alternate (${(results.settings.replicaCounts as number[]).join(',')} then reversed) round by round. Generation limits raised (1024 concurrent, no rate limit) to measure capacity, not admission. ` +
       `All replicas stay up (warm) through every round; in rounds with fewer replicas loaded the idle ones' CPU is counted too (near zero). ` +
-      `"predicted" = (cores − other cores) × 1000 / (replica + PostgreSQL + load generator CPU ms per answer): what the CPU left to us allows at the measured cost; close to the measured answers/s means the rounds were CPU-bound.`,
+      `"beleg cores": CPU seconds per second that the replicas and PostgreSQL used; "other cores": the same for whatever else ran on the machine (other engineers' builds and tests), i.e. busy time not spent by the benchmark's processes. ` +
+      `Answers/s = beleg cores × 1000 / CPU ms per answer: the throughput follows the CPU the replicas got.`,
   );
   lines.push('');
-  lines.push('| replicas | clients | answers/s | predicted | p50 ms | p95 ms | replica CPU ms/answer | PostgreSQL CPU ms/answer | load generator CPU ms/answer | machine busy | other cores | load avg (1 min) | non-2xx |');
+  lines.push('| replicas | clients | answers/s | beleg cores | p50 ms | p95 ms | replica CPU ms/answer | PostgreSQL CPU ms/answer | load generator CPU ms/answer | machine busy | other cores | load avg (1 min) | non-2xx |');
   lines.push('| ---: | ---: | --- | ---: | --- | --- | --- | --- | --- | --- | --- | --- | ---: |');
   for (const row of ask) {
     lines.push(
-      `| ${row.replicas} | ${row.clients} | ${format(row.requestsPerSecond)} | ${row.predictedRequestsPerSecond.median.toFixed(1)} | ${format(row.p50Ms, 0)} | ${format(row.p95Ms, 0)} | ${format(row.replicaCpuMsPerRequest)} | ` +
+      `| ${row.replicas} | ${row.clients} | ${format(row.requestsPerSecond)} | ${format(row.belegCores, 2)} | ${format(row.p50Ms, 0)} | ${format(row.p95Ms, 0)} | ${format(row.replicaCpuMsPerRequest)} | ` +
         `${format(row.postgresCpuMsPerRequest)} | ${format(row.loadGeneratorCpuMsPerRequest)} | ${percent(row.machineBusyShare)} | ${format(row.otherCores, 2)} | ${format(row.loadAverage1Min, 2)} | ${row.non2xx + row.connectionErrors} |`,
     );
   }
@@ -200,17 +206,40 @@ export function writeReport(results: ScaleOutResults, base: string): string[] {
   lines.push(`## Ingestion`);
   lines.push('');
   lines.push(
-    `${results.settings.documentsPerIngestRound} synthetic German texts (~300 words, unique) per round through \`POST /documents\` (${results.settings.uploaders} uploads at a time); ` +
-      `time from the first upload until all are \`ready\`. Fresh processes every round. Status: ${results.ingestionStatus}.`,
+    `${results.settings.ingestRounds ?? results.settings.rounds} rounds of ${results.settings.documentsPerIngestRound} synthetic German texts (~300 words, unique, lexical-only: no embedding model) each through \`POST /documents\` (${results.settings.uploaders} uploads at a time); ` +
+      `time from the first upload until all are \`ready\`; configurations alternate (reversed every other round). Fresh processes every round. Status: ${results.ingestionStatus}.`,
   );
   lines.push('');
-  lines.push('| configuration | documents/s | beleg CPU ms/document | PostgreSQL CPU ms/document | machine busy | load avg (1 min) | failed |');
-  lines.push('| --- | --- | --- | --- | --- | --- | ---: |');
+  lines.push('| configuration | documents/s | beleg CPU ms/document | PostgreSQL CPU ms/document | beleg cores | machine busy | other cores | load avg (1 min) | failed |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | ---: |');
   for (const row of ingest) {
     lines.push(
-      `| ${row.configuration} | ${format(row.documentsPerSecond)} | ${format(row.belegCpuMsPerDocument)} | ${format(row.postgresCpuMsPerDocument)} | ${percent(row.machineBusyShare)} | ${format(row.loadAverage1Min, 2)} | ${row.failed} |`,
+      `| ${row.configuration} | ${format(row.documentsPerSecond)} | ${format(row.belegCpuMsPerDocument)} | ${format(row.postgresCpuMsPerDocument)} | ${format(row.belegCores, 2)} | ${percent(row.machineBusyShare)} | ${format(row.otherCores, 2)} | ${format(row.loadAverage1Min, 2)} | ${row.failed} |`,
     );
   }
+  lines.push('');
+  lines.push(`## What it shows (computed)`);
+  lines.push('');
+  const find = (replicas: number, clients: number) => ask.find((row) => row.replicas === replicas && row.clients === clients);
+  const ratio = (top: number | undefined, bottom: number | undefined) => (top === undefined || bottom === undefined || !(bottom > 0) ? '–' : `${(top / bottom).toFixed(2)}×`);
+  for (const clients of results.settings.clientCounts as number[]) {
+    const one = find(1, clients);
+    const three = find(3, clients);
+    if (!one || !three) continue;
+    lines.push(
+      `- ${clients} clients: 3 replicas answered ${ratio(three.requestsPerSecond.median, one.requestsPerSecond.median)} the answers/s of 1 ` +
+        `(${three.requestsPerSecond.median} vs ${one.requestsPerSecond.median}); p95 ${Math.round(three.p95Ms.median)} vs ${Math.round(one.p95Ms.median)} ms; ` +
+        `machine busy ${Math.round(three.machineBusyShare.median * 100)} % vs ${Math.round(one.machineBusyShare.median * 100)} %, of which other people's work ${three.otherCores.median} vs ${one.otherCores.median} cores.`,
+    );
+  }
+  const byWorkers = (workers: number) => ingest.find((row) => row.workers === workers);
+  if (byWorkers(1) && byWorkers(2)) {
+    lines.push(
+      `- Ingestion: 2 workers indexed ${ratio(byWorkers(2)!.documentsPerSecond.median, byWorkers(1)!.documentsPerSecond.median)} the documents/s of 1 ` +
+        `(${byWorkers(2)!.documentsPerSecond.median} vs ${byWorkers(1)!.documentsPerSecond.median}); \`serve\` alone (one process doing everything) ${byWorkers(0)?.documentsPerSecond.median ?? '–'}.`,
+    );
+  }
+  for (const line of results.notes ?? []) lines.push(`- ${line}`);
   lines.push('');
   lines.push(`## On paper: three nodes`);
   lines.push('');
@@ -218,7 +247,7 @@ export function writeReport(results: ScaleOutResults, base: string): string[] {
   lines.push(
     `From the CPU each answer cost the replicas here (${assumptions.replicaCpuMsPerAnswer} ms, median of all rounds; the configurations' medians range ` +
       `${assumptions.replicaCpuMsPerAnswerConfigurationMedians.min}–${assumptions.replicaCpuMsPerAnswerConfigurationMedians.max} ms, so read the answers/s below as ±that) and PostgreSQL (${assumptions.postgresCpuMsPerAnswer} ms), ` +
-      `and each document cost \`serve\` alone (${assumptions.belegCpuMsPerDocument} ms beleg, ${assumptions.postgresCpuMsPerDocument} ms PostgreSQL), ` +
+      `and each document cost ${assumptions.ingestionBasis} (${assumptions.belegCpuMsPerDocument} ms in beleg's processes, ${assumptions.postgresCpuMsPerDocument} ms PostgreSQL), ` +
       `assuming: answering is CPU-bound (the extractive engine over a store on local disk); one replica per core (a replica's JavaScript runs on one thread); ` +
       `the nodes share nothing but PostgreSQL (on its own machine) and the chunk store; each node run at ${Math.round(assumptions.targetUtilisation * 100)} % of its cores; ` +
       `per-answer CPU stays what it is here (no gain from less contention, no loss from network hops to PostgreSQL or object-storage reads of a remote store).`,
@@ -231,6 +260,8 @@ export function writeReport(results: ScaleOutResults, base: string): string[] {
     lines.push(`| ${row.coresPerNode} | ${row.answersPerSecond} | ${row.postgresCoresNeeded} | ${row.waitAt200ClientsMs} | ${documents?.documentsPerSecond ?? '–'} | ${documents?.postgresCoresNeeded ?? '–'} |`);
   }
   lines.push('');
+  // Conclusions written by hand after looking at a full run; they name the run they refer to.
+  if (!results.quick && existsSync(conclusionsFile)) lines.push(readFileSync(conclusionsFile, 'utf8').trimEnd(), '');
   writeFileSync(`${base}.md`, `${lines.join('\n')}\n`);
   return [`${base}.json`, `${base}.md`];
 }

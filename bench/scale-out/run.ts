@@ -16,11 +16,12 @@
  * also when it fails or is interrupted.
  *
  * Usage: node --import tsx bench/scale-out/run.ts [--quick] [--rounds R] [--duration SECONDS]
- *          [--documents M] [--skip-ask] [--skip-ingest] [--xquad path/to/xquad.de.dev.json]
+ *          [--documents M] [--skip-ask] [--skip-ingest] [--report] [--xquad path/to/xquad.de.dev.json]
  * The full run takes about 20 minutes; `--quick` (about 2): 1 round, 4 s windows, 40 documents
  * per ingestion round, results written to bench/results/scale-out-quick.{json,md} so the real
  * ones are kept. `--skip-ask` / `--skip-ingest` keep that part's rounds from the results file
- * already there (to rerun the other part alone).
+ * already there (to rerun the other part alone); `--report` only rewrites the summary and the
+ * note from the rounds in that file.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -43,11 +44,14 @@ const { values } = parseArgs({
     documents: { type: 'string' },
     'skip-ask': { type: 'boolean', default: false },
     'skip-ingest': { type: 'boolean', default: false },
+    report: { type: 'boolean', default: false },
     xquad: { type: 'string' },
   },
 });
 const quick = values.quick;
 const rounds = Number(values.rounds ?? (quick ? 1 : 4));
+/** Ingestion rounds are short (seconds) and noisy: twice as many. */
+const ingestRoundCount = rounds * 2;
 const durationSeconds = Number(values.duration ?? (quick ? 4 : 30));
 /**
  * Unmeasured start of each /ask round, its first half spent starting the clients in groups (see
@@ -154,6 +158,12 @@ async function warmUp(replicas: BelegProcess[], questions: string[], count: numb
 const resultsBase = path.join(repositoryRoot, 'bench/results', quick ? 'scale-out-quick' : 'scale-out');
 /** The results file already there, whose rounds a skipped part keeps. */
 const previous = existsSync(`${resultsBase}.json`) ? (JSON.parse(readFileSync(`${resultsBase}.json`, 'utf8')) as ScaleOutResults) : null;
+if (values.report) {
+  if (!previous) throw new Error(`--report rewrites ${resultsBase}.{json,md} from the JSON, which is not there`);
+  const { summary: _summary, extrapolation: _extrapolation, ...rounds } = previous as ScaleOutResults & { summary?: unknown; extrapolation?: unknown };
+  progress(`rewrote ${writeReport(rounds, resultsBase).join(' and ')}`);
+  process.exit(0);
+}
 const askRounds: AskRound[] = [];
 const ingestRounds: IngestRound[] = [];
 let ingestionStatus = 'not run';
@@ -214,7 +224,7 @@ try {
     const configurations: Configuration[] = [{ name: 'serve alone', workers: 0 }];
     if (withRoles) configurations.push({ name: 'api + 1 worker', workers: 1 }, { name: 'api + 2 workers', workers: 2 });
     let textRound = 0;
-    for (let round = 1; round <= rounds; round += 1) {
+    for (let round = 1; round <= ingestRoundCount; round += 1) {
       const order = round % 2 === 1 ? configurations : [...configurations].reverse();
       for (const configuration of order) {
         // Fresh processes per round: an idle worker would take jobs, and a `serve` of every role is one too.
@@ -260,6 +270,7 @@ try {
     },
     settings: {
       rounds,
+      ingestRounds: ingestRoundCount,
       askDurationSeconds: durationSeconds,
       askRampSeconds: Object.fromEntries(CLIENT_COUNTS.map((clients) => [clients, rampSeconds(clients)])),
       replicaCounts: REPLICA_COUNTS,
