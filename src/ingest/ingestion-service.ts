@@ -732,6 +732,8 @@ export class IngestionService implements Ingestion {
   #enqueueLocal(id: string): void {
     if (this.#closing || this.#running.has(id) || this.#queued.has(id)) return;
     this.#removed.delete(id);
+    // Taken (again) from the work queue: whatever lease this worker lost on it before is in the past.
+    this.#leaseLost.delete(id);
     this.#queue.push(id);
     this.#queued.add(id);
     // On the next turn of the event loop, so documents submitted together share a batch.
