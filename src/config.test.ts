@@ -27,6 +27,24 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('runs every role in one process by default, and refuses api or worker roles without shared storage', () => {
+    expect(loadConfig({}).role).toBe('all');
+    const shared = { BELEG_DATABASE_URL: 'postgres://beleg@db.example/beleg', BELEG_LANCEDB_URI: '/srv/beleg/lancedb' };
+    expect(loadConfig(shared, { role: 'worker' })).toMatchObject({ role: 'worker', queueLeaseMs: 30000, queuePollMs: 250 });
+    expect(loadConfig({ ...shared, BELEG_ROLE: 'API', BELEG_QUEUE_LEASE_MS: '5000' })).toMatchObject({ role: 'api', queueLeaseMs: 5000 });
+    for (const environment of [{}, { BELEG_DATABASE_URL: shared.BELEG_DATABASE_URL }, { BELEG_LANCEDB_URI: shared.BELEG_LANCEDB_URI }]) {
+      try {
+        loadConfig(environment, { role: 'worker' });
+        expect.unreachable('a worker without shared storage must be refused');
+      } catch (error) {
+        expect(error).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).message).toContain('BELEG_DATABASE_URL');
+        expect((error as ValidationError).message).toContain('--role all');
+      }
+    }
+    expect(() => loadConfig({ BELEG_ROLE: 'scheduler' })).toThrow(ValidationError);
+  });
+
   it('names the bad setting', () => {
     expect(() => loadConfig({ BELEG_PORT: 'eighty' })).toThrow(ValidationError);
     expect(() => loadConfig({ BELEG_PORT: 'eighty' })).toThrow(/'port'/);

@@ -20,6 +20,7 @@ describe('health, metrics, OpenAPI', () => {
       embeddingModel: { name: null, ready: false },
       lexicalOnly: true,
       ingestionQueueDepth: 0,
+      role: 'all',
     });
   });
 
@@ -37,6 +38,7 @@ describe('health, metrics, OpenAPI', () => {
     expect(text).toContain('beleg_http_requests_total{method="POST",route="/documents",status="202"} 1');
     expect(text).toMatch(/beleg_http_request_duration_seconds_bucket\{method="POST",route="\/ask",le="\+Inf"\} 1/);
     expect(text).toContain('beleg_ingestion_queue_depth 1');
+    expect(text).toContain('beleg_process_role{role="all"} 1');
     expect(text).toContain('beleg_refusals_total{reason="no_sources"} 1');
     expect(text).toContain('beleg_unverifiable_quotes_total 0');
     // Local-engine counters exist from the start (the extractive engine runs no model).

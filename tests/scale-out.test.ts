@@ -1,8 +1,8 @@
 /**
  * Scale out (issue 17) as an operator runs it: three `beleg serve --role api` replicas and two
  * `beleg worker` processes on one PostgreSQL database and one LanceDB directory. 500 documents
- * (texts and files) are uploaded through random replicas while a worker is killed with SIGKILL
- * three times, each time while it holds jobs, and started again. Afterwards every acknowledged
+ * (texts and files; every 25th through all three replicas at once) are uploaded through random
+ * replicas while a worker is killed with SIGKILL three times, each time while it holds jobs, and started again. Afterwards every acknowledged
  * document is ready exactly once, its chunks are in the store exactly once, no chunk belongs to
  * anything else, the jobs the killed workers held were finished by others, and every replica
  * answers the same question with the same quote.
@@ -49,6 +49,9 @@ beforeAll(async () => {
     BELEG_QUEUE_LEASE_MS: '1500',
     BELEG_QUEUE_POLL_MS: '50',
     BELEG_ENGINE: 'extractive',
+    // 500 near-identical synthetic reports leave the calibrated reader at ~0.64 for the right
+    // sentence; this test is about replicas answering alike, not about calibration.
+    BELEG_MIN_CONFIDENCE: '0.5',
   };
 }, 60_000);
 
@@ -117,8 +120,15 @@ describe('three API replicas and two workers on one PostgreSQL and one LanceDB d
       const uploader = async () => {
         while (next < DOCUMENTS) {
           const index = next++;
-          const replica = replicas[Math.floor(Math.random() * replicas.length)]!;
-          acknowledged.set(index, await upload(replica, index));
+          if (index % 25 === 0) {
+            // Every 25th goes to all three replicas at once: identical content is stored once.
+            const ids = await Promise.all(replicas.map((replica) => upload(replica, index)));
+            expect(new Set(ids).size).toBe(1);
+            acknowledged.set(index, ids[0]!);
+          } else {
+            const replica = replicas[Math.floor(Math.random() * replicas.length)]!;
+            acknowledged.set(index, await upload(replica, index));
+          }
           for (const waiter of reached.filter((entry) => acknowledged.size >= entry.count)) {
             reached.splice(reached.indexOf(waiter), 1);
             waiter.resolve();
@@ -160,27 +170,36 @@ describe('three API replicas and two workers on one PostgreSQL and one LanceDB d
       expect(Object.fromEntries(statuses.map((row) => [row.status, Number(row.count)]))).toEqual({ ready: DOCUMENTS });
       const listing = await json<{ total: number }>(await fetch(`${replicas[1]!.url}/documents?status=ready&limit=1`));
       expect(listing.total).toBe(DOCUMENTS);
-      const { rows: uploads } = await client.query<{ count: string }>('select count(*) as count from upload_blobs');
-      expect(Number(uploads[0]!.count)).toBe(0);
+      // Uploads a killed worker left behind (it died between `ready` and deleting them) are swept
+      // by a worker within two lease periods.
+      for (;;) {
+        const { rows: uploads } = await client.query<{ count: string }>('select count(*) as count from upload_blobs');
+        if (Number(uploads[0]!.count) === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
 
       // Every replica answers the same question with the same verified quote.
       const answers = await Promise.all(
         replicas.map(async (replica) =>
-          json<{ answer: string; citations: { documentId: string; quote: string; charStart: number; charEnd: number }[] }>(
+          json<{ answer: string; confidence: number; citations: { documentId: string; quote: string; charStart: number; charEnd: number }[]; candidates?: { documentId: string; quote: string }[] }>(
             await fetch(`${replica.url}/ask`, {
               method: 'POST',
               headers: { 'Content-Type': 'application/json' },
-              body: JSON.stringify({ question: 'Wie viele Lehrlinge hatte die Werkstatt Nummer 437?' }),
+              body: JSON.stringify({ question: 'In welchem Jahr eröffnete in Hameln die Werkstatt Nummer 437?' }),
             }),
           ),
         ),
       );
       const cited = answers.map((answer) => answer.citations.map(({ documentId, quote, charStart, charEnd }) => ({ documentId, quote, charStart, charEnd })));
-      expect(cited[0]![0]).toMatchObject({ documentId: acknowledged.get(437), quote: expect.stringContaining('Werkstatt Nummer 437 mit 40 Lehrlingen') });
+      expect(cited[0]![0]).toMatchObject({ documentId: acknowledged.get(437), quote: 'Im Jahr 2237 eröffnete in Hameln die Werkstatt Nummer 437 mit 40 Lehrlingen.' });
       expect(cited[1]).toEqual(cited[0]);
       expect(cited[2]).toEqual(cited[0]);
       expect(answers[1]!.answer).toBe(answers[0]!.answer);
       expect(answers[2]!.answer).toBe(answers[0]!.answer);
+      for (const answer of answers.slice(1)) {
+        expect(answer.confidence).toBe(answers[0]!.confidence);
+        expect(answer.candidates?.map(({ documentId, quote }) => ({ documentId, quote }))).toEqual(answers[0]!.candidates?.map(({ documentId, quote }) => ({ documentId, quote })));
+      }
 
       // The chunk store: each ready document's chunks once (count = its chunk count), nothing else.
       for (const process of [...replicas, ...workers]) expect(await process.stop()).toBe(0);

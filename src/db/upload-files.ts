@@ -44,6 +44,10 @@ export class UploadFiles implements UploadStore {
     return existsSync(this.#path(sha256));
   }
 
+  async list(): Promise<string[]> {
+    return readdirSync(this.directory).filter((name) => SHA256_NAME.test(name));
+  }
+
   async remove(sha256: string): Promise<void> {
     rmSync(this.#path(sha256), { force: true });
   }

@@ -10,6 +10,8 @@ export interface UploadStore {
   read(sha256: string): Promise<Uint8Array | undefined>;
   has(sha256: string): Promise<boolean>;
   remove(sha256: string): Promise<void>;
+  /** The sha256 names of every saved upload. */
+  list(): Promise<string[]>;
   /** Deletes saved uploads not in `keep` (and leftovers of interrupted writes); returns how many went. */
   removeAllExcept(keep: ReadonlySet<string>): Promise<number>;
 }

@@ -402,9 +402,18 @@ export class IngestionService implements Ingestion {
     });
   }
 
-  /** Takes jobs while there is room in this process (two batches' worth), else waits to be woken or `pollMs`. */
+  /**
+   * Takes jobs while there is room in this process (two batches' worth), else waits to be woken or
+   * `pollMs`. Every other lease period it also deletes uploads no job needs any more (a worker
+   * killed between a document's `ready` and the deletion of its upload leaves it behind).
+   */
   async #claimLoop(queue: WorkQueueOptions): Promise<void> {
+    let sweptAt = performance.now();
     while (!this.#closing) {
+      if (performance.now() - sweptAt >= queue.leaseMs * 2) {
+        sweptAt = performance.now();
+        await this.#sweepUploads().catch(() => undefined);
+      }
       const room = this.#batchSize * 2 - (this.#queue.length + this.#running.size);
       let claimed: string[] = [];
       if (room > 0) {
@@ -723,6 +732,8 @@ export class IngestionService implements Ingestion {
   #enqueueLocal(id: string): void {
     if (this.#closing || this.#running.has(id) || this.#queued.has(id)) return;
     this.#removed.delete(id);
+    // Taken (again) from the work queue: whatever lease this worker lost on it before is in the past.
+    this.#leaseLost.delete(id);
     this.#queue.push(id);
     this.#queued.add(id);
     // On the next turn of the event loop, so documents submitted together share a batch.
@@ -946,6 +957,14 @@ export class IngestionService implements Ingestion {
       throw new BelegError(userMessage('input_lost'));
     }
     return { kind: 'file', fileName: job.fileName ?? 'document', bytes, ...(job.mimeType ? { mimeType: job.mimeType } : {}) };
+  }
+
+  /** Deletes every saved upload no job needs (each under its content lock, like #releaseUpload). */
+  async #sweepUploads(): Promise<void> {
+    for (const sha256 of await this.#uploads.list()) {
+      if (this.#closing) return;
+      await this.#releaseUpload(sha256, '');
+    }
   }
 
   /** Deletes an upload no job needs any more; under the content lock, so a submit of the same bytes saving it anew is never undone. */

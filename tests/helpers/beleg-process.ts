@@ -3,7 +3,7 @@
  * processes: it resolves once the process logs where it listens, keeps its output for failure
  * messages, and can be stopped with SIGTERM or killed with SIGKILL.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const REPOSITORY = fileURLToPath(new URL('../..', import.meta.url));
@@ -19,7 +19,7 @@ export type BelegProcess = {
   stop(): Promise<number | null>;
 };
 
-const started = new Set<ChildProcessWithoutNullStreams>();
+const started = new Set<ChildProcess>();
 
 /** Kills every process started here that still runs (afterAll). */
 export function killAllBelegProcesses(): void {

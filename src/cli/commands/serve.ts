@@ -39,6 +39,10 @@ const SHUTDOWN_GRACE_MS = 5000;
 
 /** The start-up line: where beleg listens, and ready-to-copy commands to ingest and ask. */
 function logListening(logger: Logger, config: Config, url: string): void {
+  if (config.role === 'worker') {
+    logger.info(`beleg worker listens on ${url} (/health and /metrics only; it takes ingestion jobs from the PostgreSQL work queue)`, { url, role: config.role, dataDir: config.dataDir });
+    return;
+  }
   const auth = config.apiKeys.length > 0 ? ` -H "Authorization: Bearer $BELEG_KEY"` : '';
   // The message keeps its old wording (URL, then a space): scripts read the URL from it.
   logger.info(`beleg listens on ${url} (data in ${config.dataDir})`, {

@@ -36,6 +36,11 @@ export class PostgresUploadStore implements UploadStore {
     return rows.length > 0;
   }
 
+  async list(): Promise<string[]> {
+    const { rows } = await this.#db.execute<{ sha256: string }>(sql`select sha256 from upload_blobs`);
+    return rows.map((row) => row.sha256);
+  }
+
   async remove(sha256: string): Promise<void> {
     await this.#db.execute(sql`delete from upload_blobs where sha256 = ${sha256}`);
   }
