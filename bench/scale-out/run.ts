@@ -16,12 +16,13 @@
  * also when it fails or is interrupted.
  *
  * Usage: node --import tsx bench/scale-out/run.ts [--quick] [--rounds R] [--duration SECONDS]
- *          [--documents M] [--skip-ask] [--skip-ingest] [--report] [--xquad path/to/xquad.de.dev.json]
+ *          [--documents M] [--skip-ask] [--skip-ingest] [--report] [--keep-logs] [--xquad path/to/xquad.de.dev.json]
  * The full run takes about 20 minutes; `--quick` (about 2): 1 round, 4 s windows, 40 documents
  * per ingestion round, results written to bench/results/scale-out-quick.{json,md} so the real
  * ones are kept. `--skip-ask` / `--skip-ingest` keep that part's rounds from the results file
  * already there (to rerun the other part alone); `--report` only rewrites the summary and the
- * note from the rounds in that file.
+ * note from the rounds in that file; `--keep-logs` leaves the temporary folder (each process's
+ * JSON log and data directory) in place and says where.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -45,6 +46,7 @@ const { values } = parseArgs({
     'skip-ask': { type: 'boolean', default: false },
     'skip-ingest': { type: 'boolean', default: false },
     report: { type: 'boolean', default: false },
+    'keep-logs': { type: 'boolean', default: false },
     xquad: { type: 'string' },
   },
 });
@@ -81,7 +83,8 @@ process.on('exit', () => {
       // Already gone.
     }
   }
-  rmSync(root, { recursive: true, force: true });
+  if (values['keep-logs']) process.stderr.write(`logs of every beleg process kept in ${root}\n`);
+  else rmSync(root, { recursive: true, force: true });
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
