@@ -14,7 +14,8 @@ export type ScaleOutResults = {
   benchmark: 'scale-out';
   date: string;
   quick: boolean;
-  totalSeconds: number;
+  /** How long each part took (a part kept from an earlier run by --skip-… keeps its time). */
+  seconds: { ask: number; ingest: number };
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string };
   settings: Record<string, unknown>;
   ask: AskRound[];
@@ -177,7 +178,7 @@ export function writeReport(results: ScaleOutResults, base: string): string[] {
   lines.push('');
   lines.push(
     `\`node --import tsx bench/scale-out/run.ts${results.quick ? ' --quick' : ''}\`, ${results.date.slice(0, 16).replace('T', ' ')} UTC, ` +
-      `${results.totalSeconds} s in all. Machine: ${results.machine.cpus} cores (${results.machine.cpuModel}), ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, ` +
+      `/ask part ${Math.round(results.seconds.ask / 60)} min, ingestion part ${Math.round(results.seconds.ingest / 60)} min (a part can come from another run: \`--skip-ask\`/\`--skip-ingest\`). Machine: ${results.machine.cpus} cores (${results.machine.cpuModel}), ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, ` +
       `shared with other engineers' work (see load average and "other cores"). Medians over the rounds, (min–max) in brackets.`,
   );
   lines.push('');
@@ -248,7 +249,7 @@ export function writeReport(results: ScaleOutResults, base: string): string[] {
     `From the CPU each answer cost the replicas here (${assumptions.replicaCpuMsPerAnswer} ms, median of all rounds; the configurations' medians range ` +
       `${assumptions.replicaCpuMsPerAnswerConfigurationMedians.min}–${assumptions.replicaCpuMsPerAnswerConfigurationMedians.max} ms, so read the answers/s below as ±that) and PostgreSQL (${assumptions.postgresCpuMsPerAnswer} ms), ` +
       `and each document cost ${assumptions.ingestionBasis} (${assumptions.belegCpuMsPerDocument} ms in beleg's processes, ${assumptions.postgresCpuMsPerDocument} ms PostgreSQL), ` +
-      `assuming: answering is CPU-bound (the extractive engine over a store on local disk); one replica per core (a replica's JavaScript runs on one thread); ` +
+      `assuming: answering is CPU-bound (the extractive engine over a store on local disk); one replica per core (a replica's JavaScript runs on one thread; one replica used at most 1.3 cores here); ` +
       `the nodes share nothing but PostgreSQL (on its own machine) and the chunk store; each node run at ${Math.round(assumptions.targetUtilisation * 100)} % of its cores; ` +
       `per-answer CPU stays what it is here (no gain from less contention, no loss from network hops to PostgreSQL or object-storage reads of a remote store).`,
   );

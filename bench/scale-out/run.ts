@@ -17,9 +17,9 @@
  *
  * Usage: node --import tsx bench/scale-out/run.ts [--quick] [--rounds R] [--duration SECONDS]
  *          [--documents M] [--skip-ask] [--skip-ingest] [--report] [--keep-logs] [--xquad path/to/xquad.de.dev.json]
- * The full run takes about 20 minutes; `--quick` (about 2): 1 round, 4 s windows, 40 documents
- * per ingestion round, results written to bench/results/scale-out-quick.{json,md} so the real
- * ones are kept. `--skip-ask` / `--skip-ingest` keep that part's rounds from the results file
+ * The full run takes about 25 minutes (/ask 19, ingestion 3–6); `--quick` (about 3): 1 round, 4 s windows, 40 documents
+ * per ingestion round, results written to <temp dir>/beleg-scale-out-quick.{json,md} so the
+ * real ones are kept. `--skip-ask` / `--skip-ingest` keep that part's rounds from the results file
  * already there (to rerun the other part alone); `--report` only rewrites the summary and the
  * note from the rounds in that file; `--keep-logs` leaves the temporary folder (each process's
  * JSON log and data directory) in place and says where.
@@ -75,10 +75,16 @@ let postgres: TestPostgres | null = null;
 let postgresPid: number | null = null;
 process.on('exit', () => {
   killAllSync();
-  // PostgreSQL's immediate shutdown; it ends its own backends. Only reached when stop() was not.
+  // PostgreSQL's immediate shutdown; it ends its own backends. Only reached when stop() was not,
+  // so its temporary folder (the parent of its data directory, `-D`) is removed here too.
   if (postgresPid !== null) {
     try {
+      const argv = readFileSync(`/proc/${postgresPid}/cmdline`, 'utf8').split('\0');
       process.kill(postgresPid, 'SIGQUIT');
+      const dataDirectory = argv[argv.indexOf('-D') + 1];
+      if (argv.includes('-D') && dataDirectory && path.basename(path.dirname(dataDirectory)).startsWith('beleg-postgres-')) {
+        rmSync(path.dirname(dataDirectory), { recursive: true, force: true });
+      }
     } catch {
       // Already gone.
     }
@@ -158,7 +164,8 @@ async function warmUp(replicas: BelegProcess[], questions: string[], count: numb
   );
 }
 
-const resultsBase = path.join(repositoryRoot, 'bench/results', quick ? 'scale-out-quick' : 'scale-out');
+// Quick runs are for trying the benchmark out: their results go to the temporary folder, never into bench/results.
+const resultsBase = quick ? path.join(os.tmpdir(), 'beleg-scale-out-quick') : path.join(repositoryRoot, 'bench/results/scale-out');
 /** The results file already there, whose rounds a skipped part keeps. */
 const previous = existsSync(`${resultsBase}.json`) ? (JSON.parse(readFileSync(`${resultsBase}.json`, 'utf8')) as ScaleOutResults) : null;
 if (values.report) {
@@ -170,6 +177,7 @@ if (values.report) {
 const askRounds: AskRound[] = [];
 const ingestRounds: IngestRound[] = [];
 let ingestionStatus = 'not run';
+let askSeconds = 0;
 const started = performance.now();
 try {
   postgres = await startPostgres();
@@ -219,6 +227,8 @@ try {
     for (const replica of replicas) await replica.stop();
   }
 
+  askSeconds = (performance.now() - started) / 1000;
+
   // ---- 2. Ingestion: serve alone, then api + 1 and api + 2 workers when the CLI has the roles.
   if (!values['skip-ingest']) {
     const withRoles = rolesAvailable();
@@ -264,7 +274,10 @@ try {
     benchmark: 'scale-out',
     date: new Date().toISOString(),
     quick,
-    totalSeconds: Math.round((performance.now() - started) / 1000),
+    seconds: {
+      ask: values['skip-ask'] ? (previous?.seconds?.ask ?? 0) : Math.round(askSeconds),
+      ingest: values['skip-ingest'] ? (previous?.seconds?.ingest ?? 0) : Math.round((performance.now() - started) / 1000 - askSeconds),
+    },
     machine: {
       cpus: os.cpus().length,
       cpuModel: os.cpus()[0]?.model ?? 'unknown',
@@ -288,7 +301,7 @@ try {
     ingestionStatus: values['skip-ingest'] ? (previous?.ingestionStatus ?? ingestionStatus) : ingestionStatus,
   };
   const written = writeReport(results, resultsBase);
-  progress(`wrote ${written.join(' and ')} after ${results.totalSeconds} s`);
+  progress(`wrote ${written.join(' and ')} after ${Math.round((performance.now() - started) / 1000)} s`);
 } finally {
   killAllSync();
   await postgres?.stop();
