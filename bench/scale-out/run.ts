@@ -8,18 +8,18 @@
  *    ask-load.ts), configurations alternating round by round (1,2,3 then 3,2,1 …). Requests/s,
  *    p50/p95/p99, and the CPU seconds per answer of the replicas, PostgreSQL and the load
  *    generator (from /proc), with the machine's busy time and load average.
- * 2. Ingestion: documents/s until `ready`, for `serve` alone (every role in one process, what
- *    beleg does without the job queue) and — when the CLI has them — `serve --role api` with 1 and
- *    2 `beleg worker` processes, configurations alternating round by round.
+ * 2. Ingestion: documents/s until `ready`, for `serve` alone (role `all`: one process records
+ *    and indexes) and — when the CLI has them — `serve --role api` with 1 and 2 `beleg worker`
+ *    processes, configurations alternating round by round.
  * Writes bench/results/scale-out.json (every round, medians, spread) and bench/results/scale-out.md
  * (with the per-core extrapolation to three nodes). Every process it starts is ended at the end,
  * also when it fails or is interrupted.
  *
  * Usage: node --import tsx bench/scale-out/run.ts [--quick] [--rounds R] [--duration SECONDS]
  *          [--documents M] [--skip-ask] [--skip-ingest] [--report] [--keep-logs] [--xquad path/to/xquad.de.dev.json]
- * The full run takes about 25 minutes (/ask 19, ingestion 3–6); `--quick` (about 3): 1 round, 4 s windows, 40 documents
- * per ingestion round, results written to <temp dir>/beleg-scale-out-quick.{json,md} so the
- * real ones are kept. `--skip-ask` / `--skip-ingest` keep that part's rounds from the results file
+ * The full run takes about 25 minutes (/ask 19, ingestion 3–6); `--quick` (about 3): 1 round,
+ * 4 s windows, 40 documents per ingestion round, results written to
+ * <temp dir>/beleg-scale-out-quick.{json,md} so the real ones are kept. `--skip-ask` / `--skip-ingest` keep that part's rounds from the results file
  * already there (to rerun the other part alone); `--report` only rewrites the summary and the
  * note from the rounds in that file; `--keep-logs` leaves the temporary folder (each process's
  * JSON log and data directory) in place and says where.
@@ -187,7 +187,7 @@ try {
   const corpus = loadXquad(values.xquad);
   progress(`PostgreSQL ${postgresPid}; corpus ${corpus.documents.length} paragraphs, ${corpus.questions.length} questions (${corpus.file})`);
 
-  // ---- 1. /ask with 1 and 3 replicas.
+  // ---- 1. /ask with 1, 2 and 3 replicas.
   if (!values['skip-ask']) {
     const replicas: BelegProcess[] = [await serveReplica('api 1', environment)];
     await uploadAll(replicas[0]!.url!, corpus.documents);
