@@ -1,6 +1,7 @@
 /**
- * One /ask load round over several replicas: one autocannon instance per replica, all in this
- * process and started together, the clients split as evenly as they go (200 over 3: 67, 67, 66).
+ * One /ask load round over several replicas: autocannon in this process, the clients split over
+ * the replicas as evenly as they go (200 over 3: 67, 67, 66), each replica's clients in up to ten
+ * autocannon instances started one after another over the first half of the ramp.
  * That is what a round-robin load balancer in front of the replicas does with long-lived
  * connections, without adding a balancer process of our own to the two cores. Every request
  * takes the next question from one shared list (XQuAD-de's 612, in order), so replicas see the
