@@ -144,7 +144,7 @@ export async function openAppContext(config: Config, options: AppContextOptions 
     for (const close of opened.reverse()) await close();
   };
   try {
-    const metadata = await openMetadataDatabase({ databaseUrl: config.databaseUrl, sqliteFile: paths.database });
+    const metadata = await openMetadataDatabase({ databaseUrl: config.databaseUrl, sqliteFile: paths.database, maxConnections: config.databasePoolSize });
     opened.push(() => metadata.close());
     const database = metadata.dialect === 'sqlite' ? metadata.handle : null;
     let embeddingModel: EmbeddingModel | null = null;

@@ -32,6 +32,8 @@ export const configSchema = z.object({
    * SQLite in the data directory; LanceDB and uploads stay in the data directory.
    */
   databaseUrl: z.url({ protocol: /^postgres(ql)?$/, error: 'fragment.issue.database_url' }).optional(),
+  /** PostgreSQL: connections of this process's main pool (4 more hold content locks). */
+  databasePoolSize: z.coerce.number().int().min(1).max(1000).default(10),
   /**
    * What this process does (`beleg serve --role`): `all` answers requests and indexes documents
    * (the default; the only role with SQLite); `api` answers requests and records ingestion jobs;
@@ -164,6 +166,7 @@ export type Config = z.infer<typeof configSchema>;
 const environmentKeys: Record<string, (value: string) => Partial<Record<string, unknown>>> = {
   BELEG_DATA_DIR: (value) => ({ dataDir: value }),
   BELEG_DATABASE_URL: (value) => ({ databaseUrl: value }),
+  BELEG_DATABASE_POOL_SIZE: (value) => ({ databasePoolSize: value }),
   BELEG_ROLE: (value) => ({ role: value.toLowerCase() }),
   BELEG_QUEUE_LEASE_MS: (value) => ({ queueLeaseMs: value }),
   BELEG_QUEUE_POLL_MS: (value) => ({ queuePollMs: value }),

@@ -758,6 +758,9 @@ export class IngestionService implements Ingestion {
       } catch (error) {
         // #processBatch handles its own failures; reaching here is a bug, and must not crash the service.
         console.error(`beleg: unexpected ingestion error for documents ${ids.join(', ')}:`, error);
+        // Work queue: give the unfinished ones back now rather than when their leases run out
+        // (finished ones have no job any more, lost ones another owner: neither changes).
+        if (this.#options.queue) await this.#options.queue.jobs.release(ids).catch(() => undefined);
       }
       for (const id of ids) this.#running.delete(id);
       for (const id of ids) this.#leaseLost.delete(id);
@@ -870,7 +873,8 @@ export class IngestionService implements Ingestion {
     try {
       held = await this.#holding(prepared.map((document) => document.id));
     } catch {
-      // The database is away: write nothing now; the leases run out and the jobs are taken again.
+      // The database is away: write nothing now; the jobs go back (or, if that fails too, their leases run out).
+      await this.#options.queue.jobs.release(prepared.map((document) => document.id)).catch(() => undefined);
       held = new Set();
     }
     const kept = prepared.filter((document) => held.has(document.id));
