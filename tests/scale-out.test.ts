@@ -10,6 +10,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as lancedb from '@lancedb/lancedb';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LanceChunkStore } from '../src/store/lancedb/index.ts';
@@ -178,7 +179,18 @@ describe('three API replicas and two workers on one PostgreSQL and one LanceDB d
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
 
-      // Every replica answers the same question with the same verified quote.
+      // Every replica answers the same question with the same verified quote — once the maintainer
+      // has folded the last chunks into the full-text index: until then a replica searches them by
+      // LanceDB's flat pass, which can miss a chunk naming a term three times (README, "Shared chunk store").
+      const chunkDatabase = await lancedb.connect(lancedbDirectory);
+      for (;;) {
+        const chunks = await chunkDatabase.openTable('chunks');
+        const unindexed = (await chunks.indexStats('search_text_idx'))?.numUnindexedRows ?? 1;
+        chunks.close();
+        if (unindexed === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      chunkDatabase.close();
       const answers = await Promise.all(
         replicas.map(async (replica) =>
           json<{ answer: string; confidence: number; citations: { documentId: string; quote: string; charStart: number; charEnd: number }[]; candidates?: { documentId: string; quote: string }[] }>(
