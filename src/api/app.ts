@@ -96,43 +96,35 @@ export function createApp(dependencies: AppDependencies): Hono<AppEnvironment> {
     const health = await checkHealth(healthProbe, answerer, ingestion, config.role);
     return context.json(health, health.status === 'ok' ? 200 : 503);
   });
-  const renderMetrics = async () => {
-    const queue = ingestion.queueStatus ? await ingestion.queueStatus().catch(() => undefined) : undefined;
-    return metrics.render({ ingestionQueueDepth: ingestion.queueDepth(), generationsActive: slots.active, generationsQueued: slots.queued, role: config.role, queue });
-  };
-  if (config.role === 'worker') {
-    app.use('*', authenticate(config.apiKeys, dependencies.access));
-    app.get('/metrics', async (context) => {
-      context.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
-      return context.body(await renderMetrics());
+  const worker = config.role === 'worker';
+  if (!worker) {
+    app.get('/openapi.json', (context) => {
+      context.header('Content-Type', 'application/json; charset=utf-8');
+      return context.body(openApiDocument);
     });
-    app.notFound((context) => {
-      throw new RouteNotFoundError(context.req.method, context.req.path);
-    });
-    app.onError(respondWithError);
-    return app;
+    app.get('/docs', (context) => context.html(docsPage));
   }
-  app.get('/openapi.json', (context) => {
-    context.header('Content-Type', 'application/json; charset=utf-8');
-    return context.body(openApiDocument);
-  });
-  app.get('/docs', (context) => context.html(docsPage));
 
   // ---- everything below needs an API key when keys are configured
   const access = dependencies.access;
   app.use('*', authenticate(config.apiKeys, access), rateLimit(rateLimiter));
-  const collectionExists = access ? (id: string) => access.collectionExists(id) : undefined;
-  const audit = access
-    ? (event: AuditEvent) => access.record({ ...event, documentId: event.documentId ?? null, question: event.question ?? null, citedDocumentIds: event.citedDocumentIds ?? null })
-    : undefined;
-  app.route('/', documentRoutes({ config, ingestion, collectionExists, audit }));
-  app.route('/', askRoutes({ config, answerer, slots, metrics, collectionExists, audit }));
-  if (access) app.route('/', accessRoutes(access));
-  // An app without collections (tests with in-memory services) offers none to choose from.
-  else app.get('/collections', (context) => context.json({ collections: [] }));
+  if (!worker) {
+    const collectionExists = access ? (id: string) => access.collectionExists(id) : undefined;
+    const audit = access
+      ? (event: AuditEvent) => access.record({ ...event, documentId: event.documentId ?? null, question: event.question ?? null, citedDocumentIds: event.citedDocumentIds ?? null })
+      : undefined;
+    app.route('/', documentRoutes({ config, ingestion, collectionExists, audit }));
+    app.route('/', askRoutes({ config, answerer, slots, metrics, collectionExists, audit }));
+    if (access) app.route('/', accessRoutes(access));
+    // An app without collections (tests with in-memory services) offers none to choose from.
+    else app.get('/collections', (context) => context.json({ collections: [] }));
+  }
   app.get('/metrics', async (context) => {
+    const queue = ingestion.queueStatus ? await ingestion.queueStatus().catch(() => undefined) : undefined;
     context.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
-    return context.body(await renderMetrics());
+    return context.body(
+      metrics.render({ ingestionQueueDepth: ingestion.queueDepth(), generationsActive: slots.active, generationsQueued: slots.queued, role: config.role, queue }),
+    );
   });
 
   app.notFound((context) => {
