@@ -5,25 +5,20 @@
  */
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { openPostgresMetadata } from '../src/db/index.ts';
 import { LanceChunkStore } from '../src/store/index.ts';
-import { startPostgres, type TestPostgres } from './helpers/start-postgres.ts';
+import { useTestPostgres } from './helpers/start-postgres.ts';
 import { removeTemporaryDirectories, temporaryDirectory } from './helpers/storage-temp-dir.ts';
 
-let postgres: TestPostgres | undefined;
+const createDatabase = useTestPostgres();
 
-beforeAll(async () => {
-  postgres = await startPostgres();
-}, 120_000);
-
-afterAll(async () => {
-  await postgres?.stop();
+afterAll(() => {
   removeTemporaryDirectories();
-}, 60_000);
+});
 
 it('lets one of three replicas hold the lease, hands it over on release and when the holder’s connection dies', async () => {
-  const url = await postgres!.createDatabase();
+  const url = await createDatabase();
   const replicas = await Promise.all([openPostgresMetadata(url), openPostgresMetadata(url), openPostgresMetadata(url)]);
   const leases = replicas.map((replica) => replica.maintenanceLease!());
   try {
@@ -60,7 +55,7 @@ it('lets one of three replicas hold the lease, hands it over on release and when
 }, 60_000);
 
 it('makes exactly one of two processes sharing a chunk store its maintainer', async () => {
-  const url = await postgres!.createDatabase();
+  const url = await createDatabase();
   const replicas = await Promise.all([openPostgresMetadata(url), openPostgresMetadata(url)]);
   const directory = path.join(temporaryDirectory('beleg-pg-lease-'), 'lancedb');
   const stores: LanceChunkStore[] = [];

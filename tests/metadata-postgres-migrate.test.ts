@@ -4,22 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { openPostgresMetadata } from '../src/db/index.ts';
-import { startPostgres, type TestPostgres } from './helpers/start-postgres.ts';
+import { useTestPostgres } from './helpers/start-postgres.ts';
 
-let postgres: TestPostgres | undefined;
-
-beforeAll(async () => {
-  postgres = await startPostgres();
-}, 120_000);
-
-afterAll(async () => {
-  await postgres?.stop();
-}, 60_000);
+const createDatabase = useTestPostgres();
 
 it('migrates once when three processes open a fresh database at the same time, and all of them work', async () => {
-  const url = await postgres!.createDatabase();
+  const url = await createDatabase();
   const replicas = await Promise.all([openPostgresMetadata(url), openPostgresMetadata(url), openPostgresMetadata(url)]);
   try {
     const journal = JSON.parse(readFileSync(new URL('../migrations/postgres/meta/_journal.json', import.meta.url), 'utf8')) as { entries: unknown[] };
@@ -45,7 +37,7 @@ it('migrates once when three processes open a fresh database at the same time, a
 });
 
 it('refuses to start with database_unavailable, naming host and database but never the password, when PostgreSQL refuses the login', async () => {
-  const url = new URL(await postgres!.createDatabase());
+  const url = new URL(await createDatabase());
   url.password = 'falsches-passwort';
   const opening = openPostgresMetadata(url.toString());
   await expect(opening).rejects.toMatchObject({ code: 'database_unavailable' });

