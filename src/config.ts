@@ -68,6 +68,14 @@ export const configSchema = z.object({
    * The default keeps the extractive engine's answer recall on XQuAD-de (bench/results/lean-prompt.md).
    */
   gptqPromptTokens: z.coerce.number().int().nonnegative().default(DEFAULT_GPTQ_PROMPT_TOKENS),
+  /**
+   * Memory for prompt states the GPTQ engine keeps beyond its last answer, in MiB
+   * (src/engine/gptq/prompt-state-cache.ts): the same question again, or a follow-up over the same
+   * sources, after other people's questions skips reading its prompt again. A prompt position costs
+   * 45 KB on TinyLlama's shape and 1.6 MB on EM German 13B's (~1.3 GB for a 768-token prompt).
+   * 0 turns it off.
+   */
+  gptqPromptCacheMb: z.coerce.number().int().nonnegative().default(2048),
   /** onnxruntime threads for the GPTQ engine (0: all cores). */
   gptqThreads: z.coerce.number().int().nonnegative().default(0),
   /** Base URL of a remote engine (TGI or OpenAI-compatible). */
@@ -177,6 +185,7 @@ const environmentKeys: Record<string, (value: string) => Partial<Record<string, 
   BELEG_MODEL_DIR: (value) => ({ modelDir: value }),
   BELEG_GPTQ_ACCURACY: (value) => ({ gptqAccuracy: value }),
   BELEG_GPTQ_THREADS: (value) => ({ gptqThreads: value }),
+  BELEG_GPTQ_PROMPT_CACHE_MB: (value) => ({ gptqPromptCacheMb: value }),
   BELEG_GPTQ_PROMPT_TOKENS: (value) => ({ gptqPromptTokens: value }),
   BELEG_ENGINE_URL: (value) => ({ engineUrl: value }),
   BELEG_ENGINE_MODEL: (value) => ({ engineModel: value }),

@@ -44,6 +44,7 @@ describe('health, metrics, OpenAPI', () => {
     // Local-engine counters exist from the start (the extractive engine runs no model).
     expect(text).toContain('beleg_model_forward_passes_total 0');
     expect(text).toContain('beleg_forced_tokens_total 0');
+    expect(text).toContain('beleg_cached_prompt_tokens_total 0');
     expect(text).toContain('# TYPE beleg_tokens_per_second gauge');
     for (const line of text.trim().split('\n')) expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? [-+.\deInfNa]+)$/);
   });

@@ -86,9 +86,13 @@ describe('quote mask on the tiny GPTQ model', () => {
       // Greedy, this random model always refuses here; sampling makes it quote too.
       sampling: { kind: 'sample', temperature: 1.5, topP: 1, topK: 50, repetitionPenalty: 1, seed: 3 },
     });
+    let ran = 0;
+    let cachedAfterFirst = 0;
     for (const question of ['Wie lang ist der Rhein?', 'Wohin mündet die Donau?', 'Was steht im Handbuch?', 'Wer baute Wien?']) {
       const answer = await answerer.answer({ question });
       if (answer.reason !== 'focus_not_found') {
+        // Every prompt after the first the model read starts with the same system text: it is not read again.
+        if (ran++ > 0) cachedAfterFirst += answer.timings.cachedPromptTokens!;
         // The model ran: its runs and forced tokens are reported, jump-forward never needs more runs than tokens.
         expect(answer.timings.forwardPasses).toBeGreaterThanOrEqual(1);
         expect(answer.timings.forwardPasses!).toBeLessThanOrEqual(answer.usage.completionTokens + 1);
@@ -104,6 +108,8 @@ describe('quote mask on the tiny GPTQ model', () => {
     }
     expect(answerer.counters().declined.unverifiable_quote).toBe(0);
     expect(answerer.counters().answered).toBeGreaterThan(0);
+    expect(ran).toBeGreaterThan(1);
+    expect(cachedAfterFirst).toBeGreaterThan(0);
   }, 120_000);
 });
 

@@ -137,6 +137,8 @@ export const answerSchema = z.object({
     forwardPasses: z.number().int().optional(),
     /** Local engines: tokens appended by jump-forward without the model choosing them. */
     forcedTokens: z.number().int().optional(),
+    /** Local engines: prompt tokens resumed from an earlier prompt's state instead of being read again. */
+    cachedPromptTokens: z.number().int().optional(),
   }),
   usage: z.object({ promptTokens: z.number().int(), completionTokens: z.number().int() }),
   /** The engine's raw output, kept for inspection. */

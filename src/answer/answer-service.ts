@@ -271,7 +271,7 @@ export class AnswerService implements Answerer {
         generateMs,
         totalMs: performance.now() - prepared.started,
         ...(engineTimings?.forwardPasses !== undefined
-          ? { prefillMs: engineTimings.prefillMs, decodeMs: engineTimings.decodeMs, forwardPasses: engineTimings.forwardPasses, forcedTokens: engineTimings.forcedTokens ?? 0 }
+          ? { prefillMs: engineTimings.prefillMs, decodeMs: engineTimings.decodeMs, forwardPasses: engineTimings.forwardPasses, forcedTokens: engineTimings.forcedTokens ?? 0, cachedPromptTokens: engineTimings.cachedPromptTokens ?? 0 }
           : {}),
       },
       usage,

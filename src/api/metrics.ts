@@ -48,6 +48,7 @@ export class Metrics {
   /** Local engines: model runs and tokens jump-forward appended without a model choice. */
   #forwardPasses = 0;
   #forcedTokens = 0;
+  #cachedPromptTokens = 0;
   #prefillSeconds = 0;
   #generationSeconds = 0;
   #lastTokensPerSecond = 0;
@@ -86,6 +87,7 @@ export class Metrics {
     this.#completionTokens += answer.usage.completionTokens;
     this.#forwardPasses += answer.timings.forwardPasses ?? 0;
     this.#forcedTokens += answer.timings.forcedTokens ?? 0;
+    this.#cachedPromptTokens += answer.timings.cachedPromptTokens ?? 0;
     this.#prefillSeconds += (answer.timings.prefillMs ?? 0) / 1000;
     this.#generationSeconds += seconds;
     if (seconds > 0 && answer.usage.completionTokens > 0) this.#lastTokensPerSecond = answer.usage.completionTokens / seconds;
@@ -142,6 +144,8 @@ export class Metrics {
     lines.push(`beleg_model_forward_passes_total ${this.#forwardPasses}`);
     family('beleg_forced_tokens_total', 'counter', 'Tokens a local engine appended by jump-forward without a model choice.');
     lines.push(`beleg_forced_tokens_total ${this.#forcedTokens}`);
+    family('beleg_cached_prompt_tokens_total', 'counter', 'Prompt tokens a local engine resumed from an earlier prompt instead of reading them again.');
+    lines.push(`beleg_cached_prompt_tokens_total ${this.#cachedPromptTokens}`);
     family('beleg_prefill_seconds_total', 'counter', 'Time local engines spent reading prompts.');
     lines.push(`beleg_prefill_seconds_total ${formatNumber(this.#prefillSeconds)}`);
     family('beleg_generation_seconds_total', 'counter', 'Seconds spent generating; rate(tokens)/rate(seconds) is tokens per second.');

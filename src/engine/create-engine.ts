@@ -53,6 +53,7 @@ export async function createEngine(config: Config, name: EngineName, options: Cr
         cacheDir: path.join(config.dataDir, 'models', 'converted'),
         accuracyLevel: config.gptqAccuracy === 'fast' ? 4 : 0,
         threads: config.gptqThreads || undefined,
+        promptCacheBytes: config.gptqPromptCacheMb * 1024 * 1024,
         createTokenMask: createQuoteMask,
         onProgress: options.onProgress,
       });

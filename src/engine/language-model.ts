@@ -129,7 +129,7 @@ export type GenerateResult = {
    * Time spent reading the prompt and generating, in milliseconds; local engines also count
    * their model runs and the tokens jump-forward appended without a choice.
    */
-  timings?: { prefillMs: number; decodeMs: number; forwardPasses?: number; forcedTokens?: number };
+  timings?: { prefillMs: number; decodeMs: number; forwardPasses?: number; forcedTokens?: number; cachedPromptTokens?: number };
   /** How sure the engine is; engines that cannot say leave it out. */
   assessment?: Assessment;
 };

@@ -18,6 +18,7 @@ import type { FinishReason, SamplingOptions } from '../language-model.ts';
 import { applyMask, TokenSampler } from '../sampling/sample-token.ts';
 import type { TokenMask } from '../token-mask.ts';
 import type { LlamaSession } from './llama-session.ts';
+import type { PromptStateCache } from './prompt-state-cache.ts';
 
 export type GenerateTokensOptions = {
   promptIds: readonly number[];
@@ -38,6 +39,11 @@ export type GenerateTokensOptions = {
    * prompt asked again. Default true.
    */
   prefixCache?: boolean;
+  /**
+   * Prompt states kept beyond the previous generation (prompt-state-cache.ts): a prompt that
+   * shares a longer head with one asked earlier resumes from its state. Used with `prefixCache`.
+   */
+  promptStates?: PromptStateCache;
 };
 
 export type GenerateTokensResult = {
@@ -49,7 +55,7 @@ export type GenerateTokensResult = {
   forwardPasses: number;
   /** Tokens appended by jump-forward without the model choosing them. */
   forcedTokens: number;
-  /** Prompt tokens whose keys and values came from the previous generation (not run again). */
+  /** Prompt tokens whose keys and values came from an earlier generation (not run again). */
   reusedPromptTokens: number;
 };
 
@@ -72,10 +78,14 @@ export async function generateTokens(session: LlamaSession, options: GenerateTok
   };
 
   const capacity = options.promptIds.length + limit;
-  const reusedPromptTokens = options.prefixCache === false ? (session.reset(capacity), 0) : session.keepPrefix(options.promptIds, capacity);
-  throwIfAborted();
   const prefillStart = performance.now();
+  let reusedPromptTokens = 0;
+  if (options.prefixCache === false) session.reset(capacity);
+  else if (options.promptStates) reusedPromptTokens = options.promptStates.resume(session, options.promptIds, capacity);
+  else reusedPromptTokens = session.keepPrefix(options.promptIds, capacity);
+  throwIfAborted();
   let logits = await session.forward(options.promptIds.slice(reusedPromptTokens));
+  options.promptStates?.prefilled(options.promptIds);
   const prefillMs = performance.now() - prefillStart;
   const decodeStart = performance.now();
   let forwardPasses = 1;

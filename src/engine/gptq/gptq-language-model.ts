@@ -23,6 +23,7 @@ import type { CheckpointConfig } from './checkpoint-config.ts';
 import { convertCheckpoint } from './convert-checkpoint.ts';
 import { generateTokens, type GenerateTokensResult } from './generate-tokens.ts';
 import { LlamaSession } from './llama-session.ts';
+import { PromptStateCache, type PromptStateCacheStats } from './prompt-state-cache.ts';
 import { TextStream } from './text-stream.ts';
 
 /** Builds the token mask for a quote constraint (supplied by the constrained-decoding module). */
@@ -46,6 +47,12 @@ export type GptqLanguageModelOptions = {
    * per token; see generate-tokens.ts.
    */
   jumpForward?: boolean;
+  /**
+   * Bytes for prompt states kept beyond the last generation (prompt-state-cache.ts): a prompt asked
+   * again, or a follow-up over the same sources, after somebody else's question resumes from its
+   * state instead of running again. Default 0: only the session's own state is reused.
+   */
+  promptCacheBytes?: number;
   /** Shown as `modelId`; defaults to the directory name. */
   modelId?: string;
   onProgress?: (message: string) => void;
@@ -73,6 +80,7 @@ export class GptqLanguageModel implements LanguageModel {
   readonly #session: LlamaSession;
   readonly #createTokenMask?: CreateTokenMask;
   readonly #jumpForward: boolean;
+  readonly #promptStates: PromptStateCache | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #disposed = false;
 
@@ -82,6 +90,7 @@ export class GptqLanguageModel implements LanguageModel {
     this.config = config;
     this.#createTokenMask = options.createTokenMask;
     this.#jumpForward = options.jumpForward ?? true;
+    this.#promptStates = options.promptCacheBytes ? new PromptStateCache(options.promptCacheBytes) : undefined;
     this.modelId = options.modelId ?? path.basename(path.resolve(options.modelDir));
   }
 
@@ -110,8 +119,14 @@ export class GptqLanguageModel implements LanguageModel {
         onToken: options.onToken,
         jumpForward: options.jumpForward ?? this.#jumpForward,
         prefixCache: options.prefixCache,
+        promptStates: this.#promptStates,
       }),
     );
+  }
+
+  /** What the kept prompt states hold (none when `promptCacheBytes` is 0). */
+  promptCacheStats(): PromptStateCacheStats | undefined {
+    return this.#promptStates?.stats();
   }
 
   async doGenerate(options: GenerateOptions): Promise<GenerateResult> {
@@ -194,7 +209,7 @@ export class GptqLanguageModel implements LanguageModel {
       const rest = stream.flush();
       if (rest) yield { type: 'text-delta', text: rest };
       const finishReason: FinishReason = stream.stopped ? 'stop' : result.finishReason;
-      const timings = { prefillMs: result.prefillMs, decodeMs: result.decodeMs, forwardPasses: result.forwardPasses, forcedTokens: result.forcedTokens };
+      const timings = { prefillMs: result.prefillMs, decodeMs: result.decodeMs, forwardPasses: result.forwardPasses, forcedTokens: result.forcedTokens, cachedPromptTokens: result.reusedPromptTokens };
       onTimings(timings);
       yield {
         type: 'finish',

@@ -14,6 +14,18 @@ import path from 'node:path';
 import { createSession, Tensor, type OnnxSession, type OnnxTensor, type SessionOptions } from '../onnx/runtime.ts';
 import type { LlamaShape } from './checkpoint-config.ts';
 
+/**
+ * A copy of the cache's first `tokens.length` positions (external-cache graph), to resume that
+ * sequence later without running it again (prompt-state-cache.ts).
+ */
+export type SessionState = {
+  tokens: readonly number[];
+  /** [layers] of [kvHeads, tokens.length, headDim] */
+  keys: Float32Array[];
+  values: Float32Array[];
+  bytes: number;
+};
+
 export type ForwardOptions = {
   /** Return logits for every new position (tests); default: only the last one. */
   allPositions?: boolean;
@@ -126,17 +138,70 @@ export class LlamaSession {
    * back; the others reset. Returns the number of positions kept.
    */
   keepPrefix(promptIds: readonly number[], capacity = 256): number {
-    let shared = 0;
-    // Positions a failed run did not fill are not kept (`#length` counts the filled ones).
-    const limit = Math.min(this.#tokens.length, this.#length, promptIds.length - 1);
-    while (shared < limit && this.#tokens[shared] === promptIds[shared]) shared += 1;
-    if (!this.#externalCache || shared === 0) {
+    const shared = Math.min(this.commonPrefixLength(promptIds), promptIds.length - 1);
+    if (!this.#externalCache || shared <= 0) {
       this.reset(capacity);
       return 0;
     }
     this.#length = shared;
     this.#tokens.length = shared;
     return shared;
+  }
+
+  /** How many leading positions of `tokens` the cache holds (filled, same token ids). */
+  commonPrefixLength(tokens: readonly number[]): number {
+    // Positions a failed run did not fill do not count (`#length` counts the filled ones).
+    const limit = Math.min(this.#tokens.length, this.#length, tokens.length);
+    let shared = 0;
+    while (shared < limit && this.#tokens[shared] === tokens[shared]) shared += 1;
+    return shared;
+  }
+
+  /** Whether the cache can be copied out and back (snapshot/restore): the external-cache graph only. */
+  get canSnapshot(): boolean {
+    return this.#externalCache;
+  }
+
+  /** Bytes a snapshot of `length` positions takes (keys and values of every layer, float32). */
+  stateBytes(length: number): number {
+    const { layers, kvHeads, headDim } = this.shape;
+    return 2 * layers * kvHeads * length * headDim * Float32Array.BYTES_PER_ELEMENT;
+  }
+
+  /** Copies the first `length` positions of the cache (see SessionState). */
+  snapshot(length: number): SessionState {
+    if (!this.#externalCache) throw new Error('Only the external-cache graph can copy its cache.');
+    if (length > this.#length) throw new RangeError(`The cache holds ${this.#length} positions, not ${length}.`);
+    const { kvHeads, headDim } = this.shape;
+    const capacity = this.#capacity;
+    const copy = (buffer: Float32Array) => {
+      const compact = new Float32Array(kvHeads * length * headDim);
+      for (let head = 0; head < kvHeads; head++) compact.set(buffer.subarray(head * capacity * headDim, (head * capacity + length) * headDim), head * length * headDim);
+      return compact;
+    };
+    return { tokens: this.#tokens.slice(0, length), keys: this.#keyBuffers.map(copy), values: this.#valueBuffers.map(copy), bytes: this.stateBytes(length) };
+  }
+
+  /**
+   * Replaces the cache by a copy of `state`: the sequence continues after `state.tokens`. The
+   * keys and values are the ones computed then, so what follows is what it would have been.
+   */
+  restore(state: SessionState): void {
+    if (!this.#externalCache) throw new Error('Only the external-cache graph can restore its cache.');
+    const { kvHeads, headDim } = this.shape;
+    const length = state.tokens.length;
+    this.#disposeCache();
+    this.#capacity = Math.min(this.shape.maxPositions, length + CACHE_HEADROOM);
+    const capacity = this.#capacity;
+    const expand = (compact: Float32Array) => {
+      const buffer = new Float32Array(kvHeads * capacity * headDim);
+      for (let head = 0; head < kvHeads; head++) buffer.set(compact.subarray(head * length * headDim, (head + 1) * length * headDim), head * capacity * headDim);
+      return buffer;
+    };
+    this.#keyBuffers = state.keys.map(expand);
+    this.#valueBuffers = state.values.map(expand);
+    this.#tokens = [...state.tokens];
+    this.#length = length;
   }
 
   /**
