@@ -26,6 +26,12 @@
  * (on Llama-2-13B's shape that takes minutes and is not part of any measurement).
  * `--skip-token-by-token` leaves out beleg's answer with jump-forward off (on 13B's shape each one
  * costs as long as the answer itself; the issue's criteria do not need it).
+ *
+ * `--follow-up` measures kept prompt states instead (src/engine/gptq/prompt-state-cache.ts): per
+ * repeat one person asks over a prompt's sources, somebody else asks over other sources, then the
+ * first person asks a follow-up (the paragraph's next question, prompt rebuilt by the real prompt
+ * builder from the same chunks); beleg's time to that verified answer against llama.cpp reading the
+ * follow-up prompt and decoding as many tokens. Results go to engine-e2e-<shape>-follow-up.*.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -52,6 +58,7 @@ const { values } = parseArgs({
     'prompt-tokens': { type: 'string', default: '1024' },
     'prepare-only': { type: 'boolean', default: false },
     'skip-token-by-token': { type: 'boolean', default: false },
+    'follow-up': { type: 'boolean', default: false },
   },
 });
 const shapes = {
@@ -65,6 +72,7 @@ const repeats = Number(values.repeats);
 const threads = Number(values.threads);
 const accuracyLevel = Number(values['accuracy-level']);
 const promptTokens = Number(values['prompt-tokens']);
+const followUpMode = values['follow-up'];
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const loadAtStart = os.loadavg();
 
@@ -96,6 +104,9 @@ const model = await GptqLanguageModel.load({
   threads,
   accuracyLevel,
   createTokenMask: createQuoteMask,
+  // The product's default (BELEG_GPTQ_PROMPT_CACHE_MB): one ~1,000-token state of 13B's shape
+  // (1.6 MB a token), many of TinyLlama's. More does not fit beside llama.cpp's 13B in 24 GB.
+  promptCacheBytes: followUpMode ? 2048 * 1024 ** 2 : 0,
   onProgress: (message) => log(`  ${message}`),
 });
 if (values['prepare-only']) {
@@ -127,7 +138,7 @@ const chunkOf = (id: string, ordinal: number, text: string) => ({
   document: { id, title: id, url: null, fileName: null },
 });
 
-type Case = { prompt: BuiltPrompt; promptIds: number[]; target: string; quoteTokens: number };
+type Case = { prompt: BuiltPrompt; promptIds: number[]; target: string; quoteTokens: number; followUp?: { prompt: BuiltPrompt; promptIds: number[]; target: string } };
 /** Two consecutive sentences of the first source, within one block, whose quote is closest to 40 tokens. */
 function targetQuote(prompt: BuiltPrompt): { quote: string; tokens: number } | null {
   const source = prompt.sources[0]!;
@@ -153,7 +164,15 @@ squad.data.forEach((article, articleIndex) => {
     const prompt = buildGroundedPrompt({ question: paragraph.qas[0]!.question, chunks, tokenizer, promptTokens });
     const target = targetQuote(prompt);
     if (!target || target.tokens < 30 || target.tokens > 55) return;
-    cases.push({ prompt, promptIds: tokenizer.encode(prompt.text), target: formatCitedAnswer(target.quote, prompt.sources[0]!.citation), quoteTokens: target.tokens });
+    const item: Case = { prompt, promptIds: tokenizer.encode(prompt.text), target: formatCitedAnswer(target.quote, prompt.sources[0]!.citation), quoteTokens: target.tokens };
+    if (followUpMode) {
+      if (paragraph.qas.length < 2) return;
+      const again = buildGroundedPrompt({ question: paragraph.qas[1]!.question, chunks, tokenizer, promptTokens });
+      const againTarget = targetQuote(again);
+      if (!againTarget) return;
+      item.followUp = { prompt: again, promptIds: tokenizer.encode(again.text), target: formatCitedAnswer(againTarget.quote, again.sources[0]!.citation) };
+    }
+    cases.push(item);
   });
 });
 log(`${cases.length} prompts, ${Math.min(...cases.map((item) => item.promptIds.length))}–${Math.max(...cases.map((item) => item.promptIds.length))} tokens`);
@@ -215,6 +234,98 @@ function steer(item: Case, jumpForward: boolean): Map<number, number> {
     generated.push(best);
   }
   return choices;
+}
+
+// ---- follow-up questions over kept prompt states (--follow-up)
+if (followUpMode) {
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  };
+  const rows: Array<Record<string, number>> = [];
+  const answer = async (item: Case, prefixCache: boolean) => {
+    const mask = replayMask(item.prompt, steer(item, true));
+    const start = performance.now();
+    const result = await model.generateTokens({ promptIds: item.promptIds, maxNewTokens: 200, mask, prefixCache });
+    const text = tokenizer.decode(result.tokens).trimStart();
+    const quote = text.slice(0, text.indexOf(' (Quelle:'));
+    if (text !== item.target || !item.prompt.sources[0]!.text.includes(quote)) throw new Error(`unverified answer ${JSON.stringify(text)}`);
+    return { ms: performance.now() - start, tokens: result.tokens.length, reused: result.reusedPromptTokens, prefillMs: result.prefillMs };
+  };
+  for (let repeat = 0; repeat < repeats; repeat += 1) {
+    // Two prompts per repeat that no other repeat uses, so each first answer is read from an empty cache (but the system text).
+    const item = cases[repeat]!;
+    const other = cases[repeats + repeat]!;
+    const followUp: Case = { ...item, ...item.followUp! };
+    const row: Record<string, number> = { 'follow-up prompt tokens': followUp.promptIds.length };
+    const belegTurn = async () => {
+      row['beleg first answer ms'] = (await answer(item, true)).ms;
+      // Somebody else's question over other sources: the first prompt's state is copied out.
+      row['beleg other question prefill ms'] = (await model.generateTokens({ promptIds: other.promptIds, maxNewTokens: 1 })).prefillMs;
+      const again = await answer(followUp, true);
+      row['beleg follow-up ms'] = again.ms;
+      row['beleg follow-up prefill ms'] = again.prefillMs;
+      row['follow-up tokens resumed'] = again.reused;
+      row['answer tokens'] = again.tokens;
+    };
+    const llamaTurn = async () => {
+      const result = await peer.generate(followUp.promptIds, row['answer tokens'] ?? 48);
+      row['llama.cpp follow-up ms'] = result.totalMs;
+    };
+    // beleg first (llama.cpp decodes as many tokens as beleg's answer had); its answer is fixed by the steering, so the order only moves the load.
+    await belegTurn();
+    await llamaTurn();
+    row['ratio'] = row['beleg follow-up ms']! / row['llama.cpp follow-up ms']!;
+    rows.push(row);
+    log(`repeat ${repeat + 1}/${repeats}: ${Object.entries(row).map(([key, value]) => `${key} ${value.toFixed(1)}`).join(', ')}`);
+  }
+  const stats = model.promptCacheStats()!;
+  await peer.dispose();
+  await model.dispose();
+  const summary = Object.fromEntries(Object.keys(rows[0]!).map((key) => {
+    const values = rows.map((row) => row[key]!);
+    return [key, { median: median(values), min: Math.min(...values), max: Math.max(...values), values }];
+  }));
+  const results = {
+    benchmark: 'engine-e2e-follow-up',
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus()[0]?.model, cores: os.availableParallelism() },
+    loadAverageAtStart: loadAtStart,
+    loadAverageAtEnd: os.loadavg(),
+    shape: { name: shapeName, ...shape },
+    threads,
+    accuracyLevel,
+    promptTokensBudget: promptTokens,
+    repeats,
+    llamaCpp: { version: peer.version },
+    promptCache: stats,
+    summary,
+  };
+  mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
+  const base = path.join(root, 'bench', 'results', `engine-e2e-${shapeName}-follow-up`);
+  writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 1)}\n`);
+  const fmt = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(2));
+  const cell = (key: string) => `${fmt(summary[key]!.median)} [${fmt(summary[key]!.min)}, ${fmt(summary[key]!.max)}]`;
+  const markdown = [
+    `# A follow-up question after somebody else's: beleg with kept prompt states vs llama.cpp, ${label} shape (bench/engine/e2e.ts --follow-up)`,
+    '',
+    `${results.date}, ${results.machine.cpus}, ${results.machine.cores} cores, ${threads} threads, load average ${loadAtStart.map((value) => value.toFixed(2)).join(' / ')} at start, ${results.loadAverageAtEnd.map((value) => value.toFixed(2)).join(' / ')} at the end. ` +
+      `Random weights; beleg 4-bit g128 act-order GPTQ (accuracy_level ${accuracyLevel}), llama.cpp ${peer.version} Q4_0. ${repeats} repeats; medians with [min, max].`,
+    '',
+    `Per repeat: a question over an XQuAD-de dev (odd article) paragraph and its article's other paragraphs (real prompt builder, lean ${promptTokens}-token budget), ` +
+      `then another person's question over another article, then the first person's follow-up (the paragraph's next question; the prompt rebuilt from the same chunks). ` +
+      `beleg's time to the verified follow-up answer (a 2-sentence quote of the first source) against llama.cpp reading the follow-up prompt and decoding as many tokens freely. ` +
+      `Prompt states kept at the end: ${stats.entries} (${(stats.bytes / 1024 ** 2).toFixed(0)} MiB), ${stats.hits} resumed.`,
+    '',
+    '| measure | median [min, max] |',
+    '| --- | ---: |',
+    ...Object.keys(summary).map((key) => `| ${key} | ${cell(key)} |`),
+    '',
+  ].join('\n');
+  writeFileSync(`${base}.md`, markdown);
+  console.log(markdown);
+  process.exit(0);
 }
 
 // ---- measurements, alternating

@@ -188,18 +188,25 @@ export class LlamaSession {
    */
   restore(state: SessionState): void {
     if (!this.#externalCache) throw new Error('Only the external-cache graph can restore its cache.');
-    const { kvHeads, headDim } = this.shape;
+    const { kvHeads, headDim, layers } = this.shape;
     const length = state.tokens.length;
-    this.#disposeCache();
-    this.#capacity = Math.min(this.shape.maxPositions, length + CACHE_HEADROOM);
+    // Into the buffers the session has when they are large enough (on a 13B shape a new pair per
+    // layer would be ~1.6 GB more until the old ones are collected), else into tight new ones.
+    if (length > this.#capacity) {
+      this.#disposeCache();
+      this.#capacity = Math.min(this.shape.maxPositions, length + CACHE_HEADROOM);
+      const size = kvHeads * this.#capacity * headDim;
+      this.#keyBuffers = Array.from({ length: layers }, () => new Float32Array(size));
+      this.#valueBuffers = Array.from({ length: layers }, () => new Float32Array(size));
+    }
     const capacity = this.#capacity;
-    const expand = (compact: Float32Array) => {
-      const buffer = new Float32Array(kvHeads * capacity * headDim);
+    const expand = (compact: Float32Array, buffer: Float32Array) => {
       for (let head = 0; head < kvHeads; head++) buffer.set(compact.subarray(head * length * headDim, (head + 1) * length * headDim), head * capacity * headDim);
-      return buffer;
     };
-    this.#keyBuffers = state.keys.map(expand);
-    this.#valueBuffers = state.values.map(expand);
+    for (let layer = 0; layer < layers; layer++) {
+      expand(state.keys[layer]!, this.#keyBuffers[layer]!);
+      expand(state.values[layer]!, this.#valueBuffers[layer]!);
+    }
     this.#tokens = [...state.tokens];
     this.#length = length;
   }
