@@ -236,13 +236,34 @@ function steer(item: Case, jumpForward: boolean): Map<number, number> {
   return choices;
 }
 
+// ---- summaries (both modes)
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+/** Median, min, max and the values of every key over the repeats. */
+const summarize = (rows: Array<Record<string, number>>) =>
+  Object.fromEntries(Object.keys(rows[0]!).map((key) => {
+    const values = rows.map((row) => row[key]!);
+    return [key, { median: median(values), min: Math.min(...values), max: Math.max(...values), values }];
+  }));
+/** What every result file says about the run. */
+const runFacts = () => ({
+  date: new Date().toISOString(),
+  machine: { cpus: os.cpus()[0]?.model, cores: os.availableParallelism() },
+  loadAverageAtStart: loadAtStart,
+  loadAverageAtEnd: os.loadavg(),
+  shape: { name: shapeName, ...shape },
+  threads,
+  accuracyLevel,
+  promptTokensBudget: promptTokens,
+  repeats,
+  llamaCpp: { version: peer.version },
+});
+
 // ---- follow-up questions over kept prompt states (--follow-up)
 if (followUpMode) {
-  const median = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = sorted.length >> 1;
-    return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-  };
   const rows: Array<Record<string, number>> = [];
   const answer = async (item: Case, prefixCache: boolean) => {
     const mask = replayMask(item.prompt, steer(item, true));
@@ -283,22 +304,10 @@ if (followUpMode) {
   const stats = model.promptCacheStats()!;
   await peer.dispose();
   await model.dispose();
-  const summary = Object.fromEntries(Object.keys(rows[0]!).map((key) => {
-    const values = rows.map((row) => row[key]!);
-    return [key, { median: median(values), min: Math.min(...values), max: Math.max(...values), values }];
-  }));
+  const summary = summarize(rows);
   const results = {
     benchmark: 'engine-e2e-follow-up',
-    date: new Date().toISOString(),
-    machine: { cpus: os.cpus()[0]?.model, cores: os.availableParallelism() },
-    loadAverageAtStart: loadAtStart,
-    loadAverageAtEnd: os.loadavg(),
-    shape: { name: shapeName, ...shape },
-    threads,
-    accuracyLevel,
-    promptTokensBudget: promptTokens,
-    repeats,
-    llamaCpp: { version: peer.version },
+    ...runFacts(),
     promptCache: stats,
     summary,
   };
@@ -401,16 +410,7 @@ await peer.dispose();
 await model.dispose();
 
 // ---- summary
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-const keys = Object.keys(samples[0]!);
-const summary = Object.fromEntries(keys.map((key) => {
-  const values = samples.map((sample) => sample[key]!);
-  return [key, { median: median(values), min: Math.min(...values), max: Math.max(...values), values }];
-}));
+const summary = summarize(samples);
 const ratio = (name: string, higherIsBetter: boolean) => {
   const values = samples.map((sample) => (higherIsBetter ? sample[`beleg ${name}`]! / sample[`llama.cpp ${name}`]! : sample[`beleg ${name}`]! / sample[`llama.cpp ${name}`]!));
   return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
@@ -424,16 +424,7 @@ const ratios = {
 const meanOf = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
 const results = {
   benchmark: 'engine-e2e',
-  date: new Date().toISOString(),
-  machine: { cpus: os.cpus()[0]?.model, cores: os.availableParallelism() },
-  loadAverageAtStart: loadAtStart,
-  loadAverageAtEnd: os.loadavg(),
-  shape: { name: shapeName, ...shape },
-  threads,
-  accuracyLevel,
-  promptTokensBudget: promptTokens,
-  repeats,
-  llamaCpp: { version: peer.version },
+  ...runFacts(),
   answers: {
     count: answers.length,
     verified: answers.filter((answer) => answer.verified).length,
