@@ -4,13 +4,13 @@
  *
  *   npx tsx bench/engine/profile-decode.ts [--accuracy-level 4] [--threads 2] [--steps 16] [--prompt 32] [--spinning] [--fuse all|attention|mlp|none]
  */
-import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { convertCheckpoint } from '../../src/engine/gptq/convert-checkpoint.ts';
 import type { ProjectionFusion } from '../../src/engine/gptq/llama-graph.ts';
 import { LlamaSession } from '../../src/engine/gptq/llama-session.ts';
+import { readOnnxProfile, sumBy } from './onnx-profile.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const { values } = parseArgs({
@@ -46,23 +46,17 @@ for (let step = 0; step < steps; step++) {
 const profilePath = session.endProfiling(prefix);
 await session.dispose();
 
-type Event = { cat: string; name: string; dur: number; args?: { op_name?: string } };
-const events = JSON.parse(readFileSync(profilePath, 'utf8')) as Event[];
-rmSync(profilePath);
-const runs = events.filter((event) => event.cat === 'Session' && event.name === 'model_run').map((event) => event.dur / 1000);
+const { runMs: runs, nodes } = readOnnxProfile(profilePath);
 const decodeRuns = runs.slice(-steps);
-const nodes = events.filter((event) => event.cat === 'Node' && event.name.endsWith('_kernel_time'));
 // Only the decode runs: the last `steps` runs' nodes (same count each run).
 const perRun = nodes.length / runs.length;
 const decodeNodes = nodes.slice(-perRun * steps);
-const byOp = new Map<string, number>();
-for (const node of decodeNodes) byOp.set(node.args?.op_name ?? '?', (byOp.get(node.args?.op_name ?? '?') ?? 0) + node.dur / 1000 / steps);
+const byOp = sumBy(decodeNodes, (node) => node.operator, steps);
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 console.log(`decode step (JS, median of ${steps}): ${median(stepMs).toFixed(1)} ms; session run (ORT): ${median(decodeRuns).toFixed(1)} ms`);
 const kernelTotal = [...byOp.values()].reduce((sum, value) => sum + value, 0);
 console.log(`sum of kernel times per step: ${kernelTotal.toFixed(1)} ms`);
 for (const [op, ms] of [...byOp.entries()].sort((a, b) => b[1] - a[1])) console.log(`${op.padEnd(32)} ${ms.toFixed(2).padStart(8)} ms`);
-const byNode = new Map<string, number>();
-for (const node of decodeNodes) byNode.set(node.name, (byNode.get(node.name) ?? 0) + node.dur / 1000 / steps);
+const byNode = sumBy(decodeNodes, (node) => node.name, steps);
 console.log('\nslowest nodes:');
 for (const [name, ms] of [...byNode.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`${name.padEnd(60)} ${ms.toFixed(2).padStart(8)} ms`);

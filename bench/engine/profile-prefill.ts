@@ -7,12 +7,13 @@
  *
  * Needs the checkpoint bench/engine/e2e.ts writes (run it with --prepare-only first).
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { convertCheckpoint } from '../../src/engine/gptq/convert-checkpoint.ts';
 import { LlamaSession } from '../../src/engine/gptq/llama-session.ts';
+import { readOnnxProfile, sumBy } from './onnx-profile.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const { values } = parseArgs({
@@ -43,16 +44,10 @@ for (let repeat = 0; repeat < repeats; repeat++) {
 const profilePath = session.endProfiling(prefix);
 await session.dispose();
 
-type Event = { cat: string; name: string; dur: number; args?: { op_name?: string } };
-const events = JSON.parse(readFileSync(profilePath, 'utf8')) as Event[];
-rmSync(profilePath);
-const runs = events.filter((event) => event.cat === 'Session' && event.name === 'model_run').length;
-const nodes = events.filter((event) => event.cat === 'Node' && event.name.endsWith('_kernel_time'));
-const perRun = nodes.length / runs;
+const { runMs, nodes } = readOnnxProfile(profilePath);
+const perRun = nodes.length / runMs.length;
 // The prompt runs of the repeats (a prompt over 512 tokens is several runs), not the warm-up.
-const measured = nodes.slice(perRun);
-const byOperator = new Map<string, number>();
-for (const node of measured) byOperator.set(node.args?.op_name ?? '?', (byOperator.get(node.args?.op_name ?? '?') ?? 0) + node.dur / 1000 / repeats);
+const byOperator = sumBy(nodes.slice(perRun), (node) => node.operator, repeats);
 // `If` is the per-layer attention branch; its time includes the nodes inside it (GroupQueryAttention), which are listed too.
 const kernelMs = [...byOperator.entries()].filter(([name]) => name !== 'If').reduce((sum, [, ms]) => sum + ms, 0);
 const shape = converted.config.shape;
